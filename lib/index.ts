@@ -1,0 +1,65 @@
+/**
+ * minidl — a mini deep-learning framework for teaching.
+ *
+ * Every layer writes its own forward and backward pass; there is no autograd. The folders
+ * follow a first deep-learning course: tensors and random numbers, modules (layers,
+ * activations, containers), losses, optimizers, initialisation, training, data, tools.
+ */
+
+// Tensors and random numbers
+export { Tensor } from './tensor/tensor';
+export type { NestedArray } from './tensor/tensor';
+export { matmul, matmulTransA, matmulTransB, sumRows, addRowVector, argmaxRows, takeRows } from './tensor/ops';
+export type { ProductOptions } from './tensor/ops';
+export * as kernels from './tensor/kernels';
+export { Rng, manualSeed, defaultRng } from './random/rng';
+export type { RngState } from './random/rng';
+export { MinidlError } from './errors';
+
+// Modules
+export { Module } from './modules/module';
+export { Parameter } from './modules/parameter';
+export { Linear } from './modules/linear';
+export type { LinearOptions } from './modules/linear';
+export { ReLU } from './modules/activations/relu';
+export { LeakyReLU } from './modules/activations/leaky-relu';
+export { Tanh } from './modules/activations/tanh';
+export { Sigmoid } from './modules/activations/sigmoid';
+export { Sequential } from './modules/containers/sequential';
+
+// Losses
+export { Loss } from './losses/loss';
+export type { Reduction, ReductionOptions } from './losses/loss';
+export { MSELoss } from './losses/mse';
+export { MAELoss } from './losses/mae';
+export { BCELoss } from './losses/bce';
+export { BCEWithLogitsLoss } from './losses/bce-with-logits';
+export { CrossEntropyLoss, logSoftmaxRows } from './losses/cross-entropy';
+
+// Optimizers
+export { Optimizer } from './optim/optimizer';
+export { SGD } from './optim/sgd';
+export type { SGDOptions } from './optim/sgd';
+export { Adam } from './optim/adam';
+export type { AdamOptions } from './optim/adam';
+
+// Initialisation
+export { initialize, calculateGain, uniformInit, normalInit } from './init/init';
+export type { Init, InitName, InitSpec, Nonlinearity } from './init/init';
+
+// Training
+export { NeuralNet, labelsFromTargets } from './training/neural-net';
+export type {
+  NeuralNetOptions, FitOptions, EpochReport, TrainingHistory, Evaluation, Targets, ValidationSet,
+} from './training/neural-net';
+
+// Data
+export { generateDisk, diskLabel, DISK_RADIUS, DISK_CENTER } from './data/disk';
+export type { LabelledData } from './data/disk';
+export { standardize, featureStats, applyStandardization } from './data/standardize';
+export type { FeatureStats } from './data/standardize';
+export { oneHot, labelColumn } from './data/one-hot';
+
+// Tools
+export { gradcheck } from './tools/gradcheck';
+export type { GradcheckOptions, GradcheckReport, GradcheckEntry } from './tools/gradcheck';

@@ -1,0 +1,56 @@
+import { Tensor } from '../tensor/tensor';
+import { Loss, Reduction, ReductionOptions, readReduction } from './loss';
+
+/**
+ * Binary cross-entropy on logits (a Sigmoid and BCELoss in one, numerically stable):
+ *   L = (1/n) Σᵢ [ (1 − yᵢ)·xᵢ − log σ(xᵢ) ]
+ * which equals BCELoss(σ(x), y) without ever computing log(0). Here
+ *   log σ(x) = min(x, 0) − log(1 + e^(−|x|))
+ * never overflows, whatever the size of x.
+ *
+ * Shapes: pred x (any real numbers) and target y (in [0, 1]) of the same shape;
+ * n = the number of entries.
+ *
+ * Backward:  ∂L/∂xᵢ = (1/n) · (σ(xᵢ) − yᵢ)
+ */
+export class BCEWithLogitsLoss extends Loss {
+  readonly reduction: Reduction;
+  private pred: Tensor | null = null;
+  private target: Tensor | null = null;
+
+  constructor(options: ReductionOptions = {}) {
+    super();
+    this.reduction = readReduction('BCEWithLogitsLoss', options);
+  }
+
+  forward(pred: Tensor, target: Tensor): number {
+    this.checkPred(pred);
+    this.checkSameShapeTarget(pred, target);
+    const x = pred.data, y = target.data;
+    let sum = 0;
+    for (let i = 0; i < x.length; i++) {
+      if (!(y[i] >= 0 && y[i] <= 1)) this.fail('forward', `every entry of target must be in [0, 1], got ${y[i]} at flat index ${i}`);
+      const logSigmoid = Math.min(x[i], 0) - Math.log1p(Math.exp(-Math.abs(x[i])));
+      sum += (1 - y[i]) * x[i] - logSigmoid;
+    }
+    this.pred = pred;
+    this.target = target;
+    return this.reduction === 'mean' ? sum / x.length : sum;
+  }
+
+  backward(): Tensor {
+    this.checkBackward();
+    const x = (this.pred as Tensor).data, y = (this.target as Tensor).data;
+    const scale = this.reduction === 'mean' ? 1 / x.length : 1;
+    const grad = new Tensor((this.pred as Tensor).shape);
+    for (let i = 0; i < x.length; i++) {
+      const sigmoid = 1 / (1 + Math.exp(-x[i]));
+      grad.data[i] = (sigmoid - y[i]) * scale;
+    }
+    return grad;
+  }
+
+  toString(): string {
+    return this.reduction === 'mean' ? 'BCEWithLogitsLoss' : "BCEWithLogitsLoss(reduction='sum')";
+  }
+}

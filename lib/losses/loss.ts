@@ -1,0 +1,71 @@
+import { MinidlError, formatShape } from '../errors';
+import { describe } from '../modules/module';
+import { Tensor } from '../tensor/tensor';
+
+/** How a loss combines the per-entry losses into one number. */
+export type Reduction = 'mean' | 'sum';
+
+/** Options shared by the losses that average over entries. */
+export interface ReductionOptions {
+  /** `'mean'` (the default, as PyTorch) divides the sum by the number of entries; `'sum'` does not. */
+  reduction?: Reduction;
+}
+
+/**
+ * The base class of the losses.
+ *
+ * `forward(pred, target)` returns the loss as a number and keeps what `backward` needs;
+ * `backward()` returns ∂L/∂pred, a tensor of the shape of `pred`. A loss is the end of the
+ * chain, so its backward takes no argument: the chain rule starts here with ∂L/∂L = 1.
+ */
+export abstract class Loss {
+  /** How the per-entry losses are combined: `'mean'` or `'sum'`. */
+  abstract readonly reduction: Reduction;
+  private lastPredShape: readonly number[] | null = null;
+
+  /** The loss of the prediction `pred` against `target`. */
+  abstract forward(pred: Tensor, target: Tensor): number;
+
+  /** ∂L/∂pred for the last `forward`. */
+  abstract backward(): Tensor;
+
+  abstract toString(): string;
+
+  /** Checks that `pred` is a Tensor and remembers its shape (call at the start of `forward`). */
+  protected checkPred(pred: Tensor): void {
+    if (!(pred instanceof Tensor)) this.fail('forward', `pred must be a Tensor, got ${describe(pred)}`);
+    this.lastPredShape = pred.shape;
+  }
+
+  /** Checks that `target` is a finite Tensor of the shape of `pred` (nothing is broadcast). */
+  protected checkSameShapeTarget(pred: Tensor, target: Tensor): void {
+    if (!(target instanceof Tensor)) this.fail('forward', `target must be a Tensor, got ${describe(target)}`);
+    if (!target.hasShape(pred.shape)) {
+      this.fail('forward', `target has shape ${formatShape(target.shape)} but pred has shape ${formatShape(pred.shape)}; they must match exactly`);
+    }
+    this.checkFiniteTarget(target);
+  }
+
+  protected checkFiniteTarget(target: Tensor): void {
+    const bad = target.firstNonFinite();
+    if (bad >= 0) this.fail('forward', `target holds a non-finite value (${target.data[bad]}) at flat index ${bad}`);
+  }
+
+  /** Refuses `backward` before any `forward`. */
+  protected checkBackward(): void {
+    if (this.lastPredShape === null) this.fail('backward', 'called before forward: there is no loss to take the gradient of');
+  }
+
+  protected fail(method: string, message: string): never {
+    throw new MinidlError(`${this.toString()}.${method}: ${message}`);
+  }
+}
+
+/** Validates a `reduction` option. */
+export function readReduction(who: string, options: ReductionOptions): Reduction {
+  const reduction = options.reduction ?? 'mean';
+  if (reduction !== 'mean' && reduction !== 'sum') {
+    throw new MinidlError(`${who}: reduction must be 'mean' or 'sum', got ${JSON.stringify(reduction)}`);
+  }
+  return reduction;
+}

@@ -1,0 +1,52 @@
+import { MinidlError } from '../../errors';
+import { Tensor } from '../../tensor/tensor';
+import { Module } from '../module';
+
+/**
+ * Leaky ReLU, element-wise:  y = x if x > 0, else slope·x
+ *
+ * Shapes: any → the same shape.   Default slope: 0.01 (PyTorch's).
+ *
+ * Backward, given g = ∂L/∂y:
+ *   ∂L/∂x = g if x > 0, else slope·g
+ * (At x = 0 the slope side is taken, as PyTorch does.)
+ */
+export class LeakyReLU extends Module {
+  /** The slope for negative inputs. */
+  readonly negativeSlope: number;
+  private input: Tensor | null = null;
+
+  constructor(negativeSlope = 0.01) {
+    super();
+    if (typeof negativeSlope !== 'number' || !Number.isFinite(negativeSlope)) {
+      throw new MinidlError(`LeakyReLU: negativeSlope must be a finite number, got ${String(negativeSlope)}`);
+    }
+    this.negativeSlope = negativeSlope;
+  }
+
+  forward(input: Tensor): Tensor {
+    this.checkInput(input);
+    this.input = input;
+    const slope = this.negativeSlope;
+    const x = input.data;
+    const output = new Tensor(input.shape);
+    const y = output.data;
+    for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : x[i] * slope;
+    return this.rememberOutput(output);
+  }
+
+  backward(gradOut: Tensor): Tensor {
+    this.checkGradOut(gradOut);
+    const slope = this.negativeSlope;
+    const x = (this.input as Tensor).data;
+    const g = gradOut.data;
+    const gradIn = new Tensor(gradOut.shape);
+    const dx = gradIn.data;
+    for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? g[i] : g[i] * slope;
+    return gradIn;
+  }
+
+  toString(): string {
+    return `LeakyReLU(${this.negativeSlope})`;
+  }
+}

@@ -1,0 +1,41 @@
+import { Tensor } from '../../tensor/tensor';
+import { Module } from '../module';
+
+/**
+ * Logistic sigmoid, element-wise:  y = σ(x) = 1 / (1 + e⁻ˣ)
+ *
+ * Shapes: any → the same shape.
+ *
+ * Backward, given g = ∂L/∂y:
+ *   ∂L/∂x = g · (1 − y) · y          since σ′(x) = σ(x)·(1 − σ(x))
+ *
+ * Large |x| is safe in floating point: for x ≪ 0, e⁻ˣ overflows to +∞ and 1/(1 + ∞) = 0;
+ * for x ≫ 0, e⁻ˣ underflows to 0 and y = 1. No NaN can appear.
+ */
+export class Sigmoid extends Module {
+  private output: Tensor | null = null;
+
+  forward(input: Tensor): Tensor {
+    this.checkInput(input);
+    const x = input.data;
+    const output = new Tensor(input.shape);
+    const y = output.data;
+    for (let i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i]));
+    this.output = output;
+    return this.rememberOutput(output);
+  }
+
+  backward(gradOut: Tensor): Tensor {
+    this.checkGradOut(gradOut);
+    const y = (this.output as Tensor).data;
+    const g = gradOut.data;
+    const gradIn = new Tensor(gradOut.shape);
+    const dx = gradIn.data;
+    for (let i = 0; i < y.length; i++) dx[i] = g[i] * (1 - y[i]) * y[i];
+    return gradIn;
+  }
+
+  toString(): string {
+    return 'Sigmoid';
+  }
+}

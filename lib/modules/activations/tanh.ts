@@ -1,0 +1,39 @@
+import { Tensor } from '../../tensor/tensor';
+import { Module } from '../module';
+
+/**
+ * Hyperbolic tangent, element-wise:  y = tanh(x) = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)
+ *
+ * Shapes: any → the same shape.
+ *
+ * Backward, given g = ∂L/∂y:
+ *   ∂L/∂x = g · (1 − y²)          since tanh′(x) = 1 − tanh²(x)
+ * (The output y is kept from the forward pass, so nothing is recomputed.)
+ */
+export class Tanh extends Module {
+  private output: Tensor | null = null;
+
+  forward(input: Tensor): Tensor {
+    this.checkInput(input);
+    const x = input.data;
+    const output = new Tensor(input.shape);
+    const y = output.data;
+    for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]);
+    this.output = output;
+    return this.rememberOutput(output);
+  }
+
+  backward(gradOut: Tensor): Tensor {
+    this.checkGradOut(gradOut);
+    const y = (this.output as Tensor).data;
+    const g = gradOut.data;
+    const gradIn = new Tensor(gradOut.shape);
+    const dx = gradIn.data;
+    for (let i = 0; i < y.length; i++) dx[i] = g[i] * (1 - y[i] * y[i]);
+    return gradIn;
+  }
+
+  toString(): string {
+    return 'Tanh';
+  }
+}

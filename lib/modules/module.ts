@@ -1,0 +1,114 @@
+import { MinidlError, formatShape, sameShape } from '../errors';
+import { Tensor } from '../tensor/tensor';
+import { Parameter } from './parameter';
+
+/**
+ * The base class of every layer, activation and container.
+ *
+ * The contract (the one Torch7's `nn` made famous):
+ *
+ * - `forward(input)` computes the output and keeps whatever `backward` will need.
+ * - `backward(gradOut)` receives ∂L/∂output for the input of the *last* `forward`,
+ *   **adds** (+=, never =) ∂L/∂θ into the `grad` of each parameter θ, and returns ∂L/∂input.
+ *   Calling it twice therefore doubles the parameter gradients; `zeroGrad()` clears them.
+ * - `params()` lists the module's (value, grad) pairs, an empty list when it has none.
+ *
+ * The contract is checked, not only written down: `backward` before any `forward`, or with a
+ * `gradOut` whose shape is not the shape of the last output, throws an error naming the module.
+ * A subclass gets these checks by ending `forward` with `return this.rememberOutput(output)` and
+ * starting `backward` with `this.checkGradOut(gradOut)`.
+ */
+export abstract class Module {
+  /** True in training mode (the default), false in evaluation mode; see `train()` / `eval()`. */
+  training = true;
+  private lastOutputShape: readonly number[] | null = null;
+
+  /** Computes the output for `input`, remembering what `backward` needs. */
+  abstract forward(input: Tensor): Tensor;
+
+  /** Given ∂L/∂output, accumulates ∂L/∂params and returns ∂L/∂input. */
+  abstract backward(gradOut: Tensor): Tensor;
+
+  /** A short readable description, such as `Linear(2→25)`. */
+  abstract toString(): string;
+
+  /** The modules inside this one (empty for a plain layer). */
+  children(): Module[] {
+    return [];
+  }
+
+  /**
+   * The learnable parameters: the module's own, then its children's. A parameter shared by
+   * several children is listed once, so an optimizer updates it once.
+   */
+  params(): Parameter[] {
+    const seen = new Set<Parameter>();
+    for (const child of this.children()) {
+      for (const p of child.params()) seen.add(p);
+    }
+    return [...seen];
+  }
+
+  /** Sets the gradient of every parameter to zero. */
+  zeroGrad(): void {
+    for (const p of this.params()) p.zeroGrad();
+  }
+
+  /** Switches this module and every module inside it to training mode (or evaluation mode with `false`). */
+  train(mode = true): this {
+    this.training = mode;
+    for (const child of this.children()) child.train(mode);
+    return this;
+  }
+
+  /** Switches this module and every module inside it to evaluation mode. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Total number of learnable numbers. */
+  numParams(): number {
+    return this.params().reduce((total, p) => total + p.value.size, 0);
+  }
+
+  /** Call at the end of `forward`: remembers the output's shape so `backward` can check `gradOut`. */
+  protected rememberOutput(output: Tensor): Tensor {
+    this.lastOutputShape = output.shape;
+    return output;
+  }
+
+  /** Call at the start of `backward`: refuses a `backward` with no `forward`, or a `gradOut` of the wrong shape. */
+  protected checkGradOut(gradOut: Tensor): void {
+    if (this.lastOutputShape === null) {
+      this.fail('backward', 'called before forward: there is no output to take the gradient of');
+    }
+    if (!(gradOut instanceof Tensor)) {
+      this.fail('backward', `gradOut must be a Tensor, got ${describe(gradOut)}`);
+    }
+    if (!sameShape(gradOut.shape, this.lastOutputShape)) {
+      this.fail('backward', `gradOut has shape ${formatShape(gradOut.shape)}, expected ${formatShape(this.lastOutputShape)} (the shape of the last output)`);
+    }
+  }
+
+  /** Refuses an input that is not a Tensor or holds NaN or ±Infinity. */
+  protected checkInput(input: Tensor): void {
+    if (!(input instanceof Tensor)) this.fail('forward', `input must be a Tensor, got ${describe(input)}`);
+    const bad = input.firstNonFinite();
+    if (bad >= 0) {
+      this.fail('forward', `input holds a non-finite value (${input.data[bad]}) at flat index ${bad} of shape ${formatShape(input.shape)}`);
+    }
+  }
+
+  /** Throws a MinidlError that names this module and the method: `Linear(2→25).forward: …`. */
+  protected fail(method: string, message: string): never {
+    throw new MinidlError(`${this.toString()}.${method}: ${message}`);
+  }
+}
+
+/** What a value is, for error messages. */
+export function describe(value: unknown): string {
+  if (value instanceof Tensor) return `a Tensor of shape ${formatShape(value.shape)}`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? `a ${(value as object).constructor?.name ?? 'object'}` : `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,82 @@
+import { MinidlError, checkPositive } from '../errors';
+import { Parameter } from '../modules/parameter';
+import { Optimizer } from './optimizer';
+
+/** Options of `SGD`; every default is PyTorch's. */
+export interface SGDOptions {
+  /** Learning rate η (default 1e-3). */
+  lr?: number;
+  /** Momentum μ (default 0: plain SGD). */
+  momentum?: number;
+  /** Dampening τ of the momentum (default 0). */
+  dampening?: number;
+  /** Use Nesterov momentum (default false; needs momentum > 0 and dampening 0). */
+  nesterov?: boolean;
+  /** Weight decay λ, an L2 penalty (λ/2)·‖w‖² added to the loss (default 0). */
+  weightDecay?: number;
+}
+
+/**
+ * Stochastic gradient descent, with PyTorch's update rule (`torch.optim.SGD`).
+ *
+ * For each parameter w with gradient ∂L/∂w, at step t = 1, 2, …:
+ *
+ *   g ← ∂L/∂w + λ·w                      weight decay (coupled L2)
+ *   if μ ≠ 0:
+ *     b ← g                 at t = 1
+ *     b ← μ·b + (1 − τ)·g   after
+ *     g ← g + μ·b  if Nesterov, else  g ← b
+ *   w ← w − η·g
+ *
+ * Weight decay λ is the gradient of an extra (λ/2)·‖w‖² term in the loss.
+ */
+export class SGD extends Optimizer {
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
+  /** The momentum buffer b of each parameter, created at its first step. */
+  private readonly momentumBuffers = new Map<Parameter, Float64Array>();
+
+  constructor(params: Parameter[], options: SGDOptions = {}) {
+    super('SGD', params, checkPositive('SGD', 'lr', options.lr ?? 1e-3, true));
+    this.momentum = checkPositive('SGD', 'momentum', options.momentum ?? 0, true);
+    this.dampening = checkPositive('SGD', 'dampening', options.dampening ?? 0, true);
+    this.weightDecay = checkPositive('SGD', 'weightDecay', options.weightDecay ?? 0, true);
+    this.nesterov = options.nesterov ?? false;
+    if (typeof this.nesterov !== 'boolean') throw new MinidlError(`SGD: nesterov must be true or false, got ${String(this.nesterov)}`);
+    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
+      throw new MinidlError(`SGD: Nesterov momentum requires momentum > 0 and dampening = 0, got momentum ${this.momentum} and dampening ${this.dampening}`);
+    }
+  }
+
+  step(): void {
+    const { lr, momentum, dampening, nesterov, weightDecay } = this;
+    for (const p of this.params) {
+      const w = p.value.data, grad = p.grad.data;
+      let buffer = this.momentumBuffers.get(p);
+      const firstStep = buffer === undefined;
+      if (momentum !== 0 && buffer === undefined) {
+        buffer = new Float64Array(w.length);
+        this.momentumBuffers.set(p, buffer);
+      }
+      for (let i = 0; i < w.length; i++) {
+        let g = weightDecay !== 0 ? grad[i] + weightDecay * w[i] : grad[i];
+        if (buffer !== undefined) {
+          buffer[i] = firstStep ? g : momentum * buffer[i] + (1 - dampening) * g;
+          g = nesterov ? g + momentum * buffer[i] : buffer[i];
+        }
+        w[i] -= lr * g;
+      }
+    }
+  }
+
+  toString(): string {
+    const parts = [`lr=${this.lr}`];
+    if (this.momentum) parts.push(`momentum=${this.momentum}`);
+    if (this.dampening) parts.push(`dampening=${this.dampening}`);
+    if (this.nesterov) parts.push('nesterov');
+    if (this.weightDecay) parts.push(`weightDecay=${this.weightDecay}`);
+    return `SGD(${parts.join(', ')})`;
+  }
+}

@@ -1,0 +1,141 @@
+import { MinidlError, formatShape } from '../errors';
+import * as kernels from './kernels';
+import { Tensor } from './tensor';
+
+/**
+ * Tensor operations used by the layers: shape-checked wrappers around the kernels.
+ *
+ * Each product returns a new tensor, or, when `into` is given, writes into that tensor
+ * (`accumulate: true` adds to it instead of overwriting: that is how `backward` accumulates
+ * parameter gradients without a temporary). Nothing is ever broadcast silently: a size that
+ * does not match throws an error naming the operation and both shapes.
+ */
+export interface ProductOptions {
+  /** Write the result into this tensor instead of a new one. */
+  into?: Tensor;
+  /** Add the result to `into` (C += …) instead of overwriting it. */
+  accumulate?: boolean;
+}
+
+function matrixSize(op: string, name: string, t: Tensor): [number, number] {
+  if (t.rank !== 2) {
+    throw new MinidlError(`${op}: ${name} must be a 2-D matrix, got shape ${formatShape(t.shape)}`);
+  }
+  return [t.shape[0], t.shape[1]];
+}
+
+function output(op: string, rows: number, cols: number, options: ProductOptions): Tensor {
+  const into = options.into;
+  if (into === undefined) {
+    if (options.accumulate) throw new MinidlError(`${op}: accumulate needs an 'into' tensor to add to`);
+    return new Tensor([rows, cols]);
+  }
+  if (into.rank !== 2 || into.shape[0] !== rows || into.shape[1] !== cols) {
+    throw new MinidlError(`${op}: result has shape [${rows},${cols}] but 'into' has shape ${formatShape(into.shape)}`);
+  }
+  return into;
+}
+
+/** A·B for A [M,K] and B [K,N] → [M,N]. */
+export function matmul(a: Tensor, b: Tensor, options: ProductOptions = {}): Tensor {
+  const [m, k] = matrixSize('matmul', 'A', a);
+  const [k2, n] = matrixSize('matmul', 'B', b);
+  if (k !== k2) {
+    throw new MinidlError(`matmul: A·B needs A's columns to equal B's rows, got A ${formatShape(a.shape)} and B ${formatShape(b.shape)}`);
+  }
+  const c = output('matmul', m, n, options);
+  kernels.matmul(a.data, b.data, c.data, m, k, n, options.accumulate === true);
+  return c;
+}
+
+/** A·Bᵀ for A [M,K] and B [N,K] → [M,N], without forming Bᵀ. */
+export function matmulTransB(a: Tensor, b: Tensor, options: ProductOptions = {}): Tensor {
+  const [m, k] = matrixSize('matmulTransB', 'A', a);
+  const [n, k2] = matrixSize('matmulTransB', 'B', b);
+  if (k !== k2) {
+    throw new MinidlError(`matmulTransB: A·Bᵀ needs A and B to have the same number of columns, got A ${formatShape(a.shape)} and B ${formatShape(b.shape)}`);
+  }
+  const c = output('matmulTransB', m, n, options);
+  kernels.matmulTransB(a.data, b.data, c.data, m, k, n, options.accumulate === true);
+  return c;
+}
+
+/** Aᵀ·B for A [K,M] and B [K,N] → [M,N], without forming Aᵀ. */
+export function matmulTransA(a: Tensor, b: Tensor, options: ProductOptions = {}): Tensor {
+  const [k, m] = matrixSize('matmulTransA', 'A', a);
+  const [k2, n] = matrixSize('matmulTransA', 'B', b);
+  if (k !== k2) {
+    throw new MinidlError(`matmulTransA: Aᵀ·B needs A and B to have the same number of rows, got A ${formatShape(a.shape)} and B ${formatShape(b.shape)}`);
+  }
+  const c = output('matmulTransA', m, n, options);
+  kernels.matmulTransA(a.data, b.data, c.data, m, k, n, options.accumulate === true);
+  return c;
+}
+
+/**
+ * Σᵢ G[i, :] — the sum over the rows of G [M,N], as a row vector [1,N].
+ * (Used for bias gradients; `into` may have shape [1,N] or [N].)
+ */
+export function sumRows(g: Tensor, options: ProductOptions = {}): Tensor {
+  const [m, n] = matrixSize('sumRows', 'G', g);
+  const into = options.into;
+  if (into !== undefined && into.size !== n) {
+    throw new MinidlError(`sumRows: the row sum of ${formatShape(g.shape)} has ${n} entries but 'into' has shape ${formatShape(into.shape)}`);
+  }
+  if (into === undefined && options.accumulate) throw new MinidlError(`sumRows: accumulate needs an 'into' tensor to add to`);
+  const out = into ?? new Tensor([1, n]);
+  kernels.sumRows(g.data, out.data, m, n, options.accumulate === true);
+  return out;
+}
+
+/** X[i, :] += b for every row of X [M,N]; b has shape [1,N] or [N]. Changes X in place and returns it. */
+export function addRowVector(x: Tensor, b: Tensor): Tensor {
+  const [m, n] = matrixSize('addRowVector', 'X', x);
+  if (b.size !== n || (b.rank === 2 && b.shape[0] !== 1) || b.rank > 2) {
+    throw new MinidlError(`addRowVector: cannot add b ${formatShape(b.shape)} to each row of X ${formatShape(x.shape)}: b must have shape [1,${n}] or [${n}]`);
+  }
+  kernels.addRowVector(x.data, b.data, m, n);
+  return x;
+}
+
+/**
+ * For each row of X [M,N], the column index of its largest entry. As in PyTorch, the first
+ * one wins a tie and a NaN counts as larger than any number.
+ */
+export function argmaxRows(x: Tensor): Int32Array {
+  const [m, n] = matrixSize('argmaxRows', 'X', x);
+  const out = new Int32Array(m);
+  const d = x.data;
+  for (let i = 0; i < m; i++) {
+    let best = 0;
+    let bestValue = d[i * n];
+    for (let j = 1; j < n; j++) {
+      const v = d[i * n + j];
+      if (v > bestValue || (Number.isNaN(v) && !Number.isNaN(bestValue))) {
+        best = j;
+        bestValue = v;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}
+
+/**
+ * The rows of T (its entries along the first axis) at the given indices, in that order:
+ * a mini-batch. T may have any rank; the result has shape [indices.length, …T.shape[1:]].
+ */
+export function takeRows(t: Tensor, indices: ArrayLike<number>): Tensor {
+  const n = t.shape[0];
+  const rowSize = t.size / n;
+  if (indices.length === 0) throw new MinidlError('takeRows: no row indices given');
+  const out = new Tensor([indices.length, ...t.shape.slice(1)]);
+  for (let r = 0; r < indices.length; r++) {
+    const i = indices[r];
+    if (!Number.isInteger(i) || i < 0 || i >= n) {
+      throw new MinidlError(`takeRows: row index ${i} is out of range for shape ${formatShape(t.shape)}`);
+    }
+    out.data.set(t.data.subarray(i * rowSize, (i + 1) * rowSize), r * rowSize);
+  }
+  return out;
+}
