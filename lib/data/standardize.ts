@@ -58,11 +58,11 @@ export function applyStandardization(x: Tensor, stats: FeatureStats): Tensor {
  * const { train, test, stats } = standardize(trainInputs, testInputs);
  * ```
  */
-export function standardize(train: Tensor, test?: Tensor): { train: Tensor; test: Tensor | null; stats: FeatureStats } {
+export function standardize(train: Tensor): { train: Tensor; stats: FeatureStats };
+export function standardize(train: Tensor, test: Tensor): { train: Tensor; test: Tensor; stats: FeatureStats };
+export function standardize(train: Tensor, test?: Tensor): { train: Tensor; test?: Tensor; stats: FeatureStats } {
   const stats = featureStats(train);
-  return {
-    train: applyStandardization(train, stats),
-    test: test === undefined ? null : applyStandardization(test, stats),
-    stats,
-  };
+  const result: { train: Tensor; test?: Tensor; stats: FeatureStats } = { train: applyStandardization(train, stats), stats };
+  if (test !== undefined) result.test = applyStandardization(test, stats);
+  return result;
 }

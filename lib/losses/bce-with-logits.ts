@@ -4,11 +4,13 @@ import { Loss, Reduction, ReductionOptions, readReduction } from './loss';
 /**
  * Binary cross-entropy on logits (a Sigmoid and BCELoss in one, numerically stable):
  *   L = (1/n) Σᵢ [ (1 − yᵢ)·xᵢ − log σ(xᵢ) ]
- * which equals BCELoss(σ(x), y) without ever computing log(0). Here
+ * which equals BCELoss(σ(x), y) without ever computing log(0) (and without BCELoss's clamp
+ * of each log at −100, so very wrong confident outputs keep a loss that grows with |x|). Here
  *   log σ(x) = min(x, 0) − log(1 + e^(−|x|))
  * never overflows, whatever the size of x.
  *
- * Shapes: pred x (any real numbers) and target y (in [0, 1]) of the same shape;
+ * Shapes: pred x (any real numbers) and target y (usually in [0, 1]; as in PyTorch, other
+ * finite values are accepted) of the same shape;
  * n = the number of entries.
  *
  * Backward:  ∂L/∂xᵢ = (1/n) · (σ(xᵢ) − yᵢ)
@@ -29,13 +31,12 @@ export class BCEWithLogitsLoss extends Loss {
     const x = pred.data, y = target.data;
     let sum = 0;
     for (let i = 0; i < x.length; i++) {
-      if (!(y[i] >= 0 && y[i] <= 1)) this.fail('forward', `every entry of target must be in [0, 1], got ${y[i]} at flat index ${i}`);
       const logSigmoid = Math.min(x[i], 0) - Math.log1p(Math.exp(-Math.abs(x[i])));
       sum += (1 - y[i]) * x[i] - logSigmoid;
     }
     this.pred = pred;
     this.target = target;
-    return this.reduction === 'mean' ? sum / x.length : sum;
+    return this.reduce(sum, x.length);
   }
 
   backward(): Tensor {

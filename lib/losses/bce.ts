@@ -14,6 +14,8 @@ const EPSILON = Math.fround(1e-12);
  * As in PyTorch, each log is clamped at −100, so p = 0 or p = 1 gives a large but finite loss.
  *
  * Backward:  ∂L/∂pᵢ = (1/n) · (pᵢ − yᵢ) / max(pᵢ·(1 − pᵢ), ε)      with ε = 1e-12 (as float32)
+ * This is the derivative of the unclamped loss (as in PyTorch): where a log is clamped, the
+ * loss is flat but the gradient stays large and points the right way.
  *
  * For numbers that are more accurate near p = 0 or 1, drop the Sigmoid and use
  * `BCEWithLogitsLoss` on the raw outputs.
@@ -40,7 +42,7 @@ export class BCELoss extends Loss {
     }
     this.pred = pred;
     this.target = target;
-    return this.reduction === 'mean' ? sum / p.length : sum;
+    return this.reduce(sum, p.length);
   }
 
   backward(): Tensor {

@@ -52,7 +52,7 @@ export class CrossEntropyLoss extends Loss {
       this.probs = null;
     }
     this.logProbs = logProbs;
-    return this.reduction === 'mean' ? sum / n : sum;
+    return this.reduce(sum, n);
   }
 
   backward(): Tensor {

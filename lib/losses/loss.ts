@@ -21,7 +21,8 @@ export interface ReductionOptions {
 export abstract class Loss {
   /** How the per-entry losses are combined: `'mean'` or `'sum'`. */
   abstract readonly reduction: Reduction;
-  private lastPredShape: readonly number[] | null = null;
+  /** True once a forward has completed (a failed forward sets it back to false). */
+  private hasForward = false;
 
   /** The loss of the prediction `pred` against `target`. */
   abstract forward(pred: Tensor, target: Tensor): number;
@@ -31,10 +32,19 @@ export abstract class Loss {
 
   abstract toString(): string;
 
-  /** Checks that `pred` is a Tensor and remembers its shape (call at the start of `forward`). */
+  /** Call at the start of `forward`: checks that `pred` is a Tensor and forgets the previous forward. */
   protected checkPred(pred: Tensor): void {
+    this.hasForward = false;
     if (!(pred instanceof Tensor)) this.fail('forward', `pred must be a Tensor, got ${describe(pred)}`);
-    this.lastPredShape = pred.shape;
+  }
+
+  /**
+   * Call at the end of `forward`: applies the reduction to the sum of the per-entry losses
+   * (divides by `count` for `'mean'`) and records that `backward` may now be called.
+   */
+  protected reduce(total: number, count: number): number {
+    this.hasForward = true;
+    return this.reduction === 'mean' ? total / count : total;
   }
 
   /** Checks that `target` is a finite Tensor of the shape of `pred` (nothing is broadcast). */
@@ -53,7 +63,7 @@ export abstract class Loss {
 
   /** Refuses `backward` before any `forward`. */
   protected checkBackward(): void {
-    if (this.lastPredShape === null) this.fail('backward', 'called before forward: there is no loss to take the gradient of');
+    if (!this.hasForward) this.fail('backward', 'called before forward (or after a forward that failed): there is no loss to take the gradient of');
   }
 
   protected fail(method: string, message: string): never {

@@ -29,7 +29,7 @@ export class MAELoss extends Loss {
       sum += Math.abs(d[i]);
     }
     this.diff = diff;
-    return this.reduction === 'mean' ? sum / d.length : sum;
+    return this.reduce(sum, d.length);
   }
 
   backward(): Tensor {

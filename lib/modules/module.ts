@@ -7,7 +7,8 @@ import { Parameter } from './parameter';
  *
  * The contract (the one Torch7's `nn` made famous):
  *
- * - `forward(input)` computes the output and keeps whatever `backward` will need.
+ * - `forward(input)` computes the output and keeps whatever `backward` will need (by reference,
+ *   not a copy: do not change an input in place between `forward` and `backward`).
  * - `backward(gradOut)` receives ∂L/∂output for the input of the *last* `forward`,
  *   **adds** (+=, never =) ∂L/∂θ into the `grad` of each parameter θ, and returns ∂L/∂input.
  *   Calling it twice therefore doubles the parameter gradients; `zeroGrad()` clears them.
@@ -38,7 +39,8 @@ export abstract class Module {
   }
 
   /**
-   * The learnable parameters: the module's own, then its children's. A parameter shared by
+   * The learnable parameters. The base class collects those of `children()`; a layer with
+   * parameters of its own (such as Linear) overrides this method. A parameter shared by
    * several children is listed once, so an optimizer updates it once.
    */
   params(): Parameter[] {

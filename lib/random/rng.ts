@@ -27,8 +27,7 @@ export interface RngState {
  * ```
  */
 export class Rng {
-  /** The seed, as given (numbers are turned into their decimal string). */
-  readonly seed: string;
+  private seedText: string;
   private prng: seedrandom.StatefulPRNG<seedrandom.State.Alea>;
   private spareNormal: number | null = null;
 
@@ -36,8 +35,13 @@ export class Rng {
     if (typeof seed === 'number' ? !Number.isFinite(seed) : typeof seed !== 'string') {
       throw new MinidlError(`Rng: seed must be a finite number or a string, got ${String(seed)}`);
     }
-    this.seed = String(seed);
-    this.prng = seedrandom.alea(this.seed, { state: true });
+    this.seedText = String(seed);
+    this.prng = seedrandom.alea(this.seedText, { state: true });
+  }
+
+  /** The seed this sequence started from (numbers are turned into their decimal string). */
+  get seed(): string {
+    return this.seedText;
   }
 
   /** A number uniformly distributed in [low, high). */
@@ -101,17 +105,21 @@ export class Rng {
 
   /** A snapshot of the generator, to continue the same sequence later with `setState`. */
   state(): RngState {
-    return { seed: this.seed, alea: { ...this.prng.state() }, spareNormal: this.spareNormal };
+    return { seed: this.seedText, alea: { ...this.prng.state() }, spareNormal: this.spareNormal };
   }
 
   /** Continues from a snapshot taken by `state()`. */
   setState(state: RngState): void {
     const a = state && state.alea;
-    if (!a || ![a.c, a.s0, a.s1, a.s2].every((v) => typeof v === 'number' && Number.isFinite(v))) {
-      throw new MinidlError(`Rng.setState: expected a state from Rng.state(), got ${JSON.stringify(state)}`);
+    const spare = state ? state.spareNormal : undefined;
+    const validAlea = !!a && [a.c, a.s0, a.s1, a.s2].every((v) => typeof v === 'number' && Number.isFinite(v));
+    const validSpare = spare === null || (typeof spare === 'number' && Number.isFinite(spare));
+    if (!validAlea || !validSpare || typeof state.seed !== 'string') {
+      throw new MinidlError(`Rng.setState: expected a state from Rng.state() ({ seed, alea: { c, s0, s1, s2 }, spareNormal }), got ${JSON.stringify(state)}`);
     }
     this.prng = seedrandom.alea('', { state: { ...a } });
-    this.spareNormal = state.spareNormal;
+    this.spareNormal = spare;
+    this.seedText = state.seed;
   }
 
   toString(): string {

@@ -79,8 +79,8 @@ export function matmulTransA(a: Tensor, b: Tensor, options: ProductOptions = {})
 export function sumRows(g: Tensor, options: ProductOptions = {}): Tensor {
   const [m, n] = matrixSize('sumRows', 'G', g);
   const into = options.into;
-  if (into !== undefined && into.size !== n) {
-    throw new MinidlError(`sumRows: the row sum of ${formatShape(g.shape)} has ${n} entries but 'into' has shape ${formatShape(into.shape)}`);
+  if (into !== undefined && (into.size !== n || into.rank > 2 || (into.rank === 2 && into.shape[0] !== 1))) {
+    throw new MinidlError(`sumRows: the row sum of ${formatShape(g.shape)} has shape [1,${n}] but 'into' has shape ${formatShape(into.shape)}; expected [1,${n}] or [${n}]`);
   }
   if (into === undefined && options.accumulate) throw new MinidlError(`sumRows: accumulate needs an 'into' tensor to add to`);
   const out = into ?? new Tensor([1, n]);

@@ -9,8 +9,8 @@ import { Module } from '../module';
  * Backward, given g = ∂L/∂y:
  *   ∂L/∂x = g · (1 − y) · y          since σ′(x) = σ(x)·(1 − σ(x))
  *
- * Large |x| is safe in floating point: for x ≪ 0, e⁻ˣ overflows to +∞ and 1/(1 + ∞) = 0;
- * for x ≫ 0, e⁻ˣ underflows to 0 and y = 1. No NaN can appear.
+ * Large |x| is safe in floating point: for x ≪ 0 (below about −709), e⁻ˣ overflows to +∞ and
+ * 1/(1 + ∞) = 0; for x ≫ 0, 1 + e⁻ˣ rounds to 1 (from about x = 37) and y = 1. No NaN appears.
  */
 export class Sigmoid extends Module {
   private output: Tensor | null = null;

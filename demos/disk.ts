@@ -1,0 +1,121 @@
+/**
+ * The course's seeded disk experiment.
+ *
+ *   npm run disk                         the course protocol, 10 rounds
+ *   npm run disk -- --config all         every variant the course reports compare
+ *   npm run disk -- --help               all flags
+ *
+ * Each round draws 1000 training and 1000 test points uniformly in [0,1]², labelled 1 inside
+ * the disk of radius 1/√(2π) centred at (0.5, 0.5), standardizes them with the training
+ * statistics, trains a fresh network and measures train and test error. Round r of a run
+ * with seed s is seeded by `disk-s-round-r`, so the same flags give the same numbers.
+ *
+ * Writes into the output folder: results.md (the tables printed here), results.json (the
+ * same numbers; identical for identical flags except its "timings" entry), curves.json
+ * (per-epoch loss, train error and test error of every round).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DISK_CONFIGS, DiskConfig, findConfig } from './disk/configs';
+import { ConfigResult, TEST_SIZE, TRAIN_SIZE, runConfig } from './disk/experiment';
+import { FlagSpec, UsageError, intFlag, parseFlags, runMain } from './common/cli';
+
+const FLAGS: Record<string, FlagSpec> = {
+  config: { type: 'string', default: 'course', value: 'NAME', help: `configuration: ${DISK_CONFIGS.map((c) => c.name).join(', ')}, or all` },
+  rounds: { type: 'string', default: '10', value: 'N', help: 'rounds, each with fresh data and weights' },
+  epochs: { type: 'string', default: '300', value: 'N', help: 'epochs per round' },
+  seed: { type: 'string', default: '0', value: 'S', help: 'seed from which every round seed is derived' },
+  out: { type: 'string', value: 'DIR', help: 'output folder (default: out/disk/<config>)' },
+  quiet: { type: 'boolean', help: 'no per-round progress lines' },
+};
+
+const percent = (x: number): string => (100 * x).toFixed(2);
+const pm = (s: { mean: number; std: number }): string => `${percent(s.mean)} ± ${percent(s.std)}`;
+
+function summaryTable(results: ConfigResult[]): string {
+  const lines = [
+    '| config | setup | train error (%) | test error (%) | training time / round (s) |',
+    '|---|---|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    lines.push(`| ${r.config.name} | ${r.config.description} | ${pm(r.trainError)} | ${pm(r.testError)} | ${r.trainSeconds.mean.toFixed(2)} |`);
+  }
+  return lines.join('\n');
+}
+
+function roundsTable(result: ConfigResult): string {
+  const lines = [
+    `### ${result.config.name}: ${result.config.description}`,
+    '',
+    '| round | seed | train error (%) | test error (%) | final train loss | time (s) |',
+    '|---:|---|---:|---:|---:|---:|',
+  ];
+  for (const r of result.rounds) {
+    lines.push(`| ${r.round} | ${r.seed} | ${percent(r.trainError)} | ${percent(r.testError)} | ${r.finalLoss.toPrecision(4)} | ${r.trainSeconds.toFixed(2)} |`);
+  }
+  lines.push(`| mean ± std | | ${pm(result.trainError)} | ${pm(result.testError)} | | ${result.trainSeconds.mean.toFixed(2)} |`);
+  return lines.join('\n');
+}
+
+function main(): void {
+  const flags = parseFlags(process.argv.slice(2), 'Usage: npm run disk -- [flags]', FLAGS);
+  if (flags === null) return;
+  const configName = String(flags.config);
+  let configs: DiskConfig[];
+  if (configName === 'all') {
+    configs = [...DISK_CONFIGS];
+  } else {
+    const found = findConfig(configName);
+    if (!found) throw new UsageError(`unknown --config '${configName}'; choose one of ${DISK_CONFIGS.map((c) => c.name).join(', ')}, or all`);
+    configs = [found];
+  }
+  const rounds = intFlag('rounds', flags.rounds);
+  const epochs = intFlag('epochs', flags.epochs);
+  const seed = String(flags.seed);
+  if (seed.trim() === '') throw new UsageError('--seed must not be empty');
+  const outDir = String(flags.out || path.join('out', 'disk', configName));
+
+  console.error(`disk experiment: ${configs.map((c) => c.name).join(', ')}; ${rounds} round(s) of ${epochs} epochs; seed ${seed}`);
+  const results: ConfigResult[] = [];
+  for (const config of configs) {
+    results.push(runConfig(config, { seed, rounds, epochs }, (r) => {
+      if (!flags.quiet) {
+        console.error(`  ${config.name} round ${r.round}/${rounds}: train error ${percent(r.trainError)}%, test error ${percent(r.testError)}% (${r.trainSeconds.toFixed(2)} s)`);
+      }
+    }));
+  }
+
+  const header = [
+    `## Disk experiment (seed ${seed}, ${rounds} rounds, ${epochs} epochs, ${TRAIN_SIZE} train / ${TEST_SIZE} test points)`,
+    '',
+    'Mean ± standard deviation over the rounds; training time excludes the per-epoch test evaluation.',
+    '',
+  ].join('\n');
+  const markdown = [header, summaryTable(results), '', ...results.map(roundsTable).flatMap((t) => [t, ''])].join('\n');
+  console.log(markdown);
+
+  const json = {
+    experiment: 'disk',
+    protocol: { train: TRAIN_SIZE, test: TEST_SIZE, rounds, epochs, seed, standardized: 'train statistics, unbiased std' },
+    configs: results.map((r) => ({
+      name: r.config.name,
+      description: r.config.description,
+      model: r.model,
+      loss: r.loss,
+      optimizer: r.optimizer,
+      batchSize: r.config.batchSize,
+      trainError: r.trainError,
+      testError: r.testError,
+      rounds: r.rounds.map((x) => ({ round: x.round, seed: x.seed, trainError: x.trainError, testError: x.testError, finalLoss: x.finalLoss })),
+    })),
+    timings: Object.fromEntries(results.map((r) => [r.config.name, { trainSecondsPerRound: r.rounds.map((x) => x.trainSeconds), mean: r.trainSeconds.mean }])),
+  };
+  const curves = Object.fromEntries(results.map((r) => [r.config.name, r.rounds.map((x) => ({ round: x.round, ...x.curves }))]));
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'results.md'), markdown);
+  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(json, null, 2) + '\n');
+  fs.writeFileSync(path.join(outDir, 'curves.json'), JSON.stringify(curves) + '\n');
+  console.error(`wrote ${path.join(outDir, 'results.md')}, results.json and curves.json`);
+}
+
+runMain(main);

@@ -1,0 +1,117 @@
+import { NeuralNet, Rng, Tensor, generateDisk, labelColumn, oneHot, standardize } from '../../lib';
+import { DiskConfig } from './configs';
+
+/** The course protocol's sizes. */
+export const TRAIN_SIZE = 1000;
+export const TEST_SIZE = 1000;
+
+/** What one round (fresh data, fresh initial weights) produced. */
+export interface RoundResult {
+  round: number;
+  seed: string;
+  trainError: number;
+  testError: number;
+  /** Loss over the training set at the end of training. */
+  finalLoss: number;
+  /** Per-epoch curves: the epoch's training loss, training error and test error after the epoch. */
+  curves: { loss: number[]; trainError: number[]; testError: number[] };
+  /** Seconds spent training, without the per-epoch test evaluation. */
+  trainSeconds: number;
+}
+
+/** Mean, standard deviation (n − 1), min and max of a list of numbers. */
+export interface Stats {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+export interface ConfigResult {
+  config: DiskConfig;
+  model: string;
+  loss: string;
+  optimizer: string;
+  rounds: RoundResult[];
+  trainError: Stats;
+  testError: Stats;
+  trainSeconds: Stats;
+}
+
+/** The seed of round r (1-based) of a run started with `seed`: every round gets its own data and weights. */
+export function roundSeed(seed: string, round: number): string {
+  return `disk-${seed}-round-${round}`;
+}
+
+export function stats(values: number[]): Stats {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1) : 0;
+  return { mean, std: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values) };
+}
+
+/**
+ * One round of the disk experiment: 1000 train and 1000 test points, inputs standardized
+ * with the training statistics, a fresh network trained for `epochs` epochs.
+ * Everything random (data, initial weights, shuffling) is drawn from one Rng seeded by `seed`.
+ */
+export function runRound(config: DiskConfig, seed: string, round: number, epochs: number): RoundResult & { net: NeuralNet } {
+  const rng = new Rng(seed);
+  const train = generateDisk(TRAIN_SIZE, rng);
+  const test = generateDisk(TEST_SIZE, rng);
+  const { train: xTrain, test: xTest } = standardize(train.inputs, test.inputs);
+  const targets = (labels: Int32Array): Tensor => (config.targets === 'oneHot' ? oneHot(labels, 2) : labelColumn(labels));
+  const yTrain = targets(train.labels);
+  const yTest = targets(test.labels);
+
+  const model = config.model(rng);
+  const net = new NeuralNet(model, { loss: config.loss(), optimizer: config.optimizer(model), rng });
+  const testErrorCurve: number[] = [];
+  let evalMs = 0;
+  const history = net.fit(xTrain, yTrain, {
+    epochs,
+    batchSize: config.batchSize,
+    labels: train.labels,
+    onEpoch: () => {
+      const start = performance.now();
+      testErrorCurve.push(net.evaluate(xTest, yTest, { labels: test.labels }).errorRate);
+      evalMs += performance.now() - start;
+    },
+  });
+  const trainEval = net.evaluate(xTrain, yTrain, { labels: train.labels });
+  const testEval = net.evaluate(xTest, yTest, { labels: test.labels });
+  return {
+    round,
+    seed,
+    trainError: trainEval.errorRate,
+    testError: testEval.errorRate,
+    finalLoss: trainEval.loss,
+    curves: { loss: history.loss, trainError: history.trainError, testError: testErrorCurve },
+    trainSeconds: history.seconds - evalMs / 1000,
+    net,
+  };
+}
+
+/** All rounds of one configuration. `onRound` is told after each round (for progress output). */
+export function runConfig(
+  config: DiskConfig,
+  options: { seed: string; rounds: number; epochs: number },
+  onRound?: (result: RoundResult) => void,
+): ConfigResult {
+  const rounds: RoundResult[] = [];
+  let description = { model: '', loss: '', optimizer: '' };
+  for (let r = 1; r <= options.rounds; r++) {
+    const { net, ...result } = runRound(config, roundSeed(options.seed, r), r, options.epochs);
+    description = { model: net.model.toString(), loss: net.loss.toString(), optimizer: net.optimizer.toString() };
+    rounds.push(result);
+    if (onRound) onRound(result);
+  }
+  return {
+    config,
+    ...description,
+    rounds,
+    trainError: stats(rounds.map((r) => r.trainError)),
+    testError: stats(rounds.map((r) => r.testError)),
+    trainSeconds: stats(rounds.map((r) => r.trainSeconds)),
+  };
+}

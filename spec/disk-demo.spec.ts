@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** Runs `demos/disk.ts` through the project's own tsx and returns its exit status and output. */
+function runDisk(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
+  const r = spawnSync(tsx, [path.join(__dirname, '..', 'demos', 'disk.ts'), ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function readJson(dir: string, file: string): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+}
+
+describe('the disk experiment (demos/disk.ts)', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-disk-'));
+  const args = ['--config', 'all', '--rounds', '2', '--epochs', '4', '--quiet'];
+  const first = path.join(tmp, 'first');
+  const second = path.join(tmp, 'second');
+  const otherSeed = path.join(tmp, 'seed7');
+
+  beforeAll(() => {
+    for (const [dir, extra] of [[first, []], [second, []], [otherSeed, ['--seed', '7']]] as const) {
+      const r = runDisk([...args, ...extra, '--out', dir]);
+      if (r.status !== 0) throw new Error(`disk demo failed: ${r.stderr}`);
+    }
+  }, 120_000);
+
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test('the same flags give byte-identical results apart from timings', () => {
+    const strip = (dir: string): string => {
+      const json = readJson(dir, 'results.json');
+      expect(json.timings).toBeDefined();
+      delete json.timings;
+      return JSON.stringify(json);
+    };
+    expect(strip(second)).toBe(strip(first));
+    expect(fs.readFileSync(path.join(second, 'curves.json'), 'utf8')).toBe(fs.readFileSync(path.join(first, 'curves.json'), 'utf8'));
+  });
+
+  test('results.json holds every config, every round and its summary', () => {
+    const json = readJson(first, 'results.json') as {
+      configs: Array<{ name: string; rounds: Array<{ seed: string; testError: number }>; testError: { mean: number } }>;
+    };
+    expect(json.configs.map((c) => c.name)).toEqual(['course', 'mixed', 'bce', 'adam', 'mae', 'weight-decay']);
+    for (const c of json.configs) {
+      expect(c.rounds).toHaveLength(2);
+      expect(c.rounds.map((r) => r.seed)).toEqual(['disk-0-round-1', 'disk-0-round-2']);
+      const mean = (c.rounds[0].testError + c.rounds[1].testError) / 2;
+      expect(c.testError.mean).toBeCloseTo(mean, 12);
+    }
+    const curves = readJson(first, 'curves.json') as Record<string, Array<{ loss: number[]; testError: number[] }>>;
+    expect(curves.course[0].loss).toHaveLength(4);
+    expect(curves.course[0].testError).toHaveLength(4);
+  });
+
+  test('a different seed gives different data and weights', () => {
+    const a = readJson(first, 'curves.json') as Record<string, Array<{ loss: number[] }>>;
+    const b = readJson(otherSeed, 'curves.json') as Record<string, Array<{ loss: number[] }>>;
+    expect(b.course[0].loss[0]).not.toBe(a.course[0].loss[0]);
+    expect((readJson(otherSeed, 'results.json') as { configs: Array<{ rounds: Array<{ seed: string }> }> }).configs[0].rounds[0].seed).toBe('disk-7-round-1');
+  });
+
+  test('the Markdown table a report can paste', () => {
+    const md = fs.readFileSync(path.join(first, 'results.md'), 'utf8');
+    expect(md).toMatch(/\| config \| setup \| train error \(%\) \| test error \(%\) \|/);
+    expect(md).toMatch(/\| course \| 2-25-25-25-2 ReLU, MSE, SGD lr 0\.1 \| \d+\.\d\d ± \d+\.\d\d \|/);
+  });
+
+  test('a wrong flag or value is refused with a clear message and status 2', () => {
+    const unknown = runDisk(['--bogus']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option '--bogus'/);
+    const badRounds = runDisk(['--rounds', 'zero']);
+    expect(badRounds.status).toBe(2);
+    expect(badRounds.stderr).toMatch(/--rounds must be an integer ≥ 1, got 'zero'/);
+    const badConfig = runDisk(['--config', 'nope']);
+    expect(badConfig.status).toBe(2);
+    expect(badConfig.stderr).toMatch(/unknown --config 'nope'; choose one of course, mixed/);
+  }, 60_000);
+
+  test('--help explains the flags', () => {
+    const help = runDisk(['--help']);
+    expect(help.status).toBe(0);
+    for (const flag of ['--config', '--rounds', '--epochs', '--seed', '--out']) expect(help.stdout).toContain(flag);
+  });
+});
+

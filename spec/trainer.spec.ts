@@ -1,0 +1,656 @@
+import {
+  BCEWithLogitsLoss, CrossEntropyLoss, Linear, MSELoss, MinidlError, Module, NeuralNet, Parameter, ReLU, Rng, SGD,
+  Sequential, Tanh, Tensor, TrainingHistory, generateDisk, labelColumn, labelsFromTargets, oneHot, standardize,
+} from '../lib';
+
+// ---------------------------------------------------------------------------------------------
+// Small modules written for these tests
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * y = X·w with w [cols, 1]: a linear layer without bias, written by hand. It records the first
+ * column of every input it sees (the sample's id in the tests) and the mode it was in.
+ */
+class Spy extends Module {
+  readonly w: Parameter;
+  readonly seen: number[][] = [];
+  readonly modes: boolean[] = [];
+  private input: Tensor | null = null;
+
+  constructor(cols: number, init = 0) {
+    super();
+    this.w = new Parameter(Tensor.full([cols, 1], init), 'w');
+  }
+
+  forward(input: Tensor): Tensor {
+    this.checkInput(input);
+    const [n, c] = input.shape;
+    const rows: number[] = [];
+    const out = new Tensor([n, 1]);
+    for (let i = 0; i < n; i++) {
+      rows.push(input.data[i * c]);
+      let s = 0;
+      for (let j = 0; j < c; j++) s += input.data[i * c + j] * this.w.value.data[j];
+      out.data[i] = s;
+    }
+    this.seen.push(rows);
+    this.modes.push(this.training);
+    this.input = input;
+    return this.rememberOutput(out);
+  }
+
+  backward(gradOut: Tensor): Tensor {
+    this.checkGradOut(gradOut);
+    const x = this.input as Tensor;
+    const [n, c] = x.shape;
+    const gradIn = new Tensor(x.shape);
+    for (let i = 0; i < n; i++) {
+      const g = gradOut.data[i];
+      for (let j = 0; j < c; j++) {
+        this.w.grad.data[j] += x.data[i * c + j] * g;
+        gradIn.data[i * c + j] = this.w.value.data[j] * g;
+      }
+    }
+    return gradIn;
+  }
+
+  override params(): Parameter[] {
+    return [this.w];
+  }
+
+  toString(): string {
+    return `Spy(${this.w.value.size}→1)`;
+  }
+}
+
+/** Returns its input unchanged; holds one unused parameter so that an optimizer can be built. */
+class PassThrough extends Module {
+  readonly unused = new Parameter(Tensor.zeros([1]), 'unused');
+  readonly modes: boolean[] = [];
+
+  forward(input: Tensor): Tensor {
+    this.modes.push(this.training);
+    return this.rememberOutput(input.clone());
+  }
+
+  backward(gradOut: Tensor): Tensor {
+    this.checkGradOut(gradOut);
+    return gradOut.clone();
+  }
+
+  override params(): Parameter[] {
+    return [this.unused];
+  }
+
+  toString(): string {
+    return 'PassThrough';
+  }
+}
+
+/**
+ * y = √a · x with a learnable a [1,1]. At a = 0 the loss is finite but ∂y/∂a = x / (2√a) is
+ * infinite: a natural way to get a non-finite gradient.
+ */
+class SqrtGain extends Module {
+  readonly a = new Parameter(Tensor.zeros([1, 1]), 'gain');
+  private input: Tensor | null = null;
+
+  forward(input: Tensor): Tensor {
+    this.checkInput(input);
+    this.input = input;
+    const out = new Tensor(input.shape);
+    const s = Math.sqrt(this.a.value.data[0]);
+    for (let i = 0; i < out.size; i++) out.data[i] = s * input.data[i];
+    return this.rememberOutput(out);
+  }
+
+  backward(gradOut: Tensor): Tensor {
+    this.checkGradOut(gradOut);
+    const x = (this.input as Tensor).data;
+    const s = Math.sqrt(this.a.value.data[0]);
+    const gradIn = new Tensor(gradOut.shape);
+    let dA = 0;
+    for (let i = 0; i < gradOut.size; i++) {
+      dA += (gradOut.data[i] * x[i]) / (2 * s);
+      gradIn.data[i] = gradOut.data[i] * s;
+    }
+    this.a.grad.data[0] += dA;
+    return gradIn;
+  }
+
+  override params(): Parameter[] {
+    return [this.a];
+  }
+
+  toString(): string {
+    return 'SqrtGain';
+  }
+}
+
+/** An SGD that keeps a copy of every parameter after each step (the first entry: before any). */
+class RecordingSGD extends SGD {
+  readonly snapshots: number[][][];
+
+  constructor(params: Parameter[], lr: number) {
+    super(params, { lr });
+    this.snapshots = [this.copy()];
+  }
+
+  override step(): void {
+    super.step();
+    this.snapshots.push(this.copy());
+  }
+
+  private copy(): number[][] {
+    return this.params.map((p) => Array.from(p.value.data));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+function expectMinidlError(fn: () => unknown, ...patterns: RegExp[]): MinidlError {
+  let caught: unknown = null;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(MinidlError);
+  for (const pattern of patterns) expect((caught as Error).message).toMatch(pattern);
+  return caught as MinidlError;
+}
+
+function mlp(sizes: number[], rng: Rng): Sequential {
+  const model = new Sequential();
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    if (i > 0) model.append(new ReLU());
+    model.append(new Linear(sizes[i], sizes[i + 1], { rng }));
+  }
+  return model;
+}
+
+const paramValues = (m: Module): number[][] => m.params().map((p) => Array.from(p.value.data));
+const column = (values: number[]): Tensor => Tensor.fromArray(values, [values.length, 1]);
+
+/** The history without its timings, which are the only part allowed to vary between runs. */
+function withoutTime(h: TrainingHistory): Omit<TrainingHistory, 'seconds'> {
+  return { loss: h.loss, trainError: h.trainError, validationLoss: h.validationLoss, validationError: h.validationError };
+}
+
+/** The course's disk problem, standardized, with a 2-25-25-2 ReLU network. */
+function diskSetup(seed: number, nTrain: number, nTest: number) {
+  const dataRng = new Rng(seed);
+  const train = generateDisk(nTrain, dataRng);
+  const test = generateDisk(nTest, dataRng);
+  const { train: x, test: tx } = standardize(train.inputs, test.inputs);
+  const model = mlp([2, 25, 25, 2], new Rng(seed + 100));
+  return { x, tx: tx as Tensor, train, test, model };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reproducibility and learning
+// ---------------------------------------------------------------------------------------------
+
+describe('reproducibility', () => {
+  function run(dataSeed: number, shuffleSeed: number) {
+    const { x, tx, train, test, model } = diskSetup(dataSeed, 200, 100);
+    const net = new NeuralNet(model, { lr: 0.1, rng: new Rng(shuffleSeed) });
+    const history = net.fit(x, oneHot(train.labels, 2), {
+      epochs: 4, batchSize: 16, validation: { inputs: tx, targets: oneHot(test.labels, 2) },
+    });
+    return { history: withoutTime(history), params: paramValues(model) };
+  }
+
+  test('the same seeds give bit-identical histories and parameters', () => {
+    const a = run(11, 12);
+    const b = run(11, 12);
+    expect(b.history).toEqual(a.history);
+    expect(b.params).toEqual(a.params);
+    expect(a.history.loss.length).toBe(4);
+  });
+
+  test('another data/init seed or another shuffling seed gives different results', () => {
+    const a = run(11, 12);
+    const otherData = run(13, 12);
+    const otherShuffle = run(11, 99);
+    expect(otherData.params[0]).not.toEqual(a.params[0]);
+    expect(otherShuffle.params[0]).not.toEqual(a.params[0]);
+    expect(otherShuffle.history.loss).not.toEqual(a.history.loss);
+  });
+});
+
+describe('learning the disk', () => {
+  test('2-25-25-2 ReLU, MSE, SGD lr 0.1, batch 50, 60 epochs: test error < 10%', () => {
+    const { x, tx, train, test, model } = diskSetup(2, 500, 500);
+    const net = new NeuralNet(model, { loss: new MSELoss(), lr: 0.1, rng: new Rng(202) });
+    const history = net.fit(x, oneHot(train.labels, 2), { epochs: 60, batchSize: 50 });
+    const result = net.evaluate(tx, oneHot(test.labels, 2));
+    expect(result.count).toBe(500);
+    expect(result.errorRate).toBeLessThan(0.1);
+    // It learned: the loss fell well below its first value and the training error went down too.
+    expect(history.loss[59]).toBeLessThan(0.5 * history.loss[0]);
+    expect(history.trainError[59]).toBeLessThan(history.trainError[0]);
+  });
+
+  test('class indices as targets with CrossEntropyLoss: 30 epochs reach test error < 10%', () => {
+    const { x, tx, train, test, model } = diskSetup(4, 500, 500);
+    const net = new NeuralNet(model, { loss: new CrossEntropyLoss(), lr: 0.1, rng: new Rng(404) });
+    const history = net.fit(x, train.labels, { epochs: 30, batchSize: 50 });
+    expect(net.evaluate(tx, test.labels).errorRate).toBeLessThan(0.1);
+    expect(history.loss[29]).toBeLessThan(0.5 * history.loss[0]);
+  });
+
+  test('class indices as Int32Array, number[] or one-hot rows train the same way', () => {
+    const run = (make: (labels: Int32Array) => Int32Array | number[] | Tensor) => {
+      const { x, train, model } = diskSetup(5, 100, 10);
+      const net = new NeuralNet(model, { loss: new CrossEntropyLoss(), lr: 0.1, rng: new Rng(505) });
+      return { history: withoutTime(net.fit(x, make(train.labels), { epochs: 3, batchSize: 32 })), params: paramValues(model) };
+    };
+    const fromInt32 = run((labels) => labels);
+    const fromArray = run((labels) => Array.from(labels));
+    const fromOneHot = run((labels) => oneHot(labels, 2));
+    expect(fromArray).toEqual(fromInt32);
+    fromOneHot.history.loss.forEach((l, i) => expect(l).toBeCloseTo(fromInt32.history.loss[i], 12));
+    expect(fromOneHot.history.trainError).toEqual(fromInt32.history.trainError);
+    fromOneHot.params.flat().forEach((v, i) => expect(v).toBeCloseTo(fromInt32.params.flat()[i], 12));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Mini-batches
+// ---------------------------------------------------------------------------------------------
+
+describe('mini-batches', () => {
+  const ids = Array.from({ length: 10 }, (_, i) => i);
+  const x = column(ids);
+  const y = column(ids.map(() => 0));
+
+  test('shuffle false: batches 4, 4, 2 in order, every epoch', () => {
+    const spy = new Spy(1);
+    const net = new NeuralNet(spy, { lr: 0, rng: new Rng(1) });
+    net.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false });
+    expect(spy.seen).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9], [0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+  });
+
+  test('shuffle true: each epoch visits every sample exactly once, in the order the rng draws', () => {
+    const spy = new Spy(1);
+    const net = new NeuralNet(spy, { lr: 0, rng: new Rng(5) });
+    net.fit(x, y, { epochs: 3, batchSize: 4 });
+    expect(spy.seen.map((b) => b.length)).toEqual([4, 4, 2, 4, 4, 2, 4, 4, 2]);
+    const expectedOrder = new Rng(5);
+    const orders: number[][] = [];
+    for (let epoch = 0; epoch < 3; epoch++) {
+      const order = spy.seen.slice(3 * epoch, 3 * epoch + 3).flat();
+      expect([...order].sort((a, b) => a - b)).toEqual(ids);
+      expect(order).toEqual(Array.from(expectedOrder.permutation(10)));
+      orders.push(order);
+    }
+    expect(orders[0]).not.toEqual(ids);
+    expect(orders[1]).not.toEqual(orders[0]);
+  });
+
+  test('a batch larger than the data set is one batch of everything', () => {
+    const spy = new Spy(1);
+    new NeuralNet(spy, { lr: 0 }).fit(x, y, { epochs: 1, batchSize: 100, shuffle: false });
+    expect(spy.seen).toEqual([ids]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// History
+// ---------------------------------------------------------------------------------------------
+
+describe('history', () => {
+  test('loss is the sample-weighted mean of the batch losses, trainError uses outputs before each step', () => {
+    // x = 1, 2, 3 with targets 1, 0, 2; model y = w·x with w₀ = 0.4; batches {1, 2} and {3}.
+    const xs = [1, 2, 3], ts = [1, 0, 2], lr = 0.1;
+    const spy = new Spy(1, 0.4);
+    const net = new NeuralNet(spy, { lr, rng: new Rng(0) });
+    const history = net.fit(column(xs), column(ts), { epochs: 2, batchSize: 2, shuffle: false });
+
+    // The same by hand: MSE over a batch, its gradient 2/n·Σ (w·x − t)·x, then w ← w − lr·grad.
+    const labels = ts.map((t) => (t > 0.5 ? 1 : 0));
+    let w = 0.4;
+    const losses: number[] = [], errors: number[] = [];
+    for (let epoch = 0; epoch < 2; epoch++) {
+      let total = 0, wrong = 0;
+      for (const batch of [[0, 1], [2]]) {
+        let loss = 0, grad = 0;
+        for (const i of batch) {
+          const out = w * xs[i];
+          loss += (out - ts[i]) ** 2 / batch.length;
+          grad += (2 / batch.length) * (out - ts[i]) * xs[i];
+          if ((out > 0.5 ? 1 : 0) !== labels[i]) wrong++;
+        }
+        total += loss * batch.length;
+        w -= lr * grad;
+      }
+      losses.push(total / xs.length);
+      errors.push(wrong / xs.length);
+    }
+    // Epoch 1 written out: batch losses 0.5 and 1.21, weighted (2·0.5 + 1·1.21)/3, not (0.5 + 1.21)/2.
+    expect(losses[0]).toBeCloseTo(2.21 / 3, 14);
+    expect(errors[0]).toBeCloseTo(2 / 3, 15);
+    expect(history.loss[0]).toBeCloseTo(losses[0], 14);
+    expect(history.loss[1]).toBeCloseTo(losses[1], 14);
+    expect(history.trainError).toEqual(errors);
+    expect(spy.w.value.data[0]).toBeCloseTo(w, 14);
+  });
+
+  test('with reduction "sum" the epoch loss is the sum of the batch losses', () => {
+    const spy = new Spy(1, 0.4);
+    const net = new NeuralNet(spy, { lr: 0, loss: new MSELoss({ reduction: 'sum' }) });
+    const history = net.fit(column([1, 2, 3]), column([1, 0, 2]), { epochs: 1, batchSize: 2, shuffle: false });
+    expect(history.loss[0]).toBeCloseTo(0.6 ** 2 + 0.8 ** 2 + 0.8 ** 2, 14);
+  });
+
+  test('trainError counts predictions made before the step, not after', () => {
+    // One sample x = 1, target 1, w = 0.4: output 0.4 → class 0 (wrong). The step w ← 0.4 − 0.5·2·(0.4 − 1)
+    // makes w = 1, so after training the sample is classified right.
+    const spy = new Spy(1, 0.4);
+    const net = new NeuralNet(spy, { lr: 0.5 });
+    const history = net.fit(column([1]), column([1]), { epochs: 1, batchSize: 1 });
+    expect(history.trainError).toEqual([1]);
+    expect(spy.w.value.data[0]).toBeCloseTo(1, 15);
+    expect(net.evaluate(column([1]), column([1])).errorRate).toBe(0);
+  });
+
+  test('lengths equal the number of epochs; validation entries exist only with a validation set', () => {
+    const { x, tx, train, test, model } = diskSetup(3, 60, 30);
+    const net = new NeuralNet(model, { lr: 0.1, rng: new Rng(3) });
+    const reports: Array<{ epoch: number; validationLoss: number | null; validationError: number | null }> = [];
+    const plain = net.fit(x, oneHot(train.labels, 2), { epochs: 3, batchSize: 20, onEpoch: (r) => { reports.push(r); } });
+    expect(plain.loss).toHaveLength(3);
+    expect(plain.trainError).toHaveLength(3);
+    expect(plain.validationLoss).toEqual([]);
+    expect(plain.validationError).toEqual([]);
+    expect(reports.map((r) => [r.epoch, r.validationLoss, r.validationError])).toEqual([[1, null, null], [2, null, null], [3, null, null]]);
+    expect(plain.seconds).toBeGreaterThanOrEqual(0);
+
+    const valTargets = oneHot(test.labels, 2);
+    const seen: number[][] = [];
+    const withVal = net.fit(x, oneHot(train.labels, 2), {
+      epochs: 4, batchSize: 20, validation: { inputs: tx, targets: valTargets },
+      onEpoch: (r) => {
+        // The report's validation numbers are the model's evaluation after the epoch.
+        const e = net.evaluate(tx, valTargets);
+        seen.push([r.validationLoss as number, e.loss, r.validationError as number, e.errorRate]);
+      },
+    });
+    expect(withVal.validationLoss).toHaveLength(4);
+    expect(withVal.validationError).toHaveLength(4);
+    seen.forEach(([reported, evaluated, reportedError, evaluatedError], i) => {
+      expect(reported).toBe(evaluated);
+      expect(reportedError).toBe(evaluatedError);
+      expect(withVal.validationLoss[i]).toBe(reported);
+    });
+    // Training went on between the epochs, so the validation loss changes.
+    expect(new Set(withVal.validationLoss).size).toBeGreaterThan(1);
+  });
+
+  test('validation labels, when given, decide the validation error', () => {
+    const pass = new PassThrough();
+    const net = new NeuralNet(pass, { lr: 0 });
+    const x = column([0.9, 0.1, 0.8, 0.2]);
+    const history = net.fit(x, column([1, 0, 1, 0]), {
+      epochs: 1, validation: { inputs: x, targets: column([1, 0, 1, 0]), labels: [0, 0, 1, 1] },
+    });
+    expect(history.trainError).toEqual([0]);
+    expect(history.validationError).toEqual([0.5]);
+  });
+
+  test('onEpoch returning false stops training after that epoch', () => {
+    const spy = new Spy(1, 0.4);
+    const net = new NeuralNet(spy, { lr: 0.01 });
+    const epochs: number[] = [];
+    const history = net.fit(column([1, 2, 3]), column([1, 0, 2]), {
+      epochs: 10, batchSize: 3, onEpoch: (r) => { epochs.push(r.epoch); return r.epoch < 3; },
+    });
+    expect(epochs).toEqual([1, 2, 3]);
+    expect(history.loss).toHaveLength(3);
+    expect(history.trainError).toHaveLength(3);
+    expect(spy.seen).toHaveLength(3);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// NaN and Infinity
+// ---------------------------------------------------------------------------------------------
+
+describe('non-finite losses and gradients', () => {
+  test('an absurd learning rate stops with an error naming the epoch and batch; parameters stay finite', () => {
+    const { x, train, model } = diskSetup(1, 100, 10);
+    const optimizer = new RecordingSGD(model.params(), 1e6);
+    const net = new NeuralNet(model, { optimizer, rng: new Rng(1) });
+    const batchSize = 25, perEpoch = 4;
+    const err = expectMinidlError(() => net.fit(x, oneHot(train.labels, 2), { epochs: 20, batchSize }),
+      /NeuralNet/, /(NaN|Infinity)/, /before the optimizer step/);
+    const done = optimizer.snapshots.length - 1; // successful steps
+    expect(done).toBeGreaterThanOrEqual(1);
+    const epoch = Math.floor(done / perEpoch) + 1, batch = (done % perEpoch) + 1;
+    expect(err.message).toContain(`epoch ${epoch}, batch ${batch}`);
+    // The parameters are exactly those after the last successful step, and finite.
+    expect(paramValues(model)).toEqual(optimizer.snapshots[done]);
+    expect(model.params().every((p) => p.value.isFinite())).toBe(true);
+  });
+
+  test('the same through NeuralNet\'s own lr option (lr 1e6 on MSE)', () => {
+    const { x, train, model } = diskSetup(1, 100, 10);
+    const net = new NeuralNet(model, { lr: 1e6, loss: new MSELoss(), rng: new Rng(1) });
+    // One batch per epoch, so the parameters after each epoch are those before the next step.
+    const afterEpoch: number[][][] = [paramValues(model)];
+    const err = expectMinidlError(
+      () => net.fit(x, oneHot(train.labels, 2), { epochs: 50, batchSize: 100, onEpoch: () => { afterEpoch.push(paramValues(model)); } }),
+      /the loss is (NaN|Infinity|-Infinity)/);
+    const failing = afterEpoch.length; // epochs 1..failing-1 completed
+    expect(err.message).toContain(`epoch ${failing}, batch 1`);
+    expect(paramValues(model)).toEqual(afterEpoch[failing - 1]);
+    expect(model.params().every((p) => p.value.isFinite())).toBe(true);
+  });
+
+  test('a non-finite gradient with a finite loss also stops training before the step', () => {
+    const model = new SqrtGain();
+    const net = new NeuralNet(model, { lr: 0.1 });
+    const x = column([1, 2, 3]);
+    expect(new MSELoss().forward(model.forward(x), column([1, 1, 1]))).toBe(1); // finite loss
+    expectMinidlError(() => net.fit(x, column([1, 1, 1]), { epochs: 1, batchSize: 3 }),
+      /gradient of Parameter gain \[1,1\] is -Infinity/, /epoch 1, batch 1/);
+    expect(model.a.value.data[0]).toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+describe('errors', () => {
+  const x = Tensor.from([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8], [0.9, 1.0]]);
+  const y = oneHot([0, 1, 0, 1, 1], 2);
+  const makeNet = () => new NeuralNet(mlp([2, 3, 2], new Rng(1)), { lr: 0.1 });
+
+  test('inputs or targets holding NaN', () => {
+    const bad = x.clone();
+    bad.data[5] = NaN;
+    expectMinidlError(() => makeNet().fit(bad, y), /^NeuralNet\.fit: inputs hold a non-finite value \(NaN\) in row 2/);
+    const badY = y.clone();
+    badY.data[9] = Infinity;
+    expectMinidlError(() => makeNet().fit(x, badY), /^NeuralNet\.fit: targets hold a non-finite value \(Infinity\) in row 4/);
+    expectMinidlError(() => makeNet().evaluate(bad, y), /^NeuralNet\.evaluate: inputs hold a non-finite value/);
+  });
+
+  test('targets with a different number of rows', () => {
+    expectMinidlError(() => makeNet().fit(x, oneHot([0, 1, 0, 1], 2)), /inputs have 5 rows/, /targets have 4/, /\[4,2\]/);
+    expectMinidlError(() => makeNet().fit(x, [0, 1, 0]), /targets have 3/);
+    expectMinidlError(() => makeNet().fit(x, y, { validation: { inputs: x, targets: [0, 1] } }),
+      /NeuralNet\.fit \(validation\)/, /targets have 2/);
+  });
+
+  test('inputs or targets of the wrong kind', () => {
+    expectMinidlError(() => makeNet().fit([[1, 2]] as unknown as Tensor, y), /inputs must be a Tensor, got an array/);
+    expectMinidlError(() => makeNet().predict('x' as unknown as Tensor), /^NeuralNet\.predict: inputs must be a Tensor, got string x/);
+    expectMinidlError(() => makeNet().fit(x, 'abc' as unknown as number[]), /targets must be a Tensor or an array of class indices/);
+    expectMinidlError(() => makeNet().fit(x, y, { labels: [0, 1] }), /labels has 2 entries but inputs have 5 rows/);
+  });
+
+  test.each([
+    ['epochs', 0], ['epochs', 1.5], ['epochs', -3], ['epochs', NaN],
+    ['batchSize', 0], ['batchSize', 2.5], ['batchSize', -1],
+  ])('fit refuses %s = %p', (name, value) => {
+    expectMinidlError(() => makeNet().fit(x, y, { [name]: value }),
+      new RegExp(`^NeuralNet\\.fit: ${name} must be an integer ≥ 1, got ${String(value)}$`));
+  });
+
+  test('predict and evaluate refuse a bad batchSize', () => {
+    expectMinidlError(() => makeNet().predict(x, { batchSize: 0 }), /^NeuralNet\.predict: batchSize must be an integer ≥ 1, got 0/);
+    expectMinidlError(() => makeNet().evaluate(x, y, { batchSize: 1.5 }), /batchSize must be an integer ≥ 1, got 1\.5/);
+  });
+
+  test('the model must be a Module, loss a Loss, optimizer an Optimizer', () => {
+    expectMinidlError(() => new NeuralNet({} as unknown as Module), /^NeuralNet: model must be a Module, got a Object/);
+    expectMinidlError(() => new NeuralNet(new Linear(2, 2, { rng: new Rng(0) }), { loss: new Linear(2, 2) as unknown as MSELoss }),
+      /loss must be a Loss/, /Linear/);
+    expectMinidlError(() => new NeuralNet(new Linear(2, 2, { rng: new Rng(0) }), { optimizer: {} as unknown as SGD }),
+      /optimizer must be an Optimizer/);
+    expectMinidlError(() => new NeuralNet(new Linear(2, 2, { rng: new Rng(0) }), { lr: -1 }), /lr must be a finite number ≥ 0, got -1/);
+  });
+
+  test('lr or weightDecay together with a custom optimizer', () => {
+    const model = mlp([2, 3, 2], new Rng(1));
+    const optimizer = new SGD(model.params(), { lr: 0.1 });
+    expectMinidlError(() => new NeuralNet(model, { optimizer, lr: 0.5 }), /^NeuralNet: lr and weightDecay/, /your own optimizer/);
+    expectMinidlError(() => new NeuralNet(model, { optimizer, weightDecay: 0.5 }), /^NeuralNet: lr and weightDecay/);
+    expect(new NeuralNet(model, { optimizer }).optimizer).toBe(optimizer);
+  });
+
+  test('a shape error inside the model names the epoch, the batch and the Sequential index', () => {
+    const rng = new Rng(2);
+    const model = new Sequential(new Linear(2, 3, { rng }), new Tanh(), new Linear(4, 2, { rng }));
+    const net = new NeuralNet(model, { lr: 0.1 });
+    const err = expectMinidlError(() => net.fit(x, y, { epochs: 1, batchSize: 2, shuffle: false }),
+      /^NeuralNet \(epoch 1, batch 1\): Sequential\[2\] Linear\(4→2\)\.forward: input has shape \[2,3\], expected \[N,4\]/);
+    expect((err as { cause?: unknown }).cause).toBeInstanceOf(MinidlError);
+  });
+
+  test('a target shape that does not fit the loss names the epoch and batch', () => {
+    expectMinidlError(() => makeNet().fit(x, oneHot([0, 1, 0, 1, 2], 3), { batchSize: 5 }),
+      /^NeuralNet \(epoch 1, batch 1\): MSELoss\.forward: target has shape \[5,3\] but pred has shape \[5,2\]/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// evaluate, predict, classify, labels
+// ---------------------------------------------------------------------------------------------
+
+describe('evaluate, predict and classify', () => {
+  const rng = new Rng(21);
+  const x = new Tensor([13, 2], rng.fillNormal(new Float64Array(26)));
+  const labels = Int32Array.from({ length: 13 }, () => rng.int(3));
+  const y = oneHot(labels, 3);
+
+  test('evaluate (in batches) agrees with a manual computation', () => {
+    const model = mlp([2, 5, 3], new Rng(22));
+    const net = new NeuralNet(model);
+    const out = model.forward(x);
+    const loss = new MSELoss().forward(out, y);
+    let correct = 0;
+    for (let i = 0; i < 13; i++) {
+      const row = Array.from(out.data.subarray(3 * i, 3 * i + 3));
+      if (row.indexOf(Math.max(...row)) === labels[i]) correct++;
+    }
+    for (const batchSize of [1, 4, 13, 1000]) {
+      const e = net.evaluate(x, y, { batchSize });
+      expect(e.count).toBe(13);
+      expect(e.loss).toBeCloseTo(loss, 13);
+      expect(e.accuracy).toBe(correct / 13);
+      expect(e.errorRate).toBe(1 - correct / 13);
+    }
+    // Explicit labels override the ones read from the targets.
+    const flipped = Int32Array.from(net.classify(x), (c) => (c + 1) % 3);
+    expect(net.evaluate(x, y, { labels: flipped }).accuracy).toBe(0);
+    expect(net.evaluate(x, y, { labels: net.classify(x) }).accuracy).toBe(1);
+  });
+
+  test('evaluate with a "sum" loss sums over all samples', () => {
+    const model = mlp([2, 5, 3], new Rng(22));
+    const net = new NeuralNet(model, { loss: new MSELoss({ reduction: 'sum' }) });
+    const total = new MSELoss({ reduction: 'sum' }).forward(model.forward(x), y);
+    expect(net.evaluate(x, y, { batchSize: 5 }).loss).toBeCloseTo(total, 12);
+  });
+
+  test('predict in batches gives the same outputs as one forward', () => {
+    const model = mlp([2, 5, 3], new Rng(23));
+    const net = new NeuralNet(model);
+    const whole = Array.from(model.forward(x).data);
+    for (const batchSize of [1, 3, 5, 13, 50]) {
+      const p = net.predict(x, { batchSize });
+      expect(p.shape).toEqual([13, 3]);
+      expect(Array.from(p.data)).toEqual(whole);
+    }
+  });
+
+  test('predict and evaluate run in evaluation mode and restore the previous mode', () => {
+    const spy = new Spy(2, 0.5);
+    const net = new NeuralNet(spy);
+    const target = column(new Array(13).fill(0));
+    for (const startTraining of [true, false]) {
+      spy.train(startTraining);
+      spy.modes.length = 0;
+      net.predict(x, { batchSize: 5 });
+      net.evaluate(x, target, { batchSize: 5 });
+      net.classify(x);
+      expect(spy.modes.length).toBe(3 + 3 + 1);
+      expect(spy.modes.every((m) => m === false)).toBe(true);
+      expect(spy.training).toBe(startTraining);
+    }
+  });
+
+  test('the mode is restored even when predict throws', () => {
+    const model = mlp([3, 2], new Rng(1));
+    const net = new NeuralNet(model);
+    model.train();
+    expectMinidlError(() => net.predict(x), /Linear\(3→2\)\.forward: input has shape \[13,2\]/);
+    expect(model.training).toBe(true);
+  });
+
+  test('fit trains in training mode and validates in evaluation mode', () => {
+    const spy = new Spy(1, 0.1);
+    spy.eval();
+    const net = new NeuralNet(spy, { lr: 0 });
+    const x1 = column([1, 2, 3, 4]);
+    net.fit(x1, column([0, 1, 0, 1]), { epochs: 1, batchSize: 2, validation: { inputs: x1, targets: column([0, 1, 0, 1]) } });
+    expect(spy.modes).toEqual([true, true, false]);
+  });
+
+  test('classify: argmax for several outputs; a single output at 0.5, or at 0 with BCEWithLogitsLoss', () => {
+    const single = column([0.4, 0.6, 0.5, -0.1, 0.0, 0.51]);
+    expect(Array.from(new NeuralNet(new PassThrough()).classify(single))).toEqual([0, 1, 0, 0, 0, 1]);
+    expect(Array.from(new NeuralNet(new PassThrough(), { loss: new BCEWithLogitsLoss() }).classify(single)))
+      .toEqual([1, 1, 1, 0, 0, 1]);
+    const multi = Tensor.from([[0.1, 0.7, 0.2], [0.5, 0.5, 0], [-3, -2, -1], [2, NaN, 1]]);
+    expect(Array.from(new NeuralNet(new PassThrough()).classify(multi))).toEqual([1, 0, 2, 1]);
+    // With several outputs, BCEWithLogitsLoss does not change the rule.
+    expect(Array.from(new NeuralNet(new PassThrough(), { loss: new BCEWithLogitsLoss() }).classify(multi))).toEqual([1, 0, 2, 1]);
+  });
+
+  test('labels from targets: one-hot → argmax, [N,1] column → > 0.5, class indices as given', () => {
+    expect(Array.from(labelsFromTargets(oneHot([2, 0, 1], 3)))).toEqual([2, 0, 1]);
+    expect(Array.from(labelsFromTargets(column([0.2, 0.5, 0.51, 1])))).toEqual([0, 0, 1, 1]);
+    expect(Array.from(labelsFromTargets(Tensor.from([3, 0, 2])))).toEqual([3, 0, 2]);
+    expect(Array.from(labelsFromTargets(labelColumn([1, 0, 1])))).toEqual([1, 0, 1]);
+  });
+
+  test('evaluate reads the labels from the targets in each of these forms', () => {
+    const net = new NeuralNet(new PassThrough());
+    // Outputs classify as 1, 0, 1, 1 (single column, threshold 0.5).
+    const out = column([0.9, 0.1, 0.7, 0.6]);
+    expect(net.evaluate(out, column([1, 0, 0, 1])).accuracy).toBe(0.75);
+    expect(net.evaluate(out, column([1, 0, 0, 1]), { labels: [1, 0, 1, 1] }).accuracy).toBe(1);
+    const net3 = new NeuralNet(new PassThrough(), { loss: new CrossEntropyLoss() });
+    const logits = Tensor.from([[3, 1, 0], [0, 2, 1], [0, 0, 5], [1, 0, 0]]); // argmax 0, 1, 2, 0
+    expect(net3.evaluate(logits, [0, 1, 2, 2]).accuracy).toBe(0.75);
+    expect(net3.evaluate(logits, Int32Array.from([0, 0, 2, 0])).accuracy).toBe(0.75);
+    expect(net3.evaluate(logits, oneHot([1, 1, 2, 0], 3)).accuracy).toBe(0.75);
+  });
+});
