@@ -119,7 +119,7 @@ class HalfGradMSE extends Loss {
       sum += diff.data[i] ** 2;
     }
     this.diff = diff;
-    return sum / diff.size;
+    return this.reduce(sum, diff.size); // the mean, and marks the forward as done
   }
 
   backward(): Tensor {

@@ -508,7 +508,7 @@ describe('errors', () => {
   });
 
   test('the model must be a Module, loss a Loss, optimizer an Optimizer', () => {
-    expectMinidlError(() => new NeuralNet({} as unknown as Module), /^NeuralNet: model must be a Module, got a Object/);
+    expectMinidlError(() => new NeuralNet({} as unknown as Module), /^NeuralNet: model must be a Module, got an? Object/);
     expectMinidlError(() => new NeuralNet(new Linear(2, 2, { rng: new Rng(0) }), { loss: new Linear(2, 2) as unknown as MSELoss }),
       /loss must be a Loss/, /Linear/);
     expectMinidlError(() => new NeuralNet(new Linear(2, 2, { rng: new Rng(0) }), { optimizer: {} as unknown as SGD }),

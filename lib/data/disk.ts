@@ -22,7 +22,7 @@ export function diskLabel(x: number, y: number): number {
 }
 
 /**
- * The course's toy data set: `n` points drawn uniformly in [0,1]², labelled 1 inside the disk
+ * The course's toy data set: `n` points drawn uniformly in [0,1)², labelled 1 inside the disk
  * of radius 1/√(2π) centred at (0.5, 0.5) and 0 outside. The disk's area is 1/2, so the two
  * classes are about equally frequent.
  *

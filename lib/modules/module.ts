@@ -112,5 +112,7 @@ export function describe(value: unknown): string {
   if (value instanceof Tensor) return `a Tensor of shape ${formatShape(value.shape)}`;
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? `a ${(value as object).constructor?.name ?? 'object'}` : `${typeof value} ${String(value)}`;
+  if (typeof value !== 'object') return `${typeof value} ${String(value)}`;
+  const name = (value as object).constructor?.name ?? 'Object';
+  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
 }
