@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** Runs `demos/disk.ts` through the project's own tsx and returns its exit status and output. */
+/** Runs `demos/disk.ts` as `npm run disk` does (node with tsx's require hook) and returns its status and output. */
 function runDisk(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
-  const r = spawnSync(tsx, [path.join(__dirname, '..', 'demos', 'disk.ts'), ...args], { encoding: 'utf8', timeout: 120_000 });
+  const root = path.join(__dirname, '..');
+  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'demos', 'disk.ts'), ...args], { encoding: 'utf8', cwd: root, timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

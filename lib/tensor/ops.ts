@@ -135,7 +135,8 @@ export function takeRows(t: Tensor, indices: ArrayLike<number>): Tensor {
     if (!Number.isInteger(i) || i < 0 || i >= n) {
       throw new MinidlError(`takeRows: row index ${i} is out of range for shape ${formatShape(t.shape)}`);
     }
-    out.data.set(t.data.subarray(i * rowSize, (i + 1) * rowSize), r * rowSize);
+    const from = i * rowSize, to = r * rowSize;
+    for (let k = 0; k < rowSize; k++) out.data[to + k] = t.data[from + k];
   }
   return out;
 }

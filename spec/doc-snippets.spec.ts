@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Every TypeScript snippet in the README and in docs/ is type-checked (strict) and run, so the
+ * documentation cannot drift from the library. Snippets import from 'minidl'; here that name
+ * is pointed at lib/.
+ */
+const root = path.join(__dirname, '..');
+const documents = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f))];
+
+interface Snippet {
+  file: string;
+  line: number;
+  code: string;
+}
+
+function snippetsOf(file: string): Snippet[] {
+  const text = fs.readFileSync(path.join(root, file), 'utf8');
+  const found: Snippet[] = [];
+  const fence = /^```(ts|typescript)\n([\s\S]*?)^```/gm;
+  let m: RegExpExecArray | null;
+  while ((m = fence.exec(text)) !== null) {
+    found.push({ file, line: text.slice(0, m.index).split('\n').length, code: m[2] });
+  }
+  return found;
+}
+
+const snippets = documents.flatMap(snippetsOf);
+
+describe('documentation snippets', () => {
+  const dir = fs.mkdtempSync(path.join(root, '.spec-build-snippets-'));
+  const files = snippets.map((s, i) => {
+    const name = `${s.file.replace(/[/.]/g, '_')}_line${s.line}.ts`;
+    const code = s.code.replace(/from 'minidl'/g, "from '../lib'");
+    fs.writeFileSync(path.join(dir, name), `export {};\n${code}`);
+    return { ...s, name, index: i };
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('the README has snippets to check', () => {
+    expect(files.filter((f) => f.file === 'README.md').length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('every snippet type-checks under strict TypeScript', () => {
+    const tsconfig = {
+      extends: '../tsconfig.json',
+      compilerOptions: { noEmit: true, noUnusedLocals: false },
+      include: ['./*.ts'],
+    };
+    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+    const tsc = spawnSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', path.join(dir, 'tsconfig.json')], { encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+  }, 60_000);
+
+  test.each(files.map((f) => [`${f.file}:${f.line}`, f.name]))('%s runs without error', (_where, name) => {
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(dir, name)], { encoding: 'utf8', cwd: root, timeout: 120_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  }, 120_000);
+});
