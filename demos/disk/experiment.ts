@@ -13,7 +13,7 @@ export interface RoundResult {
   testError: number;
   /** Loss over the training set at the end of training. */
   finalLoss: number;
-  /** Per-epoch curves: the epoch's training loss, training error and test error after the epoch. */
+  /** Per-epoch curves: the epoch's training loss, training error and test error after the epoch (empty when not tracked). */
   curves: { loss: number[]; trainError: number[]; testError: number[] };
   /** Seconds spent training, without the per-epoch test evaluation. */
   trainSeconds: number;
@@ -55,7 +55,9 @@ export function stats(values: number[]): Stats {
  * with the training statistics, a fresh network trained for `epochs` epochs.
  * Everything random (data, initial weights, shuffling) is drawn from one Rng seeded by `seed`.
  */
-export function runRound(config: DiskConfig, seed: string, round: number, epochs: number): RoundResult & { net: NeuralNet } {
+export function runRound(
+  config: DiskConfig, seed: string, round: number, epochs: number, trackTestError = true,
+): RoundResult & { net: NeuralNet } {
   const rng = new Rng(seed);
   const train = generateDisk(TRAIN_SIZE, rng);
   const test = generateDisk(TEST_SIZE, rng);
@@ -73,6 +75,7 @@ export function runRound(config: DiskConfig, seed: string, round: number, epochs
     batchSize: config.batchSize,
     labels: train.labels,
     onEpoch: () => {
+      if (!trackTestError) return;
       const start = performance.now();
       testErrorCurve.push(net.evaluate(xTest, yTest, { labels: test.labels }).errorRate);
       evalMs += performance.now() - start;
@@ -95,13 +98,13 @@ export function runRound(config: DiskConfig, seed: string, round: number, epochs
 /** All rounds of one configuration. `onRound` is told after each round (for progress output). */
 export function runConfig(
   config: DiskConfig,
-  options: { seed: string; rounds: number; epochs: number },
+  options: { seed: string; rounds: number; epochs: number; trackTestError?: boolean },
   onRound?: (result: RoundResult) => void,
 ): ConfigResult {
   const rounds: RoundResult[] = [];
   let description = { model: '', loss: '', optimizer: '' };
   for (let r = 1; r <= options.rounds; r++) {
-    const { net, ...result } = runRound(config, roundSeed(options.seed, r), r, options.epochs);
+    const { net, ...result } = runRound(config, roundSeed(options.seed, r), r, options.epochs, options.trackTestError ?? true);
     description = { model: net.model.toString(), loss: net.loss.toString(), optimizer: net.optimizer.toString() };
     rounds.push(result);
     if (onRound) onRound(result);

@@ -164,15 +164,15 @@ export class Tensor {
 
   /** True when no entry is NaN or ±Infinity. */
   isFinite(): boolean {
-    const d = this.data;
-    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return false;
-    return true;
+    return this.firstNonFinite() < 0;
   }
 
   /** Index of the first entry that is NaN or ±Infinity, or -1. */
   firstNonFinite(): number {
     const d = this.data;
-    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return i;
+    // v − v is 0 for every finite v and NaN for NaN and ±Infinity (a plain subtraction is
+    // faster than calling Number.isFinite on every entry).
+    for (let i = 0; i < d.length; i++) if (d[i] - d[i] !== 0) return i;
     return -1;
   }
 
