@@ -2,17 +2,8 @@ import {
   DISK_CENTER, DISK_RADIUS, MinidlError, Rng, Tensor, applyStandardization, diskLabel, featureStats, generateDisk,
   labelColumn, oneHot, standardize,
 } from '../lib';
+import { expectMinidlError } from './helpers';
 
-function expectMinidlError(fn: () => unknown, ...patterns: RegExp[]): void {
-  let caught: unknown = null;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(MinidlError);
-  for (const pattern of patterns) expect((caught as Error).message).toMatch(pattern);
-}
 
 describe('generateDisk', () => {
   test('the disk has radius 1/√(2π) around (0.5, 0.5), so its area is 1/2', () => {

@@ -1,6 +1,7 @@
 import {
   CrossEntropyLoss, Linear, Loss, MSELoss, MinidlError, Module, Parameter, ReLU, Rng, Sequential, Tanh, Tensor, gradcheck,
 } from '../lib';
+import { expectMinidlError } from './helpers';
 
 // ---------------------------------------------------------------------------------------------
 // Modules written for these tests: one correct, several deliberately broken.
@@ -140,16 +141,6 @@ function randomTensor(shape: number[], rng: Rng): Tensor {
   return new Tensor(shape, rng.fillNormal(new Float64Array(size)));
 }
 
-function expectMinidlError(fn: () => unknown, ...patterns: RegExp[]): void {
-  let caught: unknown = null;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(MinidlError);
-  for (const pattern of patterns) expect((caught as Error).message).toMatch(pattern);
-}
 
 // ---------------------------------------------------------------------------------------------
 

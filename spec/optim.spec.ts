@@ -1,4 +1,5 @@
 import { Adam, Linear, MSELoss, MinidlError, Optimizer, Parameter, Rng, SGD, Tensor } from '../lib';
+import { expectMinidlError } from './helpers';
 
 // ---------------------------------------------------------------------------------------------
 // A fixed problem: three parameters of different sizes, A [2,2], B [1,3] and C [2], and a fixed
@@ -441,16 +442,6 @@ describe('optimizer state is kept per parameter', () => {
 // Hyper-parameter validation
 // ---------------------------------------------------------------------------------------------
 
-function expectMinidlError(fn: () => unknown, ...patterns: RegExp[]): void {
-  let caught: unknown = null;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(MinidlError);
-  for (const pattern of patterns) expect((caught as Error).message).toMatch(pattern);
-}
 
 describe('hyper-parameter validation', () => {
   const one = (): Parameter[] => [new Parameter(Tensor.from([1, 2]), 'w')];

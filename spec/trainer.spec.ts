@@ -2,6 +2,7 @@ import {
   BCEWithLogitsLoss, CrossEntropyLoss, Linear, MSELoss, MinidlError, Module, NeuralNet, Parameter, ReLU, Rng, SGD,
   Sequential, Tanh, Tensor, TrainingHistory, generateDisk, labelColumn, labelsFromTargets, oneHot, standardize,
 } from '../lib';
+import { expectMinidlError } from './helpers';
 
 // ---------------------------------------------------------------------------------------------
 // Small modules written for these tests
@@ -150,17 +151,6 @@ class RecordingSGD extends SGD {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-function expectMinidlError(fn: () => unknown, ...patterns: RegExp[]): MinidlError {
-  let caught: unknown = null;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(MinidlError);
-  for (const pattern of patterns) expect((caught as Error).message).toMatch(pattern);
-  return caught as MinidlError;
-}
 
 function mlp(sizes: number[], rng: Rng): Sequential {
   const model = new Sequential();
