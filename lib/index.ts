@@ -9,7 +9,9 @@
 // Tensors and random numbers
 export { Tensor } from './tensor/tensor';
 export type { NestedArray } from './tensor/tensor';
-export { matmul, matmulTransA, matmulTransB, sumRows, addRowVector, argmaxRows, takeRows } from './tensor/ops';
+export {
+  matmul, matmulTransA, matmulTransB, sumRows, addRowVector, argmaxRows, takeRows, sliceColumns, concatColumns,
+} from './tensor/ops';
 export type { ProductOptions } from './tensor/ops';
 export * as kernels from './tensor/kernels';
 export { Rng, manualSeed, defaultRng } from './random/rng';
@@ -17,7 +19,8 @@ export type { RngState } from './random/rng';
 export { MinidlError } from './errors';
 
 // Modules
-export { Module } from './modules/module';
+export { Module, runInChild } from './modules/module';
+export type { ModuleBuffer } from './modules/module';
 export { Parameter } from './modules/parameter';
 export { Linear } from './modules/linear';
 export type { LinearOptions } from './modules/linear';
@@ -26,6 +29,7 @@ export { LeakyReLU } from './modules/activations/leaky-relu';
 export { Tanh } from './modules/activations/tanh';
 export { Sigmoid } from './modules/activations/sigmoid';
 export { Sequential } from './modules/containers/sequential';
+export { ColumnSplit } from './modules/containers/column-split';
 
 // Losses
 export { Loss } from './losses/loss';

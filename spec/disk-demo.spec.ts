@@ -45,7 +45,7 @@ describe('the disk experiment (demos/disk.ts)', () => {
     const json = readJson(first, 'results.json') as {
       configs: Array<{ name: string; rounds: Array<{ seed: string; testError: number }>; testError: { mean: number } }>;
     };
-    expect(json.configs.map((c) => c.name)).toEqual(['course', 'mixed', 'bce', 'adam', 'mae', 'weight-decay']);
+    expect(json.configs.map((c) => c.name)).toEqual(['course', 'mixed', 'bce', 'adam', 'mae', 'weight-decay', 'weight-sharing']);
     for (const c of json.configs) {
       expect(c.rounds).toHaveLength(2);
       expect(c.rounds.map((r) => r.seed)).toEqual(['disk-0-round-1', 'disk-0-round-2']);

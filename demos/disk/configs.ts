@@ -1,5 +1,5 @@
 import {
-  Adam, BCELoss, Linear, Loss, MAELoss, MSELoss, Module, Optimizer, ReLU, Rng, SGD, Sequential, Sigmoid, Tanh,
+  Adam, BCELoss, ColumnSplit, Linear, Loss, MAELoss, MSELoss, Module, Optimizer, ReLU, Rng, SGD, Sequential, Sigmoid, Tanh,
 } from '../../lib';
 
 /** How the disk labels are turned into training targets. */
@@ -29,6 +29,20 @@ function hidden25(rng: Rng, activations: Array<() => Module>, outputs: number): 
   }
   layers.push(new Linear(width, outputs, { rng }));
   return layers;
+}
+
+/**
+ * A weight-sharing network: 2 → 50, then the 50 units are cut into two groups of 25 that go
+ * through the *same* Linear(25→25) (one weight matrix, its gradient summed over both groups),
+ * then 50 → 2.
+ */
+function sharedTwins(rng: Rng): Module {
+  const shared = new Linear(25, 25, { rng });
+  return new Sequential(
+    new Linear(2, 50, { rng }), new ReLU(),
+    new ColumnSplit([25, 25], [shared, new Linear(25, 25, { share: shared })]), new ReLU(),
+    new Linear(50, 2, { rng }),
+  );
 }
 
 const relu3 = [() => new ReLU(), () => new ReLU(), () => new ReLU()];
@@ -87,6 +101,15 @@ export const DISK_CONFIGS: readonly DiskConfig[] = [
     model: (rng) => new Sequential(...hidden25(rng, relu3, 2)),
     loss: () => new MSELoss(),
     optimizer: sgd(0.1, 1e-3),
+    targets: 'oneHot',
+    batchSize: 100,
+  },
+  {
+    name: 'weight-sharing',
+    description: '2-50-2 ReLU, the 50 units as two groups of 25 through one shared Linear(25→25), MSE, Adam lr 1e-3',
+    model: sharedTwins,
+    loss: () => new MSELoss(),
+    optimizer: (model) => new Adam(model.params(), { lr: 1e-3 }),
     targets: 'oneHot',
     batchSize: 100,
   },

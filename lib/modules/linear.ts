@@ -16,6 +16,12 @@ export interface LinearOptions {
   biasInit?: 'default' | 'zeros';
   /** The generator to draw the initial values from (default: the one `manualSeed` seeds). */
   rng?: Rng;
+  /**
+   * Weight sharing: use the weight and bias Parameters of this other Linear (same sizes and
+   * same bias setting) instead of new ones. Both layers then read the same values, and each
+   * adds its share of the gradient to the same `grad`.
+   */
+  share?: Linear;
 }
 
 /**
@@ -33,6 +39,7 @@ export interface LinearOptions {
  * ```ts
  * const layer = new Linear(2, 25);                       // 2 inputs, 25 outputs
  * const y = layer.forward(Tensor.from([[0.1, 0.7]]));    // shape [1, 25]
+ * const twin = new Linear(2, 25, { share: layer });      // same Parameters: weight sharing
  * ```
  */
 export class Linear extends Module {
@@ -48,8 +55,19 @@ export class Linear extends Module {
     super();
     this.inFeatures = checkInteger('Linear', 'inFeatures', inFeatures);
     this.outFeatures = checkInteger('Linear', 'outFeatures', outFeatures);
-    const rng = options.rng ?? defaultRng();
     const who = this.toString();
+    if (options.share !== undefined) {
+      const other = options.share;
+      if (!(other instanceof Linear)) throw new MinidlError(`${who}: share must be a Linear, got ${String(other)}`);
+      const wantBias = options.bias ?? true;
+      if (other.inFeatures !== inFeatures || other.outFeatures !== outFeatures || (other.bias !== null) !== wantBias) {
+        throw new MinidlError(`${who}: cannot share the parameters of ${other}: sizes and bias must match`);
+      }
+      this.weight = other.weight;
+      this.bias = other.bias;
+      return;
+    }
+    const rng = options.rng ?? defaultRng();
     this.weight = new Parameter(Tensor.zeros([inFeatures, outFeatures]), 'weight');
     initialize(this.weight.value, options.init ?? 'default', inFeatures, outFeatures, rng, who);
     if (options.bias ?? true) {

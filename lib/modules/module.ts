@@ -2,6 +2,12 @@ import { MinidlError, formatShape, sameShape } from '../errors';
 import { Tensor } from '../tensor/tensor';
 import { Parameter } from './parameter';
 
+/** A named tensor of non-learnable state (see `Module.buffers`). */
+export interface ModuleBuffer {
+  name: string;
+  value: Tensor;
+}
+
 /**
  * The base class of every layer, activation and container.
  *
@@ -49,6 +55,16 @@ export abstract class Module {
       for (const p of child.params()) seen.add(p);
     }
     return [...seen];
+  }
+
+  /**
+   * State that belongs to the model but is not learned by gradient descent, such as
+   * BatchNorm's running mean and variance: it is not in `params()` (no optimizer touches it)
+   * but it is saved with the model. The base class collects those of `children()`; a layer
+   * with state of its own overrides this method.
+   */
+  buffers(): ModuleBuffer[] {
+    return this.children().flatMap((child) => child.buffers());
   }
 
   /** Sets the gradient of every parameter to zero. */
@@ -115,4 +131,19 @@ export function describe(value: unknown): string {
   if (typeof value !== 'object') return `${typeof value} ${String(value)}`;
   const name = (value as object).constructor?.name ?? 'Object';
   return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+/**
+ * For containers: runs `fn`, a call into one of their modules; an error it throws is re-thrown
+ * with `label` (such as `Sequential[4]`) in front of its message, so the message names the path
+ * to the module that failed.
+ */
+export function runInChild<T>(label: string, child: Module, method: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof Error)) throw err;
+    const message = err instanceof MinidlError ? err.message : `${child}.${method}: ${err.message}`;
+    throw new MinidlError(`${label} ${message}`, { cause: err });
+  }
 }

@@ -140,3 +140,41 @@ export function takeRows(t: Tensor, indices: ArrayLike<number>): Tensor {
   }
   return out;
 }
+
+/** Columns start … end−1 of X [M,N], as a new [M, end−start] tensor. */
+export function sliceColumns(x: Tensor, start: number, end: number): Tensor {
+  const [m, n] = matrixSize('sliceColumns', 'X', x);
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > n || start >= end) {
+    throw new MinidlError(`sliceColumns: cannot take columns ${start}…${end - 1} of X ${formatShape(x.shape)}`);
+  }
+  const width = end - start;
+  const out = new Tensor([m, width]);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < width; j++) out.data[i * width + j] = x.data[i * n + start + j];
+  }
+  return out;
+}
+
+/** The matrices side by side: [M,N₁], [M,N₂], … → [M, N₁+N₂+…]. All must have M rows. */
+export function concatColumns(parts: Tensor[]): Tensor {
+  if (parts.length === 0) throw new MinidlError('concatColumns: nothing to concatenate');
+  const m = matrixSize('concatColumns', 'parts[0]', parts[0])[0];
+  let total = 0;
+  parts.forEach((p, k) => {
+    const [rows, cols] = matrixSize('concatColumns', `parts[${k}]`, p);
+    if (rows !== m) {
+      throw new MinidlError(`concatColumns: parts[${k}] has ${rows} rows (shape ${formatShape(p.shape)}) but parts[0] has ${m}`);
+    }
+    total += cols;
+  });
+  const out = new Tensor([m, total]);
+  let offset = 0;
+  for (const p of parts) {
+    const width = p.shape[1];
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < width; j++) out.data[i * total + offset + j] = p.data[i * width + j];
+    }
+    offset += width;
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { MinidlError } from '../../errors';
 import { Tensor } from '../../tensor/tensor';
-import { Module, describe } from '../module';
+import { Module, describe, runInChild } from '../module';
 
 /**
  * A chain of modules applied one after the other.
@@ -66,12 +66,7 @@ export class Sequential extends Module {
 
   /** Runs module i's forward or backward; an error gets `Sequential[i] ` in front of its message. */
   private run(i: number, method: 'forward' | 'backward', x: Tensor): Tensor {
-    try {
-      return this.modules[i][method](x);
-    } catch (err) {
-      if (!(err instanceof Error)) throw err;
-      const message = err instanceof MinidlError ? err.message : `${this.modules[i]}.${method}: ${err.message}`;
-      throw new MinidlError(`Sequential[${i}] ${message}`, { cause: err });
-    }
+    const m = this.modules[i];
+    return runInChild(`Sequential[${i}]`, m, method, () => m[method](x));
   }
 }
