@@ -12,12 +12,17 @@
  *
  * Writes into the output folder: results.md (the tables printed here), results.json (the
  * same numbers; identical for identical flags except its "timings" entry), curves.json
- * (per-epoch loss, train error and test error of every round).
+ * (per-epoch loss, train error and test error of every round), and figures as SVG and PNG:
+ * dataset (the first round's training points and the circle), and per configuration
+ * <config>-curves (loss and test error per epoch, mean and min–max band over the rounds) and
+ * <config>-decision-map (the first round's trained network over the unit square).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DISK_CONFIGS, DiskConfig, findConfig } from './disk/configs';
 import { ConfigResult, TEST_SIZE, TRAIN_SIZE, runConfig } from './disk/experiment';
+import { curvesFigure, datasetFigure, decisionMapFigure } from './figures/disk-figures';
+import { svgToPng } from './figures/png';
 import { FlagSpec, UsageError, intFlag, parseFlags, runMain } from './common/cli';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -27,6 +32,7 @@ const FLAGS: Record<string, FlagSpec> = {
   seed: { type: 'string', default: '0', value: 'S', help: 'seed from which every round seed is derived' },
   out: { type: 'string', value: 'DIR', help: 'output folder (default: out/disk/<config>)' },
   quiet: { type: 'boolean', help: 'no per-round progress lines' },
+  'no-figures': { type: 'boolean', help: 'skip the SVG/PNG figures' },
 };
 
 const percent = (x: number): string => (100 * x).toFixed(2);
@@ -116,6 +122,29 @@ function main(): void {
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(json, null, 2) + '\n');
   fs.writeFileSync(path.join(outDir, 'curves.json'), JSON.stringify(curves) + '\n');
   console.error(`wrote ${path.join(outDir, 'results.md')}, results.json and curves.json`);
+  if (!flags['no-figures']) {
+    const written = writeFigures(outDir, results);
+    console.error(`wrote ${written.length} figures: ${written.join(', ')}`);
+  }
+}
+
+/** Writes every figure as SVG and PNG; returns the file names. */
+function writeFigures(outDir: string, results: ConfigResult[]): string[] {
+  const written: string[] = [];
+  const save = (name: string, svg: string): void => {
+    fs.writeFileSync(path.join(outDir, `${name}.svg`), svg);
+    fs.writeFileSync(path.join(outDir, `${name}.png`), svgToPng(svg));
+    written.push(`${name}.svg/.png`);
+  };
+  const first = results[0].firstRound;
+  save('dataset', datasetFigure(`Training set of round 1 (${first.train.labels.length} points)`, first.train.inputs, first.train.labels));
+  for (const r of results) {
+    const name = r.config.name;
+    save(`${name}-curves`, curvesFigure(`${name}: ${r.config.description}`, r.rounds.map((x) => x.curves)));
+    const logits = r.loss.startsWith('BCEWithLogitsLoss');
+    save(`${name}-decision-map`, decisionMapFigure(`${name}, round 1: network output`, r.firstRound.net, r.firstRound.stats, r.firstRound.test, logits));
+  }
+  return written;
 }
 
 runMain(main);

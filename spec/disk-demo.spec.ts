@@ -41,6 +41,23 @@ describe('the disk experiment (demos/disk.ts)', () => {
     expect(fs.readFileSync(path.join(second, 'curves.json'), 'utf8')).toBe(fs.readFileSync(path.join(first, 'curves.json'), 'utf8'));
   });
 
+  test('the figures are written as SVG and PNG, identical for identical flags', () => {
+    const figures = fs.readdirSync(first).filter((f) => /\.(svg|png)$/.test(f)).sort();
+    const expected = ['dataset', ...['course', 'mixed', 'bce', 'adam', 'mae', 'weight-decay', 'weight-sharing'].flatMap((c) => [`${c}-curves`, `${c}-decision-map`])]
+      .flatMap((name) => [`${name}.png`, `${name}.svg`]).sort();
+    expect(figures).toEqual(expected);
+    for (const f of figures) {
+      const a = fs.readFileSync(path.join(first, f));
+      expect(a.length).toBeGreaterThan(1000);
+      expect(fs.readFileSync(path.join(second, f)).equals(a)).toBe(true);
+    }
+    // A PNG file starts with its 8-byte signature; an SVG is an <svg> document.
+    expect(fs.readFileSync(path.join(first, 'course-curves.png')).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(fs.readFileSync(path.join(first, 'course-decision-map.svg'), 'utf8')).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    // The decision map marks the misclassified test points and says how many there are.
+    expect(fs.readFileSync(path.join(first, 'course-decision-map.svg'), 'utf8')).toMatch(/misclassified \(\d+\)/);
+  });
+
   test('results.json holds every config, every round and its summary', () => {
     const json = readJson(first, 'results.json') as {
       configs: Array<{ name: string; rounds: Array<{ seed: string; testError: number }>; testError: { mean: number } }>;

@@ -1,4 +1,4 @@
-import { NeuralNet, Rng, Tensor, generateDisk, labelColumn, oneHot, standardize } from '../../lib';
+import { FeatureStats, LabelledData, NeuralNet, Rng, Tensor, generateDisk, labelColumn, oneHot, standardize } from '../../lib';
 import { DiskConfig } from './configs';
 
 /** The course protocol's sizes. */
@@ -27,6 +27,16 @@ export interface Stats {
   max: number;
 }
 
+/** What a round leaves behind besides its numbers: the trained network and its data (for figures). */
+export interface TrainedRound {
+  net: NeuralNet;
+  /** The training set's statistics the inputs were standardized with. */
+  stats: FeatureStats;
+  /** The raw (not standardized) data. */
+  train: LabelledData;
+  test: LabelledData;
+}
+
 export interface ConfigResult {
   config: DiskConfig;
   model: string;
@@ -36,6 +46,8 @@ export interface ConfigResult {
   trainError: Stats;
   testError: Stats;
   trainSeconds: Stats;
+  /** The first round's trained network and data. */
+  firstRound: TrainedRound;
 }
 
 /** The seed of round r (1-based) of a run started with `seed`: every round gets its own data and weights. */
@@ -57,11 +69,11 @@ export function stats(values: number[]): Stats {
  */
 export function runRound(
   config: DiskConfig, seed: string, round: number, epochs: number, trackTestError = true,
-): RoundResult & { net: NeuralNet } {
+): RoundResult & TrainedRound {
   const rng = new Rng(seed);
   const train = generateDisk(TRAIN_SIZE, rng);
   const test = generateDisk(TEST_SIZE, rng);
-  const { train: xTrain, test: xTest } = standardize(train.inputs, test.inputs);
+  const { train: xTrain, test: xTest, stats } = standardize(train.inputs, test.inputs);
   const targets = (labels: Int32Array): Tensor => (config.targets === 'oneHot' ? oneHot(labels, 2) : labelColumn(labels));
   const yTrain = targets(train.labels);
   const yTest = targets(test.labels);
@@ -92,6 +104,9 @@ export function runRound(
     curves: { loss: history.loss, trainError: history.trainError, testError: testErrorCurve },
     trainSeconds: history.seconds - evalMs / 1000,
     net,
+    stats,
+    train,
+    test,
   };
 }
 
@@ -102,16 +117,20 @@ export function runConfig(
   onRound?: (result: RoundResult) => void,
 ): ConfigResult {
   const rounds: RoundResult[] = [];
-  let description = { model: '', loss: '', optimizer: '' };
+  let firstRound: TrainedRound | null = null;
   for (let r = 1; r <= options.rounds; r++) {
-    const { net, ...result } = runRound(config, roundSeed(options.seed, r), r, options.epochs, options.trackTestError ?? true);
-    description = { model: net.model.toString(), loss: net.loss.toString(), optimizer: net.optimizer.toString() };
+    const { net, stats: featureStats, train, test, ...result } = runRound(config, roundSeed(options.seed, r), r, options.epochs, options.trackTestError ?? true);
+    if (firstRound === null) firstRound = { net, stats: featureStats, train, test };
     rounds.push(result);
     if (onRound) onRound(result);
   }
+  const first = firstRound as TrainedRound;
   return {
     config,
-    ...description,
+    model: first.net.model.toString(),
+    loss: first.net.loss.toString(),
+    optimizer: first.net.optimizer.toString(),
+    firstRound: first,
     rounds,
     trainError: stats(rounds.map((r) => r.trainError)),
     testError: stats(rounds.map((r) => r.testError)),
