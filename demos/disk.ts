@@ -16,6 +16,8 @@
  * dataset (the first round's training points and the circle), and per configuration
  * <config>-curves (loss and test error per epoch, mean and min–max band over the rounds) and
  * <config>-decision-map (the first round's trained network over the unit square).
+ * With --save, also <config>-model.json: the first round's trained network with the input
+ * standardization and decision rule, which `npm run predict` loads to classify new points.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +25,7 @@ import { DISK_CONFIGS, DiskConfig, findConfig } from './disk/configs';
 import { ConfigResult, TEST_SIZE, TRAIN_SIZE, runConfig } from './disk/experiment';
 import { curvesFigure, datasetFigure, decisionMapFigure } from './figures/disk-figures';
 import { svgToPng } from './figures/png';
+import { saveDiskModel } from './disk/model-file';
 import { FlagSpec, UsageError, intFlag, parseFlags, runMain } from './common/cli';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -33,6 +36,7 @@ const FLAGS: Record<string, FlagSpec> = {
   out: { type: 'string', value: 'DIR', help: 'output folder (default: out/disk/<config>)' },
   quiet: { type: 'boolean', help: 'no per-round progress lines' },
   'no-figures': { type: 'boolean', help: 'skip the SVG/PNG figures' },
+  save: { type: 'boolean', help: "save each config's round-1 network as <config>-model.json (see npm run predict)" },
 };
 
 const percent = (x: number): string => (100 * x).toFixed(2);
@@ -122,6 +126,13 @@ function main(): void {
   fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(json, null, 2) + '\n');
   fs.writeFileSync(path.join(outDir, 'curves.json'), JSON.stringify(curves) + '\n');
   console.error(`wrote ${path.join(outDir, 'results.md')}, results.json and curves.json`);
+  if (flags.save) {
+    for (const r of results) {
+      const file = path.join(outDir, `${r.config.name}-model.json`);
+      saveDiskModel(file, r, { seed, epochs });
+      console.error(`saved the round-1 ${r.config.name} network to ${file}`);
+    }
+  }
   if (!flags['no-figures']) {
     const written = writeFigures(outDir, results);
     console.error(`wrote ${written.length} figures: ${written.join(', ')}`);

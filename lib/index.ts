@@ -67,3 +67,8 @@ export { oneHot, labelColumn } from './data/one-hot';
 // Tools
 export { gradcheck } from './tools/gradcheck';
 export type { GradcheckOptions, GradcheckReport, GradcheckEntry } from './tools/gradcheck';
+
+// Saving and loading models
+export { modelToJSON, modelFromJSON, loadStateInto, checkSavedModel, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './serialization/model-json';
+export type { SavedModel, SavedModule, SavedTensor } from './serialization/model-json';
+export { saveModel, loadModel, readModelFile } from './serialization/model-file';

@@ -1,0 +1,124 @@
+import { MinidlError } from '../errors';
+import { LeakyReLU } from '../modules/activations/leaky-relu';
+import { ReLU } from '../modules/activations/relu';
+import { Sigmoid } from '../modules/activations/sigmoid';
+import { Tanh } from '../modules/activations/tanh';
+import { ColumnSplit } from '../modules/containers/column-split';
+import { Sequential } from '../modules/containers/sequential';
+import { Linear } from '../modules/linear';
+import { Module } from '../modules/module';
+import { Rng } from '../random/rng';
+
+/**
+ * How one module class is written to and rebuilt from a saved model.
+ *
+ * Only the architecture lives here: the class name, the constructor's arguments (`config`)
+ * and, for containers, the modules inside. Parameter values (`params()`, by their names) and
+ * state (`buffers()`) are read and written the same way for every layer by model-json.ts.
+ */
+export interface ModuleCodec {
+  /** The name written into the file, e.g. `Linear`. */
+  type: string;
+  /** True when `m` is exactly this class (a user's subclass is not silently saved as its parent). */
+  matches(m: Module): boolean;
+  /** The constructor's arguments, as plain JSON values. */
+  config(m: Module): Record<string, unknown>;
+  /** For containers: the modules inside, in order. */
+  children?(m: Module): Module[];
+  /**
+   * Builds the module from its config and its already rebuilt children. `shareWith` is the
+   * module already rebuilt whose parameters this one shares in the file (weight sharing), or null.
+   */
+  create(config: Record<string, unknown>, children: Module[], shareWith: Module | null): Module;
+}
+
+/**
+ * The generator layers draw their initial values from while being rebuilt. Those values are
+ * overwritten by the saved ones at once; a private generator keeps loading a model from
+ * consuming numbers of the generator `manualSeed` seeds, so loading never changes a seeded run.
+ */
+function throwawayRng(): Rng {
+  return new Rng('minidl-load');
+}
+
+/**
+ * The codec of class `cls`, written into files as `type` (spelled out rather than read from
+ * `cls.name`, which a minifying bundler may rename).
+ */
+function codec<M extends Module>(
+  type: string,
+  cls: new (...args: never[]) => M,
+  parts: {
+    config(m: M): Record<string, unknown>;
+    create(config: Record<string, unknown>, children: Module[], shareWith: Module | null): M;
+    children?(m: M): Module[];
+  },
+): ModuleCodec {
+  return {
+    type,
+    matches: (m) => m.constructor === cls,
+    config: (m) => parts.config(m as M),
+    children: parts.children ? (m) => (parts.children as (m: M) => Module[])(m as M) : undefined,
+    create: parts.create,
+  };
+}
+
+/** A number from a saved config (the constructor then checks its range). */
+function num(config: Record<string, unknown>, key: string): number {
+  const value = config[key];
+  if (typeof value !== 'number') throw new MinidlError(`config.${key} must be a number, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** A boolean from a saved config. */
+function bool(config: Record<string, unknown>, key: string): boolean {
+  const value = config[key];
+  if (typeof value !== 'boolean') throw new MinidlError(`config.${key} must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** A list of numbers from a saved config. */
+function numList(config: Record<string, unknown>, key: string): number[] {
+  const value = config[key];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'number')) {
+    throw new MinidlError(`config.${key} must be a list of numbers, got ${JSON.stringify(value)}`);
+  }
+  return value as number[];
+}
+
+/** A module that takes no constructor arguments. */
+function plain<M extends Module>(type: string, cls: new () => M): ModuleCodec {
+  return codec(type, cls, { config: () => ({}), create: () => new cls() });
+}
+
+const CODECS: ModuleCodec[] = [
+  codec('Linear', Linear, {
+    config: (m) => ({ inFeatures: m.inFeatures, outFeatures: m.outFeatures, bias: m.bias !== null }),
+    create: (c, _children, shareWith) => {
+      const options = { bias: bool(c, 'bias'), rng: throwawayRng() };
+      if (shareWith === null) return new Linear(num(c, 'inFeatures'), num(c, 'outFeatures'), options);
+      if (!(shareWith instanceof Linear)) throw new MinidlError(`cannot share the parameters of ${shareWith}`);
+      return new Linear(num(c, 'inFeatures'), num(c, 'outFeatures'), { ...options, share: shareWith });
+    },
+  }),
+  plain('ReLU', ReLU),
+  codec('LeakyReLU', LeakyReLU, {
+    config: (m) => ({ negativeSlope: m.negativeSlope }),
+    create: (c) => new LeakyReLU(num(c, 'negativeSlope')),
+  }),
+  plain('Tanh', Tanh),
+  plain('Sigmoid', Sigmoid),
+  codec('Sequential', Sequential, {
+    config: () => ({}),
+    children: (m) => m.modules,
+    create: (_c, children) => new Sequential(...children),
+  }),
+  codec('ColumnSplit', ColumnSplit, {
+    config: (m) => ({ sizes: m.sizes.slice() }),
+    children: (m) => m.modules.slice(),
+    create: (c, children) => new ColumnSplit(numList(c, 'sizes'), children),
+  }),
+];
+
+/** Every module class a model file may contain, by the type name written in the file. */
+export const moduleCodecs: ReadonlyMap<string, ModuleCodec> = new Map(CODECS.map((c) => [c.type, c]));
