@@ -15,7 +15,7 @@ export {
 export type { ProductOptions } from './tensor/ops';
 export * as kernels from './tensor/kernels';
 export { Rng, manualSeed, defaultRng } from './random/rng';
-export type { RngState } from './random/rng';
+export type { RngState, AleaState } from './random/rng';
 export { MinidlError } from './errors';
 
 // Modules
@@ -61,7 +61,7 @@ export type {
 export { generateDisk, diskLabel, DISK_RADIUS, DISK_CENTER } from './data/disk';
 export type { LabelledData } from './data/disk';
 export { standardize, featureStats, applyStandardization } from './data/standardize';
-export type { FeatureStats } from './data/standardize';
+export type { FeatureStats, StandardizedTrain, StandardizedSplit } from './data/standardize';
 export { oneHot, labelColumn } from './data/one-hot';
 
 // Tools

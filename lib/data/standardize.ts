@@ -2,6 +2,21 @@ import { MinidlError, formatShape } from '../errors';
 import { Tensor } from '../tensor/tensor';
 
 /** Per-feature statistics used to standardize inputs. */
+/** What `standardize(train)` returns. */
+export interface StandardizedTrain {
+  /** The training inputs, standardized with their own statistics. */
+  train: Tensor;
+  /** The training set's per-feature mean and standard deviation. */
+  stats: FeatureStats;
+}
+
+/** What `standardize(train, test)` returns. */
+export interface StandardizedSplit extends StandardizedTrain {
+  /** The test inputs, standardized with the *training* statistics. */
+  test: Tensor;
+}
+
+/** Per-feature statistics of a training set, as `featureStats` computes them. */
 export interface FeatureStats {
   /** Mean of each feature over the training set, [1, features]. */
   mean: Tensor;
@@ -58,11 +73,11 @@ export function applyStandardization(x: Tensor, stats: FeatureStats): Tensor {
  * const { train, test, stats } = standardize(trainInputs, testInputs);
  * ```
  */
-export function standardize(train: Tensor): { train: Tensor; stats: FeatureStats };
-export function standardize(train: Tensor, test: Tensor): { train: Tensor; test: Tensor; stats: FeatureStats };
-export function standardize(train: Tensor, test?: Tensor): { train: Tensor; test?: Tensor; stats: FeatureStats } {
+export function standardize(train: Tensor): StandardizedTrain;
+export function standardize(train: Tensor, test: Tensor): StandardizedSplit;
+export function standardize(train: Tensor, test?: Tensor): StandardizedTrain & { test?: Tensor } {
   const stats = featureStats(train);
-  const result: { train: Tensor; test?: Tensor; stats: FeatureStats } = { train: applyStandardization(train, stats), stats };
+  const result: StandardizedTrain & { test?: Tensor } = { train: applyStandardization(train, stats), stats };
   if (test !== undefined) result.test = applyStandardization(test, stats);
   return result;
 }

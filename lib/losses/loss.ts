@@ -30,6 +30,7 @@ export abstract class Loss {
   /** ∂L/∂pred for the last `forward`. */
   abstract backward(): Tensor;
 
+  /** The loss and its reduction, e.g. `MSELoss(reduction=mean)`. */
   abstract toString(): string;
 
   /** Call at the start of `forward`: checks that `pred` is a Tensor and forgets the previous forward. */
@@ -56,6 +57,7 @@ export abstract class Loss {
     this.checkFiniteTarget(target);
   }
 
+  /** Refuses a target holding NaN or ±Infinity, naming the loss. */
   protected checkFiniteTarget(target: Tensor): void {
     const bad = target.firstNonFinite();
     if (bad >= 0) this.fail('forward', `target holds a non-finite value (${target.data[bad]}) at flat index ${bad}`);
@@ -66,6 +68,7 @@ export abstract class Loss {
     if (!this.hasForward) this.fail('backward', 'called before forward (or after a forward that failed): there is no loss to take the gradient of');
   }
 
+  /** Throws a MinidlError that names this loss and the method: `MSELoss.forward: …`. */
   protected fail(method: string, message: string): never {
     throw new MinidlError(`${this.toString()}.${method}: ${message}`);
   }

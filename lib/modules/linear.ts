@@ -43,7 +43,9 @@ export interface LinearOptions {
  * ```
  */
 export class Linear extends Module {
+  /** Number of input features (columns of X). */
   readonly inFeatures: number;
+  /** Number of output features (columns of Y). */
   readonly outFeatures: number;
   /** W [in, out]. */
   readonly weight: Parameter;

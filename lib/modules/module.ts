@@ -4,7 +4,9 @@ import { Parameter } from './parameter';
 
 /** A named tensor of non-learnable state (see `Module.buffers`). */
 export interface ModuleBuffer {
+  /** The name it is saved under, e.g. `runningMean`. */
   name: string;
+  /** The tensor itself (updated in place by the module). */
   value: Tensor;
 }
 

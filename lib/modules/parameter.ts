@@ -31,6 +31,7 @@ export class Parameter {
     this.grad.data.fill(0);
   }
 
+  /** `Parameter weight [2,25]`, for messages. */
   toString(): string {
     return `Parameter ${this.name} [${this.value.shape.join(',')}]`;
   }

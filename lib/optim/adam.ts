@@ -38,9 +38,13 @@ interface AdamState {
  * evaluated in PyTorch's order: w ← w − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε).
  */
 export class Adam extends Optimizer {
+  /** β₁: decay rate of the first-moment (mean) estimate. */
   readonly beta1: number;
+  /** β₂: decay rate of the second-moment (uncentred variance) estimate. */
   readonly beta2: number;
+  /** ε: added to √v̂ in the denominator, for numerical safety. */
   readonly eps: number;
+  /** λ: L2 penalty; λ·θ is added to the gradient before the moments are updated (not AdamW). */
   readonly weightDecay: number;
   private readonly state = new Map<Parameter, AdamState>();
 

@@ -39,5 +39,6 @@ export abstract class Optimizer {
     for (const p of this.params) p.zeroGrad();
   }
 
+  /** The optimizer and its hyper-parameters, e.g. `SGD(lr=0.1)`. */
   abstract toString(): string;
 }

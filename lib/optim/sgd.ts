@@ -31,9 +31,13 @@ export interface SGDOptions {
  * Weight decay λ is the gradient of an extra (λ/2)·‖w‖² term in the loss.
  */
 export class SGD extends Optimizer {
+  /** μ: the fraction of the previous step kept in the velocity buffer (0: plain SGD). */
   readonly momentum: number;
+  /** τ: the gradient enters the velocity buffer scaled by 1 − τ (PyTorch's dampening). */
   readonly dampening: number;
+  /** Nesterov's variant: step along g + μ·b instead of b. */
   readonly nesterov: boolean;
+  /** λ: L2 penalty; λ·θ is added to the gradient before the step. */
   readonly weightDecay: number;
   /** The momentum buffer b of each parameter, created at its first step. */
   private readonly momentumBuffers = new Map<Parameter, Float64Array>();

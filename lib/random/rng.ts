@@ -1,12 +1,24 @@
 import seedrandom from 'seedrandom';
 import { MinidlError } from '../errors';
 
+/** The internal state of the Alea generator (Baagøe's multiply-with-carry) that seedrandom implements. */
+export interface AleaState {
+  /** The carry. */
+  c: number;
+  /** The three most recent values of the lagged sequence, each in [0, 1). */
+  s0: number;
+  /** See `s0`. */
+  s1: number;
+  /** See `s0`. */
+  s2: number;
+}
+
 /** What `Rng.state()` returns: enough to continue the exact same sequence later. */
 export interface RngState {
   /** The seed the generator was created with. */
   seed: string;
-  /** The internal state of seedrandom's Alea generator. */
-  alea: { c: number; s0: number; s1: number; s2: number };
+  /** The Alea generator's internal state (seedrandom's `state()`). */
+  alea: AleaState;
   /** The second normal draw of the last Box–Muller pair, not yet handed out (or null). */
   spareNormal: number | null;
 }
@@ -81,7 +93,7 @@ export class Rng {
   }
 
   /** Shuffles an array in place (Fisher–Yates) and returns it. */
-  shuffle<T extends { length: number; [i: number]: any }>(items: T): T {
+  shuffle<T extends ArrayLike<any> & { [i: number]: any }>(items: T): T {
     for (let i = items.length - 1; i > 0; i--) {
       const j = Math.floor(this.prng.double() * (i + 1));
       const tmp = items[i];
@@ -122,6 +134,7 @@ export class Rng {
     this.seedText = state.seed;
   }
 
+  /** `Rng(seed)`, for messages. */
   toString(): string {
     return `Rng(seed=${JSON.stringify(this.seed)})`;
   }

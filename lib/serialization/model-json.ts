@@ -6,11 +6,14 @@ import { moduleCodecs, ModuleCodec } from './codecs';
 
 /** The format name and version written into every saved model. */
 export const MODEL_FORMAT = 'minidl-model';
+/** The version of the format this minidl writes and reads; a file of another version is refused. */
 export const MODEL_FORMAT_VERSION = 1;
 
 /** A tensor in a saved model: its shape and its values in row-major order. */
 export interface SavedTensor {
+  /** Size along each axis. */
   shape: number[];
+  /** The values, row-major, as many as the shape holds. */
   values: number[];
 }
 
@@ -34,12 +37,17 @@ export interface SavedModule {
  * the input standardization of the training set).
  */
 export interface SavedModel {
+  /** Always `minidl-model`. */
   format: typeof MODEL_FORMAT;
+  /** The format version (`MODEL_FORMAT_VERSION` when written by this minidl). */
   version: number;
   /** `toString()` of the model, for people reading the file. */
   summary: string;
+  /** The module tree: types, constructor configs, references to parameters, state. */
   architecture: SavedModule;
+  /** Every parameter once (shared parameters are referenced by several modules). */
   parameters: SavedTensor[];
+  /** Whatever the caller saved with the model. */
   metadata?: Record<string, unknown>;
 }
 

@@ -18,6 +18,7 @@ export interface GradcheckOptions {
 export interface GradcheckEntry {
   /** `input`, or the parameter's position and name, e.g. `params[0] weight`. */
   name: string;
+  /** Its shape. */
   shape: readonly number[];
   /** max |analytic − numeric|. */
   maxAbsError: number;
@@ -25,16 +26,22 @@ export interface GradcheckEntry {
   maxRelError: number;
   /** Flat index of the worst entry. */
   worstIndex: number;
+  /** The backward pass's value where the relative error is largest. */
   analyticAtWorst: number;
+  /** The finite-difference value at the same place. */
   numericAtWorst: number;
+  /** True when `maxRelError` is within the tolerance. */
   ok: boolean;
 }
 
 /** What `gradcheck` returns. */
 export interface GradcheckReport {
   /** True when every tensor passed and (for a module) parameter gradients accumulate. */
+  /** True when every entry passes (and, for a module, its backward accumulates). */
   ok: boolean;
+  /** The largest relative error that passes. */
   tolerance: number;
+  /** One comparison per checked tensor: the input, then each parameter. */
   entries: GradcheckEntry[];
   /** The largest relative error over all entries. */
   worstRelError: number;
