@@ -1,0 +1,147 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { MinidlError, formatShape } from '../errors';
+import { Tensor } from '../tensor/tensor';
+import { IdxArray, parseIdx } from './idx';
+
+/**
+ * MNIST: 28×28 grey-level images of handwritten digits, 60,000 for training and 10,000 for
+ * testing, in four IDX files (see lib/data/idx.ts for the format):
+ *
+ *   train-images-idx3-ubyte   ubyte [60000, 28, 28]   pixels, 0 = background … 255 = ink
+ *   train-labels-idx1-ubyte   ubyte [60000]           the digit of each image, 0 … 9
+ *   t10k-images-idx3-ubyte    ubyte [10000, 28, 28]
+ *   t10k-labels-idx1-ubyte    ubyte [10000]
+ *
+ * Each may also be gzipped, as distributed (the same name with `.gz`); a file is recognised as
+ * gzip by its first two bytes, 0x1F 0x8B, whatever its name.
+ *
+ * This is one of the few files of minidl that use Node's `fs`, `zlib` and `path`; the
+ * browser-safe part, turning parsed IDX arrays into tensors, is `mnistSplitFromIdx`.
+ */
+
+/** One part of an image classification set (MNIST's training or test part). */
+export interface ImageSplit {
+  /** Pixels scaled to [0, 1] (byte / 255), one flattened image per row: [N, rows·cols]. */
+  images: Tensor;
+  /** The class of each image (its digit, 0 … 9). */
+  labels: Int32Array;
+  /** Image height in pixels (28 for MNIST). */
+  rows: number;
+  /** Image width in pixels (28 for MNIST). */
+  cols: number;
+}
+
+/** A training and a test part, and where they were read from. */
+export interface MnistData {
+  train: ImageSplit;
+  test: ImageSplit;
+  /** Where the data came from (e.g. the folder read), for reports. */
+  source: string;
+}
+
+/** The number of classes (digits 0 … 9). */
+export const MNIST_CLASSES = 10;
+
+/** The standard file names, without `.gz`. */
+export const MNIST_FILES = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+} as const;
+
+const DESCRIPTIONS: Record<keyof typeof MNIST_FILES, string> = {
+  trainImages: 'training images',
+  trainLabels: 'training labels',
+  testImages: 'test images',
+  testLabels: 'test labels',
+};
+
+/**
+ * Reads MNIST from the folder `dir`, which holds the four standard files, each plain or
+ * gzipped. Returns images scaled to [0, 1] as [N, 784] tensors and labels as Int32Arrays.
+ *
+ * Throws a MinidlError naming the file when one is missing (listing the names looked for),
+ * is not valid IDX, or does not match its partner (image and label counts must agree).
+ *
+ * ```ts
+ * const mnist = loadMnist('data/mnist');
+ * mnist.train.images.shape;     // [60000, 784]
+ * asImageBatch(mnist.test);     // the same numbers seen as [10000, 1, 28, 28]
+ * ```
+ */
+export function loadMnist(dir: string): MnistData {
+  if (typeof dir !== 'string' || dir === '') throw new MinidlError(`loadMnist: dir must be a folder name, got ${JSON.stringify(dir)}`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new MinidlError(`loadMnist: '${dir}' is not a folder; expected a folder holding ${Object.values(MNIST_FILES).join(', ')} (each optionally .gz)`);
+  }
+  const read = (key: keyof typeof MNIST_FILES): { array: IdxArray; file: string } => {
+    const base = MNIST_FILES[key];
+    const candidates = [base, `${base}.gz`];
+    const found = candidates.map((name) => path.join(dir, name)).find((file) => fs.existsSync(file));
+    if (found === undefined) {
+      throw new MinidlError(`loadMnist: cannot find the ${DESCRIPTIONS[key]} in '${dir}': looked for ${candidates.join(' and ')}`);
+    }
+    return { array: parseIdx(readMaybeGzipped(found), path.basename(found)), file: path.basename(found) };
+  };
+  const trainImages = read('trainImages');
+  const trainLabels = read('trainLabels');
+  const testImages = read('testImages');
+  const testLabels = read('testLabels');
+  const train = mnistSplitFromIdx(trainImages.array, trainLabels.array, trainImages.file, trainLabels.file);
+  const test = mnistSplitFromIdx(testImages.array, testLabels.array, testImages.file, testLabels.file);
+  if (train.rows !== test.rows || train.cols !== test.cols) {
+    throw new MinidlError(`loadMnist: ${trainImages.file} holds ${train.rows}×${train.cols} images but ${testImages.file} holds ${test.rows}×${test.cols} images; they must have the same size`);
+  }
+  return { train, test, source: dir };
+}
+
+/**
+ * An ImageSplit from parsed IDX arrays: images ubyte [N, rows, cols], labels ubyte [N] with
+ * values 0 … 9. Pixels are divided by 255. The names are used in error messages.
+ * (Browser-safe: no file access.)
+ */
+export function mnistSplitFromIdx(images: IdxArray, labels: IdxArray, imagesName = 'images', labelsName = 'labels'): ImageSplit {
+  const fail = (message: string): never => {
+    throw new MinidlError(`MNIST: ${message}`);
+  };
+  if (images.type !== 'ubyte' || images.dims.length !== 3) {
+    fail(`${imagesName}: expected images as ubyte dims [N,rows,cols], got ${images.type} dims ${formatShape(images.dims)}`);
+  }
+  if (labels.type !== 'ubyte' || labels.dims.length !== 1) {
+    fail(`${labelsName}: expected labels as ubyte dims [N], got ${labels.type} dims ${formatShape(labels.dims)}`);
+  }
+  const [n, rows, cols] = images.dims;
+  if (labels.dims[0] !== n) {
+    fail(`${labelsName} holds ${labels.dims[0]} labels (dims ${formatShape(labels.dims)}) but ${imagesName} holds ${n} images (dims ${formatShape(images.dims)}); the counts must match`);
+  }
+  if (n === 0 || rows === 0 || cols === 0) fail(`${imagesName}: dims ${formatShape(images.dims)} hold no image`);
+  const pixels = new Float64Array(images.data.length);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = images.data[i] / 255;
+  const classes = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const label = labels.data[i];
+    if (label >= MNIST_CLASSES) fail(`${labelsName}: label ${i} is ${label}, expected a digit 0…${MNIST_CLASSES - 1}`);
+    classes[i] = label;
+  }
+  return { images: new Tensor([n, rows * cols], pixels), labels: classes, rows, cols };
+}
+
+/** The images of a split seen as a batch of one-channel images [N, 1, rows, cols] (NCHW; shares the data). */
+export function asImageBatch(split: ImageSplit): Tensor {
+  return split.images.reshape([split.images.shape[0], 1, split.rows, split.cols]);
+}
+
+/** The bytes of a file, gunzipped if they start with gzip's magic bytes 0x1F 0x8B. */
+function readMaybeGzipped(file: string): Uint8Array {
+  const bytes = fs.readFileSync(file);
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  try {
+    const plain = zlib.gunzipSync(bytes);
+    return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
+  } catch (err) {
+    throw new MinidlError(`loadMnist: ${path.basename(file)} starts like a gzip file (0x1F 0x8B) but cannot be gunzipped: ${(err as Error).message}`, { cause: err });
+  }
+}
