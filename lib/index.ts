@@ -30,6 +30,10 @@ export { Tanh } from './modules/activations/tanh';
 export { Sigmoid } from './modules/activations/sigmoid';
 export { Sequential } from './modules/containers/sequential';
 export { ColumnSplit } from './modules/containers/column-split';
+export { BatchNorm } from './modules/normalization/batch-norm';
+export type { BatchNormOptions } from './modules/normalization/batch-norm';
+export { BatchNorm1d } from './modules/normalization/batch-norm1d';
+export { BatchNorm2d } from './modules/normalization/batch-norm2d';
 
 // Losses
 export { Loss } from './losses/loss';

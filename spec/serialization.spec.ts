@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  ColumnSplit, LeakyReLU, applyStandardization, Linear, MinidlError, Module, Rng, SavedModel, Sequential, Sigmoid, Tanh, ReLU, Tensor,
+  BatchNorm1d, BatchNorm2d, ColumnSplit, LeakyReLU, applyStandardization, Linear, MinidlError, Module, Rng, SavedModel, Sequential, Sigmoid, Tanh, ReLU, Tensor,
   defaultRng, loadModel, loadStateInto, manualSeed, modelFromJSON, modelToJSON, readModelFile, saveModel,
 } from '../lib';
 import { findConfig } from '../demos/disk/configs';
@@ -59,6 +59,34 @@ describe('modelToJSON / modelFromJSON', () => {
     const [first, second] = split.modules as Linear[];
     expect(second.weight).toBe(first.weight);
     expect(second.bias).toBe(first.bias);
+  });
+
+  test('batch normalisation: options, parameters and running statistics come back, so evaluation outputs are identical', () => {
+    const rng = new Rng('bn');
+    const model = new Sequential(new Linear(3, 4, { rng }), new BatchNorm1d(4, { momentum: 0.3, eps: 1e-3 }), new ReLU(), new Linear(4, 2, { rng }));
+    for (let step = 0; step < 3; step++) model.forward(randn(rng, [5, 3])); // moves the running statistics
+    const image = new BatchNorm2d(2, { affine: false });
+    image.forward(randn(rng, [2, 2, 3, 3]));
+    const saved = JSON.parse(JSON.stringify(modelToJSON(new Sequential(model, image))));
+    const loaded = modelFromJSON(saved) as Sequential;
+    const [mlp, bn2d] = loaded.modules as [Sequential, BatchNorm2d];
+    expect(String(mlp)).toBe(String(model));
+    const bn = mlp.modules[1] as BatchNorm1d;
+    expect([bn.momentum, bn.eps, bn.affine]).toEqual([0.3, 1e-3, true]);
+    expect(Array.from(bn.runningMean.data)).toEqual(Array.from((model.modules[1] as BatchNorm1d).runningMean.data));
+    expect(Array.from(bn.runningVar.data)).toEqual(Array.from((model.modules[1] as BatchNorm1d).runningVar.data));
+    expect(Array.from(bn2d.runningVar.data)).toEqual(Array.from(image.runningVar.data));
+    expect(bn2d.affine).toBe(false);
+    const x = randn(rng, [6, 3]);
+    expect(Array.from(mlp.eval().forward(x).data)).toEqual(Array.from(model.eval().forward(x).data));
+  });
+
+  test('a running statistic of the wrong shape or a missing one is refused', () => {
+    const saved: any = JSON.parse(JSON.stringify(modelToJSON(new Sequential(new BatchNorm1d(3)))));
+    saved.architecture.children[0].buffers.runningVar = { shape: [4], values: [1, 1, 1, 1] };
+    expectMinidlError(() => modelFromJSON(saved), /BatchNorm1d\(3\)\) state 'runningVar' has shape \[3\] but the file gives \[4\]/);
+    delete saved.architecture.children[0].buffers.runningVar;
+    expectMinidlError(() => modelFromJSON(saved), /has state \[runningMean, runningVar\] but the file gives \[runningMean\]/);
   });
 
   test('metadata travels with the model, and the format and version are written', () => {

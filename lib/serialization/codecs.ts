@@ -6,6 +6,9 @@ import { Tanh } from '../modules/activations/tanh';
 import { ColumnSplit } from '../modules/containers/column-split';
 import { Sequential } from '../modules/containers/sequential';
 import { Linear } from '../modules/linear';
+import { BatchNorm1d } from '../modules/normalization/batch-norm1d';
+import { BatchNorm2d } from '../modules/normalization/batch-norm2d';
+import { BatchNorm } from '../modules/normalization/batch-norm';
 import { Module } from '../modules/module';
 import { Rng } from '../random/rng';
 
@@ -91,6 +94,15 @@ function plain<M extends Module>(type: string, cls: new () => M): ModuleCodec {
   return codec(type, cls, { config: () => ({}), create: () => new cls() });
 }
 
+/** BatchNorm1d and BatchNorm2d: the size and the options (running statistics are state, saved by model-json.ts). */
+function batchNormConfig(m: BatchNorm): Record<string, unknown> {
+  return { numFeatures: m.numFeatures, eps: m.eps, momentum: m.momentum, affine: m.affine };
+}
+
+function batchNormOptions(c: Record<string, unknown>): { eps: number; momentum: number; affine: boolean } {
+  return { eps: num(c, 'eps'), momentum: num(c, 'momentum'), affine: bool(c, 'affine') };
+}
+
 const CODECS: ModuleCodec[] = [
   codec('Linear', Linear, {
     config: (m) => ({ inFeatures: m.inFeatures, outFeatures: m.outFeatures, bias: m.bias !== null }),
@@ -105,6 +117,14 @@ const CODECS: ModuleCodec[] = [
   codec('LeakyReLU', LeakyReLU, {
     config: (m) => ({ negativeSlope: m.negativeSlope }),
     create: (c) => new LeakyReLU(num(c, 'negativeSlope')),
+  }),
+  codec('BatchNorm1d', BatchNorm1d, {
+    config: batchNormConfig,
+    create: (c) => new BatchNorm1d(num(c, 'numFeatures'), batchNormOptions(c)),
+  }),
+  codec('BatchNorm2d', BatchNorm2d, {
+    config: batchNormConfig,
+    create: (c) => new BatchNorm2d(num(c, 'numFeatures'), batchNormOptions(c)),
   }),
   plain('Tanh', Tanh),
   plain('Sigmoid', Sigmoid),
