@@ -34,6 +34,8 @@ export { BatchNorm } from './modules/normalization/batch-norm';
 export type { BatchNormOptions } from './modules/normalization/batch-norm';
 export { BatchNorm1d } from './modules/normalization/batch-norm1d';
 export { BatchNorm2d } from './modules/normalization/batch-norm2d';
+export { Dropout } from './modules/regularization/dropout';
+export type { DropoutOptions } from './modules/regularization/dropout';
 
 // Losses
 export { Loss } from './losses/loss';

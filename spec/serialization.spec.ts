@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  BatchNorm1d, BatchNorm2d, ColumnSplit, LeakyReLU, applyStandardization, Linear, MinidlError, Module, Rng, SavedModel, Sequential, Sigmoid, Tanh, ReLU, Tensor,
+  BatchNorm1d, BatchNorm2d, ColumnSplit, Dropout, LeakyReLU, applyStandardization, Linear, MinidlError, Module, Rng, SavedModel, Sequential, Sigmoid, Tanh, ReLU, Tensor,
   defaultRng, loadModel, loadStateInto, manualSeed, modelFromJSON, modelToJSON, readModelFile, saveModel,
 } from '../lib';
 import { findConfig } from '../demos/disk/configs';
@@ -63,7 +63,7 @@ describe('modelToJSON / modelFromJSON', () => {
 
   test('batch normalisation: options, parameters and running statistics come back, so evaluation outputs are identical', () => {
     const rng = new Rng('bn');
-    const model = new Sequential(new Linear(3, 4, { rng }), new BatchNorm1d(4, { momentum: 0.3, eps: 1e-3 }), new ReLU(), new Linear(4, 2, { rng }));
+    const model = new Sequential(new Linear(3, 4, { rng }), new BatchNorm1d(4, { momentum: 0.3, eps: 1e-3 }), new ReLU(), new Dropout(0.25), new Linear(4, 2, { rng }));
     for (let step = 0; step < 3; step++) model.forward(randn(rng, [5, 3])); // moves the running statistics
     const image = new BatchNorm2d(2, { affine: false });
     image.forward(randn(rng, [2, 2, 3, 3]));
@@ -77,6 +77,7 @@ describe('modelToJSON / modelFromJSON', () => {
     expect(Array.from(bn.runningVar.data)).toEqual(Array.from((model.modules[1] as BatchNorm1d).runningVar.data));
     expect(Array.from(bn2d.runningVar.data)).toEqual(Array.from(image.runningVar.data));
     expect(bn2d.affine).toBe(false);
+    expect((mlp.modules[3] as Dropout).p).toBe(0.25);
     const x = randn(rng, [6, 3]);
     expect(Array.from(mlp.eval().forward(x).data)).toEqual(Array.from(model.eval().forward(x).data));
   });

@@ -9,6 +9,7 @@ import { Linear } from '../modules/linear';
 import { BatchNorm1d } from '../modules/normalization/batch-norm1d';
 import { BatchNorm2d } from '../modules/normalization/batch-norm2d';
 import { BatchNorm } from '../modules/normalization/batch-norm';
+import { Dropout } from '../modules/regularization/dropout';
 import { Module } from '../modules/module';
 import { Rng } from '../random/rng';
 
@@ -125,6 +126,10 @@ const CODECS: ModuleCodec[] = [
   codec('BatchNorm2d', BatchNorm2d, {
     config: batchNormConfig,
     create: (c) => new BatchNorm2d(num(c, 'numFeatures'), batchNormOptions(c)),
+  }),
+  codec('Dropout', Dropout, {
+    config: (m) => ({ p: m.p }),
+    create: (c) => new Dropout(num(c, 'p')),
   }),
   plain('Tanh', Tanh),
   plain('Sigmoid', Sigmoid),
