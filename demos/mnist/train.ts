@@ -1,0 +1,115 @@
+/**
+ * Training on MNIST for the demo and the benchmark: mini-batch SGD with momentum on
+ * cross-entropy, one epoch at a time, reporting after every batch (for a progress bar) and
+ * after every epoch (accuracy on the training and test parts).
+ *
+ * Each epoch visits the training images once in a new order drawn from the run's seeded
+ * generator, in batches of 64 (the last one smaller: 7996 = 124·64 + 60), exactly as
+ * `NeuralNet.fit` does; the optimisation step itself is `NeuralNet.step` (zeroGrad → forward →
+ * loss → backward → SGD step). The loop is written out here because `fit` reports only per
+ * epoch and a progress bar needs every batch.
+ */
+import { ImageSplit, MnistData, asImageBatch } from '../../lib/data/mnist';
+import { CrossEntropyLoss } from '../../lib/losses/cross-entropy';
+import { Module } from '../../lib/modules/module';
+import { SGD } from '../../lib/optim/sgd';
+import { Rng } from '../../lib/random/rng';
+import { takeRows } from '../../lib/tensor/ops';
+import { Tensor } from '../../lib/tensor/tensor';
+import { NeuralNet } from '../../lib/training/neural-net';
+import { MnistModelName, MNIST_MODELS } from './models';
+
+/** The stated training settings. */
+export const MNIST_SETTINGS = { batchSize: 64, lr: 0.01, momentum: 0.9 } as const;
+
+/** Options of `trainMnist`. */
+export interface TrainMnistOptions {
+  model: MnistModelName;
+  epochs: number;
+  /** Seeds the one generator used for the initial weights, then for shuffling. */
+  seed: string;
+  /** Called after every batch. */
+  onBatch?: (progress: BatchProgress) => void;
+  /** Called after every epoch. */
+  onEpoch?: (result: EpochResult) => void;
+  /** Skip the accuracy measurements after each epoch (for timing training alone). */
+  skipEvaluation?: boolean;
+}
+
+/** What `onBatch` receives. */
+export interface BatchProgress {
+  epoch: number;
+  /** 1 for the first batch of the epoch. */
+  batch: number;
+  batches: number;
+  /** Mean loss over the samples of the epoch so far. */
+  runningLoss: number;
+}
+
+/** One epoch's numbers. */
+export interface EpochResult {
+  epoch: number;
+  /** Mean cross-entropy over the epoch's samples, each with the weights of its batch's step. */
+  trainLoss: number;
+  /** Fraction of training images classified correctly after the epoch (evaluation mode). */
+  trainAccuracy: number;
+  /** Fraction of test images classified correctly after the epoch. */
+  testAccuracy: number;
+  /** Seconds of training (the optimisation steps; not the accuracy measurements). */
+  seconds: number;
+}
+
+/** What `trainMnist` returns. */
+export interface MnistRun {
+  model: Module;
+  net: NeuralNet;
+  epochs: EpochResult[];
+}
+
+/** The inputs a model reads: flat rows [N, 784] or images [N, 1, 28, 28]. */
+export function modelInputs(name: MnistModelName, split: ImageSplit): Tensor {
+  return MNIST_MODELS[name].input === 'image' ? asImageBatch(split) : split.images;
+}
+
+/** Trains a fresh model of the given kind on `data`; see the file's doc comment. */
+export function trainMnist(data: MnistData, options: TrainMnistOptions): MnistRun {
+  const rng = new Rng(options.seed);
+  const model = MNIST_MODELS[options.model].build(rng);
+  const loss = new CrossEntropyLoss();
+  const optimizer = new SGD(model.params(), { lr: MNIST_SETTINGS.lr, momentum: MNIST_SETTINGS.momentum });
+  const net = new NeuralNet(model, { loss, optimizer, rng });
+  const x = modelInputs(options.model, data.train);
+  const y = Tensor.fromArray(data.train.labels, [data.train.labels.length]);
+  const testX = modelInputs(options.model, data.test);
+  const testY = Tensor.fromArray(data.test.labels, [data.test.labels.length]);
+  const n = x.shape[0];
+  const { batchSize } = MNIST_SETTINGS;
+  const batches = Math.ceil(n / batchSize);
+  const results: EpochResult[] = [];
+
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const start = performance.now();
+    model.train();
+    const order = rng.permutation(n);
+    let lossTotal = 0;
+    for (let batch = 1; batch <= batches; batch++) {
+      const indices = order.subarray((batch - 1) * batchSize, Math.min(batch * batchSize, n));
+      const step = net.step(takeRows(x, indices), takeRows(y, indices), epoch, batch);
+      lossTotal += step.loss * indices.length; // the loss is a batch mean
+      options.onBatch?.({ epoch, batch, batches, runningLoss: lossTotal / Math.min(batch * batchSize, n) });
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const accuracy = (inputs: Tensor, targets: Tensor): number =>
+      options.skipEvaluation ? NaN : net.evaluate(inputs, targets, { batchSize: 500 }).accuracy;
+    const result: EpochResult = {
+      epoch,
+      trainLoss: lossTotal / n,
+      trainAccuracy: accuracy(x, y),
+      testAccuracy: accuracy(testX, testY),
+      seconds,
+    };
+    results.push(result);
+    options.onEpoch?.(result);
+  }
+  return { model, net, epochs: results };
+}
