@@ -1,0 +1,162 @@
+import { MinidlError, checkInteger, formatShape } from '../../errors';
+import { Init, initialize } from '../../init/init';
+import { Rng, defaultRng } from '../../random/rng';
+import { WindowGeometry, addChannelBias, col2im, im2col, sumChannels } from '../../tensor/image-kernels';
+import { matmul, matmulTransA, matmulTransB } from '../../tensor/kernels';
+import { Tensor } from '../../tensor/tensor';
+import { Module } from '../module';
+import { Parameter } from '../parameter';
+import { SizePair, formatPair, readPair, windowGeometry } from './window';
+
+/** Options of `Conv2d`. */
+export interface Conv2dOptions {
+  /** How far the kernel moves between output positions, [height, width] or one number for both (default 1). */
+  stride?: SizePair;
+  /** Rows and columns of zeros added on each side of the input, [height, width] or one number (default 0). */
+  padding?: SizePair;
+  /** Learn one additive bias per output channel (default true). */
+  bias?: boolean;
+  /** How to initialise the weight (default `'default'`, PyTorch's U(−1/√fanIn, 1/√fanIn)); see lib/init/init.ts. */
+  init?: Init;
+  /** The generator to draw the initial values from (default: the one `manualSeed` seeds). */
+  rng?: Rng;
+}
+
+/**
+ * 2-D convolution (strictly, cross-correlation, as in every deep-learning library):
+ *
+ *   Y[n, f, oh, ow] = b[f] + Σ_c Σ_i Σ_j  W[f, c, i, j] · X[n, c, oh·sH − pH + i, ow·sW − pW + j]
+ *
+ * with X read as 0 in the padding. Computed as a matrix product per sample (im2col, see
+ * lib/tensor/image-kernels.ts): cols = im2col(X[n]) [C·kH·kW, OH·OW] holds every window as a
+ * column, and
+ *
+ *   Y[n] = W·cols + b        W seen as a matrix [F, C·kH·kW],  Y[n] as [F, OH·OW].
+ *
+ * Shapes: X [N, C, H, W] → Y [N, F, OH, OW],  OH = ⌊(H + 2pH − kH)/sH⌋ + 1,  OW = ⌊(W + 2pW − kW)/sW⌋ + 1;
+ *         W [F, C, kH, kW] (PyTorch's layout);  b [F]
+ * Init:   W, b ~ U(−1/√fanIn, 1/√fanIn), fanIn = C·kH·kW (PyTorch's default); other inits of
+ *         lib/init/init.ts get PyTorch's fans, fanIn = C·kH·kW and fanOut = F·kH·kW.
+ *
+ * Backward, given G = ∂L/∂Y, per sample n with Gₙ = G[n] as [F, OH·OW]:
+ *   ∂L/∂W += Gₙ·colsₙᵀ        ∂L/∂b += Σₙ Σ_positions G[n, f, :]
+ *   ∂L/∂colsₙ = Wᵀ·Gₙ          ∂L/∂X[n] = col2im(∂L/∂colsₙ)   (each window's gradient added back
+ *                                                             to the input entries it read)
+ *
+ * In training mode forward keeps every sample's cols for backward; in evaluation mode it keeps
+ * none (backward, if called, rebuilds them), so evaluating a large batch needs the memory of
+ * one sample's cols only.
+ *
+ * ```ts
+ * const conv = new Conv2d(3, 5, 3, { padding: 1 });          // 3 → 5 channels, 3×3 kernel
+ * const y = conv.forward(Tensor.zeros([2, 3, 4, 4]));        // shape [2, 5, 4, 4]
+ * ```
+ */
+export class Conv2d extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  /** [kH, kW]. */
+  readonly kernelSize: readonly [number, number];
+  /** [sH, sW]. */
+  readonly stride: readonly [number, number];
+  /** [pH, pW]. */
+  readonly padding: readonly [number, number];
+  /** W [F, C, kH, kW]. */
+  readonly weight: Parameter;
+  /** b [F], or null when built with `bias: false`. */
+  readonly bias: Parameter | null;
+  private input: Tensor | null = null;
+  private geometry: WindowGeometry | null = null;
+  /** The im2col matrices of the last forward: every sample's [N, K, P] in training mode, one [K, P] in evaluation mode. */
+  private cols = new Float64Array(0);
+  /** Whether `cols` holds every sample's matrix (training mode) or must be rebuilt in backward. */
+  private colsKept = false;
+  /** One sample's ∂L/∂cols [K, P], reused from call to call. */
+  private gradCols = new Float64Array(0);
+
+  constructor(inChannels: number, outChannels: number, kernelSize: SizePair, options: Conv2dOptions = {}) {
+    super();
+    this.inChannels = checkInteger('Conv2d', 'inChannels', inChannels);
+    this.outChannels = checkInteger('Conv2d', 'outChannels', outChannels);
+    this.kernelSize = readPair('Conv2d', 'kernelSize', kernelSize, 1);
+    this.stride = readPair('Conv2d', 'stride', options.stride ?? 1, 1);
+    this.padding = readPair('Conv2d', 'padding', options.padding ?? 0, 0);
+    const who = this.toStringWithBias(options.bias ?? true);
+    if (options.bias !== undefined && typeof options.bias !== 'boolean') {
+      throw new MinidlError(`${who}: bias must be true or false, got ${String(options.bias)}`);
+    }
+    const [kH, kW] = this.kernelSize;
+    const fanIn = inChannels * kH * kW, fanOut = outChannels * kH * kW;
+    const rng = options.rng ?? defaultRng();
+    this.weight = new Parameter(Tensor.zeros([outChannels, inChannels, kH, kW]), 'weight');
+    initialize(this.weight.value, options.init ?? 'default', fanIn, fanOut, rng, who);
+    if (options.bias ?? true) {
+      this.bias = new Parameter(Tensor.zeros([outChannels]), 'bias');
+      initialize(this.bias.value, 'default', fanIn, fanOut, rng, who); // PyTorch: U(−1/√fanIn, 1/√fanIn) whatever the weight's init
+    } else {
+      this.bias = null;
+    }
+  }
+
+  forward(input: Tensor): Tensor {
+    this.checkInput(input);
+    if (input.rank === 4 && input.shape[1] !== this.inChannels) {
+      const plural = this.inChannels === 1 ? '' : 's';
+      this.fail('forward', `expects ${this.inChannels} input channel${plural}, got ${input.shape[1]} (input shape ${formatShape(input.shape)}, expected [N,${this.inChannels},H,W])`);
+    }
+    const g = windowGeometry(input, this.kernelSize, this.stride, this.padding, (m) => this.fail('forward', m));
+    this.input = input;
+    this.geometry = g;
+    const N = input.shape[0], F = this.outChannels;
+    const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW, imageSize = g.channels * g.height * g.width;
+    const output = new Tensor([N, F, g.outH, g.outW]);
+    this.colsKept = this.training;
+    const allCols = this.buffer('cols', this.colsKept ? N * K * P : K * P);
+    for (let n = 0; n < N; n++) {
+      const cols = this.colsKept ? allCols.subarray(n * K * P, (n + 1) * K * P) : allCols;
+      im2col(input.data, n * imageSize, g, cols); //                              colsₙ = im2col(X[n])  [K, P]
+      matmul(this.weight.value.data, cols, output.data.subarray(n * F * P, (n + 1) * F * P), F, K, P); // Y[n] = W·colsₙ
+    }
+    if (this.bias) addChannelBias(output.data, this.bias.value.data, N, F, P); //  Y[n, f, :] += b[f]
+    return this.rememberOutput(output);
+  }
+
+  backward(gradOut: Tensor): Tensor {
+    this.checkGradOut(gradOut);
+    const input = this.input as Tensor, g = this.geometry as WindowGeometry;
+    const N = input.shape[0], F = this.outChannels;
+    const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW, imageSize = g.channels * g.height * g.width;
+    const gradInput = new Tensor(input.shape);
+    const gradCols = this.buffer('gradCols', K * P);
+    for (let n = 0; n < N; n++) {
+      const G = gradOut.data.subarray(n * F * P, (n + 1) * F * P); //                       Gₙ  [F, P]
+      const cols = this.colsKept ? this.cols.subarray(n * K * P, (n + 1) * K * P) : this.cols;
+      if (!this.colsKept) im2col(input.data, n * imageSize, g, cols); //                   colsₙ, rebuilt after an eval-mode forward
+      matmulTransB(G, cols, this.weight.grad.data, F, P, K, true); //                     ∂L/∂W += Gₙ·colsₙᵀ
+      matmulTransA(this.weight.value.data, G, gradCols, K, F, P); //                       ∂L/∂colsₙ = Wᵀ·Gₙ
+      col2im(gradCols, g, gradInput.data, n * imageSize); //                               ∂L/∂X[n] = col2im(∂L/∂colsₙ)
+    }
+    if (this.bias) sumChannels(gradOut.data, this.bias.grad.data, N, F, P, true); // ∂L/∂b += Σₙ Σₚ G[n, f, p]
+    return gradInput;
+  }
+
+  override params(): Parameter[] {
+    return this.bias ? [this.weight, this.bias] : [this.weight];
+  }
+
+  toString(): string {
+    return this.toStringWithBias(this.bias !== null);
+  }
+
+  private toStringWithBias(bias: boolean): string {
+    const [kH, kW] = this.kernelSize;
+    return `Conv2d(${this.inChannels}→${this.outChannels}, ${kH}×${kW}, stride ${formatPair(this.stride)}, ` +
+      `padding ${formatPair(this.padding)}${bias ? '' : ', bias=false'})`;
+  }
+
+  /** The reusable array `name`, allocated again only when the size it must hold changes. */
+  private buffer(name: 'cols' | 'gradCols', size: number): Float64Array {
+    if (this[name].length !== size) this[name] = new Float64Array(size);
+    return this[name];
+  }
+}
