@@ -1,0 +1,203 @@
+/// <reference lib="dom" />
+/**
+ * The layer inspector: the network drawn as a row of its modules (click one), and for the
+ * chosen module what it holds and what went through it on the last mini-batch:
+ *
+ * - a Linear layer: its weights W and bias b, their gradients ∂L/∂W and ∂L/∂b, and the
+ *   gradient G = ∂L/∂Y its backward received;
+ * - an activation: its output Y, the gradient G = ∂L/∂Y it received, and the gradient
+ *   ∂L/∂X it passed back (G times the activation's derivative, element by element).
+ *
+ * Plus a bar chart of the size of the gradient entering each module's backward, where
+ * vanishing gradients show up.
+ */
+import { LeakyReLU, Linear, Module, ReLU, Sigmoid, Tanh, Tensor } from '../../../lib';
+import { FONT, SMALL_FONT, byId, formatNumber, setupCanvas } from './canvas';
+import { HeatmapSpec, heatmapFigure, placeholderFigure } from './heatmap';
+import { TrainingSession } from './session';
+
+const NO_STEP_YET = 'Press Step or Start: the values of the last mini-batch appear here.';
+
+/** What the inspector says about a module: its formulas and a sentence for the student. */
+function describeModule(m: Module): { formula: string; note: string } {
+  if (m instanceof Linear) {
+    return {
+      formula: 'forward   Y = X·W + b\nbackward  ∂L/∂W += Xᵀ·G\n          ∂L/∂b += Σₙ G[n,:]\n          ∂L/∂X  = G·Wᵀ   (passed back)',
+      note: `W has one row per input (${m.inFeatures}) and one column per unit (${m.outFeatures}). ` +
+        'The optimizer moves W and b against ∂L/∂W and ∂L/∂b; G is the gradient that arrived from the layers after this one.',
+    };
+  }
+  const activation = (name: string, forward: string, derivative: string): { formula: string; note: string } => ({
+    formula: `forward   Y = ${forward}\nbackward  ∂L/∂X = G ⊙ ${derivative}`,
+    note: `${name} has no parameters: on the way back it multiplies the gradient G, entry by entry, by its derivative at the batch's inputs. ` +
+      'Rows are the samples of the batch, columns the units.',
+  });
+  if (m instanceof LeakyReLU) return activation('LeakyReLU', `X if X > 0, else ${m.negativeSlope}·X`, `(1 if X > 0, else ${m.negativeSlope})`);
+  if (m instanceof ReLU) return activation('ReLU', 'max(X, 0)', '1[X > 0]   (zero where the unit was off)');
+  if (m instanceof Tanh) return activation('Tanh', 'tanh(X)', '(1 − Y²)');
+  if (m instanceof Sigmoid) return activation('Sigmoid', 'σ(X) = 1 / (1 + e^(−X))', 'Y·(1 − Y)   (at most 1/4)');
+  return { formula: '', note: '' };
+}
+
+function shortName(m: Module): string {
+  if (m instanceof Linear) return 'Linear';
+  if (m instanceof LeakyReLU) return 'Leaky';
+  if (m instanceof Sigmoid) return 'σ';
+  return m.toString().replace(/\(.*$/, '');
+}
+
+function rms(t: Tensor): number {
+  let sum = 0;
+  for (const v of t.data) sum += v * v;
+  return Math.sqrt(sum / t.size);
+}
+
+export class Inspector {
+  private session: TrainingSession | null = null;
+  private selected = 0;
+  private readonly architecture = byId<HTMLDivElement>('architecture');
+  private readonly title = byId<HTMLHeadingElement>('inspector-title');
+  private readonly formula = byId<HTMLParagraphElement>('inspector-formula');
+  private readonly note = byId<HTMLParagraphElement>('inspector-note');
+  private readonly heatmaps = byId<HTMLDivElement>('heatmaps');
+  private readonly bars = byId<HTMLCanvasElement>('gradient-bars');
+
+  /** Shows a new session's network; keeps the chosen position when it still exists. */
+  setSession(session: TrainingSession): void {
+    const modules = session.model.modules;
+    if (this.session === null || this.selected >= modules.length) {
+      // Start on the second Linear layer when there is one: its W is a full matrix.
+      const linears = modules.map((m, i) => (m instanceof Linear ? i : -1)).filter((i) => i >= 0);
+      this.selected = linears.length > 1 ? linears[1] : 0;
+    }
+    this.session = session;
+    this.buildArchitecture();
+    this.render();
+  }
+
+  select(index: number): void {
+    this.selected = index;
+    this.buildArchitecture();
+    this.render();
+  }
+
+  private buildArchitecture(): void {
+    const session = this.session as TrainingSession;
+    const parts: HTMLElement[] = [];
+    const text = (cls: string, content: string): HTMLElement => {
+      const span = document.createElement('span');
+      span.className = cls;
+      span.textContent = content;
+      return span;
+    };
+    parts.push(text('io', 'input x [N,2]'), text('arrow', '→'));
+    session.model.modules.forEach((m, i) => {
+      const chip = document.createElement('button');
+      chip.type = 'button';
+      chip.className = `chip${m instanceof Linear ? ' linear' : ''}${i === this.selected ? ' selected' : ''}`;
+      chip.textContent = m.toString();
+      chip.title = `Sequential[${i}]`;
+      chip.dataset.testid = `layer-${i}`;
+      chip.setAttribute('role', 'tab');
+      chip.setAttribute('aria-selected', String(i === this.selected));
+      chip.addEventListener('click', () => this.select(i));
+      parts.push(chip, text('arrow', '→'));
+    });
+    parts.push(text('io', `${session.loss}`));
+    this.architecture.replaceChildren(...parts);
+  }
+
+  /** Redraws the chosen module's heat maps and the gradient bars from the session's current state. */
+  render(): void {
+    const session = this.session;
+    if (session === null) return;
+    const modules = session.model.modules;
+    const m = modules[this.selected];
+    const trace = session.lastStep?.layers[this.selected] ?? null;
+    const step = session.lastStep;
+    const when = step ? `epoch ${step.epoch}, batch ${step.batch}, ${step.batchSize} samples` : '';
+    this.title.textContent = `Sequential[${this.selected}]  ${m}`;
+    this.title.dataset.layer = String(this.selected);
+    const { formula, note } = describeModule(m);
+    this.formula.textContent = formula;
+    this.note.textContent = note;
+
+    const figures: HTMLElement[] = [];
+    const batchCaption = (t: Tensor, what: string): string => `[${t.shape.join('×')}]: one row per sample of the last batch (${when}), one column per ${what}`;
+    if (m instanceof Linear) {
+      const weights: HeatmapSpec = {
+        title: m.bias ? 'Weights W and bias b' : 'Weights W',
+        caption: `W [${m.inFeatures}×${m.outFeatures}]: row = input, column = unit`,
+        matrix: m.weight.value,
+        extraRow: m.bias ? { label: 'b', values: m.bias.value } : undefined,
+      };
+      figures.push(heatmapFigure(weights));
+      if (trace) {
+        figures.push(heatmapFigure({
+          title: m.bias ? 'Their gradients ∂L/∂W and ∂L/∂b' : 'Its gradient ∂L/∂W',
+          caption: `from the last batch (${when}), = Xᵀ·G`,
+          matrix: m.weight.grad,
+          extraRow: m.bias ? { label: 'b', values: m.bias.grad } : undefined,
+        }));
+        figures.push(heatmapFigure({ title: 'gradOut G = ∂L/∂Y', caption: batchCaption(trace.gradOut, 'unit'), matrix: trace.gradOut }));
+      } else {
+        figures.push(placeholderFigure('Gradients ∂L/∂W and ∂L/∂b', NO_STEP_YET), placeholderFigure('gradOut G = ∂L/∂Y', NO_STEP_YET));
+      }
+    } else if (trace) {
+      figures.push(heatmapFigure({ title: 'Output Y', caption: batchCaption(trace.output, 'unit'), matrix: trace.output }));
+      figures.push(heatmapFigure({ title: 'gradOut G = ∂L/∂Y (received)', caption: batchCaption(trace.gradOut, 'unit'), matrix: trace.gradOut }));
+      figures.push(heatmapFigure({ title: '∂L/∂X (passed back)', caption: batchCaption(trace.gradInput, 'unit'), matrix: trace.gradInput }));
+    } else {
+      figures.push(placeholderFigure('Output Y', NO_STEP_YET), placeholderFigure('gradOut G = ∂L/∂Y', NO_STEP_YET), placeholderFigure('∂L/∂X', NO_STEP_YET));
+    }
+    this.heatmaps.replaceChildren(...figures);
+    this.drawGradientBars(session);
+  }
+
+  /** RMS of the gradient entering each module's backward on the last batch, on a log scale. */
+  private drawGradientBars(session: TrainingSession): void {
+    const modules = session.model.modules;
+    const width = 310, height = 150;
+    const ctx = setupCanvas(this.bars, width, height);
+    const left = 40, top = 10, plotH = 100, plotW = width - left - 6;
+    const step = session.lastStep;
+    ctx.font = SMALL_FONT;
+    if (step === null) {
+      ctx.fillStyle = '#888';
+      ctx.font = FONT;
+      ctx.textAlign = 'center';
+      ctx.fillText('no step yet', left + plotW / 2, top + plotH / 2);
+      return;
+    }
+    const values = step.layers.map((t) => rms(t.gradOut));
+    const logs = values.map((v) => Math.log10(Math.max(v, 1e-12)));
+    const lo = Math.floor(Math.min(...logs)), hi = Math.max(lo + 1, Math.ceil(Math.max(...logs)));
+    const y = (l: number): number => top + plotH - ((l - lo) / (hi - lo)) * plotH;
+    ctx.strokeStyle = '#e6e9ed';
+    ctx.fillStyle = '#444';
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    const every = Math.ceil((hi - lo) / 4);
+    for (let p = lo; p <= hi; p += every) {
+      ctx.beginPath();
+      ctx.moveTo(left, Math.round(y(p)) + 0.5);
+      ctx.lineTo(left + plotW, Math.round(y(p)) + 0.5);
+      ctx.stroke();
+      ctx.fillText(`1e${p}`, left - 4, y(p));
+    }
+    const slot = plotW / modules.length;
+    const barW = Math.min(26, slot * 0.7);
+    modules.forEach((m, i) => {
+      const x = left + i * slot + (slot - barW) / 2;
+      ctx.fillStyle = i === this.selected ? '#0b6bcb' : m instanceof Linear ? '#59636e' : '#a7b1bb';
+      ctx.fillRect(x, y(logs[i]), barW, top + plotH - y(logs[i]));
+      ctx.fillStyle = '#333';
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'top';
+      ctx.fillText(String(i), x + barW / 2, top + plotH + 4);
+      ctx.fillStyle = '#777';
+      ctx.fillText(shortName(m), x + barW / 2, top + plotH + 18);
+    });
+    this.bars.title = values.map((v, i) => `[${i}] ${modules[i]}: ${formatNumber(v)}`).join('\n');
+  }
+}
