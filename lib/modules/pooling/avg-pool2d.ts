@@ -1,0 +1,69 @@
+import { WindowGeometry, avgPoolBackward, avgPoolForward } from '../../tensor/image-kernels';
+import { Tensor } from '../../tensor/tensor';
+import { SizePair, checkHalfKernel, describeWindow, readPair, windowGeometry } from '../convolution/window';
+import { Module } from '../module';
+
+/**
+ * 2-D average pooling, channel by channel:
+ *
+ *   Y[n, c, oh, ow] = 1/(kH·kW) · Σ over i < kH, j < kW of X[n, c, oh·sH − pH + i, ow·sW − pW + j]
+ *
+ * The padding counts as zeros that belong to the window, so the divisor is always kH·kW
+ * (PyTorch's default count_include_pad = true).
+ *
+ * Shapes: X [N, C, H, W] → Y [N, C, OH, OW],  OH = ⌊(H + 2pH − kH)/sH⌋ + 1,  OW = ⌊(W + 2pW − kW)/sW⌋ + 1
+ *         (PyTorch's floor mode). Defaults as PyTorch: stride = kernelSize, padding = 0, and
+ *         the padding may be at most half the kernel (pH ≤ ⌊kH/2⌋, pW ≤ ⌊kW/2⌋).
+ * No parameters.
+ *
+ * Backward, given G = ∂L/∂Y: every entry of a window counts 1/(kH·kW) in its output, so each
+ * G[n, c, oh, ow] is spread evenly over its window:
+ *   ∂L/∂X[n, c, oh·sH − pH + i, ow·sW − pW + j] += G[n, c, oh, ow] / (kH·kW)
+ * (the share that falls in the padding is dropped; overlapping windows add up).
+ *
+ * ```ts
+ * const pool = new AvgPool2d(2);                              // 2×2 windows, stride 2
+ * const y = pool.forward(Tensor.ones([1, 3, 28, 28]));       // shape [1, 3, 14, 14], all 1
+ * ```
+ */
+export class AvgPool2d extends Module {
+  /** [kH, kW]. */
+  readonly kernelSize: readonly [number, number];
+  /** [sH, sW]. */
+  readonly stride: readonly [number, number];
+  /** [pH, pW]. */
+  readonly padding: readonly [number, number];
+  private geometry: WindowGeometry | null = null;
+  private inputShape: readonly number[] | null = null;
+
+  constructor(kernelSize: SizePair, stride: SizePair = kernelSize, padding: SizePair = 0) {
+    super();
+    this.kernelSize = readPair('AvgPool2d', 'kernelSize', kernelSize, 1);
+    this.stride = readPair('AvgPool2d', 'stride', stride, 1);
+    this.padding = readPair('AvgPool2d', 'padding', padding, 0);
+    checkHalfKernel(this.toString(), this.kernelSize, this.padding);
+  }
+
+  forward(input: Tensor): Tensor {
+    this.checkInput(input);
+    const g = windowGeometry(input, this.kernelSize, this.stride, this.padding, (m) => this.fail('forward', m));
+    const N = input.shape[0];
+    const output = new Tensor([N, g.channels, g.outH, g.outW]);
+    avgPoolForward(input.data, g, N, output.data); // Y = mean of each window (padding counted as 0)
+    this.geometry = g;
+    this.inputShape = input.shape;
+    return this.rememberOutput(output);
+  }
+
+  backward(gradOut: Tensor): Tensor {
+    this.checkGradOut(gradOut);
+    const inputShape = this.inputShape as readonly number[];
+    const gradInput = new Tensor(inputShape);
+    avgPoolBackward(gradOut.data, this.geometry as WindowGeometry, inputShape[0], gradInput.data); // ∂L/∂X[window] += G / (kH·kW)
+    return gradInput;
+  }
+
+  toString(): string {
+    return `AvgPool2d(${describeWindow(this.kernelSize, this.stride, this.padding)})`;
+  }
+}
