@@ -1,0 +1,147 @@
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { encodeIdx } from '../lib/data/idx';
+import { MNIST_FILES } from '../lib/data/mnist';
+import { loadOfflineDigits } from '../demos/mnist/offline-digits';
+import { trainMnist } from '../demos/mnist/train';
+
+/** Runs `demos/mnist.ts` as `npm run mnist` does (node with tsx's require hook), output piped (not a terminal). */
+function runMnist(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const root = path.join(__dirname, '..');
+  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'demos', 'mnist.ts'), ...args], { encoding: 'utf8', cwd: root, timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface ResultsJson {
+  model: string;
+  data: { source: string; train: number; test: number };
+  settings: Record<string, unknown>;
+  epochs: Array<{ epoch: number; trainLoss: number; trainAccuracy: number; testAccuracy: number }>;
+  final: { trainAccuracy: number; testAccuracy: number };
+  timings: { secondsPerEpoch: number[] };
+}
+
+/** The same as `runMnist`, without waiting: several runs can share the two cores. */
+function runMnistAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const root = path.join(__dirname, '..');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'demos', 'mnist.ts'), ...args], { cwd: root });
+    let stdout = '', stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+function readResults(dir: string): ResultsJson {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8'));
+}
+
+describe('the MNIST demo (demos/mnist.ts)', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-mnist-demo-'));
+  const softmaxRuns: Array<{ dir: string; stdout: string; stderr: string }> = [];
+  const mlpDir = path.join(tmp, 'mlp');
+  let mlpStderr = '';
+
+  let offline: ReturnType<typeof loadOfflineDigits>;
+
+  beforeAll(async () => {
+    const softmaxDirs = ['softmax-a', 'softmax-b'].map((name) => path.join(tmp, name));
+    const runs = await Promise.all([
+      ...softmaxDirs.map((dir) => runMnistAsync(['--model', 'softmax', '--epochs', '2', '--seed', '0', '--out', dir])),
+      runMnistAsync(['--model', 'mlp', '--epochs', '1', '--seed', '0', '--out', mlpDir]),
+    ]);
+    for (const r of runs) if (r.status !== 0) throw new Error(`mnist demo failed: ${r.stderr}`);
+    softmaxDirs.forEach((dir, i) => softmaxRuns.push({ dir, stdout: runs[i].stdout, stderr: runs[i].stderr }));
+    mlpStderr = runs[2].stderr;
+    offline = loadOfflineDigits();
+  }, 60_000);
+
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test('the same seed gives identical numbers (results.json apart from timings, and results.md)', () => {
+    const [a, b] = softmaxRuns.map((r) => readResults(r.dir));
+    expect(a.timings.secondsPerEpoch).toHaveLength(2);
+    const strip = (json: ResultsJson): string => JSON.stringify({ ...json, timings: undefined });
+    expect(strip(b)).toBe(strip(a));
+    const table = (run: { stdout: string }): string => run.stdout.replace(/\| [\d.]+ \|\n/g, '|\n'); // drop the time column
+    expect(table(softmaxRuns[1])).toBe(table(softmaxRuns[0]));
+  });
+
+  test('softmax regression, 2 epochs on the offline digits: test accuracy ≥ 86% (seed 0 reaches 87.57%)', () => {
+    const json = readResults(softmaxRuns[0].dir);
+    expect(json.model).toBe('softmax');
+    expect(json.data).toEqual({ source: expect.stringMatching(/offline digits of the npm package mnist/), train: 7996, test: 2004 });
+    expect(json.settings).toMatchObject({ batchSize: 64, lr: 0.01, momentum: 0.9, epochs: 2, seed: '0', loss: 'CrossEntropyLoss' });
+    expect(json.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(json.final.testAccuracy).toBeGreaterThanOrEqual(0.86);
+    expect(json.epochs[1].trainLoss).toBeLessThan(json.epochs[0].trainLoss);
+    // Accuracies are counts over 7996 and 2004 images.
+    expect(json.final.testAccuracy * 2004).toBeCloseTo(Math.round(json.final.testAccuracy * 2004), 9);
+    expect(json.final.trainAccuracy * 7996).toBeCloseTo(Math.round(json.final.trainAccuracy * 7996), 9);
+  });
+
+  test('the MLP, 1 epoch: test accuracy ≥ 80% (seed 0 reaches 82.29%), the same numbers as trainMnist in-process', () => {
+    const json = readResults(mlpDir);
+    expect(json.model).toBe('mlp');
+    expect(json.final.testAccuracy).toBeGreaterThanOrEqual(0.8);
+    const run = trainMnist(offline, { model: 'mlp', epochs: 1, seed: '0' });
+    const e = run.epochs[0];
+    expect({ epoch: e.epoch, trainLoss: e.trainLoss, trainAccuracy: e.trainAccuracy, testAccuracy: e.testAccuracy }).toEqual(json.epochs[0]);
+    expect(String(run.model)).toBe('Sequential(Linear(784→100), ReLU, Linear(100→100), ReLU, Linear(100→10))');
+  }, 30_000);
+
+  test('another seed gives other weights and another order', () => {
+    const other = trainMnist(offline, { model: 'softmax', epochs: 1, seed: '7', skipEvaluation: true });
+    expect(other.epochs[0].trainLoss).not.toBe(readResults(softmaxRuns[0].dir).epochs[0].trainLoss);
+    expect(Number.isNaN(other.epochs[0].testAccuracy)).toBe(true); // skipped
+  });
+
+  test('the output names its data and model, prints a line per epoch when not on a terminal, and a Markdown table', () => {
+    const { stdout, stderr } = softmaxRuns[0];
+    expect(stderr).toMatch(/^data: the offline digits of the npm package mnist .*: 7996 training and 2004 test images$/m);
+    expect(stderr).toMatch(/^model: softmax regression: Linear\(784→10\); 2 epoch\(s\), seed 0; cross-entropy, SGD lr 0\.01 momentum 0\.9, batch 64$/m);
+    expect(stderr).toMatch(/^epoch 1\/2: loss \d\.\d{4}, train accuracy \d+\.\d\d%, test accuracy \d+\.\d\d% \(\d+\.\d\d s\)$/m);
+    expect(stderr).toMatch(/^epoch 2\/2: /m);
+    expect(stderr).not.toMatch(/\x1b|\r/); // no terminal control codes: no progress-bar animation in a pipe
+    expect(mlpStderr).toMatch(/^model: MLP 784-100-100-10, ReLU; 1 epoch\(s\)/m);
+    expect(stdout).toMatch(/\| epoch \| train loss \| train accuracy \(%\) \| test accuracy \(%\) \| time \(s\) \|/);
+    expect(stdout).toMatch(/^\| 2 \| \d\.\d{4} \| \d+\.\d\d \| \d+\.\d\d \| \d+\.\d\d \|$/m);
+    expect(fs.readFileSync(path.join(softmaxRuns[0].dir, 'results.md'), 'utf8')).toBe(stdout.replace(/\n$/, ''));
+  });
+
+  test('--data reads MNIST files from a folder and says so', () => {
+    const dir = path.join(tmp, 'files');
+    fs.mkdirSync(dir);
+    const pixels = (n: number) => Array.from({ length: n * 784 }, (_, i) => (i * 7919) % 256);
+    fs.writeFileSync(path.join(dir, MNIST_FILES.trainImages), encodeIdx([70, 28, 28], 'ubyte', pixels(70)));
+    fs.writeFileSync(path.join(dir, MNIST_FILES.trainLabels), encodeIdx([70], 'ubyte', Array.from({ length: 70 }, (_, i) => i % 10)));
+    fs.writeFileSync(path.join(dir, MNIST_FILES.testImages), encodeIdx([30, 28, 28], 'ubyte', pixels(30)));
+    fs.writeFileSync(path.join(dir, MNIST_FILES.testLabels), encodeIdx([30], 'ubyte', Array.from({ length: 30 }, (_, i) => i % 10)));
+    const out = path.join(tmp, 'files-out');
+    const r = runMnist(['--model', 'softmax', '--epochs', '1', '--data', dir, '--out', out]);
+    expect(r.stderr).toMatch(new RegExp(`^data: MNIST files in ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 70 training and 30 test images$`, 'm'));
+    expect(r.status).toBe(0);
+    expect(readResults(out).data).toMatchObject({ train: 70, test: 30 });
+
+    fs.rmSync(path.join(dir, MNIST_FILES.testImages));
+    const missing = runMnist(['--model', 'softmax', '--epochs', '1', '--data', dir, '--out', out]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/cannot find the test images in '.*': looked for t10k-images-idx3-ubyte and t10k-images-idx3-ubyte\.gz/);
+  }, 30_000);
+
+  test('a wrong flag or value is refused with a clear message and status 2; --help lists the flags', () => {
+    const badModel = runMnist(['--model', 'resnet']);
+    expect(badModel.status).toBe(2);
+    expect(badModel.stderr).toMatch(/unknown --model 'resnet'; choose one of softmax, mlp, cnn/);
+    const badEpochs = runMnist(['--epochs', '0']);
+    expect(badEpochs.status).toBe(2);
+    expect(badEpochs.stderr).toMatch(/--epochs must be an integer ≥ 1, got '0'/);
+    const help = runMnist(['--help']);
+    expect(help.status).toBe(0);
+    for (const flag of ['--model', '--epochs', '--seed', '--data', '--out']) expect(help.stdout).toContain(flag);
+  }, 30_000);
+});
