@@ -1,31 +1,78 @@
 /**
- * Speed benchmark: one training round of the course's disk network.
+ * Speed benchmark.
  *
- *   npm run bench                                   median of 5 timed rounds after a warm-up
- *   npm run bench -- --runs 9
+ *   npm run bench                                   everything below
+ *   npm run bench -- --only course,matmul           some of it
+ *   npm run bench -- --runs 9 --epochs 5
  *   npm run bench -- --reference ../shared/reference/speed_reference.py
  *
- * A round is the course configuration: 2-25-25-25-2 ReLU, MSE, SGD lr 0.1, batch 100,
- * 300 epochs of 10 batches = 3000 optimizer steps. Reports milliseconds per round,
- * microseconds per step and the GFLOP/s sustained (multiply-adds counted as 2 FLOP; forward
- * X·W plus backward G·Wᵀ and Xᵀ·G, i.e. 6·N·in·out per Linear layer and step), then the same
- * as one JSON line. With --reference, also runs the given reference script (PyTorch and NumPy
- * timing the same round on this machine) and prints the ratios.
+ * Measurements (each the median of several timed repetitions after a warm-up):
+ *
+ *   course  one training round of the course's disk network: 2-25-25-25-2 ReLU, MSE, SGD lr 0.1,
+ *           batch 100, 300 epochs of 10 batches = 3000 optimizer steps (--runs rounds).
+ *           GFLOP/s counts 6·N·in·out per Linear layer and step (forward X·W, backward G·Wᵀ
+ *           and Xᵀ·G; a multiply-add is 2 FLOP).
+ *   mlp     one training epoch of the MNIST MLP 784-100-100-10 ReLU on the 7996 offline digits:
+ *           cross-entropy, SGD momentum 0.9, 125 batches of 64 (--epochs timed epochs after
+ *           one warm-up epoch, in one training run; no accuracy measurement inside the time).
+ *   cnn     the same for the MNIST CNN (Conv 1→8 5×5, ReLU, MaxPool 2, Conv 8→16 5×5, ReLU,
+ *           MaxPool 2, Flatten, Linear 256→10).
+ *   conv    Conv2d forward + backward throughput of the CNN's two convolutions on batches of
+ *           64 images, in images/s and GFLOP/s (6·N·F·OH·OW·C·kH·kW: forward, weight gradient
+ *           and input gradient; im2col/col2im not counted).
+ *   matmul  GFLOP/s of the three matrix-product kernels (A·B, A·Bᵀ, Aᵀ·B) in float64 for
+ *           (64×784)·(784×100), the MLP's first layer, and (256×256)·(256×256).
+ *
+ * Prints a Markdown table, then one JSON line with every number. With --reference, also runs
+ * the given reference script (PyTorch and NumPy timing the course round and the MNIST epochs
+ * on this machine, in this sitting) and prints the ratios minidl / reference.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { Linear, Module, NeuralNet, Rng, generateDisk, oneHot, standardize } from '../lib';
+import { generateDisk } from '../lib/data/disk';
+import { oneHot } from '../lib/data/one-hot';
+import { standardize } from '../lib/data/standardize';
+import { Conv2d } from '../lib/modules/convolution/conv2d';
+import { Linear } from '../lib/modules/linear';
+import { Module } from '../lib/modules/module';
+import { Rng } from '../lib/random/rng';
+import * as kernels from '../lib/tensor/kernels';
+import { Tensor } from '../lib/tensor/tensor';
+import { NeuralNet } from '../lib/training/neural-net';
 import { DISK_CONFIGS } from './disk/configs';
 import { FlagSpec, UsageError, intFlag, parseFlags, runMain } from './common/cli';
+import { MnistModelName } from './mnist/models';
+import { loadOfflineDigits } from './mnist/offline-digits';
+import { trainMnist } from './mnist/train';
+
+const WORKLOADS = ['course', 'mlp', 'cnn', 'conv', 'matmul'] as const;
+type Workload = (typeof WORKLOADS)[number];
 
 const FLAGS: Record<string, FlagSpec> = {
-  runs: { type: 'string', default: '5', value: 'N', help: 'timed rounds (the median is reported)' },
+  only: { type: 'string', default: WORKLOADS.join(','), value: 'LIST', help: `comma-separated measurements among ${WORKLOADS.join(', ')}` },
+  runs: { type: 'string', default: '5', value: 'N', help: 'timed course rounds (the median is reported)' },
+  epochs: { type: 'string', default: '3', value: 'N', help: 'timed MNIST epochs per model, after one warm-up epoch (the median is reported)' },
   reference: { type: 'string', value: 'FILE', help: 'speed_reference.py to run for PyTorch/NumPy figures on this machine' },
   python: { type: 'string', default: '/usr/bin/python3', value: 'EXE', help: 'python interpreter for --reference' },
 };
 
-const EPOCHS = 300;
-const BATCH = 100;
+/** The targets the MNIST epochs should meet on the course's 2-core machine. */
+const EPOCH_TARGETS: Record<'mlp' | 'cnn', number> = { mlp: 3, cnn: 12 };
+
+const COURSE_EPOCHS = 300;
+const COURSE_BATCH = 100;
+
+/** One row of the printed table. */
+interface Row {
+  what: string;
+  value: string;
+  note: string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
 
 /** FLOP of one training step: 6·N·in·out per Linear layer (forward, input gradient, weight gradient). */
 function flopPerStep(model: Module, batch: number): number {
@@ -38,11 +85,6 @@ function flopPerStep(model: Module, batch: number): number {
   return linears.reduce((total, l) => total + 6 * batch * l.inFeatures * l.outFeatures, 0);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 /** Times net.fit for one course round; data and model are built outside the timed part. */
 function timeCourseRound(seed: number): { seconds: number; steps: number; flop: number } {
   const config = DISK_CONFIGS[0];
@@ -53,57 +95,191 @@ function timeCourseRound(seed: number): { seconds: number; steps: number; flop: 
   const model = config.model(rng);
   const net = new NeuralNet(model, { loss: config.loss(), optimizer: config.optimizer(model), rng });
   const start = performance.now();
-  net.fit(x, y, { epochs: EPOCHS, batchSize: BATCH, labels: train.labels });
+  net.fit(x, y, { epochs: COURSE_EPOCHS, batchSize: COURSE_BATCH, labels: train.labels });
   const seconds = (performance.now() - start) / 1000;
-  const steps = EPOCHS * Math.ceil(1000 / BATCH);
-  return { seconds, steps, flop: steps * flopPerStep(model, BATCH) };
+  const steps = COURSE_EPOCHS * Math.ceil(1000 / COURSE_BATCH);
+  return { seconds, steps, flop: steps * flopPerStep(model, COURSE_BATCH) };
+}
+
+/** Calls `fn` until at least `minSeconds` have passed; returns the seconds per call. */
+function secondsPerCall(fn: () => void, minSeconds: number): number {
+  let calls = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    fn();
+    calls++;
+    elapsed = (performance.now() - start) / 1000;
+  } while (elapsed < minSeconds);
+  return elapsed / calls;
+}
+
+/** The median over `repeats` of `secondsPerCall`, after one untimed warm-up. */
+function timeCalls(fn: () => void, repeats = 5, minSeconds = 0.2): number {
+  secondsPerCall(fn, minSeconds / 2);
+  return median(Array.from({ length: repeats }, () => secondsPerCall(fn, minSeconds)));
+}
+
+function randomArray(size: number, rng: Rng): Float64Array {
+  return rng.fillUniform(new Float64Array(size), -1, 1);
 }
 
 function main(): void {
   const flags = parseFlags(process.argv.slice(2), 'Usage: npm run bench -- [flags]', FLAGS);
   if (flags === null) return;
+  const only = String(flags.only).split(',').map((w) => w.trim()).filter((w) => w !== '');
+  const unknown = only.filter((w) => !(WORKLOADS as readonly string[]).includes(w));
+  if (unknown.length > 0 || only.length === 0) {
+    throw new UsageError(`--only: unknown measurement(s) ${unknown.map((w) => `'${w}'`).join(', ') || '(none given)'}; choose among ${WORKLOADS.join(', ')}`);
+  }
+  const selected = (w: Workload): boolean => only.includes(w);
   const runs = intFlag('runs', flags.runs);
+  const timedEpochs = intFlag('epochs', flags.epochs);
   const reference = String(flags.reference);
   if (reference && !fs.existsSync(reference)) throw new UsageError(`--reference: no such file '${reference}'`);
 
-  console.error('warm-up round…');
-  timeCourseRound(0);
-  const times: number[] = [];
-  let steps = 0;
-  let flop = 0;
-  for (let r = 1; r <= runs; r++) {
-    const t = timeCourseRound(r);
-    times.push(t.seconds);
-    steps = t.steps;
-    flop = t.flop;
-    console.error(`  run ${r}/${runs}: ${(t.seconds * 1000).toFixed(0)} ms`);
+  const result: Record<string, number | string> = {};
+  const rows: Row[] = [];
+
+  if (selected('course')) {
+    console.error('course: warm-up round…');
+    timeCourseRound(0);
+    const times: number[] = [];
+    let steps = 0, flop = 0;
+    for (let r = 1; r <= runs; r++) {
+      const t = timeCourseRound(r);
+      times.push(t.seconds);
+      steps = t.steps;
+      flop = t.flop;
+      console.error(`  run ${r}/${runs}: ${(t.seconds * 1000).toFixed(0)} ms`);
+    }
+    const seconds = median(times);
+    Object.assign(result, {
+      minidl_course_s: Number(seconds.toFixed(4)),
+      course_us_per_step: Number(((seconds * 1e6) / steps).toFixed(1)),
+      course_gflop_per_s: Number((flop / seconds / 1e9).toFixed(2)),
+    });
+    rows.push({
+      what: 'course round: 2-25-25-25-2 ReLU, MSE, SGD, batch 100, 3000 steps',
+      value: `${seconds.toFixed(3)} s`,
+      note: `${result.course_us_per_step} µs/step, ${result.course_gflop_per_s} GFLOP/s, median of ${runs}`,
+    });
   }
-  const seconds = median(times);
-  const result: Record<string, number | string> = {
-    workload: 'course round: 2-25-25-25-2 ReLU, MSE, SGD, batch 100, 3000 steps',
-    minidl_course_s: Number(seconds.toFixed(4)),
-    ms_per_round: Number((seconds * 1000).toFixed(1)),
-    us_per_step: Number(((seconds * 1e6) / steps).toFixed(1)),
-    gflop_per_round: Number((flop / 1e9).toFixed(3)),
-    gflop_per_s: Number((flop / seconds / 1e9).toFixed(2)),
-    runs,
-    node: process.version,
-  };
-  console.log(`course round: ${result.ms_per_round} ms per round, ${result.us_per_step} µs per step, ${result.gflop_per_s} GFLOP/s (median of ${runs})`);
+
+  const mnistModels = (['mlp', 'cnn'] as const).filter(selected);
+  if (mnistModels.length > 0) {
+    const data = loadOfflineDigits();
+    for (const model of mnistModels) {
+      const seconds = timeMnistEpochs(data, model, timedEpochs);
+      const target = EPOCH_TARGETS[model];
+      result[`minidl_${model}_epoch_s`] = Number(seconds.median.toFixed(4));
+      result[`${model}_first_epoch_s`] = Number(seconds.first.toFixed(4));
+      rows.push({
+        what: `MNIST ${model} epoch: ${model === 'mlp' ? '784-100-100-10 ReLU' : 'Conv(1→8,5)-Pool-Conv(8→16,5)-Pool-Linear(256→10)'}, 7996 digits, batch 64`,
+        value: `${seconds.median.toFixed(3)} s`,
+        note: `target ≤ ${target} s ${seconds.median <= target ? 'met' : 'MISSED'}; median of ${timedEpochs} after a warm-up epoch of ${seconds.first.toFixed(2)} s`,
+      });
+    }
+  }
+
+  if (selected('conv')) {
+    const rng = new Rng('bench-conv');
+    const cases = [
+      { name: 'conv1', inC: 1, outC: 8, size: 28 },
+      { name: 'conv2', inC: 8, outC: 16, size: 12 },
+    ];
+    for (const c of cases) {
+      const batch = 64;
+      const conv = new Conv2d(c.inC, c.outC, 5, { rng });
+      const input = new Tensor([batch, c.inC, c.size, c.size], randomArray(batch * c.inC * c.size * c.size, rng));
+      const out = c.size - 4;
+      const gradOut = new Tensor([batch, c.outC, out, out], randomArray(batch * c.outC * out * out, rng));
+      console.error(`${c.name}: timing Conv2d(${c.inC}→${c.outC}, 5×5) forward + backward…`);
+      const seconds = timeCalls(() => {
+        conv.forward(input);
+        conv.backward(gradOut);
+      }, 5, 0.3);
+      const flop = 6 * batch * c.outC * out * out * c.inC * 25;
+      const imagesPerSecond = batch / seconds;
+      result[`${c.name}_images_per_s`] = Math.round(imagesPerSecond);
+      result[`${c.name}_gflop_per_s`] = Number((flop / seconds / 1e9).toFixed(2));
+      rows.push({
+        what: `Conv2d(${c.inC}→${c.outC}, 5×5) forward+backward, [64,${c.inC},${c.size},${c.size}]`,
+        value: `${Math.round(imagesPerSecond)} images/s`,
+        note: `${result[`${c.name}_gflop_per_s`]} GFLOP/s, ${(seconds * 1000).toFixed(2)} ms per batch of 64`,
+      });
+    }
+  }
+
+  if (selected('matmul')) {
+    const rng = new Rng('bench-matmul');
+    const shapes: Array<[number, number, number]> = [[64, 784, 100], [256, 256, 256]];
+    for (const [M, K, N] of shapes) {
+      const A = randomArray(M * K, rng), B = randomArray(K * N, rng), C = new Float64Array(M * N);
+      // A·B reads A [M,K] and B [K,N]; A·Bᵀ reads B stored [N,K]; Aᵀ·B reads A stored [K,M]:
+      // the same sizes, so the same arrays serve all three.
+      const forms: Array<[string, () => void]> = [
+        ['A·B', () => kernels.matmul(A, B, C, M, K, N)],
+        ['A·Bᵀ', () => kernels.matmulTransB(A, B, C, M, K, N)],
+        ['Aᵀ·B', () => kernels.matmulTransA(A, B, C, M, K, N)],
+      ];
+      for (const [form, fn] of forms) {
+        const seconds = timeCalls(fn);
+        const gflops = (2 * M * K * N) / seconds / 1e9;
+        const key = `matmul_${M}x${K}x${N}_${form === 'A·B' ? 'nn' : form === 'A·Bᵀ' ? 'nt' : 'tn'}_gflop_per_s`;
+        result[key] = Number(gflops.toFixed(2));
+        rows.push({
+          what: `matmul ${form}, (${M}×${K})·(${K}×${N}), float64`,
+          value: `${gflops.toFixed(2)} GFLOP/s`,
+          note: `${(seconds * 1e6).toFixed(0)} µs per product`,
+        });
+      }
+    }
+  }
+
+  result.node = process.version;
+  console.log('| measurement | minidl | notes |');
+  console.log('|---|---:|---|');
+  for (const r of rows) console.log(`| ${r.what} | ${r.value} | ${r.note} |`);
 
   if (reference) {
-    console.error(`running ${reference} course …`);
-    const out = execFileSync(String(flags.python), [reference, 'course'], { encoding: 'utf8' });
-    const last = out.trim().split('\n').pop() ?? '{}';
-    const ref = JSON.parse(last) as Record<string, number>;
-    for (const [key, value] of Object.entries(ref)) {
-      result[key] = value;
-      const ratio = seconds / value;
-      result[`ratio_to_${key.replace(/_course_s$/, '')}`] = Number(ratio.toFixed(3));
-      console.log(`  ${key.replace(/_course_s$/, '').padEnd(8)} ${value.toFixed(3)} s  → minidl / ${key.replace(/_course_s$/, '')} = ${ratio.toFixed(2)}`);
+    const workloads = (['course', 'mlp', 'cnn'] as const).filter(selected);
+    if (workloads.length > 0) {
+      console.error(`running ${reference} ${workloads.join(' ')} …`);
+      const out = execFileSync(String(flags.python), [reference, ...workloads], { encoding: 'utf8' });
+      const last = out.trim().split('\n').pop() ?? '{}';
+      const ref = JSON.parse(last) as Record<string, number>;
+      console.log('');
+      console.log('| reference on this machine | time | minidl / reference |');
+      console.log('|---|---:|---:|');
+      for (const [key, value] of Object.entries(ref)) {
+        result[key] = value;
+        const match = /^(\w+?)_(course|mlp_epoch|cnn_epoch)_s$/.exec(key);
+        if (!match) continue;
+        const [, who, what] = match;
+        const ours = result[`minidl_${what}_s`];
+        if (typeof ours !== 'number') continue;
+        const ratio = ours / value;
+        result[`ratio_${what}_to_${who}`] = Number(ratio.toFixed(3));
+        console.log(`| ${who} ${what.replace('_', ' ')} | ${value.toFixed(3)} s | ${ratio.toFixed(2)} |`);
+      }
     }
   }
   console.log(JSON.stringify(result));
+}
+
+/** Trains one model for 1 + `timed` epochs (no evaluation); the first epoch is the warm-up. */
+function timeMnistEpochs(data: ReturnType<typeof loadOfflineDigits>, model: MnistModelName, timed: number): { median: number; first: number } {
+  console.error(`${model}: 1 warm-up + ${timed} timed epoch(s) on ${data.train.labels.length} digits…`);
+  const run = trainMnist(data, {
+    model,
+    epochs: 1 + timed,
+    seed: `bench-${model}`,
+    skipEvaluation: true,
+    onEpoch: (e) => console.error(`  epoch ${e.epoch}${e.epoch === 1 ? ' (warm-up)' : ''}: ${e.seconds.toFixed(2)} s`),
+  });
+  const seconds = run.epochs.map((e) => e.seconds);
+  return { median: median(seconds.slice(1)), first: seconds[0] };
 }
 
 runMain(main);
