@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseFlags, runMain } from './common/cli';
+
+/**
+ * Compiles the WebAssembly kernels (lib/tensor/wasm/assembly/*.ts, AssemblyScript) and writes
+ * their bytes into lib/tensor/wasm/kernels-wasm-bytes.ts, a generated TypeScript file that is
+ * committed, so that using the library needs neither the compiler nor a .wasm file on disk.
+ *
+ *   npm run build:kernels              rebuild and rewrite the file
+ *   npm run build:kernels -- --check   rebuild and fail if the committed file differs
+ */
+
+const ROOT = path.join(__dirname, '..');
+/** The AssemblyScript entry file, relative to the repository root. */
+export const KERNELS_ENTRY = 'lib/tensor/wasm/assembly/index.ts';
+/** The generated file, relative to the repository root. */
+export const KERNELS_BYTES_FILE = 'lib/tensor/wasm/kernels-wasm-bytes.ts';
+/**
+ * The compiler flags: 128-bit SIMD, full optimisation, no run-time assertions, the smallest
+ * runtime (the kernels never allocate), and no `abort` import (nothing can call it).
+ */
+export const ASC_FLAGS = ['--enable', 'simd', '-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort=', '--noColors'];
+
+/** The version of the AssemblyScript compiler in node_modules. */
+export function ascVersion(): string {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'assemblyscript', 'package.json'), 'utf8')).version;
+}
+
+/** Runs asc on the kernels and returns the .wasm bytes (compiled in a temporary directory). */
+export function compileKernels(): Uint8Array {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-kernels-'));
+  try {
+    const out = path.join(dir, 'kernels.wasm');
+    const asc = path.join(ROOT, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
+    const run = spawnSync(process.execPath, [asc, KERNELS_ENTRY, ...ASC_FLAGS, '--outFile', out], { cwd: ROOT, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`asc failed (status ${run.status}):\n${run.stdout}${run.stderr}`);
+    return new Uint8Array(fs.readFileSync(out));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The text of the generated TypeScript file holding these bytes. */
+export function renderBytesModule(bytes: Uint8Array): string {
+  const base64 = Buffer.from(bytes).toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < base64.length; i += 100) lines.push(`  '${base64.slice(i, i + 100)}',`);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return [
+    '// GENERATED FILE: do not edit. Rebuild with `npm run build:kernels` after changing',
+    '// lib/tensor/wasm/assembly/*.ts (demos/build-kernels.ts runs the AssemblyScript compiler);',
+    '// spec/wasm-bytes.spec.ts fails when this file and the sources disagree.',
+    `// asc ${ascVersion()} ${KERNELS_ENTRY} ${ASC_FLAGS.join(' ')}`,
+    `// ${bytes.length} bytes, sha256 ${sha256}`,
+    '',
+    '/** The compiled WebAssembly kernels (lib/tensor/wasm/assembly), base64-encoded. */',
+    'export const KERNELS_WASM_BASE64 = [',
+    ...lines,
+    "].join('');",
+    '',
+  ].join('\n');
+}
+
+function main(): void {
+  const flags = parseFlags(process.argv.slice(2), 'Usage: npm run build:kernels [-- --check]', {
+    check: { type: 'boolean', help: 'do not write: exit with status 1 if the committed file is out of date' },
+  });
+  if (flags === null) return;
+  const text = renderBytesModule(compileKernels());
+  const file = path.join(ROOT, KERNELS_BYTES_FILE);
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  if (flags.check) {
+    if (current !== text) {
+      console.error(`${KERNELS_BYTES_FILE} is out of date: run npm run build:kernels`);
+      process.exit(1);
+    }
+    console.log(`${KERNELS_BYTES_FILE} is up to date`);
+    return;
+  }
+  fs.writeFileSync(file, text);
+  console.log(`${current === text ? 'unchanged' : 'wrote'} ${KERNELS_BYTES_FILE}`);
+}
+
+if (require.main === module) runMain(main);

@@ -1,0 +1,19 @@
+/**
+ * The WebAssembly kernels of minidl, compiled by `npm run build:kernels` (AssemblyScript,
+ * f64x2 SIMD) into ../kernels-wasm-bytes.ts.
+ *
+ * Every kernel takes byte addresses ("pointers") into this module's memory and sizes; the
+ * JavaScript side (../wasm-kernels.ts) allocates the arrays in that memory (../wasm-memory.ts).
+ */
+export { matmul, matmulTransA, matmulTransB } from './matmul';
+export { sumRows } from './reductions';
+export {
+  addRowVector, leakyReluBackward, leakyReluForward, reluBackward, reluForward,
+  sigmoidBackward, sigmoidForward, tanhBackward, tanhForward,
+} from './elementwise';
+export { adamStep, sgdStep } from './optimizers';
+
+/** The first byte after the module's static data: the JavaScript allocator starts at or after it. */
+export function heapBase(): usize {
+  return __heap_base;
+}
