@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  BatchNorm1d, BatchNorm2d, ColumnSplit, Dropout, LeakyReLU, applyStandardization, Linear, MinidlError, Module, Rng, SavedModel, Sequential, Sigmoid, Tanh, ReLU, Tensor,
+  AvgPool2d, BatchNorm1d, BatchNorm2d, ColumnSplit, Conv2d, Dropout, ELU, Flatten, GELU, MaxPool2d, Softmax, LeakyReLU, applyStandardization, Linear, MinidlError, Module, Rng, SavedModel, Sequential, Sigmoid, Tanh, ReLU, Tensor,
   defaultRng, loadModel, loadStateInto, manualSeed, modelFromJSON, modelToJSON, readModelFile, saveModel,
 } from '../lib';
 import { findConfig } from '../demos/disk/configs';
@@ -80,6 +80,22 @@ describe('modelToJSON / modelFromJSON', () => {
     expect((mlp.modules[3] as Dropout).p).toBe(0.25);
     const x = randn(rng, [6, 3]);
     expect(Array.from(mlp.eval().forward(x).data)).toEqual(Array.from(model.eval().forward(x).data));
+  });
+
+  test('a convolutional network with pooling and the other activations comes back with identical outputs', () => {
+    const rng = new Rng('cnn');
+    const model = new Sequential(
+      new Conv2d(2, 3, [3, 2], { stride: [1, 2], padding: [1, 0], rng }), new BatchNorm2d(3), new ELU(0.7),
+      new MaxPool2d(2, 1), new Conv2d(3, 4, 2, { bias: false, rng }), new GELU('tanh'),
+      new AvgPool2d([2, 1], [1, 1], [1, 0]), new Flatten(), new Linear(4 * 4 * 1, 3, { rng }), new GELU(), new Softmax(),
+    );
+    const x = randn(rng, [2, 2, 5, 6]);
+    model.forward(x);
+    const loaded = modelFromJSON(JSON.parse(JSON.stringify(modelToJSON(model))));
+    expect(String(loaded)).toBe(String(model));
+    const conv = (loaded as Sequential).modules[0] as Conv2d;
+    expect([conv.kernelSize, conv.stride, conv.padding]).toEqual([[3, 2], [1, 2], [1, 0]]);
+    expect(Array.from(loaded.eval().forward(x).data)).toEqual(Array.from(model.eval().forward(x).data));
   });
 
   test('a running statistic of the wrong shape or a missing one is refused', () => {

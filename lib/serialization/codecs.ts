@@ -10,6 +10,13 @@ import { BatchNorm1d } from '../modules/normalization/batch-norm1d';
 import { BatchNorm2d } from '../modules/normalization/batch-norm2d';
 import { BatchNorm } from '../modules/normalization/batch-norm';
 import { Dropout } from '../modules/regularization/dropout';
+import { ELU } from '../modules/activations/elu';
+import { GELU } from '../modules/activations/gelu';
+import { Softmax } from '../modules/activations/softmax';
+import { Conv2d } from '../modules/convolution/conv2d';
+import { AvgPool2d } from '../modules/pooling/avg-pool2d';
+import { MaxPool2d } from '../modules/pooling/max-pool2d';
+import { Flatten } from '../modules/reshape/flatten';
 import { Module } from '../modules/module';
 import { Rng } from '../random/rng';
 
@@ -95,6 +102,18 @@ function plain<M extends Module>(type: string, cls: new () => M): ModuleCodec {
   return codec(type, cls, { config: () => ({}), create: () => new cls() });
 }
 
+/** A pair of sizes from a saved config, such as a kernel size `[3, 3]`. */
+function pair(config: Record<string, unknown>, key: string): [number, number] {
+  const value = numList(config, key);
+  if (value.length !== 2) throw new MinidlError(`config.${key} must be a pair of numbers, got ${JSON.stringify(value)}`);
+  return [value[0], value[1]];
+}
+
+/** MaxPool2d and AvgPool2d: the window's geometry. */
+function poolConfig(m: MaxPool2d | AvgPool2d): Record<string, unknown> {
+  return { kernelSize: m.kernelSize.slice(), stride: m.stride.slice(), padding: m.padding.slice() };
+}
+
 /** BatchNorm1d and BatchNorm2d: the size and the options (running statistics are state, saved by model-json.ts). */
 function batchNormConfig(m: BatchNorm): Record<string, unknown> {
   return { numFeatures: m.numFeatures, eps: m.eps, momentum: m.momentum, affine: m.affine };
@@ -119,6 +138,24 @@ const CODECS: ModuleCodec[] = [
     config: (m) => ({ negativeSlope: m.negativeSlope }),
     create: (c) => new LeakyReLU(num(c, 'negativeSlope')),
   }),
+  codec('Conv2d', Conv2d, {
+    config: (m) => ({
+      inChannels: m.inChannels, outChannels: m.outChannels, kernelSize: m.kernelSize.slice(),
+      stride: m.stride.slice(), padding: m.padding.slice(), bias: m.bias !== null,
+    }),
+    create: (c) => new Conv2d(num(c, 'inChannels'), num(c, 'outChannels'), pair(c, 'kernelSize'), {
+      stride: pair(c, 'stride'), padding: pair(c, 'padding'), bias: bool(c, 'bias'), rng: throwawayRng(),
+    }),
+  }),
+  codec('MaxPool2d', MaxPool2d, {
+    config: poolConfig,
+    create: (c) => new MaxPool2d(pair(c, 'kernelSize'), pair(c, 'stride'), pair(c, 'padding')),
+  }),
+  codec('AvgPool2d', AvgPool2d, {
+    config: poolConfig,
+    create: (c) => new AvgPool2d(pair(c, 'kernelSize'), pair(c, 'stride'), pair(c, 'padding')),
+  }),
+  plain('Flatten', Flatten),
   codec('BatchNorm1d', BatchNorm1d, {
     config: batchNormConfig,
     create: (c) => new BatchNorm1d(num(c, 'numFeatures'), batchNormOptions(c)),
@@ -132,6 +169,19 @@ const CODECS: ModuleCodec[] = [
     create: (c) => new Dropout(num(c, 'p')),
   }),
   plain('Tanh', Tanh),
+  plain('Softmax', Softmax),
+  codec('ELU', ELU, {
+    config: (m) => ({ alpha: m.alpha }),
+    create: (c) => new ELU(num(c, 'alpha')),
+  }),
+  codec('GELU', GELU, {
+    config: (m) => ({ approximate: m.approximate }),
+    create: (c) => {
+      const approximate = c.approximate;
+      if (approximate !== 'none' && approximate !== 'tanh') throw new MinidlError(`config.approximate must be "none" or "tanh", got ${JSON.stringify(approximate)}`);
+      return new GELU(approximate);
+    },
+  }),
   plain('Sigmoid', Sigmoid),
   codec('Sequential', Sequential, {
     config: () => ({}),
