@@ -1,0 +1,314 @@
+import { KERNELS_WASM_BASE64 } from './kernels-wasm-bytes';
+import { GrowableMemory, WasmMemory } from './wasm-memory';
+
+/**
+ * Loads the WebAssembly SIMD kernels (compiled from ./assembly by `npm run build:kernels`) and
+ * wraps them in typed methods.
+ *
+ * The kernels work on float64 arrays that live in the module's own memory: allocate them with
+ * `kernels.memory` (a WasmMemory), fill them through `kernels.memory.view()`, and pass their
+ * byte offsets. Sizes are element counts. The wrappers do not check their arguments (a kernel
+ * trusts its caller as the TypeScript kernels do): an offset outside the memory makes the
+ * WebAssembly code trap with a RuntimeError, overlapping arrays give meaningless results.
+ *
+ * Products, sumRows, addRowVector, ReLU, LeakyReLU, the backward passes of Tanh and Sigmoid
+ * and both optimizer steps give results bit-identical to lib/tensor/kernels.ts, the layer files
+ * and lib/optim (same operations in the same order; WebAssembly never fuses a multiply and an
+ * add). Only the forward passes of Tanh and Sigmoid may differ in the last bit, as they use
+ * AssemblyScript's tanh and exp instead of the JavaScript engine's.
+ *
+ * ```
+ * const kernels = loadWasmKernels();               // null without WebAssembly SIMD
+ * if (kernels !== null) {
+ *   const mem = kernels.memory;
+ *   const a = mem.allocateFrom(aValues), b = mem.allocateFrom(bValues), c = mem.allocate(M * N);
+ *   kernels.matmul(a, b, c, M, K, N);              // C = A·B
+ *   const result = mem.read(c, M * N);
+ * }
+ * ```
+ */
+
+/** The exports of the compiled module, as they are called from JavaScript (booleans may be passed as 0/1). */
+export interface WasmKernelExports {
+  /** The module's memory, where every array lives. */
+  readonly memory: GrowableMemory;
+  /** The first byte after the module's static data. */
+  heapBase(): number;
+  /** C (+)= A·B (+ bias row) (then ReLU); bias is an offset or 0. */
+  matmul(a: number, b: number, c: number, M: number, K: number, N: number, accumulate: boolean, bias: number, relu: boolean): void;
+  /** C (+)= A·Bᵀ (+ bias row) (then ReLU); bias is an offset or 0. */
+  matmulTransB(a: number, b: number, c: number, M: number, K: number, N: number, accumulate: boolean, bias: number, relu: boolean): void;
+  /** C (+)= Aᵀ·B (+ bias row) (then ReLU); bias is an offset or 0. */
+  matmulTransA(a: number, b: number, c: number, M: number, K: number, N: number, accumulate: boolean, bias: number, relu: boolean): void;
+  /** out (+)= Σᵢ G[i, :]. */
+  sumRows(g: number, out: number, M: number, N: number, accumulate: boolean): void;
+  /** C[i, :] += b. */
+  addRowVector(c: number, b: number, M: number, N: number): void;
+  /** y = x·1[x > 0] + 0. */
+  reluForward(x: number, y: number, n: number): void;
+  /** dx = g·1[x > 0] + 0. */
+  reluBackward(x: number, g: number, dx: number, n: number): void;
+  /** y = x > 0 ? x : slope·x. */
+  leakyReluForward(x: number, y: number, n: number, slope: number): void;
+  /** dx = x > 0 ? g : slope·g. */
+  leakyReluBackward(x: number, g: number, dx: number, n: number, slope: number): void;
+  /** y = tanh(x). */
+  tanhForward(x: number, y: number, n: number): void;
+  /** dx = g·(1 − y²). */
+  tanhBackward(y: number, g: number, dx: number, n: number): void;
+  /** y = 1 / (1 + e⁻ˣ). */
+  sigmoidForward(x: number, y: number, n: number): void;
+  /** dx = g·(1 − y)·y. */
+  sigmoidBackward(y: number, g: number, dx: number, n: number): void;
+  /** One SGD step over n parameters; buffer is an offset or 0 (no momentum). */
+  sgdStep(w: number, grad: number, buffer: number, n: number, lr: number, momentum: number, dampening: number,
+    weightDecay: number, nesterov: boolean, firstStep: boolean): void;
+  /** One Adam step over n parameters, with stepSize = η/(1 − β₁ᵗ) and biasCorrection2Sqrt = √(1 − β₂ᵗ). */
+  adamStep(w: number, grad: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, stepSize: number, biasCorrection2Sqrt: number): void;
+}
+
+/** The part of the `WebAssembly` global the loader uses (declared here: the library is compiled without the DOM types). */
+export interface WebAssemblyApi {
+  /** True when the bytes are a module this engine can compile. */
+  validate(bytes: Uint8Array): boolean;
+  /** Compiles synchronously (Node; browsers refuse large modules on the main thread). */
+  Module: new (bytes: Uint8Array) => object;
+  /** Instantiates a compiled module synchronously. */
+  Instance: new (module: object, imports: object) => { readonly exports: object };
+  /** Compiles asynchronously. */
+  compile(bytes: Uint8Array): Promise<object>;
+  /** Instantiates a compiled module asynchronously. */
+  instantiate(module: object, imports: object): Promise<{ readonly exports: object }>;
+}
+
+/** Where the loader looks for `WebAssembly`: `globalThis` unless a test passes a stand-in. */
+export interface WasmEnvironment {
+  /** The WebAssembly API, if the engine has one. */
+  WebAssembly?: WebAssemblyApi;
+}
+
+/**
+ * The smallest module using a 128-bit vector: `(func (result v128) (v128.const i64x2 0 0))`.
+ * An engine without WebAssembly SIMD refuses it.
+ */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, //          \0asm, version 1
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, //                types: () → v128
+  0x03, 0x02, 0x01, 0x00, //                                  one function of type 0
+  0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, //                code: no locals, v128.const
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b, //    16 zero bytes, end
+]);
+
+function environment(env: WasmEnvironment | undefined): WasmEnvironment {
+  return env ?? (globalThis as unknown as WasmEnvironment);
+}
+
+/**
+ * Why the WebAssembly kernels cannot run here, or null when they can: the engine has no
+ * WebAssembly at all, or its WebAssembly lacks SIMD (128-bit vectors).
+ */
+export function wasmSimdUnavailableReason(env?: WasmEnvironment): string | null {
+  const wasm = environment(env).WebAssembly;
+  if (wasm === undefined || typeof wasm.validate !== 'function') return 'this JavaScript engine has no WebAssembly';
+  let simd = false;
+  try {
+    simd = wasm.validate(SIMD_PROBE);
+  } catch {
+    simd = false;
+  }
+  return simd ? null : "this JavaScript engine's WebAssembly has no SIMD (128-bit vectors)";
+}
+
+/** Decodes standard base64 (A–Z a–z 0–9 + /, padded with =) without relying on Buffer or atob. */
+export function decodeBase64(text: string): Uint8Array {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const value = new Int16Array(128).fill(-1);
+  for (let i = 0; i < alphabet.length; i++) value[alphabet.charCodeAt(i)] = i;
+  const clean = text.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let bits = 0, count = 0, o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    const code = clean.charCodeAt(i);
+    const v = code < 128 ? value[code] : -1;
+    if (v < 0) throw new Error(`decodeBase64: invalid character ${JSON.stringify(clean[i])} at ${i}`);
+    bits = (bits << 6) | v;
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out[o++] = (bits >> count) & 0xff;
+    }
+  }
+  return out;
+}
+
+let wasmBytes: Uint8Array | null = null;
+
+/** The bytes of the compiled kernel module (decoded once from kernels-wasm-bytes.ts). */
+export function wasmKernelBytes(): Uint8Array {
+  if (wasmBytes === null) wasmBytes = decodeBase64(KERNELS_WASM_BASE64);
+  return wasmBytes;
+}
+
+let compiled: object | null = null;
+let lastFailure: string | null = null;
+
+/**
+ * Why the last `loadWasmKernels` / `loadWasmKernelsAsync` returned null (no WebAssembly, no
+ * SIMD, or the module failed to compile), or null if it did not.
+ */
+export function wasmKernelsUnavailableReason(): string | null {
+  return lastFailure;
+}
+
+/**
+ * Compiles (once per process) and instantiates the kernels, synchronously: for Node.js and
+ * workers. Each call makes a new instance with its own memory. Returns null, without throwing,
+ * when the engine has no WebAssembly SIMD or refuses to compile (a browser's main thread
+ * refuses synchronous compilation of large modules: use `loadWasmKernelsAsync` there);
+ * `wasmKernelsUnavailableReason()` then says why.
+ */
+export function loadWasmKernels(env?: WasmEnvironment): WasmKernels | null {
+  const reason = wasmSimdUnavailableReason(env);
+  lastFailure = reason;
+  if (reason !== null) return null;
+  const wasm = environment(env).WebAssembly as WebAssemblyApi;
+  try {
+    const module = env === undefined ? (compiled ??= new wasm.Module(wasmKernelBytes())) : new wasm.Module(wasmKernelBytes());
+    return new WasmKernels(new wasm.Instance(module, {}).exports as WasmKernelExports);
+  } catch (err) {
+    lastFailure = `the kernel module did not compile: ${err instanceof Error ? err.message : String(err)}`;
+    return null;
+  }
+}
+
+/**
+ * Like `loadWasmKernels`, but compiles and instantiates asynchronously, which browsers allow
+ * for modules of any size. Resolves to null, never rejects, when the kernels are unavailable.
+ */
+export async function loadWasmKernelsAsync(env?: WasmEnvironment): Promise<WasmKernels | null> {
+  const reason = wasmSimdUnavailableReason(env);
+  lastFailure = reason;
+  if (reason !== null) return null;
+  const wasm = environment(env).WebAssembly as WebAssemblyApi;
+  try {
+    const module = env === undefined ? (compiled ??= await wasm.compile(wasmKernelBytes())) : await wasm.compile(wasmKernelBytes());
+    const instance = await wasm.instantiate(module, {});
+    return new WasmKernels(instance.exports as WasmKernelExports);
+  } catch (err) {
+    lastFailure = `the kernel module did not compile: ${err instanceof Error ? err.message : String(err)}`;
+    return null;
+  }
+}
+
+/**
+ * One instance of the kernels, with the allocator of its memory. Every array argument is a
+ * byte offset returned by `memory.allocate` (or any 8-byte-aligned offset inside a block);
+ * sizes count doubles. Matrices are row-major. Outputs may not overlap inputs, except in the
+ * element-wise kernels and optimizer steps, where an output may be its own input.
+ */
+export class WasmKernels {
+  /** The raw exports of the module (same kernels without default arguments, for the lowest call overhead). */
+  readonly exports: WasmKernelExports;
+  /** The allocator of the module's memory. */
+  readonly memory: WasmMemory;
+
+  /** Wraps an instance's exports; use `loadWasmKernels()` or `loadWasmKernelsAsync()` to make one. */
+  constructor(exports: WasmKernelExports) {
+    this.exports = exports;
+    this.memory = new WasmMemory(exports.memory, exports.heapBase());
+  }
+
+  /**
+   * C[M,N] (+)= A[M,K] · B[K,N], then + bias (a row of N entries, added to every row; offset
+   * or 0 for none), then ReLU if `relu`. In that order: ((C +) A·B + bias) then ReLU, so
+   * `matmul(x, w, y, M, K, N, false, b, true)` is Linear + ReLU's forward pass in one sweep.
+   */
+  matmul(a: number, b: number, c: number, M: number, K: number, N: number, accumulate = false, bias = 0, relu = false): void {
+    this.exports.matmul(a, b, c, M, K, N, accumulate, bias, relu);
+  }
+
+  /** C[M,N] (+)= A[M,K] · B[N,K]ᵀ, then + bias, then ReLU (as `matmul`). Linear backward: ∂L/∂X = G·Wᵀ. */
+  matmulTransB(a: number, b: number, c: number, M: number, K: number, N: number, accumulate = false, bias = 0, relu = false): void {
+    this.exports.matmulTransB(a, b, c, M, K, N, accumulate, bias, relu);
+  }
+
+  /** C[M,N] (+)= A[K,M]ᵀ · B[K,N], then + bias, then ReLU (as `matmul`). Linear backward: ∂L/∂W += Xᵀ·G. */
+  matmulTransA(a: number, b: number, c: number, M: number, K: number, N: number, accumulate = false, bias = 0, relu = false): void {
+    this.exports.matmulTransA(a, b, c, M, K, N, accumulate, bias, relu);
+  }
+
+  /** out[N] (+)= Σᵢ G[i, :] for G [M,N] (a bias gradient). */
+  sumRows(g: number, out: number, M: number, N: number, accumulate = false): void {
+    this.exports.sumRows(g, out, M, N, accumulate);
+  }
+
+  /** C[i, :] += b for every row of C [M,N]. */
+  addRowVector(c: number, b: number, M: number, N: number): void {
+    this.exports.addRowVector(c, b, M, N);
+  }
+
+  /** y = max(0, x), computed as x·1[x > 0] + 0 (ReLU forward). */
+  reluForward(x: number, y: number, n: number): void {
+    this.exports.reluForward(x, y, n);
+  }
+
+  /** ∂L/∂x = g·1[x > 0] + 0, from the layer's input x (ReLU backward). */
+  reluBackward(x: number, g: number, dx: number, n: number): void {
+    this.exports.reluBackward(x, g, dx, n);
+  }
+
+  /** y = x if x > 0, else slope·x (LeakyReLU forward). */
+  leakyReluForward(x: number, y: number, n: number, slope: number): void {
+    this.exports.leakyReluForward(x, y, n, slope);
+  }
+
+  /** ∂L/∂x = g if x > 0, else slope·g, from the layer's input x (LeakyReLU backward). */
+  leakyReluBackward(x: number, g: number, dx: number, n: number, slope: number): void {
+    this.exports.leakyReluBackward(x, g, dx, n, slope);
+  }
+
+  /** y = tanh(x) (Tanh forward; may differ from Math.tanh in the last bit). */
+  tanhForward(x: number, y: number, n: number): void {
+    this.exports.tanhForward(x, y, n);
+  }
+
+  /** ∂L/∂x = g·(1 − y²), from the layer's output y (Tanh backward). */
+  tanhBackward(y: number, g: number, dx: number, n: number): void {
+    this.exports.tanhBackward(y, g, dx, n);
+  }
+
+  /** y = 1 / (1 + e⁻ˣ) (Sigmoid forward; may differ from the JavaScript formula in the last bit). */
+  sigmoidForward(x: number, y: number, n: number): void {
+    this.exports.sigmoidForward(x, y, n);
+  }
+
+  /** ∂L/∂x = g·(1 − y)·y, from the layer's output y (Sigmoid backward). */
+  sigmoidBackward(y: number, g: number, dx: number, n: number): void {
+    this.exports.sigmoidBackward(y, g, dx, n);
+  }
+
+  /**
+   * One SGD step over the n parameters at `w` with gradients at `grad`, as lib/optim/sgd.ts:
+   * g ← ∂L/∂w + λ·w; with momentum, b ← g at the first step, else b ← μ·b + (1 − τ)·g, then
+   * g ← g + μ·b (Nesterov) or g ← b; w ← w − η·g. `buffer` is the momentum buffer's offset,
+   * or 0 for plain SGD (μ = 0); `firstStep` is true at the buffer's first use.
+   */
+  sgdStep(w: number, grad: number, buffer: number, n: number, lr: number, momentum: number, dampening: number,
+    weightDecay: number, nesterov: boolean, firstStep: boolean): void {
+    this.exports.sgdStep(w, grad, buffer, n, lr, momentum, dampening, weightDecay, nesterov, firstStep);
+  }
+
+  /**
+   * Adam's step number `step` (1, 2, …) over the n parameters at `w`, with gradients at `grad`
+   * and moment estimates at `m` and `v`, as lib/optim/adam.ts. The bias corrections
+   * 1 − β₁ᵗ and √(1 − β₂ᵗ) are computed here, with the same `**` and `Math.sqrt`.
+   */
+  adamStep(w: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number,
+    eps: number, weightDecay: number, step: number): void {
+    const biasCorrection1 = 1 - beta1 ** step;
+    const biasCorrection2 = 1 - beta2 ** step;
+    const stepSize = lr / biasCorrection1;
+    this.exports.adamStep(w, grad, m, v, n, beta1, beta2, eps, weightDecay, stepSize, Math.sqrt(biasCorrection2));
+  }
+}

@@ -1,0 +1,230 @@
+import { MinidlError } from '../../errors';
+
+/**
+ * The part of a `WebAssembly.Memory` the allocator uses (declared here because the library is
+ * compiled without the DOM's type declarations).
+ */
+export interface GrowableMemory {
+  /** The memory's bytes. Growing the memory replaces this buffer (the old one becomes empty). */
+  readonly buffer: ArrayBuffer;
+  /** Adds `pages` pages of 64 KiB, zero-filled; returns the previous size in pages. */
+  grow(pages: number): number;
+}
+
+/** A free block: `bytes` bytes starting at byte `offset`. */
+interface FreeBlock {
+  offset: number;
+  bytes: number;
+}
+
+/** Bytes in one WebAssembly memory page. */
+export const WASM_PAGE_BYTES = 65536;
+
+/** Every block starts at a multiple of this many bytes, so f64x2 vectors load aligned. */
+export const WASM_ALIGNMENT = 16;
+
+function roundUp(bytes: number): number {
+  return Math.ceil(bytes / WASM_ALIGNMENT) * WASM_ALIGNMENT;
+}
+
+/**
+ * A simple allocator of float64 arrays inside a WebAssembly module's memory.
+ *
+ * The kernels read and write arrays by their byte offset ("pointer") in the module's memory.
+ * `allocate(n)` reserves room for n doubles and returns that offset, always a multiple of 16;
+ * `free(offset)` gives it back. Freed blocks go to a list sorted by address, neighbours are
+ * merged, and the next allocation takes the first free block large enough (first fit),
+ * splitting off what it does not need. A free block at the end of the used region is returned
+ * to it. When nothing fits, the used region grows, and the memory with it (at least doubling,
+ * so that n allocations grow it only about log n times).
+ *
+ * Growing a WebAssembly memory replaces its `ArrayBuffer`: every typed array made on the old
+ * one becomes empty (length 0). So do not keep views across an allocation. `view()` returns a
+ * Float64Array over the whole memory, re-created whenever the buffer changed, and
+ * `memoryGeneration` counts the changes, so a caller that caches views can tell when to
+ * re-create them. The data itself is kept: growth only adds memory at the end.
+ */
+export class WasmMemory {
+  /** The WebAssembly memory the blocks live in. */
+  readonly memory: GrowableMemory;
+  /** The first byte the allocator may hand out (the module's own data lies below). */
+  readonly base: number;
+  /** End of the used region: every byte from here to the end of the memory is unused. */
+  private top: number;
+  private readonly freeBlocks: FreeBlock[] = [];
+  private readonly live = new Map<number, number>();
+  private buffer: ArrayBuffer;
+  private whole: Float64Array;
+  private generation = 0;
+
+  /**
+   * @param memory the module's memory (exported or imported by it)
+   * @param base the first byte that is free to use, e.g. the module's `__heap_base`; rounded up to 16
+   */
+  constructor(memory: GrowableMemory, base = 0) {
+    if (!Number.isInteger(base) || base < 0) throw new MinidlError(`WasmMemory: base must be an integer ≥ 0, got ${String(base)}`);
+    this.memory = memory;
+    this.base = roundUp(base);
+    this.top = this.base;
+    this.buffer = memory.buffer;
+    this.whole = new Float64Array(this.buffer);
+  }
+
+  /**
+   * How many times the memory's buffer has been replaced (by growth) since this allocator was
+   * made. A Float64Array made when the generation was g is still valid while it is g.
+   */
+  get memoryGeneration(): number {
+    this.refresh();
+    return this.generation;
+  }
+
+  /**
+   * The whole memory as one Float64Array: the double at byte offset p is `view()[p / 8]`.
+   * Call it again after any allocation (it returns the same array until the memory grows).
+   */
+  view(): Float64Array {
+    this.refresh();
+    return this.whole;
+  }
+
+  /**
+   * A Float64Array on the n doubles at `offset` (no copy). Like every view it is only valid
+   * until the memory grows; see `memoryGeneration`.
+   */
+  array(offset: number, n: number): Float64Array {
+    this.refresh();
+    return new Float64Array(this.buffer, offset, n);
+  }
+
+  /**
+   * Reserves n doubles and returns the byte offset of the first, a multiple of 16. The
+   * doubles are 0, as in a new Float64Array. A request for 0 doubles still gets its own
+   * offset (a 16-byte block), so that every live block has a distinct address.
+   */
+  allocate(n: number): number {
+    const offset = this.allocateUninitialized(n);
+    this.view().fill(0, offset / 8, offset / 8 + n);
+    return offset;
+  }
+
+  /** Like `allocate`, but the doubles keep whatever a freed block held (for outputs a kernel overwrites). */
+  allocateUninitialized(n: number): number {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new MinidlError(`WasmMemory.allocate: the number of doubles must be an integer ≥ 0, got ${String(n)}`);
+    }
+    const bytes = Math.max(WASM_ALIGNMENT, roundUp(n * 8));
+    const blocks = this.freeBlocks;
+    for (let i = 0; i < blocks.length; i++) {
+      const block = blocks[i];
+      if (block.bytes < bytes) continue;
+      const offset = block.offset;
+      if (block.bytes === bytes) blocks.splice(i, 1);
+      else {
+        block.offset += bytes;
+        block.bytes -= bytes;
+      }
+      this.live.set(offset, bytes);
+      return offset;
+    }
+    const offset = this.top;
+    this.ensureCapacity(offset + bytes);
+    this.top = offset + bytes;
+    this.live.set(offset, bytes);
+    return offset;
+  }
+
+  /** Reserves room for the values, copies them in, and returns the byte offset. */
+  allocateFrom(values: ArrayLike<number>): number {
+    const offset = this.allocateUninitialized(values.length);
+    this.write(offset, values);
+    return offset;
+  }
+
+  /** Copies the values into the memory at `offset`. */
+  write(offset: number, values: ArrayLike<number>): void {
+    this.view().set(values, offset / 8);
+  }
+
+  /** A copy of the n doubles at `offset`, as a new Float64Array outside the module's memory. */
+  read(offset: number, n: number): Float64Array {
+    return this.view().slice(offset / 8, offset / 8 + n);
+  }
+
+  /** Gives back the block at `offset` (an offset `allocate` returned and that was not freed since). */
+  free(offset: number): void {
+    const bytes = this.live.get(offset);
+    if (bytes === undefined) {
+      throw new MinidlError(`WasmMemory.free: no block is allocated at offset ${String(offset)} (never allocated, or already freed)`);
+    }
+    this.live.delete(offset);
+    const blocks = this.freeBlocks;
+    let i = 0; // the first free block after this one
+    while (i < blocks.length && blocks[i].offset < offset) i++;
+    let block: FreeBlock = { offset, bytes };
+    const before = i > 0 ? blocks[i - 1] : null;
+    if (before !== null && before.offset + before.bytes === offset) {
+      before.bytes += bytes; //                                  merge with the block before
+      block = before;
+    } else {
+      blocks.splice(i, 0, block);
+      i++;
+    }
+    const after = i < blocks.length ? blocks[i] : null;
+    if (after !== null && block.offset + block.bytes === after.offset) {
+      block.bytes += after.bytes; //                             merge with the block after
+      blocks.splice(i, 1);
+    }
+    const last = blocks[blocks.length - 1];
+    if (last.offset + last.bytes === this.top) {
+      this.top = last.offset; //                                  the end of the used region moves down
+      blocks.pop();
+    }
+  }
+
+  /** Bytes in live blocks (each request rounded up to a multiple of 16). */
+  get bytesInUse(): number {
+    let total = 0;
+    for (const bytes of this.live.values()) total += bytes;
+    return total;
+  }
+
+  /** Number of live blocks. */
+  get blockCount(): number {
+    return this.live.size;
+  }
+
+  /** Bytes in free blocks below the end of the used region (reusable without growing). */
+  get bytesFree(): number {
+    let total = 0;
+    for (const block of this.freeBlocks) total += block.bytes;
+    return total;
+  }
+
+  /** Grows the memory (at least doubling it) until it holds `end` bytes. */
+  private ensureCapacity(end: number): void {
+    const size = this.memory.buffer.byteLength;
+    if (end <= size) return;
+    const needed = Math.ceil((end - size) / WASM_PAGE_BYTES);
+    const doubling = Math.max(1, Math.ceil(size / WASM_PAGE_BYTES));
+    try {
+      this.memory.grow(Math.max(needed, doubling));
+    } catch {
+      try {
+        this.memory.grow(needed); //                              doubling may exceed the maximum: ask for just enough
+      } catch (err) {
+        throw new MinidlError(`WasmMemory.allocate: cannot grow the WebAssembly memory from ${size} to ${end} bytes`, { cause: err });
+      }
+    }
+    this.refresh();
+  }
+
+  /** Re-creates the whole-memory view if the buffer was replaced (by us or by anyone else). */
+  private refresh(): void {
+    if (this.memory.buffer !== this.buffer) {
+      this.buffer = this.memory.buffer;
+      this.whole = new Float64Array(this.buffer);
+      this.generation++;
+    }
+  }
+}

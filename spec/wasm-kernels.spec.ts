@@ -1,0 +1,469 @@
+import { Rng } from '../lib/random/rng';
+import * as kernels from '../lib/tensor/kernels';
+import { Tensor } from '../lib/tensor/tensor';
+import { LeakyReLU } from '../lib/modules/activations/leaky-relu';
+import { ReLU } from '../lib/modules/activations/relu';
+import { Sigmoid } from '../lib/modules/activations/sigmoid';
+import { Tanh } from '../lib/modules/activations/tanh';
+import { Module } from '../lib/modules/module';
+import { Parameter } from '../lib/modules/parameter';
+import { Adam, AdamOptions } from '../lib/optim/adam';
+import { SGD, SGDOptions } from '../lib/optim/sgd';
+import { KERNELS_WASM_BASE64 } from '../lib/tensor/wasm/kernels-wasm-bytes';
+import {
+  WasmKernels, WebAssemblyApi, decodeBase64, loadWasmKernels, loadWasmKernelsAsync, wasmKernelBytes,
+  wasmKernelsUnavailableReason, wasmSimdUnavailableReason,
+} from '../lib/tensor/wasm/wasm-kernels';
+import { GrowableMemory, WASM_PAGE_BYTES, WasmMemory } from '../lib/tensor/wasm/wasm-memory';
+import { expectMinidlError } from './helpers';
+
+/*
+ * Every WebAssembly kernel against the TypeScript it replaces: the products, sumRows and
+ * addRowVector of lib/tensor/kernels.ts, the activation layers' forward and backward passes,
+ * and the SGD and Adam classes. All of them are required to agree BIT FOR BIT (the kernels
+ * use the same operations in the same order), except the forward passes of Tanh and Sigmoid,
+ * whose tanh and exp come from another math library: those must agree to 1e-15 relative.
+ */
+
+const loaded = loadWasmKernels();
+if (loaded === null) throw new Error(`the WebAssembly kernels did not load: ${wasmKernelsUnavailableReason()}`);
+const wasm: WasmKernels = loaded;
+const mem = wasm.memory;
+
+/** The first index where the two arrays differ in any bit (−0 ≠ +0, NaN = NaN of the same bits), or −1. */
+function firstBitDifference(actual: Float64Array, expected: Float64Array): number {
+  if (actual.length !== expected.length) return 0;
+  const a = new BigUint64Array(actual.buffer, actual.byteOffset, actual.length);
+  const e = new BigUint64Array(expected.buffer, expected.byteOffset, expected.length);
+  for (let i = 0; i < a.length; i++) if (a[i] !== e[i]) return i;
+  return -1;
+}
+
+function expectBitIdentical(actual: Float64Array, expected: Float64Array, what: string): void {
+  const i = firstBitDifference(actual, expected);
+  const message = i < 0 ? 'identical' : `${what}: entry ${i} is ${actual[i]}, expected ${expected[i]}`;
+  expect(message).toBe('identical');
+}
+
+/** The largest |a − e| / max(|e|, tiny) over the entries. */
+function maxRelativeError(actual: Float64Array, expected: Float64Array): number {
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]) / Math.max(Math.abs(expected[i]), 1e-300);
+    worst = Math.max(worst, err);
+  }
+  return worst;
+}
+
+/** Copies the values into the module's memory; frees every block made this way after each test. */
+const blocks: number[] = [];
+function put(values: ArrayLike<number>): number {
+  const offset = mem.allocateFrom(values);
+  blocks.push(offset);
+  return offset;
+}
+afterEach(() => {
+  while (blocks.length > 0) mem.free(blocks.pop() as number);
+});
+
+function randomArray(rng: Rng, n: number, low = -2, high = 2): Float64Array {
+  return rng.fillUniform(new Float64Array(n), low, high);
+}
+
+describe('loading', () => {
+  test('Node has WebAssembly SIMD; the bytes decode to the module', () => {
+    expect(wasmSimdUnavailableReason()).toBeNull();
+    expect(wasmKernelsUnavailableReason()).toBeNull();
+    const bytes = wasmKernelBytes();
+    expect(Buffer.from(bytes).equals(Buffer.from(KERNELS_WASM_BASE64, 'base64'))).toBe(true);
+    expect(Array.from(bytes.slice(0, 4))).toEqual([0x00, 0x61, 0x73, 0x6d]); // \0asm
+  });
+
+  test('decodeBase64 agrees with Buffer on every length and padding', () => {
+    const rng = new Rng('base64');
+    for (let n = 0; n < 40; n++) {
+      const bytes = Uint8Array.from({ length: n }, () => rng.int(256));
+      expect(Array.from(decodeBase64(Buffer.from(bytes).toString('base64')))).toEqual(Array.from(bytes));
+    }
+    expect(() => decodeBase64('ab$d')).toThrow(/invalid character "\$"/);
+  });
+
+  test('each load makes an instance with its own memory; the async loader works too', async () => {
+    const other = loadWasmKernels();
+    expect(other).not.toBeNull();
+    expect(other?.exports.memory).not.toBe(wasm.exports.memory);
+    const asyncKernels = await loadWasmKernelsAsync();
+    expect(asyncKernels).toBeInstanceOf(WasmKernels);
+    const k = asyncKernels as WasmKernels;
+    const a = k.memory.allocateFrom([1, 2, 3, 4]), b = k.memory.allocateFrom([5, 6, 7, 8]), c = k.memory.allocate(4);
+    k.matmul(a, b, c, 2, 2, 2);
+    expect(Array.from(k.memory.read(c, 4))).toEqual([19, 22, 43, 50]);
+  });
+
+  test('without WebAssembly, or without SIMD, the loaders return null and say why', async () => {
+    expect(wasmSimdUnavailableReason({})).toBe('this JavaScript engine has no WebAssembly');
+    expect(loadWasmKernels({})).toBeNull();
+    expect(wasmKernelsUnavailableReason()).toBe('this JavaScript engine has no WebAssembly');
+
+    const real = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+    const noSimd: WebAssemblyApi = {
+      validate: () => false,
+      Module: real.Module,
+      Instance: real.Instance,
+      compile: (bytes) => real.compile(bytes),
+      instantiate: (module, imports) => real.instantiate(module, imports),
+    };
+    expect(wasmSimdUnavailableReason({ WebAssembly: noSimd })).toMatch(/no SIMD/);
+    expect(loadWasmKernels({ WebAssembly: noSimd })).toBeNull();
+    expect(await loadWasmKernelsAsync({ WebAssembly: noSimd })).toBeNull();
+    expect(wasmKernelsUnavailableReason()).toMatch(/no SIMD/);
+
+    // An engine that validates the probe but refuses to compile (a browser's main thread refuses
+    // synchronous compilation of large modules): null, not an exception.
+    const refusing: WebAssemblyApi = { ...noSimd, validate: () => true, Module: class { constructor() { throw new RangeError('too large to compile synchronously'); } } };
+    expect(loadWasmKernels({ WebAssembly: refusing })).toBeNull();
+    expect(wasmKernelsUnavailableReason()).toMatch(/did not compile: too large/);
+
+    // The real engine again.
+    expect(loadWasmKernels()).not.toBeNull();
+    expect(wasmKernelsUnavailableReason()).toBeNull();
+  });
+});
+
+type Form = 'matmul' | 'matmulTransB' | 'matmulTransA';
+const FORMS: Form[] = ['matmul', 'matmulTransB', 'matmulTransA'];
+const SIZES = [1, 2, 3, 4, 5, 7, 8, 13, 16, 17];
+
+/** Seeded (M, K, N) triples: every remainder modulo 4 (and K odd or even), narrow shapes, and one large one. */
+function productShapes(seed: string): Array<[number, number, number]> {
+  const rng = new Rng(seed);
+  const out: Array<[number, number, number]> = [
+    [1, 1, 1], [2, 2, 2], [3, 5, 7], [13, 7, 5], [100, 2, 25], [100, 25, 2], [2, 100, 2], [100, 2, 1], [5, 13, 3], [64, 784, 100],
+  ];
+  while (out.length < 40) out.push([SIZES[rng.int(SIZES.length)], SIZES[rng.int(SIZES.length)], SIZES[rng.int(SIZES.length)]]);
+  return out;
+}
+
+/** The ReLU layer's forward pass on an [M,N] array, as the reference for the fused epilogue. */
+function reluLayer(values: Float64Array, M: number, N: number): Float64Array {
+  return new ReLU().forward(new Tensor([M, N], values.slice())).data;
+}
+
+const TAIL = 3; // entries after C (and before it) that a kernel must not touch
+const SENTINEL = -777.25;
+
+describe.each(FORMS)('%s', (form) => {
+  const rng = new Rng(`wasm-${form}`);
+
+  test.each(productShapes(`wasm-shapes-${form}`))('M=%i K=%i N=%i: overwrite, accumulate and the fused epilogues are bit-identical to the TypeScript kernel', (M, K, N) => {
+    const A = randomArray(rng, M * K), B = randomArray(rng, K * N), C0 = randomArray(rng, M * N), bias = randomArray(rng, N);
+    const a = put(A), b = put(B), biasAt = put(bias);
+    const guarded = put(new Float64Array(M * N + 2 * TAIL).fill(SENTINEL));
+    const c = guarded + TAIL * 8;
+
+    const cases: Array<{ accumulate: boolean; withBias: boolean; relu: boolean }> = [
+      { accumulate: false, withBias: false, relu: false },
+      { accumulate: true, withBias: false, relu: false },
+      { accumulate: false, withBias: true, relu: false },
+      { accumulate: false, withBias: true, relu: true },
+      { accumulate: false, withBias: false, relu: true },
+      { accumulate: true, withBias: true, relu: true },
+    ];
+    for (const { accumulate, withBias, relu } of cases) {
+      // reference: TypeScript kernel, then addRowVector, then the ReLU layer
+      let expected: Float64Array = C0.slice();
+      kernels[form](A, B, expected, M, K, N, accumulate);
+      if (withBias) kernels.addRowVector(expected, bias, M, N);
+      if (relu) expected = reluLayer(expected, M, N);
+
+      mem.write(c, C0);
+      wasm[form](a, b, c, M, K, N, accumulate, withBias ? biasAt : 0, relu);
+      expectBitIdentical(mem.read(c, M * N), expected, `${form} accumulate=${accumulate} bias=${withBias} relu=${relu}`);
+    }
+    expect(Array.from(mem.read(guarded, TAIL))).toEqual(new Array(TAIL).fill(SENTINEL));
+    expect(Array.from(mem.read(c + M * N * 8, TAIL))).toEqual(new Array(TAIL).fill(SENTINEL));
+    expectBitIdentical(mem.read(a, M * K), A, 'A is not changed');
+    expectBitIdentical(mem.read(b, K * N), B, 'B is not changed');
+  });
+
+  test('K = 0 gives zeros (or leaves C unchanged when accumulating), as the TypeScript kernel', () => {
+    const c = put([5, 6, 7, 8]);
+    wasm[form](c, c, c, 2, 0, 2, true);
+    expect(Array.from(mem.read(c, 4))).toEqual([5, 6, 7, 8]);
+    wasm[form](c, c, c, 2, 0, 2);
+    expect(Array.from(mem.read(c, 4))).toEqual([0, 0, 0, 0]);
+  });
+});
+
+test('a product result is +0 where the TypeScript kernel gives +0, and ReLU turns −0 into +0', () => {
+  // 1·(−0) = −0 but 0 + (−0) = +0: every sum starts from +0, in both implementations.
+  const a = put([1]), b = put([-0]), c = put([123]);
+  wasm.matmul(a, b, c, 1, 1, 1);
+  expect(Object.is(mem.read(c, 1)[0], 0)).toBe(true);
+  const x = put([-0, -3, 0, 2, -0.5]), y = put(new Float64Array(5));
+  wasm.reluForward(x, y, 5);
+  expectBitIdentical(mem.read(y, 5), Float64Array.from([0, 0, 0, 2, 0]), 'relu');
+});
+
+describe('sumRows and addRowVector', () => {
+  const rng = new Rng('wasm-rows');
+  const shapes: Array<[number, number]> = [[1, 1], [2, 1], [1, 2], [3, 7], [5, 8], [7, 9], [13, 13], [4, 16], [17, 17], [100, 25], [64, 100], [2, 784]];
+
+  test.each(shapes)('M=%i N=%i: bit-identical, with and without accumulate', (M, N) => {
+    const G = randomArray(rng, M * N), out0 = randomArray(rng, N);
+    const g = put(G);
+    const guarded = put(new Float64Array(N + 2 * TAIL).fill(SENTINEL));
+    const out = guarded + TAIL * 8;
+    for (const accumulate of [false, true]) {
+      const expected = out0.slice();
+      kernels.sumRows(G, expected, M, N, accumulate);
+      mem.write(out, out0);
+      wasm.sumRows(g, out, M, N, accumulate);
+      expectBitIdentical(mem.read(out, N), expected, `sumRows accumulate=${accumulate}`);
+    }
+    expect(Array.from(mem.read(guarded, TAIL))).toEqual(new Array(TAIL).fill(SENTINEL));
+    expect(Array.from(mem.read(out + N * 8, TAIL))).toEqual(new Array(TAIL).fill(SENTINEL));
+
+    const bias = randomArray(rng, N);
+    const expected = G.slice();
+    kernels.addRowVector(expected, bias, M, N);
+    wasm.addRowVector(g, put(bias), M, N);
+    expectBitIdentical(mem.read(g, M * N), expected, 'addRowVector');
+  });
+});
+
+describe('activations', () => {
+  const rng = new Rng('wasm-activations');
+  const SIZES_1D = [1, 2, 3, 5, 7, 13, 100];
+
+  /** Inputs with exact zeros, negative zeros and large values among the random ones. */
+  function inputs(n: number): Float64Array {
+    const x = randomArray(rng, n, -4, 4);
+    for (let i = 0; i < n; i += 5) x[i] = [0, -0, 40, -40, 1e-300][(i / 5) % 5];
+    return x;
+  }
+
+  /** forward(x) and backward(g) of the layer, for comparison. */
+  function layerPasses(layer: Module, x: Float64Array, g: Float64Array): { y: Float64Array; dx: Float64Array } {
+    const y = layer.forward(new Tensor([x.length], x.slice())).data;
+    const dx = layer.backward(new Tensor([g.length], g.slice())).data;
+    return { y, dx };
+  }
+
+  test.each(SIZES_1D)('ReLU and LeakyReLU, n=%i: forward and backward bit-identical to the layers, also in place', (n) => {
+    const x = inputs(n), g = randomArray(rng, n);
+    const xAt = put(x), gAt = put(g), out = put(new Float64Array(n));
+
+    const relu = layerPasses(new ReLU(), x, g);
+    wasm.reluForward(xAt, out, n);
+    expectBitIdentical(mem.read(out, n), relu.y, 'relu forward');
+    wasm.reluBackward(xAt, gAt, out, n);
+    expectBitIdentical(mem.read(out, n), relu.dx, 'relu backward');
+
+    for (const slope of [0.01, 0.2, -0.5]) {
+      const leaky = layerPasses(new LeakyReLU(slope), x, g);
+      wasm.leakyReluForward(xAt, out, n, slope);
+      expectBitIdentical(mem.read(out, n), leaky.y, `leaky relu ${slope} forward`);
+      wasm.leakyReluBackward(xAt, gAt, out, n, slope);
+      expectBitIdentical(mem.read(out, n), leaky.dx, `leaky relu ${slope} backward`);
+    }
+
+    const inPlace = put(x);
+    wasm.reluForward(inPlace, inPlace, n);
+    expectBitIdentical(mem.read(inPlace, n), relu.y, 'relu forward in place');
+  });
+
+  test.each(SIZES_1D)('Tanh and Sigmoid, n=%i: backward bit-identical to the layers, forward within 1e-15 relative', (n) => {
+    const x = inputs(n), g = randomArray(rng, n);
+    const xAt = put(x), gAt = put(g), yAt = put(new Float64Array(n)), dxAt = put(new Float64Array(n));
+    for (const [layer, forward, backward] of [
+      [new Tanh(), 'tanhForward', 'tanhBackward'],
+      [new Sigmoid(), 'sigmoidForward', 'sigmoidBackward'],
+    ] as const) {
+      const passes = layerPasses(layer, x, g);
+      wasm[forward](xAt, yAt, n);
+      expect(maxRelativeError(mem.read(yAt, n), passes.y)).toBeLessThanOrEqual(1e-15);
+      // the backward pass from the layer's own output y: bit-identical
+      mem.write(yAt, passes.y);
+      wasm[backward](yAt, gAt, dxAt, n);
+      expectBitIdentical(mem.read(dxAt, n), passes.dx, `${backward}`);
+    }
+  });
+
+  test('Tanh and Sigmoid forward over 10 000 inputs in [−20, 20]: within 1e-15 relative of Math.tanh and Math.exp (a few percent differ by one or two units in the last place)', () => {
+    const n = 10000;
+    const x = randomArray(rng, n, -20, 20);
+    const xAt = put(x), yAt = put(new Float64Array(n));
+    wasm.tanhForward(xAt, yAt, n);
+    expect(maxRelativeError(mem.read(yAt, n), x.map(Math.tanh))).toBeLessThanOrEqual(1e-15);
+    wasm.sigmoidForward(xAt, yAt, n);
+    expect(maxRelativeError(mem.read(yAt, n), x.map((v) => 1 / (1 + Math.exp(-v))))).toBeLessThanOrEqual(1e-15);
+  });
+});
+
+describe('optimizer steps', () => {
+  const rng = new Rng('wasm-optim');
+  const SIZES_1D = [1, 2, 3, 7, 13, 100];
+
+  /** Runs `steps` steps of the TypeScript optimizer and of the WASM kernel on the same gradients. */
+  function compare(
+    n: number, steps: number,
+    makeOptimizer: (p: Parameter) => SGD | Adam,
+    wasmStep: (w: number, grad: number, t: number) => void,
+  ): void {
+    const w0 = randomArray(rng, n, -1, 1);
+    const parameter = new Parameter(new Tensor([n], w0.slice()));
+    const optimizer = makeOptimizer(parameter);
+    const w = put(w0), grad = put(new Float64Array(n));
+    for (let t = 1; t <= steps; t++) {
+      const g = randomArray(rng, n);
+      parameter.grad.data.set(g);
+      mem.write(grad, g);
+      optimizer.step();
+      wasmStep(w, grad, t);
+      expectBitIdentical(mem.read(w, n), parameter.value.data, `${optimizer} step ${t}`);
+    }
+  }
+
+  const sgdConfigs: SGDOptions[] = [
+    { lr: 0.1 },
+    { lr: 0.1, weightDecay: 0.01 },
+    { lr: 0.05, momentum: 0.9 },
+    { lr: 0.05, momentum: 0.9, dampening: 0.3, weightDecay: 1e-3 },
+    { lr: 0.05, momentum: 0.8, nesterov: true },
+    { lr: 0.05, momentum: 0.8, nesterov: true, weightDecay: 0.02 },
+  ];
+
+  test.each(SIZES_1D)('SGD, n=%i: four steps bit-identical to lib/optim/sgd.ts for every option', (n) => {
+    for (const options of sgdConfigs) {
+      const momentum = options.momentum ?? 0;
+      const buffer = momentum !== 0 ? put(new Float64Array(n)) : 0;
+      compare(n, 4, (p) => new SGD([p], options), (w, grad, t) => {
+        wasm.sgdStep(w, grad, buffer, n, options.lr as number, momentum, options.dampening ?? 0,
+          options.weightDecay ?? 0, options.nesterov ?? false, t === 1);
+      });
+    }
+  });
+
+  const adamConfigs: AdamOptions[] = [
+    {},
+    { lr: 0.01 },
+    { lr: 0.02, betas: [0.8, 0.99], eps: 1e-6 },
+    { lr: 0.01, weightDecay: 0.05 },
+  ];
+
+  test.each(SIZES_1D)('Adam, n=%i: four steps bit-identical to lib/optim/adam.ts for every option', (n) => {
+    for (const options of adamConfigs) {
+      const m = put(new Float64Array(n)), v = put(new Float64Array(n));
+      const [beta1, beta2] = options.betas ?? [0.9, 0.999];
+      compare(n, 4, (p) => new Adam([p], options), (w, grad, t) => {
+        wasm.adamStep(w, grad, m, v, n, options.lr ?? 1e-3, beta1, beta2, options.eps ?? 1e-8, options.weightDecay ?? 0, t);
+      });
+    }
+  });
+});
+
+/** A stand-in for WebAssembly.Memory: growth replaces the buffer (copying it), up to `maximumPages`. */
+class FakeMemory implements GrowableMemory {
+  buffer: ArrayBuffer;
+  constructor(pages: number, readonly maximumPages: number) {
+    this.buffer = new ArrayBuffer(pages * WASM_PAGE_BYTES);
+  }
+  grow(pages: number): number {
+    const before = this.buffer.byteLength / WASM_PAGE_BYTES;
+    if (before + pages > this.maximumPages) throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+    const bigger = new ArrayBuffer((before + pages) * WASM_PAGE_BYTES);
+    new Uint8Array(bigger).set(new Uint8Array(this.buffer));
+    this.buffer = bigger;
+    return before;
+  }
+}
+
+describe('WasmMemory', () => {
+  test('blocks are 16-byte aligned, above the base, zero-filled, and do not overlap', () => {
+    const memory = new WasmMemory(new FakeMemory(1, 10), 1037);
+    expect(memory.base).toBe(1040);
+    const sizes = [1, 2, 3, 0, 5, 7, 13, 100];
+    const offsets = sizes.map((n) => memory.allocate(n));
+    for (const offset of offsets) expect(offset % 16).toBe(0);
+    expect(Math.min(...offsets)).toBe(1040);
+    offsets.forEach((offset, i) => memory.write(offset, new Float64Array(sizes[i]).fill(i + 1)));
+    offsets.forEach((offset, i) => expect(Array.from(memory.read(offset, sizes[i]))).toEqual(new Array(sizes[i]).fill(i + 1)));
+    expect(new Set(offsets).size).toBe(sizes.length);
+    expect(memory.blockCount).toBe(sizes.length);
+    expect(memory.bytesInUse).toBe(16 + 16 + 32 + 16 + 48 + 64 + 112 + 800);
+  });
+
+  test('a freed block is reused, zero-filled again; neighbours merge; the end of the used region moves back', () => {
+    const memory = new WasmMemory(new FakeMemory(1, 10));
+    const a = memory.allocateFrom([1, 2, 3, 4]), b = memory.allocateFrom([5, 6]), c = memory.allocateFrom([7]);
+    memory.free(a);
+    expect(memory.bytesFree).toBe(32);
+    const d = memory.allocate(3); // fits in a's 32 bytes
+    expect(d).toBe(a);
+    expect(Array.from(memory.read(d, 4))).toEqual([0, 0, 0, 4]); // the 4th double was not requested: left as it was
+    memory.free(d);
+    memory.free(b); // a+b merge into one 48-byte block
+    expect(memory.bytesFree).toBe(48);
+    const e = memory.allocate(6);
+    expect(e).toBe(a);
+    memory.free(e);
+    const end = memory.allocate(1); // placed at the first free byte
+    expect(end).toBe(a);
+    memory.free(end);
+    memory.free(c); // everything free: the used region shrinks to nothing, no free blocks left
+    expect(memory.bytesFree).toBe(0);
+    expect(memory.blockCount).toBe(0);
+    expect(memory.allocate(1)).toBe(a);
+  });
+
+  test('growth keeps the data, re-creates the view and counts generations', () => {
+    const k = loadWasmKernels() as WasmKernels;
+    const memory = k.memory;
+    const before = memory.memoryGeneration;
+    const small = memory.allocateFrom([1, 2, 3]);
+    const oldView = memory.view();
+    const oldArray = memory.array(small, 3);
+    const bytes = k.exports.memory.buffer.byteLength;
+    const big = memory.allocate(bytes / 8); // larger than the whole memory: it must grow
+    expect(k.exports.memory.buffer.byteLength).toBeGreaterThanOrEqual(2 * bytes);
+    expect(memory.memoryGeneration).toBe(before + 1);
+    expect(oldView.length).toBe(0); // the old buffer is detached: a stale view sees nothing
+    expect(oldArray.length).toBe(0);
+    expect(memory.view()).not.toBe(oldView);
+    expect(memory.view().length).toBe(k.exports.memory.buffer.byteLength / 8);
+    expect(Array.from(memory.read(small, 3))).toEqual([1, 2, 3]);
+    expect(memory.view()[big / 8 + bytes / 8 - 1]).toBe(0);
+    // the kernels see the grown memory
+    const c = memory.allocate(1);
+    k.matmul(small, small + 8, c, 1, 1, 1);
+    expect(memory.read(c, 1)[0]).toBe(2);
+    // growth by someone else is noticed too
+    (k.exports.memory as unknown as { grow(pages: number): number }).grow(1);
+    expect(memory.memoryGeneration).toBe(before + 2);
+    expect(Array.from(memory.read(small, 3))).toEqual([1, 2, 3]);
+  });
+
+  test('growth asks for at least double, or just enough near the maximum, and fails with a MinidlError beyond it', () => {
+    const fake = new FakeMemory(1, 5);
+    const memory = new WasmMemory(fake);
+    memory.allocate(WASM_PAGE_BYTES / 8 + 1); // 1 page → at least 2 (doubling)
+    expect(fake.buffer.byteLength).toBe(2 * WASM_PAGE_BYTES);
+    memory.allocate((2 * WASM_PAGE_BYTES) / 8); // needs 3+ pages; doubling to 4 fits under the maximum 5
+    expect(fake.buffer.byteLength).toBe(4 * WASM_PAGE_BYTES);
+    memory.allocate(12500); // needs 5 pages: doubling (to 8) exceeds the maximum 5, so just enough
+    expect(fake.buffer.byteLength).toBe(5 * WASM_PAGE_BYTES);
+    expectMinidlError(() => memory.allocate(WASM_PAGE_BYTES / 8), /WasmMemory\.allocate: cannot grow the WebAssembly memory from 327680 to \d+ bytes/);
+  });
+
+  test('bad requests are MinidlErrors', () => {
+    const memory = new WasmMemory(new FakeMemory(1, 1));
+    expectMinidlError(() => memory.allocate(-1), /WasmMemory\.allocate: the number of doubles must be an integer ≥ 0, got -1/);
+    expectMinidlError(() => memory.allocate(1.5), /got 1\.5/);
+    const a = memory.allocate(1);
+    memory.free(a);
+    expectMinidlError(() => memory.free(a), /WasmMemory\.free: no block is allocated at offset 0 \(never allocated, or already freed\)/);
+    expectMinidlError(() => memory.free(8), /offset 8/);
+    expectMinidlError(() => new WasmMemory(new FakeMemory(1, 1), -4), /WasmMemory: base must be an integer ≥ 0, got -4/);
+  });
+});
