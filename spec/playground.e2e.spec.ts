@@ -84,9 +84,17 @@ async function stat(page: Page, id: string): Promise<number> {
   return Number(value);
 }
 
-/** Clicks Start and waits until training pauses by itself at the "stop after epoch" value. */
-async function trainUntilStop(page: Page, epochs: number): Promise<void> {
+/** Clicks Start and returns a promise of training pausing by itself at the "stop at epoch" value. */
+async function startTraining(page: Page, epochs: number): Promise<() => Promise<void>> {
   await page.click('[data-testid="start-pause"]');
+  return () => untilStopped(page, epochs);
+}
+
+async function trainUntilStop(page: Page, epochs: number): Promise<void> {
+  await (await startTraining(page, epochs))();
+}
+
+async function untilStopped(page: Page, epochs: number): Promise<void> {
   await page.waitForFunction(
     (e) => document.getElementById('run-state')?.textContent === 'paused' && document.getElementById('epoch')?.dataset.value === String(e),
     epochs,
@@ -106,10 +114,10 @@ describe('the browser playground in headless Chromium', () => {
     if (!fs.existsSync(CHROMIUM)) {
       throw new Error(`${CHROMIUM} is missing: this test needs the system's Chromium. Install it with: apt-get install -y chromium`);
     }
-    const started = await startServer(outDir);
+    const [started, launched] = await Promise.all([startServer(outDir), chromium.launch({ executablePath: CHROMIUM })]);
     server = started.child;
     url = started.url;
-    browser = await chromium.launch({ executablePath: CHROMIUM });
+    browser = launched;
     page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
@@ -153,12 +161,14 @@ describe('the browser playground in headless Chromium', () => {
     await page.click('[data-testid="reset"]');
     expect(await stat(page, 'epoch')).toBe(0);
     expect(await stat(page, 'steps')).toBe(0);
-    await trainUntilStop(page, EPOCHS);
+    const stopped = await startTraining(page, EPOCHS);
+    // The same run in Node, computed while the browser trains.
+    const node = nodeRun({ seed: '1', hidden: [25, 25, 25], activation: () => new ReLU(), adam: false, lr: 0.05, batchSize: 100, crossEntropy: false, epochs: EPOCHS });
+    await stopped();
     expect(await stat(page, 'train-loss')).toBe(firstLoss);
     expect(await stat(page, 'test-error')).toBe(firstTestError);
 
     // Only +, −, ×, / and √ in this run (ReLU, MSE, SGD): the browser and Node agree to the last bit.
-    const node = nodeRun({ seed: '1', hidden: [25, 25, 25], activation: () => new ReLU(), adam: false, lr: 0.05, batchSize: 100, crossEntropy: false, epochs: EPOCHS });
     expect(firstLoss).toBe(node.train.loss);
     expect(firstTestError).toBe(node.test.errorRate);
   }, 30_000);
@@ -194,10 +204,11 @@ describe('the browser playground in headless Chromium', () => {
     expect(await other.inputValue('[data-testid="activation"]')).toBe('tanh');
     const chips = await other.$$eval('[data-testid^="layer-"]', (els) => els.map((e) => e.textContent));
     expect(chips).toEqual(['Linear(2→8)', 'Tanh', 'Linear(8→8)', 'Tanh', 'Linear(8→2)']);
-    await trainUntilStop(other, 3);
+    const stopped = await startTraining(other, 3);
+    const node = nodeRun({ seed: 'abc', hidden: [8, 8], activation: () => new Tanh(), adam: true, lr: 0.01, batchSize: 50, crossEntropy: true, epochs: 3 });
+    await stopped();
     expect(await stat(other, 'steps')).toBe(3 * 20);
     // tanh, exp, log and powers run in two JavaScript engines here: equal up to rounding.
-    const node = nodeRun({ seed: 'abc', hidden: [8, 8], activation: () => new Tanh(), adam: true, lr: 0.01, batchSize: 50, crossEntropy: true, epochs: 3 });
     expect(await stat(other, 'train-loss')).toBeCloseTo(node.train.loss, 12);
     expect(await stat(other, 'test-error')).toBe(node.test.errorRate);
     await other.close();

@@ -14,7 +14,11 @@ export const CLASS_COLORS = ['#4393c3', '#d6604d'];
 export const TRAIN_COLOR = '#3b4a5a';
 export const TEST_COLOR = '#e66101';
 
+/** Shown for NaN (a network whose weights blew up). */
+const NOT_A_NUMBER: Rgb = [120, 120, 120];
+
 function interpolate(stops: Rgb[], t: number): Rgb {
+  if (Number.isNaN(t)) return NOT_A_NUMBER;
   const u = Math.min(1, Math.max(0, t)) * (stops.length - 1);
   const k = Math.min(stops.length - 2, Math.floor(u));
   const f = u - k;

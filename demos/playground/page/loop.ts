@@ -70,7 +70,12 @@ export class TrainingLoop {
       reason = 'error';
       error = err as Error;
     }
-    this.hooks.onProgress(epochEnded);
+    try {
+      this.hooks.onProgress(epochEnded);
+    } catch (err) {
+      reason = 'error';
+      error = err as Error;
+    }
     if (reason !== null) this.stop(reason, error);
     else this.frameId = requestAnimationFrame(this.frame);
   };

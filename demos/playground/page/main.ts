@@ -12,14 +12,21 @@ import { TrainingLoop } from './loop';
 import { TrainingSession } from './session';
 import { Settings, sameRun, settingsFromHash, settingsToHash } from './settings';
 
-/** While training runs, the map and the inspector are redrawn at most this often (they cost a forward pass each). */
+/**
+ * While training runs, the map is redrawn at most every MAP_INTERVAL_MS, and less often when a
+ * redraw is slow (it costs forward passes), so that it takes at most a fifth of the time; its
+ * field gets MAP_BUDGET_RUNNING_MS (or MAP_BUDGET_PAUSED_MS when paused) of computation.
+ */
 const MAP_INTERVAL_MS = 120;
+const MAP_BUDGET_RUNNING_MS = 10;
+const MAP_BUDGET_PAUSED_MS = 120;
 const INSPECTOR_INTERVAL_MS = 300;
 
 const fromUrl = settingsFromHash(window.location.hash);
 let settings: Settings = fromUrl.settings;
 let session = new TrainingSession(settings);
 let lastMapDraw = 0;
+let lastMapCost = 0;
 let lastInspectorDraw = 0;
 
 const map = new DecisionMap(byId<HTMLCanvasElement>('decision-map'));
@@ -125,14 +132,20 @@ function render(all: boolean, epochEnded: boolean): void {
     drawErrorChart(errorChart, h);
   }
   const now = performance.now();
-  if (all || now - lastMapDraw >= MAP_INTERVAL_MS) {
-    const wrong = map.draw(session, pointsSelect.value as PointsShown);
-    setStat('misclassified', String(wrong), wrong);
-    lastMapDraw = now;
+  if (all || now - lastMapDraw >= Math.max(MAP_INTERVAL_MS, 4 * lastMapCost)) {
+    try {
+      const wrong = map.draw(session, pointsSelect.value as PointsShown, running ? MAP_BUDGET_RUNNING_MS : MAP_BUDGET_PAUSED_MS);
+      setStat('misclassified', String(wrong), wrong);
+    } catch (err) {
+      map.drawMessage(`The network cannot be drawn: ${(err as Error).message}`);
+      setStat('misclassified', '–', null);
+    }
+    lastMapDraw = performance.now();
+    lastMapCost = lastMapDraw - now;
   }
   if (all || now - lastInspectorDraw >= INSPECTOR_INTERVAL_MS) {
     inspector.render();
-    lastInspectorDraw = now;
+    lastInspectorDraw = performance.now();
   }
 }
 

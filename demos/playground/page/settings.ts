@@ -103,7 +103,7 @@ export function validateSettings(s: Settings): SettingError[] {
   if (!isInt(s.batchSize, 1, LIMITS.maxBatchSize)) errors.push({ field: 'batchSize', message: `the batch size must be a whole number from 1 to ${LIMITS.maxBatchSize}` });
   if (!(Number.isFinite(s.weightDecay) && s.weightDecay >= 0)) errors.push({ field: 'weightDecay', message: 'weight decay must be a number ≥ 0' });
   if (s.seed.trim() === '') errors.push({ field: 'seed', message: 'the seed must not be empty' });
-  if (!isInt(s.stopAtEpoch, 0, LIMITS.maxEpoch)) errors.push({ field: 'stopAtEpoch', message: `stop after epoch must be a whole number from 0 (never) to ${LIMITS.maxEpoch}` });
+  if (!isInt(s.stopAtEpoch, 0, LIMITS.maxEpoch)) errors.push({ field: 'stopAtEpoch', message: `“stop at epoch” must be a whole number from 0 (never) to ${LIMITS.maxEpoch}` });
   return errors;
 }
 
