@@ -1,4 +1,5 @@
 import { Rng } from '../lib/random/rng';
+import * as imageKernels from '../lib/tensor/image-kernels';
 import * as kernels from '../lib/tensor/kernels';
 import { Tensor } from '../lib/tensor/tensor';
 import { LeakyReLU } from '../lib/modules/activations/leaky-relu';
@@ -19,8 +20,9 @@ import { expectMinidlError } from './helpers';
 
 /*
  * Every WebAssembly kernel against the TypeScript it replaces: the products, sumRows and
- * addRowVector of lib/tensor/kernels.ts, the activation layers' forward and backward passes,
- * and the SGD and Adam classes. All of them are required to agree BIT FOR BIT (the kernels
+ * addRowVector of lib/tensor/kernels.ts, im2col, col2im and the channel bias kernels of
+ * lib/tensor/image-kernels.ts, the activation layers' forward and backward passes, and the SGD
+ * and Adam classes. All of them are required to agree BIT FOR BIT (the kernels
  * use the same operations in the same order), except the forward passes of Tanh and Sigmoid,
  * whose tanh and exp come from another math library: those must agree to 1e-15 relative.
  */
@@ -359,6 +361,54 @@ describe('optimizer steps', () => {
       compare(n, 4, (p) => new Adam([p], options), (w, grad, t) => {
         wasm.adamStep(w, grad, m, v, n, options.lr ?? 1e-3, beta1, beta2, options.eps ?? 1e-8, options.weightDecay ?? 0, t);
       });
+    }
+  });
+});
+
+describe('image kernels (NCHW)', () => {
+  const rng = new Rng('wasm-images');
+  // [C, H, W, kH, kW, sH, sW, pH, pW]: unit and larger strides, padding up to the kernel size,
+  // non-square windows, 1×1 images whose windows are mostly padding
+  const geometries: number[][] = [
+    [1, 5, 7, 3, 3, 1, 1, 1, 1], [2, 6, 5, 2, 2, 2, 2, 0, 0], [3, 7, 7, 5, 5, 2, 2, 2, 2], [2, 4, 9, 1, 3, 1, 3, 0, 2],
+    [1, 3, 3, 3, 3, 1, 1, 2, 2], [2, 1, 1, 3, 3, 2, 2, 1, 1], [1, 28, 28, 5, 5, 1, 1, 0, 0], [3, 8, 6, 3, 2, 3, 1, 1, 0],
+  ];
+
+  test.each(geometries)('C=%i H=%i W=%i k=%i×%i s=%i,%i p=%i,%i: im2col, col2im, channel bias and its gradient bit-identical', (C, H, W, kH, kW, sH, sW, pH, pW) => {
+    const g: imageKernels.WindowGeometry = {
+      channels: C, height: H, width: W, kernelH: kH, kernelW: kW, strideH: sH, strideW: sW, padH: pH, padW: pW,
+      outH: imageKernels.slidingOutputSize(H, kH, sH, pH), outW: imageKernels.slidingOutputSize(W, kW, sW, pW),
+    };
+    const N = 2, P = g.outH * g.outW, rows = C * kH * kW, imageSize = C * H * W;
+    const images = randomArray(rng, N * imageSize);
+    const imagesAt = put(images), colsAt = put(new Float64Array(rows * P).fill(SENTINEL));
+    for (let n = 0; n < N; n++) {
+      const expected = new Float64Array(rows * P).fill(SENTINEL);
+      imageKernels.im2col(images, n * imageSize, g, expected);
+      wasm.im2col(imagesAt, n * imageSize, g, colsAt);
+      expectBitIdentical(mem.read(colsAt, rows * P), expected, `im2col of sample ${n}`);
+
+      const cols = randomArray(rng, rows * P);
+      const target = images.slice();
+      imageKernels.col2im(cols, g, target, n * imageSize);
+      mem.write(colsAt, cols);
+      wasm.col2im(colsAt, g, imagesAt, n * imageSize);
+      expectBitIdentical(mem.read(imagesAt, N * imageSize), target, `col2im into sample ${n}`);
+      images.set(target);
+    }
+
+    const F = 3;
+    const output = randomArray(rng, N * F * P), bias = randomArray(rng, F);
+    const outputAt = put(output), biasAt = put(bias);
+    imageKernels.addChannelBias(output, bias, N, F, P);
+    wasm.addChannelBias(outputAt, biasAt, N, F, P);
+    expectBitIdentical(mem.read(outputAt, N * F * P), output, 'addChannelBias');
+    for (const accumulate of [false, true]) {
+      const out = bias.slice();
+      imageKernels.sumChannels(output, out, N, F, P, accumulate);
+      mem.write(biasAt, bias);
+      wasm.sumChannels(outputAt, biasAt, N, F, P, accumulate);
+      expectBitIdentical(mem.read(biasAt, F), out, `sumChannels accumulate=${accumulate}`);
     }
   });
 });

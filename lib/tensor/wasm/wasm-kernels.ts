@@ -1,3 +1,4 @@
+import type { WindowGeometry } from '../image-kernels';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm-bytes';
 import { GrowableMemory, WasmMemory } from './wasm-memory';
 
@@ -11,10 +12,11 @@ import { GrowableMemory, WasmMemory } from './wasm-memory';
  * trusts its caller as the TypeScript kernels do): an offset outside the memory makes the
  * WebAssembly code trap with a RuntimeError, overlapping arrays give meaningless results.
  *
- * Products, sumRows, addRowVector, ReLU, LeakyReLU, the backward passes of Tanh and Sigmoid
- * and both optimizer steps give results bit-identical to lib/tensor/kernels.ts, the layer files
- * and lib/optim (same operations in the same order; WebAssembly never fuses a multiply and an
- * add). Only the forward passes of Tanh and Sigmoid may differ in the last bit, as they use
+ * Products, sumRows, addRowVector, ReLU, LeakyReLU, the backward passes of Tanh and Sigmoid,
+ * im2col, col2im, the channel bias and its gradient, and both optimizer steps give results
+ * bit-identical to lib/tensor/kernels.ts, lib/tensor/image-kernels.ts, the layer files and
+ * lib/optim (same operations in the same order; WebAssembly never fuses a multiply and an add).
+ * Only the forward passes of Tanh and Sigmoid may differ in the last bit, as they use
  * AssemblyScript's tanh and exp instead of the JavaScript engine's.
  *
  * ```
@@ -60,6 +62,16 @@ export interface WasmKernelExports {
   sigmoidForward(x: number, y: number, n: number): void;
   /** dx = g·(1 − y)·y. */
   sigmoidBackward(y: number, g: number, dx: number, n: number): void;
+  /** im2col of the image at byte offset `image` into cols; the geometry as eleven sizes (C, H, W, kH, kW, sH, sW, pH, pW, OH, OW). */
+  im2col(image: number, cols: number, C: number, H: number, W: number, kH: number, kW: number,
+    sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
+  /** col2im of cols, accumulated into the image at byte offset `image`; the geometry as for im2col. */
+  col2im(cols: number, image: number, C: number, H: number, W: number, kH: number, kW: number,
+    sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
+  /** Y[n, f, :] += b[f] for Y [N, F, P]. */
+  addChannelBias(output: number, bias: number, N: number, F: number, P: number): void;
+  /** out[f] (+)= Σₙ Σₚ G[n, f, p] for G [N, F, P]. */
+  sumChannels(grad: number, out: number, N: number, F: number, P: number, accumulate: boolean): void;
   /** One SGD step over n parameters; buffer is an offset or 0 (no momentum). */
   sgdStep(w: number, grad: number, buffer: number, n: number, lr: number, momentum: number, dampening: number,
     weightDecay: number, nesterov: boolean, firstStep: boolean): void;
@@ -286,6 +298,37 @@ export class WasmKernels {
   /** ∂L/∂x = g·(1 − y)·y, from the layer's output y (Sigmoid backward). */
   sigmoidBackward(y: number, g: number, dx: number, n: number): void {
     this.exports.sigmoidBackward(y, g, dx, n);
+  }
+
+  /**
+   * im2col, as lib/tensor/image-kernels.ts: unrolls the windows of the image that starts
+   * `imageOffset` doubles after byte offset `image` (sample n of a batch: n·C·H·W) into cols
+   * [C·kH·kW, OH·OW]: cols[(c·kH + i)·kW + j, oh·OW + ow] = X[c, oh·sH − pH + i, ow·sW − pW + j],
+   * 0 in the padding.
+   */
+  im2col(image: number, imageOffset: number, g: WindowGeometry, cols: number): void {
+    this.exports.im2col(image + imageOffset * 8, cols, g.channels, g.height, g.width, g.kernelH, g.kernelW,
+      g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
+  }
+
+  /**
+   * col2im, as lib/tensor/image-kernels.ts: the adjoint of im2col, ADDING every entry of cols
+   * to the image entry it came from (the image starts `imageOffset` doubles after byte offset
+   * `image`); entries in the padding are dropped. The image is not cleared first.
+   */
+  col2im(cols: number, g: WindowGeometry, image: number, imageOffset: number): void {
+    this.exports.col2im(cols, image + imageOffset * 8, g.channels, g.height, g.width, g.kernelH, g.kernelW,
+      g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
+  }
+
+  /** Y[n, f, :] += b[f] for a batch Y [N, F, P] (P = OH·OW): a convolution's per-channel bias. */
+  addChannelBias(output: number, bias: number, N: number, F: number, P: number): void {
+    this.exports.addChannelBias(output, bias, N, F, P);
+  }
+
+  /** out[f] (+)= Σₙ Σₚ G[n, f, p] for G [N, F, P]: the per-channel bias gradient. */
+  sumChannels(grad: number, out: number, N: number, F: number, P: number, accumulate = false): void {
+    this.exports.sumChannels(grad, out, N, F, P, accumulate);
   }
 
   /**

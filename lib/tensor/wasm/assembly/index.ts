@@ -11,6 +11,7 @@ export {
   addRowVector, leakyReluBackward, leakyReluForward, reluBackward, reluForward,
   sigmoidBackward, sigmoidForward, tanhBackward, tanhForward,
 } from './elementwise';
+export { addChannelBias, col2im, im2col, sumChannels } from './image';
 export { adamStep, sgdStep } from './optimizers';
 
 /** The first byte after the module's static data: the JavaScript allocator starts at or after it. */

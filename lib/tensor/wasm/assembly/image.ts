@@ -1,0 +1,120 @@
+/**
+ * Kernels for batches of images stored NCHW, mirroring lib/tensor/image-kernels.ts (read its
+ * doc comment for the layout and the window geometry): im2col, col2im, and the per-channel
+ * bias of a convolution and its gradient. The geometry comes as eleven sizes — channels C,
+ * height H, width W, window kH × kW, stride sH, sW, padding pH, pW, output OH × OW — in the
+ * order of the fields of `WindowGeometry`.
+ *
+ * im2col only moves numbers (memory.copy and memory.fill for unit stride); col2im adds each
+ * entry of cols once into the image, in the same order as the TypeScript loops, two at a time
+ * with f64x2 for unit stride; sumChannels sums in the same order, one entry at a time. All four
+ * are bit-identical to the TypeScript kernels.
+ */
+
+/** The first output position o ≥ 0 with o·stride − pad + offset ≥ 0 (inside the image). */
+@inline function firstInside(pad: i32, offset: i32, stride: i32): i32 {
+  return max(0, <i32>Math.ceil(<f64>(pad - offset) / <f64>stride));
+}
+
+/** One past the last output position o < out with o·stride − pad + offset ≤ size − 1; at least `start`. */
+@inline function endInside(size: i32, pad: i32, offset: i32, stride: i32, out: i32, start: i32): i32 {
+  return max(start, min(out, <i32>Math.floor(<f64>(size - 1 + pad - offset) / <f64>stride) + 1));
+}
+
+/**
+ * cols[r, q] = X[c, oh·sH − pH + i, ow·sW − pW + j]  (0 in the padding), r = (c·kH + i)·kW + j,
+ * q = oh·OW + ow, for the image of C×H×W doubles at `image`; cols is [C·kH·kW, OH·OW].
+ */
+export function im2col(
+  image: usize, cols: usize,
+  C: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, OH: i32, OW: i32,
+): void {
+  const rowBytes = <usize>(OH * OW) << 3, lineBytes = <usize>OW << 3;
+  let row = cols;
+  for (let c = 0; c < C; c++) {
+    const plane = image + ((<usize>c * H * W) << 3);
+    for (let i = 0; i < kH; i++) {
+      const ohLo = firstInside(pH, i, sH), ohHi = endInside(H, pH, i, sH, OH, ohLo);
+      for (let j = 0; j < kW; j++, row += rowBytes) {
+        const owLo = firstInside(pW, j, sW), owHi = endInside(W, pW, j, sW, OW, owLo);
+        memory.fill(row, 0, <usize>ohLo * lineBytes); //                                 rows of padding above
+        for (let oh = ohLo; oh < ohHi; oh++) {
+          const q = row + <usize>oh * lineBytes;
+          const first = (oh * sH - pH + i) * W - pW + j + owLo * sW; //                X[c, h, w] at ow = owLo
+          memory.fill(q, 0, <usize>owLo << 3); //                                         padding on the left
+          if (sW == 1) {
+            memory.copy(q + (<usize>owLo << 3), plane + (<usize>first << 3), <usize>(owHi - owLo) << 3);
+          } else {
+            let src = plane + (<usize>first << 3);
+            const step = <usize>sW << 3;
+            for (let p = q + (<usize>owLo << 3), end = q + (<usize>owHi << 3); p < end; p += 8, src += step) store<f64>(p, load<f64>(src));
+          }
+          memory.fill(q + (<usize>owHi << 3), 0, <usize>(OW - owHi) << 3); //               padding on the right
+        }
+        memory.fill(row + <usize>ohHi * lineBytes, 0, rowBytes - <usize>ohHi * lineBytes); // rows of padding below
+      }
+    }
+  }
+}
+
+/**
+ * X[c, oh·sH − pH + i, ow·sW − pW + j] += cols[r, q] for every entry inside the image (the
+ * adjoint of im2col, accumulating into the image; entries in the padding are dropped).
+ */
+export function col2im(
+  cols: usize, image: usize,
+  C: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, OH: i32, OW: i32,
+): void {
+  const rowBytes = <usize>(OH * OW) << 3, lineBytes = <usize>OW << 3;
+  let row = cols;
+  for (let c = 0; c < C; c++) {
+    const plane = image + ((<usize>c * H * W) << 3);
+    for (let i = 0; i < kH; i++) {
+      const ohLo = firstInside(pH, i, sH), ohHi = endInside(H, pH, i, sH, OH, ohLo);
+      for (let j = 0; j < kW; j++, row += rowBytes) {
+        const owLo = firstInside(pW, j, sW), owHi = endInside(W, pW, j, sW, OW, owLo);
+        for (let oh = ohLo; oh < ohHi; oh++) {
+          const first = (oh * sH - pH + i) * W - pW + j + owLo * sW;
+          let q = row + <usize>oh * lineBytes + (<usize>owLo << 3);
+          let dst = plane + (<usize>first << 3);
+          if (sW == 1) {
+            const end = q + (<usize>(owHi - owLo) << 3), pairsEnd = q + (<usize>((owHi - owLo) & ~1) << 3);
+            for (; q < pairsEnd; q += 16, dst += 16) v128.store(dst, f64x2.add(v128.load(dst), v128.load(q)));
+            if (q < end) store<f64>(dst, load<f64>(dst) + load<f64>(q));
+          } else {
+            const step = <usize>sW << 3;
+            for (let end = q + (<usize>(owHi - owLo) << 3); q < end; q += 8, dst += step) store<f64>(dst, load<f64>(dst) + load<f64>(q));
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Y[n, f, :] += b[f] for a batch Y [N, F, P]: one bias per output channel, at every position. */
+export function addChannelBias(output: usize, bias: usize, N: i32, F: i32, P: i32): void {
+  const planeBytes = <usize>P << 3, pairsBytes = <usize>(P & ~1) << 3;
+  let o = output;
+  for (let n = 0; n < N; n++) {
+    for (let f = 0; f < F; f++, o += planeBytes) {
+      const b = load<f64>(bias + (<usize>f << 3)), bv = f64x2.splat(b);
+      for (let p: usize = 0; p < pairsBytes; p += 16) v128.store(o + p, f64x2.add(v128.load(o + p), bv));
+      if (pairsBytes < planeBytes) store<f64>(o + pairsBytes, load<f64>(o + pairsBytes) + b);
+    }
+  }
+}
+
+/** out[f] (+)= Σₙ Σₚ G[n, f, p] for G [N, F, P]: the per-channel bias gradient (each plane summed from 0, then added). */
+export function sumChannels(grad: usize, out: usize, N: i32, F: i32, P: i32, accumulate: bool): void {
+  if (!accumulate) memory.fill(out, 0, <usize>F << 3);
+  const planeBytes = <usize>P << 3;
+  let g = grad;
+  for (let n = 0; n < N; n++) {
+    for (let f = 0; f < F; f++) {
+      let s: f64 = 0;
+      for (const end = g + planeBytes; g < end; g += 8) s += load<f64>(g);
+      const at = out + (<usize>f << 3);
+      store<f64>(at, load<f64>(at) + s);
+    }
+  }
+}
