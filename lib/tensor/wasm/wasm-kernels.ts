@@ -80,18 +80,36 @@ export interface WasmKernelExports {
     weightDecay: number, stepSize: number, biasCorrection2Sqrt: number): void;
 }
 
+/** An instance of a WebAssembly module. */
+export interface WasmInstanceLike {
+  /** The instance's exported functions and memory. */
+  readonly exports: object;
+}
+
+/** `WebAssembly.Module`: synchronous compilation. */
+export interface WasmModuleConstructor {
+  /** Compiles the bytes (Node; browsers refuse large modules on the main thread). */
+  new (bytes: Uint8Array): object;
+}
+
+/** `WebAssembly.Instance`: synchronous instantiation. */
+export interface WasmInstanceConstructor {
+  /** Instantiates a compiled module with the given imports. */
+  new (module: object, imports: object): WasmInstanceLike;
+}
+
 /** The part of the `WebAssembly` global the loader uses (declared here: the library is compiled without the DOM types). */
 export interface WebAssemblyApi {
   /** True when the bytes are a module this engine can compile. */
   validate(bytes: Uint8Array): boolean;
-  /** Compiles synchronously (Node; browsers refuse large modules on the main thread). */
-  Module: new (bytes: Uint8Array) => object;
+  /** Compiles synchronously. */
+  readonly Module: WasmModuleConstructor;
   /** Instantiates a compiled module synchronously. */
-  Instance: new (module: object, imports: object) => { readonly exports: object };
+  readonly Instance: WasmInstanceConstructor;
   /** Compiles asynchronously. */
   compile(bytes: Uint8Array): Promise<object>;
   /** Instantiates a compiled module asynchronously. */
-  instantiate(module: object, imports: object): Promise<{ readonly exports: object }>;
+  instantiate(module: object, imports: object): Promise<WasmInstanceLike>;
 }
 
 /** Where the loader looks for `WebAssembly`: `globalThis` unless a test passes a stand-in. */
