@@ -36,7 +36,7 @@ import { Conv2d } from '../lib/modules/convolution/conv2d';
 import { Linear } from '../lib/modules/linear';
 import { Module } from '../lib/modules/module';
 import { Rng } from '../lib/random/rng';
-import * as kernels from '../lib/tensor/kernels';
+import { matmul, matmulTransA, matmulTransB } from '../lib/tensor/ops';
 import { Tensor } from '../lib/tensor/tensor';
 import { NeuralNet } from '../lib/training/neural-net';
 import { DISK_CONFIGS } from './disk/configs';
@@ -114,9 +114,9 @@ function secondsPerCall(fn: () => void, minSeconds: number): number {
   return elapsed / calls;
 }
 
-/** The median over `repeats` of `secondsPerCall`, after one untimed warm-up. */
+/** The median over `repeats` of `secondsPerCall`, after an untimed warm-up (for the JIT compiler). */
 function timeCalls(fn: () => void, repeats = 5, minSeconds = 0.2): number {
-  secondsPerCall(fn, minSeconds / 2);
+  secondsPerCall(fn, 0.5);
   return median(Array.from({ length: repeats }, () => secondsPerCall(fn, minSeconds)));
 }
 
@@ -215,13 +215,16 @@ function main(): void {
     const rng = new Rng('bench-matmul');
     const shapes: Array<[number, number, number]> = [[64, 784, 100], [256, 256, 256]];
     for (const [M, K, N] of shapes) {
-      const A = randomArray(M * K, rng), B = randomArray(K * N, rng), C = new Float64Array(M * N);
-      // A·B reads A [M,K] and B [K,N]; A·Bᵀ reads B stored [N,K]; Aᵀ·B reads A stored [K,M]:
-      // the same sizes, so the same arrays serve all three.
+      // The products the layers call (lib/tensor/ops.ts), writing into a preallocated C:
+      // A·B reads A [M,K] and B [K,N]; A·Bᵀ reads B stored [N,K]; Aᵀ·B reads A stored [K,M].
+      const a = randomArray(M * K, rng), b = randomArray(K * N, rng);
+      const aMK = new Tensor([M, K], a), aKM = new Tensor([K, M], a);
+      const bKN = new Tensor([K, N], b), bNK = new Tensor([N, K], b);
+      const into = new Tensor([M, N]);
       const forms: Array<[string, () => void]> = [
-        ['A·B', () => kernels.matmul(A, B, C, M, K, N)],
-        ['A·Bᵀ', () => kernels.matmulTransB(A, B, C, M, K, N)],
-        ['Aᵀ·B', () => kernels.matmulTransA(A, B, C, M, K, N)],
+        ['A·B', () => matmul(aMK, bKN, { into })],
+        ['A·Bᵀ', () => matmulTransB(aMK, bNK, { into })],
+        ['Aᵀ·B', () => matmulTransA(aKM, bKN, { into })],
       ];
       for (const [form, fn] of forms) {
         const seconds = timeCalls(fn);
