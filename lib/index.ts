@@ -14,6 +14,8 @@ export {
 } from './tensor/ops';
 export type { ProductOptions } from './tensor/ops';
 export * as kernels from './tensor/kernels';
+export { setBackend, getBackend, loadWasmBackendAsync, backendReason } from './tensor/backend';
+export type { BackendName } from './tensor/backend';
 export { Rng, manualSeed, defaultRng } from './random/rng';
 export type { RngState, AleaState } from './random/rng';
 export { MinidlError } from './errors';

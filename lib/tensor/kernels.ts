@@ -24,13 +24,23 @@
  * not a multiple of 4 are finished by 4×1, 1×4 and 1×1 blocks. Every entry of C is summed in
  * the same order (k = 0, 1, …, K-1) whatever block computes it, so a result never depends on
  * where its row or column fell in the blocking.
+ *
+ * ## Two backends
+ *
+ * Each kernel first asks `wasmBackend()` (backend.ts) whether the WebAssembly backend is
+ * selected (the default where the engine has WebAssembly SIMD). If so, it hands the call to
+ * the WebAssembly version of the same loops (lib/tensor/wasm), which gives bit-identical
+ * results; otherwise the TypeScript below runs. `setBackend('js')` makes it run always.
  */
+import { wasmBackend } from './backend';
 
 /** C[M,N] (+)= A[M,K] · B[K,N] */
 export function matmul(
   A: Float64Array, B: Float64Array, C: Float64Array,
   M: number, K: number, N: number, accumulate = false,
 ): void {
+  const wasm = wasmBackend();
+  if (wasm !== null) return wasm.product('matmul', A, B, C, M, K, N, accumulate); // the same loops in WebAssembly
   let i = 0;
   for (; i + 4 <= M; i += 4) {
     const a0 = i * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;
@@ -81,6 +91,8 @@ export function matmulTransB(
   A: Float64Array, B: Float64Array, C: Float64Array,
   M: number, K: number, N: number, accumulate = false,
 ): void {
+  const wasm = wasmBackend();
+  if (wasm !== null) return wasm.product('matmulTransB', A, B, C, M, K, N, accumulate);
   let i = 0;
   for (; i + 4 <= M; i += 4) {
     const a0 = i * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;
@@ -135,6 +147,8 @@ export function matmulTransA(
   A: Float64Array, B: Float64Array, C: Float64Array,
   M: number, K: number, N: number, accumulate = false,
 ): void {
+  const wasm = wasmBackend();
+  if (wasm !== null) return wasm.product('matmulTransA', A, B, C, M, K, N, accumulate);
   let i = 0;
   for (; i + 4 <= M; i += 4) {
     let j = 0;
@@ -180,6 +194,8 @@ export function matmulTransA(
 
 /** out[N] (+)= Σᵢ G[i, :]  — the sum of the M rows of G [M,N] (a bias gradient). */
 export function sumRows(G: Float64Array, out: Float64Array, M: number, N: number, accumulate = false): void {
+  const wasm = wasmBackend();
+  if (wasm !== null) return wasm.sumRows(G, out, M, N, accumulate);
   if (!accumulate) out.fill(0, 0, N);
   for (let i = 0; i < M; i++) {
     const row = i * N;
@@ -189,6 +205,8 @@ export function sumRows(G: Float64Array, out: Float64Array, M: number, N: number
 
 /** C[i, :] += b  for every row i of C [M,N]  (broadcasting a bias row over a batch). */
 export function addRowVector(C: Float64Array, b: Float64Array, M: number, N: number): void {
+  const wasm = wasmBackend();
+  if (wasm !== null) return wasm.addRowVector(C, b, M, N);
   for (let i = 0; i < M; i++) {
     const row = i * N;
     for (let j = 0; j < N; j++) C[row + j] += b[j];
