@@ -16,18 +16,30 @@ import { MinidlError, formatShape } from '../errors';
  * files from disk (and gunzipping them) is lib/data/mnist.ts's job.
  */
 
-/** The value types an IDX file can hold, by their type byte. */
-export const IDX_TYPES = {
+/** The name of an IDX value type. */
+export type IdxType = 'ubyte' | 'byte' | 'short' | 'int' | 'float' | 'double';
+
+/** One IDX value type. */
+export interface IdxTypeInfo {
+  /** Its name, e.g. `'ubyte'`. */
+  name: IdxType;
+  /** Bytes per value. */
+  bytes: number;
+}
+
+/**
+ * The value types an IDX file can hold, by their type byte: 0x08 ubyte (unsigned 8-bit),
+ * 0x09 byte (signed 8-bit), 0x0B short (16-bit), 0x0C int (32-bit), 0x0D float (32-bit),
+ * 0x0E double (64-bit); all multi-byte values big-endian.
+ */
+export const IDX_TYPES: Readonly<Record<number, IdxTypeInfo>> = Object.freeze({
   0x08: { name: 'ubyte', bytes: 1 },
   0x09: { name: 'byte', bytes: 1 },
   0x0b: { name: 'short', bytes: 2 },
   0x0c: { name: 'int', bytes: 4 },
   0x0d: { name: 'float', bytes: 4 },
   0x0e: { name: 'double', bytes: 8 },
-} as const;
-
-/** The name of an IDX value type. */
-export type IdxType = (typeof IDX_TYPES)[keyof typeof IDX_TYPES]['name'];
+});
 
 /** The values of an IDX array, in the typed array that holds its type exactly. */
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -68,12 +80,12 @@ export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
     fail(`bad magic number: expected the bytes 0x00 0x00, got ${hex(bytes[0])} ${hex(bytes[1])}${gzip}`);
   }
   const typeByte = bytes[2];
-  const type = (IDX_TYPES as Record<number, { name: IdxType; bytes: number } | undefined>)[typeByte];
+  const type = IDX_TYPES[typeByte] as IdxTypeInfo | undefined;
   if (type === undefined) {
     const known = Object.entries(IDX_TYPES).map(([code, t]) => `${hex(Number(code))} ${t.name}`).join(', ');
     fail(`unknown type byte ${hex(typeByte)}: expected one of ${known}`);
   }
-  const { name: typeName, bytes: valueBytes } = type as { name: IdxType; bytes: number };
+  const { name: typeName, bytes: valueBytes } = type as IdxTypeInfo;
   const ndims = bytes[3];
   if (ndims === 0) fail('the header says 0 dimensions; expected at least 1');
   const headerBytes = HEADER_BYTES + 4 * ndims;

@@ -35,7 +35,9 @@ export interface ImageSplit {
 
 /** A training and a test part, and where they were read from. */
 export interface MnistData {
+  /** The images to train on (60,000 in MNIST). */
   train: ImageSplit;
+  /** The images to measure the accuracy on (10,000 in MNIST). */
   test: ImageSplit;
   /** Where the data came from (e.g. the folder read), for reports. */
   source: string;
@@ -46,9 +48,13 @@ export const MNIST_CLASSES = 10;
 
 /** The standard file names, without `.gz`. */
 export const MNIST_FILES = {
+  /** The training images, ubyte [N, 28, 28]. */
   trainImages: 'train-images-idx3-ubyte',
+  /** The training labels, ubyte [N]. */
   trainLabels: 'train-labels-idx1-ubyte',
+  /** The test images, ubyte [N, 28, 28]. */
   testImages: 't10k-images-idx3-ubyte',
+  /** The test labels, ubyte [N]. */
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 
