@@ -26,7 +26,8 @@ export type ProductKind = 'matmul' | 'matmulTransB' | 'matmulTransA';
 export class WasmScratch {
   /** The loaded kernels (raw exports: no default arguments, lowest call overhead). */
   readonly kernels: WasmKernelExports;
-  private readonly instance: WasmKernels;
+  /** The instance, with the allocator of its memory. */
+  readonly instance: WasmKernels;
   private block = -1;
   private capacity = 0; //  doubles in the block
   private next = 0; //      byte offset of the next free slot
