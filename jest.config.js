@@ -1,9 +1,33 @@
-/** Jest runs the TypeScript specs in spec/ through ts-jest. */
-module.exports = {
+/**
+ * Jest runs the TypeScript specs in spec/ through ts-jest, in two projects:
+ *
+ *   js    every spec, on the TypeScript kernels (setBackend('js'))
+ *   wasm  the specs of the numerical core again, on the WebAssembly kernels (setBackend('wasm'))
+ *
+ * The demos' specs start their own processes, which use the default backend ('wasm').
+ */
+const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec'],
-  testMatch: ['**/*.spec.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
+};
+
+/** The specs that run on both backends: tensors, kernels, layers, losses, optimizers, training. */
+const CORE = [
+  'tensor', 'kernels', 'modules', 'activations-extra', 'convolution', 'pooling', 'normalization', 'losses',
+  'optim', 'trainer', 'gradcheck', 'weight-sharing', 'dropout', 'serialization',
+];
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'js', testMatch: ['**/*.spec.ts'], setupFiles: ['<rootDir>/spec/backends/use-js.ts'] },
+    {
+      ...common,
+      displayName: 'wasm',
+      testMatch: CORE.map((name) => `**/spec/${name}.spec.ts`),
+      setupFiles: ['<rootDir>/spec/backends/use-wasm.ts'],
+    },
+  ],
 };
