@@ -3,7 +3,7 @@
  *
  *   npm run bench                                   everything below
  *   npm run bench -- --only course,matmul           some of it
- *   npm run bench -- --runs 9 --epochs 5
+ *   npm run bench -- --runs 9 --epochs 5 --backend js
  *   npm run bench -- --reference ../shared/reference/speed_reference.py
  *
  * Measurements (each the median of several timed repetitions after a warm-up):
@@ -20,8 +20,11 @@
  *   conv    Conv2d forward + backward throughput of the CNN's two convolutions on batches of
  *           64 images, in images/s and GFLOP/s (6·N·F·OH·OW·C·kH·kW: forward, weight gradient
  *           and input gradient; im2col/col2im not counted).
- *   matmul  GFLOP/s of the three matrix-product kernels (A·B, A·Bᵀ, Aᵀ·B) in float64 for
+ *   matmul  GFLOP/s of the three matrix products (A·B, A·Bᵀ, Aᵀ·B) in float64 for
  *           (64×784)·(784×100), the MLP's first layer, and (256×256)·(256×256).
+ *
+ * The kernels are the library's default backend (WebAssembly SIMD where it loads) unless
+ * --backend picks one; the table says which ran.
  *
  * Prints a Markdown table, then one JSON line with every number. With --reference, also runs
  * the given reference script (PyTorch and NumPy timing the course round and the MNIST epochs
@@ -37,6 +40,7 @@ import { Linear } from '../lib/modules/linear';
 import { Module } from '../lib/modules/module';
 import { Rng } from '../lib/random/rng';
 import { matmul, matmulTransA, matmulTransB } from '../lib/tensor/ops';
+import { BackendName, getBackend, setBackend } from '../lib/tensor/backend';
 import { Tensor } from '../lib/tensor/tensor';
 import { NeuralNet } from '../lib/training/neural-net';
 import { DISK_CONFIGS } from './disk/configs';
@@ -52,6 +56,7 @@ const FLAGS: Record<string, FlagSpec> = {
   only: { type: 'string', default: WORKLOADS.join(','), value: 'LIST', help: `comma-separated measurements among ${WORKLOADS.join(', ')}` },
   runs: { type: 'string', default: '5', value: 'N', help: 'timed course rounds (the median is reported)' },
   epochs: { type: 'string', default: '3', value: 'N', help: 'timed MNIST epochs per model, after one warm-up epoch (the median is reported)' },
+  backend: { type: 'string', value: 'NAME', help: "kernels to time: 'js' (TypeScript) or 'wasm' (WebAssembly SIMD) (default: the library's default)" },
   reference: { type: 'string', value: 'FILE', help: 'speed_reference.py to run for PyTorch/NumPy figures on this machine' },
   python: { type: 'string', default: '/usr/bin/python3', value: 'EXE', help: 'python interpreter for --reference' },
 };
@@ -137,8 +142,14 @@ function main(): void {
   const timedEpochs = intFlag('epochs', flags.epochs);
   const reference = String(flags.reference);
   if (reference && !fs.existsSync(reference)) throw new UsageError(`--reference: no such file '${reference}'`);
+  const backend = String(flags.backend);
+  if (backend !== '') {
+    if (backend !== 'js' && backend !== 'wasm') throw new UsageError(`--backend must be 'js' or 'wasm', got '${backend}'`);
+    setBackend(backend as BackendName);
+  }
+  console.error(`kernels: ${getBackend()} backend`);
 
-  const result: Record<string, number | string> = {};
+  const result: Record<string, number | string> = { backend: getBackend() };
   const rows: Row[] = [];
 
   if (selected('course')) {
@@ -241,7 +252,7 @@ function main(): void {
   }
 
   result.node = process.version;
-  console.log('| measurement | minidl | notes |');
+  console.log(`| measurement | minidl (${getBackend()} kernels) | notes |`);
   console.log('|---|---:|---|');
   for (const r of rows) console.log(`| ${r.what} | ${r.value} | ${r.note} |`);
 

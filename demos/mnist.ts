@@ -24,6 +24,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { loadMnist, MnistData } from '../lib/data/mnist';
+import { getBackend } from '../lib/tensor/backend';
 import { FlagSpec, UsageError, intFlag, parseFlags, runMain } from './common/cli';
 import { MNIST_MODEL_NAMES, MNIST_MODELS, MnistModelName } from './mnist/models';
 import { loadOfflineDigits } from './mnist/offline-digits';
@@ -123,7 +124,7 @@ function main(): void {
     settings: { loss: 'CrossEntropyLoss', optimizer: String(run.net.optimizer), ...MNIST_SETTINGS, epochs, seed },
     epochs: run.epochs.map((e) => ({ epoch: e.epoch, trainLoss: e.trainLoss, trainAccuracy: e.trainAccuracy, testAccuracy: e.testAccuracy })),
     final: { trainAccuracy: last.trainAccuracy, testAccuracy: last.testAccuracy },
-    timings: { secondsPerEpoch: run.epochs.map((e) => Number(e.seconds.toFixed(3))) },
+    timings: { kernels: getBackend(), secondsPerEpoch: run.epochs.map((e) => Number(e.seconds.toFixed(3))) },
   };
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'results.md'), markdown);
