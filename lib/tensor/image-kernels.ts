@@ -49,14 +49,23 @@ export function slidingOutputSize(size: number, kernel: number, stride: number, 
   return Math.floor((size + 2 * pad - kernel) / stride) + 1;
 }
 
-/** The first output position o ≥ 0 with o·stride − pad + offset ≥ 0 (inside the image). */
+/**
+ * The first output position o ≥ 0 with o·stride − pad + offset ≥ 0 (inside the image):
+ * ⌈(pad − offset) / stride⌉, or 0. (Integer arithmetic with `| 0` and comparisons rather than
+ * Math.ceil and Math.max, here and in the pooling loops: a call to a Math function costs far
+ * more than the arithmetic in some JavaScript sandboxes, Jest's among them.)
+ */
 function firstInside(pad: number, offset: number, stride: number): number {
-  return Math.max(0, Math.ceil((pad - offset) / stride));
+  const before = pad - offset; // padding rows (or columns) to skip
+  return before <= 0 ? 0 : ((before + stride - 1) / stride) | 0;
 }
 
 /** One past the last output position o < out with o·stride − pad + offset ≤ size − 1; at least `start`. */
 function endInside(size: number, pad: number, offset: number, stride: number, out: number, start: number): number {
-  return Math.max(start, Math.min(out, Math.floor((size - 1 + pad - offset) / stride) + 1));
+  const room = size - 1 + pad - offset; // how far o·stride may go
+  if (room < 0) return start;
+  const end = ((room / stride) | 0) + 1;
+  return end > out ? out : end < start ? start : end;
 }
 
 /**
@@ -182,9 +191,9 @@ export function maxPoolForward(
   let o = 0;
   for (let plane = 0, end = N * g.channels * H * W; plane < end; plane += H * W) {
     for (let oh = 0; oh < OH; oh++) {
-      const h0 = oh * sH - pH, hLo = Math.max(h0, 0), hHi = Math.min(h0 + kH, H);
+      const h0 = oh * sH - pH, hLo = h0 > 0 ? h0 : 0, hHi = h0 + kH < H ? h0 + kH : H; // the window's rows inside the image
       for (let ow = 0; ow < OW; ow++, o++) {
-        const w0 = ow * sW - pW, wLo = Math.max(w0, 0), wHi = Math.min(w0 + kW, W);
+        const w0 = ow * sW - pW, wLo = w0 > 0 ? w0 : 0, wHi = w0 + kW < W ? w0 + kW : W;
         let best = -Infinity;
         let bestIndex = plane + hLo * W + wLo;
         for (let h = hLo; h < hHi; h++) {
@@ -230,9 +239,9 @@ export function avgPoolForward(input: Float64Array, g: WindowGeometry, N: number
   let o = 0;
   for (let plane = 0, end = N * g.channels * H * W; plane < end; plane += H * W) {
     for (let oh = 0; oh < OH; oh++) {
-      const h0 = oh * sH - pH, hLo = Math.max(h0, 0), hHi = Math.min(h0 + kH, H);
+      const h0 = oh * sH - pH, hLo = h0 > 0 ? h0 : 0, hHi = h0 + kH < H ? h0 + kH : H; // the window's rows inside the image
       for (let ow = 0; ow < OW; ow++, o++) {
-        const w0 = ow * sW - pW, wLo = Math.max(w0, 0), wHi = Math.min(w0 + kW, W);
+        const w0 = ow * sW - pW, wLo = w0 > 0 ? w0 : 0, wHi = w0 + kW < W ? w0 + kW : W;
         let sum = 0;
         for (let h = hLo; h < hHi; h++) {
           for (let k = plane + h * W + wLo, kEnd = plane + h * W + wHi; k < kEnd; k++) sum += input[k];
@@ -258,9 +267,9 @@ export function avgPoolBackward(gradOut: Float64Array, g: WindowGeometry, N: num
   let o = 0;
   for (let plane = 0, end = N * g.channels * H * W; plane < end; plane += H * W) {
     for (let oh = 0; oh < OH; oh++) {
-      const h0 = oh * sH - pH, hLo = Math.max(h0, 0), hHi = Math.min(h0 + kH, H);
+      const h0 = oh * sH - pH, hLo = h0 > 0 ? h0 : 0, hHi = h0 + kH < H ? h0 + kH : H; // the window's rows inside the image
       for (let ow = 0; ow < OW; ow++, o++) {
-        const w0 = ow * sW - pW, wLo = Math.max(w0, 0), wHi = Math.min(w0 + kW, W);
+        const w0 = ow * sW - pW, wLo = w0 > 0 ? w0 : 0, wHi = w0 + kW < W ? w0 + kW : W;
         const share = gradOut[o] / count;
         for (let h = hLo; h < hHi; h++) {
           for (let k = plane + h * W + wLo, kEnd = plane + h * W + wHi; k < kEnd; k++) gradInput[k] += share;

@@ -28,10 +28,10 @@ export interface Conv2dOptions {
  *   Y[n, f, oh, ow] = b[f] + Σ_c Σ_i Σ_j  W[f, c, i, j] · X[n, c, oh·sH − pH + i, ow·sW − pW + j]
  *
  * with X read as 0 in the padding. Computed as a matrix product per sample (im2col, see
- * lib/tensor/image-kernels.ts): cols = im2col(X[n]) [C·kH·kW, OH·OW] holds every window as a
- * column, and
+ * lib/tensor/image-kernels.ts): colsₙ = im2col(X[n]) [K, P] holds every window as a column,
+ * with K = C·kH·kW entries per window and P = OH·OW windows, and
  *
- *   Y[n] = W·cols + b        W seen as a matrix [F, C·kH·kW],  Y[n] as [F, OH·OW].
+ *   Y[n] = W·colsₙ + b        W seen as a matrix [F, K],  Y[n] as [F, P]  (already NCHW).
  *
  * Shapes: X [N, C, H, W] → Y [N, F, OH, OW],  OH = ⌊(H + 2pH − kH)/sH⌋ + 1,  OW = ⌊(W + 2pW − kW)/sW⌋ + 1;
  *         W [F, C, kH, kW] (PyTorch's layout);  b [F]
@@ -43,9 +43,9 @@ export interface Conv2dOptions {
  *   ∂L/∂colsₙ = Wᵀ·Gₙ          ∂L/∂X[n] = col2im(∂L/∂colsₙ)   (each window's gradient added back
  *                                                             to the input entries it read)
  *
- * In training mode forward keeps every sample's cols for backward; in evaluation mode it keeps
- * none (backward, if called, rebuilds them), so evaluating a large batch needs the memory of
- * one sample's cols only.
+ * In training mode forward keeps every sample's colsₙ for backward; in evaluation mode it keeps
+ * one sample's buffer only (backward, if called, rebuilds each colsₙ), so evaluating a large
+ * batch needs little memory.
  *
  * ```ts
  * const conv = new Conv2d(3, 5, 3, { padding: 1 });          // 3 → 5 channels, 3×3 kernel
