@@ -105,7 +105,7 @@ function main(): void {
   const markdown = [
     `## MNIST, ${modelName}: ${spec.description}`,
     '',
-    `Data: ${source} (${data.train.labels.length} train / ${data.test.labels.length} test). ` +
+    `Data: ${source}; ${data.train.labels.length} train / ${data.test.labels.length} test images. ` +
       `Cross-entropy, SGD lr ${MNIST_SETTINGS.lr}, momentum ${MNIST_SETTINGS.momentum}, batch ${MNIST_SETTINGS.batchSize}, seed ${seed}. ` +
       'Accuracies are measured after each epoch; time is the training of the epoch.',
     '',
