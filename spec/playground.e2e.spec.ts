@@ -22,6 +22,8 @@ import { oneHot } from '../lib/data/one-hot';
  * and serves it on a free port; headless Chromium (the system's /usr/bin/chromium, driven by
  * playwright-core) loads it, trains, resets, trains again, and opens the layer inspector.
  * The numbers the page shows are compared with the same run computed here in Node with lib.
+ * The page computes with the WebAssembly kernels (it shows which backend runs), this spec's
+ * Node run with the backend of its Jest project: the results are the same to the last bit.
  *
  * Screenshot of the trained page: artifacts/playground/trained.png (git-ignored).
  */
@@ -139,6 +141,11 @@ describe('the browser playground in headless Chromium', () => {
     expect(chips).toEqual(['Linear(2→25)', 'ReLU', 'Linear(25→25)', 'ReLU', 'Linear(25→25)', 'ReLU', 'Linear(25→2)']);
     // The untrained network is no better than a coin.
     expect(await stat(page, 'test-error')).toBeGreaterThan(0.3);
+  });
+
+  test('the kernels run in WebAssembly: compiled asynchronously as the page opens, and the page says so', async () => {
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend"]')?.textContent === 'wasm', undefined, { timeout: 10_000 });
+    expect(await page.getAttribute('[data-testid="backend"]', 'title')).toContain('WebAssembly');
   });
 
   let firstLoss = NaN;

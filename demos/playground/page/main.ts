@@ -2,7 +2,12 @@
 /**
  * The playground page: wires the settings panel, the training loop, the decision map, the
  * curves and the layer inspector together. The settings live in the URL hash.
+ *
+ * The kernels: the WebAssembly SIMD backend is compiled asynchronously as the page opens (a
+ * browser's main thread may refuse to compile it synchronously); the TypeScript kernels run
+ * until it is ready, with the same results. The page shows which backend runs.
  */
+import { BackendName, backendReason, getBackend, loadWasmBackendAsync } from '../../../lib';
 import { byId, formatNumber, formatPercent } from './canvas';
 import { drawErrorChart, drawLossChart } from './charts';
 import { Controls } from './controls';
@@ -21,6 +26,9 @@ const MAP_INTERVAL_MS = 120;
 const MAP_BUDGET_RUNNING_MS = 10;
 const MAP_BUDGET_PAUSED_MS = 120;
 const INSPECTOR_INTERVAL_MS = 300;
+
+// Before anything computes: from here on the TypeScript kernels run until WebAssembly is ready.
+const backendLoaded = loadWasmBackendAsync();
 
 const fromUrl = settingsFromHash(window.location.hash);
 let settings: Settings = fromUrl.settings;
@@ -149,6 +157,19 @@ function render(all: boolean, epochEnded: boolean): void {
   }
 }
 
+/** Shows the backend the kernels use: 'wasm' (WebAssembly SIMD) or 'js' (TypeScript), and why not 'wasm'. */
+function showBackend(backend: BackendName): void {
+  const el = byId('backend');
+  el.textContent = backend;
+  el.dataset.value = backend;
+  const reason = backendReason();
+  el.title = backend === 'wasm'
+    ? 'the kernels run in WebAssembly with 128-bit SIMD'
+    : `the kernels run in TypeScript${reason === null ? '' : `: ${reason}`}`;
+}
+
 inspector.setSession(session);
 controls.setRunning(false);
 render(true, true);
+showBackend(getBackend());
+void backendLoaded.then(showBackend);
