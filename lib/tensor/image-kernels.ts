@@ -20,7 +20,12 @@
  * provides and allocate nothing. Instead of testing every (h, w) against the borders, each
  * loop first computes the range of output positions whose input lies inside the image
  * (`firstInside`, `endInside`) and runs over that range only.
+ *
+ * im2col, col2im, addChannelBias and sumChannels hand the call to their WebAssembly versions
+ * (lib/tensor/wasm, bit-identical) when the backend is 'wasm' (see backend.ts and kernels.ts);
+ * the pooling loops always run here.
  */
+import { wasmBackend } from './backend';
 
 /** The sizes of one sliding-window operation on an image batch (see the file's doc comment). */
 export interface WindowGeometry {
@@ -82,6 +87,8 @@ function endInside(size: number, pad: number, offset: number, stride: number, ou
  * product: Y[n] = W·cols, [F, OH·OW], which is already the NCHW layout of the output.
  */
 export function im2col(image: Float64Array, imageOffset: number, g: WindowGeometry, cols: Float64Array): void {
+  const wasm = wasmBackend();
+  if (wasm !== null) return wasm.im2col(image, imageOffset, g, cols); // the same loops in WebAssembly
   const H = g.height, W = g.width, kH = g.kernelH, kW = g.kernelW;
   const sH = g.strideH, sW = g.strideW, pH = g.padH, pW = g.padW, OH = g.outH, OW = g.outW;
   const P = OH * OW;
@@ -121,6 +128,8 @@ export function im2col(image: Float64Array, imageOffset: number, g: WindowGeomet
  * dropped. Nothing is cleared first: zero the image range before, if needed.
  */
 export function col2im(cols: Float64Array, g: WindowGeometry, image: Float64Array, imageOffset: number): void {
+  const wasm = wasmBackend();
+  if (wasm !== null) return wasm.col2im(cols, g, image, imageOffset);
   const H = g.height, W = g.width, kH = g.kernelH, kW = g.kernelW;
   const sH = g.strideH, sW = g.strideW, pH = g.padH, pW = g.padW, OH = g.outH, OW = g.outW;
   const P = OH * OW;
@@ -150,6 +159,8 @@ export function col2im(cols: Float64Array, g: WindowGeometry, image: Float64Arra
  * at every position.
  */
 export function addChannelBias(output: Float64Array, bias: Float64Array, N: number, F: number, P: number): void {
+  const wasm = wasmBackend();
+  if (wasm !== null) return wasm.addChannelBias(output, bias, N, F, P);
   for (let n = 0, o = 0; n < N; n++) {
     for (let f = 0; f < F; f++) {
       const b = bias[f];
@@ -163,6 +174,8 @@ export function addChannelBias(output: Float64Array, bias: Float64Array, N: numb
  * was added at every position of every sample.
  */
 export function sumChannels(grad: Float64Array, out: Float64Array, N: number, F: number, P: number, accumulate = false): void {
+  const wasm = wasmBackend();
+  if (wasm !== null) return wasm.sumChannels(grad, out, N, F, P, accumulate);
   if (!accumulate) out.fill(0, 0, F);
   for (let n = 0, o = 0; n < N; n++) {
     for (let f = 0; f < F; f++) {
