@@ -23,12 +23,14 @@
  *   matmul  GFLOP/s of the three matrix products (A·B, A·Bᵀ, Aᵀ·B) in float64 for
  *           (64×784)·(784×100), the MLP's first layer, and (256×256)·(256×256).
  *
- * The kernels are the library's default backend (WebAssembly SIMD where it loads) unless
- * --backend picks one; the table says which ran.
+ * Every measurement runs on both backends, 'wasm' (WebAssembly SIMD kernels) then 'js'
+ * (TypeScript kernels), unless --backend picks one (setBackend, lib/tensor/backend.ts).
  *
- * Prints a Markdown table, then one JSON line with every number. With --reference, also runs
- * the given reference script (PyTorch and NumPy timing the course round and the MNIST epochs
- * on this machine, in this sitting) and prints the ratios minidl / reference.
+ * Prints a Markdown table per backend, a table of the two side by side with the speed-up, then
+ * one JSON line with every number. With --reference, also runs the given reference script
+ * (PyTorch and NumPy timing the course round and the MNIST epochs on this machine, in this
+ * sitting) and prints the ratios minidl / reference for each backend, against the bars:
+ * course round ≤ 0.4 × NumPy, MNIST MLP and CNN epochs ≤ 3 × PyTorch (wasm backend).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -56,7 +58,7 @@ const FLAGS: Record<string, FlagSpec> = {
   only: { type: 'string', default: WORKLOADS.join(','), value: 'LIST', help: `comma-separated measurements among ${WORKLOADS.join(', ')}` },
   runs: { type: 'string', default: '5', value: 'N', help: 'timed course rounds (the median is reported)' },
   epochs: { type: 'string', default: '3', value: 'N', help: 'timed MNIST epochs per model, after one warm-up epoch (the median is reported)' },
-  backend: { type: 'string', value: 'NAME', help: "kernels to time: 'js' (TypeScript) or 'wasm' (WebAssembly SIMD) (default: the library's default)" },
+  backend: { type: 'string', default: 'both', value: 'NAME', help: "kernels to time: 'js' (TypeScript), 'wasm' (WebAssembly SIMD) or 'both'" },
   reference: { type: 'string', value: 'FILE', help: 'speed_reference.py to run for PyTorch/NumPy figures on this machine' },
   python: { type: 'string', default: '/usr/bin/python3', value: 'EXE', help: 'python interpreter for --reference' },
 };
@@ -67,11 +69,17 @@ const EPOCH_TARGETS: Record<'mlp' | 'cnn', number> = { mlp: 3, cnn: 12 };
 const COURSE_EPOCHS = 300;
 const COURSE_BATCH = 100;
 
+/** The bars of the wasm backend against the reference: minidl / reference at most this. */
+const REFERENCE_BARS: Record<string, number> = { numpy_course_s: 0.4, pytorch_mlp_epoch_s: 3, pytorch_cnn_epoch_s: 3 };
+
 /** One row of the printed table. */
 interface Row {
   what: string;
   value: string;
   note: string;
+  /** Seconds (times) or a rate (GFLOP/s, images/s): for the speed-up between backends. */
+  amount: number;
+  higherIsBetter: boolean;
 }
 
 function median(values: number[]): number {
@@ -142,13 +150,70 @@ function main(): void {
   const timedEpochs = intFlag('epochs', flags.epochs);
   const reference = String(flags.reference);
   if (reference && !fs.existsSync(reference)) throw new UsageError(`--reference: no such file '${reference}'`);
-  const backend = String(flags.backend);
-  if (backend !== '') {
-    if (backend !== 'js' && backend !== 'wasm') throw new UsageError(`--backend must be 'js' or 'wasm', got '${backend}'`);
-    setBackend(backend as BackendName);
+  const backendFlag = String(flags.backend);
+  if (backendFlag !== 'js' && backendFlag !== 'wasm' && backendFlag !== 'both') {
+    throw new UsageError(`--backend must be 'js', 'wasm' or 'both', got '${backendFlag}'`);
   }
-  console.error(`kernels: ${getBackend()} backend`);
+  const backends: BackendName[] = backendFlag === 'both' ? ['wasm', 'js'] : [backendFlag];
 
+  const results: Partial<Record<BackendName, Record<string, number | string>>> = {};
+  const tables: Partial<Record<BackendName, Row[]>> = {};
+  for (const backend of backends) {
+    setBackend(backend);
+    console.error(`kernels: ${getBackend()} backend`);
+    const measured = measure(selected, runs, timedEpochs);
+    results[backend] = measured.result;
+    tables[backend] = measured.rows;
+    console.log(`| measurement | minidl (${backend} kernels) | notes |`);
+    console.log('|---|---:|---|');
+    for (const r of measured.rows) console.log(`| ${r.what} | ${r.value} | ${r.note} |`);
+    console.log('');
+  }
+  if (tables.wasm && tables.js) {
+    console.log('| measurement | wasm | js | wasm speed-up |');
+    console.log('|---|---:|---:|---:|');
+    tables.wasm.forEach((w, i) => {
+      const j = (tables.js as Row[])[i];
+      const speedUp = w.higherIsBetter ? w.amount / j.amount : j.amount / w.amount;
+      console.log(`| ${w.what} | ${w.value} | ${j.value} | ${speedUp.toFixed(2)}× |`);
+    });
+    console.log('');
+  }
+
+  const all: Record<string, unknown> = { node: process.version, ...results };
+  if (reference) {
+    const workloads = (['course', 'mlp', 'cnn'] as const).filter(selected);
+    if (workloads.length > 0) {
+      console.error(`running ${reference} ${workloads.join(' ')} …`);
+      const out = execFileSync(String(flags.python), [reference, ...workloads], { encoding: 'utf8' });
+      const last = out.trim().split('\n').pop() ?? '{}';
+      const ref = JSON.parse(last) as Record<string, number>;
+      all.reference = ref;
+      console.log(`| reference on this machine | time | ${backends.map((b) => `${b} / reference`).join(' | ')} | bar (wasm) |`);
+      console.log(`|---|---:|${backends.map(() => '---:|').join('')}---|`);
+      for (const [key, value] of Object.entries(ref)) {
+        const match = /^(\w+?)_(course|mlp_epoch|cnn_epoch)_s$/.exec(key);
+        if (!match) continue;
+        const [, who, what] = match;
+        const ratios = backends.map((b) => {
+          const ours = results[b]?.[`minidl_${what}_s`];
+          if (typeof ours !== 'number') return NaN;
+          const ratio = ours / value;
+          (results[b] as Record<string, number | string>)[`ratio_${what}_to_${who}`] = Number(ratio.toFixed(3));
+          return ratio;
+        });
+        const bar = REFERENCE_BARS[key];
+        const wasmRatio = results.wasm?.[`ratio_${what}_to_${who}`];
+        const barText = bar === undefined ? '' : `≤ ${bar}${typeof wasmRatio === 'number' ? (wasmRatio <= bar ? ' met' : ' MISSED') : ''}`;
+        console.log(`| ${who} ${what.replace('_', ' ')} | ${value.toFixed(3)} s | ${ratios.map((r) => r.toFixed(2)).join(' | ')} | ${barText} |`);
+      }
+    }
+  }
+  console.log(JSON.stringify(all));
+}
+
+/** Runs the selected measurements on the current backend. */
+function measure(selected: (w: Workload) => boolean, runs: number, timedEpochs: number): { result: Record<string, number | string>; rows: Row[] } {
   const result: Record<string, number | string> = { backend: getBackend() };
   const rows: Row[] = [];
 
@@ -174,6 +239,8 @@ function main(): void {
       what: 'course round: 2-25-25-25-2 ReLU, MSE, SGD, batch 100, 3000 steps',
       value: `${seconds.toFixed(3)} s`,
       note: `${result.course_us_per_step} µs/step, ${result.course_gflop_per_s} GFLOP/s, median of ${runs}`,
+      amount: seconds,
+      higherIsBetter: false,
     });
   }
 
@@ -189,6 +256,8 @@ function main(): void {
         what: `MNIST ${model} epoch: ${model === 'mlp' ? '784-100-100-10 ReLU' : 'Conv(1→8,5)-Pool-Conv(8→16,5)-Pool-Linear(256→10)'}, 7996 digits, batch 64`,
         value: `${seconds.median.toFixed(3)} s`,
         note: `target ≤ ${target} s ${seconds.median <= target ? 'met' : 'MISSED'}; median of ${timedEpochs} after a warm-up epoch of ${seconds.first.toFixed(2)} s`,
+        amount: seconds.median,
+        higherIsBetter: false,
       });
     }
   }
@@ -218,6 +287,8 @@ function main(): void {
         what: `Conv2d(${c.inC}→${c.outC}, 5×5) forward+backward, [64,${c.inC},${c.size},${c.size}]`,
         value: `${Math.round(imagesPerSecond)} images/s`,
         note: `${result[`${c.name}_gflop_per_s`]} GFLOP/s, ${(seconds * 1000).toFixed(2)} ms per batch of 64`,
+        amount: imagesPerSecond,
+        higherIsBetter: true,
       });
     }
   }
@@ -246,40 +317,14 @@ function main(): void {
           what: `matmul ${form}, (${M}×${K})·(${K}×${N}), float64`,
           value: `${gflops.toFixed(2)} GFLOP/s`,
           note: `${(seconds * 1e6).toFixed(0)} µs per product`,
+          amount: gflops,
+          higherIsBetter: true,
         });
       }
     }
   }
 
-  result.node = process.version;
-  console.log(`| measurement | minidl (${getBackend()} kernels) | notes |`);
-  console.log('|---|---:|---|');
-  for (const r of rows) console.log(`| ${r.what} | ${r.value} | ${r.note} |`);
-
-  if (reference) {
-    const workloads = (['course', 'mlp', 'cnn'] as const).filter(selected);
-    if (workloads.length > 0) {
-      console.error(`running ${reference} ${workloads.join(' ')} …`);
-      const out = execFileSync(String(flags.python), [reference, ...workloads], { encoding: 'utf8' });
-      const last = out.trim().split('\n').pop() ?? '{}';
-      const ref = JSON.parse(last) as Record<string, number>;
-      console.log('');
-      console.log('| reference on this machine | time | minidl / reference |');
-      console.log('|---|---:|---:|');
-      for (const [key, value] of Object.entries(ref)) {
-        result[key] = value;
-        const match = /^(\w+?)_(course|mlp_epoch|cnn_epoch)_s$/.exec(key);
-        if (!match) continue;
-        const [, who, what] = match;
-        const ours = result[`minidl_${what}_s`];
-        if (typeof ours !== 'number') continue;
-        const ratio = ours / value;
-        result[`ratio_${what}_to_${who}`] = Number(ratio.toFixed(3));
-        console.log(`| ${who} ${what.replace('_', ' ')} | ${value.toFixed(3)} s | ${ratio.toFixed(2)} |`);
-      }
-    }
-  }
-  console.log(JSON.stringify(result));
+  return { result, rows };
 }
 
 /** Trains one model for 1 + `timed` epochs (no evaluation); the first epoch is the warm-up. */
