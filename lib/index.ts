@@ -81,6 +81,10 @@ export type { LabelledData } from './data/disk';
 export { standardize, featureStats, applyStandardization } from './data/standardize';
 export type { FeatureStats, StandardizedTrain, StandardizedSplit } from './data/standardize';
 export { oneHot, labelColumn } from './data/one-hot';
+export { parseIdx, encodeIdx, IDX_TYPES } from './data/idx';
+export type { IdxArray, IdxData, IdxType, IdxTypeInfo } from './data/idx';
+export { loadMnist, mnistSplitFromIdx, asImageBatch, MNIST_FILES, MNIST_CLASSES } from './data/mnist';
+export type { ImageSplit, MnistData } from './data/mnist';
 
 // Tools
 export { gradcheck } from './tools/gradcheck';
