@@ -102,6 +102,20 @@ describe('selecting a backend', () => {
     });
   });
 
+  test('loadWasmBackendAsync (browsers): TypeScript kernels while the module compiles, then WebAssembly', async () => {
+    let fresh: typeof import('../lib/tensor/backend') | null = null;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      fresh = require('../lib/tensor/backend') as typeof import('../lib/tensor/backend');
+    });
+    const backend = fresh as unknown as typeof import('../lib/tensor/backend');
+    const loading = backend.loadWasmBackendAsync();
+    expect(backend.getBackend()).toBe('js');
+    expect(backend.backendReason()).toMatch(/still loading/);
+    expect(await loading).toBe('wasm');
+    expect(backend.getBackend()).toBe('wasm');
+  });
+
   test('setBackend switches and getBackend reports it; both are exported from the package', () => {
     setBackend('js');
     expect(getBackend()).toBe('js');

@@ -95,11 +95,11 @@ export function setBackend(name: BackendName): void {
  * (without WebAssembly SIMD the backend stays 'js').
  */
 export async function loadWasmBackendAsync(): Promise<BackendName> {
-  if (instance === undefined) {
+  if (instance === undefined || instance === null) {
     defaultDeferred = true;
     settled = false;
     const loaded = await loadWasmKernelsAsync();
-    if (instance === undefined) useInstance(loaded);
+    if (instance === undefined || instance === null) useInstance(loaded); // a refused synchronous load may have come first
     settled = false;
   }
   return getBackend();
