@@ -17,6 +17,7 @@ import * as kernels from '../lib/tensor/kernels';
 import * as imageKernels from '../lib/tensor/image-kernels';
 import { matmul, matmulTransA, matmulTransB, sumRows, addRowVector } from '../lib/tensor/ops';
 import { Tensor } from '../lib/tensor/tensor';
+import { NeuralNet } from '../lib/training/neural-net';
 import { gradcheck } from '../lib/tools/gradcheck';
 import { expectMinidlError } from './helpers';
 import * as lib from '../lib';
@@ -241,6 +242,20 @@ describe('the WebAssembly memory', () => {
     expect(new Set(sizes.slice(2, 6)).size).toBe(1);
     expect(new Set(sizes.slice(6)).size).toBe(1);
     expect(sizes[9]).toBe(grown);
+  });
+});
+
+describe('the WebAssembly memory over many epochs', () => {
+  test('a CNN trained by NeuralNet.fit for 8 epochs: the memory has its final size after the first', () => {
+    setBackend('wasm');
+    const scratch = wasmBackend();
+    if (scratch === null) throw new Error('no wasm backend');
+    const { model, loss, optimizer, x, y } = cnn(new Rng(5));
+    const net = new NeuralNet(model, { loss, optimizer: optimizer(model), rng: new Rng(6) });
+    const sizes: number[] = [];
+    net.fit(x, y, { epochs: 8, batchSize: 4, onEpoch: () => { sizes.push(scratch.memoryBytes); } });
+    expect(sizes).toHaveLength(8);
+    expect(new Set(sizes).size).toBe(1);
   });
 });
 
