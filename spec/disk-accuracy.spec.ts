@@ -1,3 +1,4 @@
+import { getBackend, setBackend } from '../lib';
 import { findConfig } from '../demos/disk/configs';
 import { runConfig } from '../demos/disk/experiment';
 
@@ -7,6 +8,15 @@ import { runConfig } from '../demos/disk/experiment';
  * 2.1 % ± 0.7 % with SGD and 1.7 % with Adam on the same protocol.
  */
 describe('disk experiment accuracy (10 rounds, 300 epochs)', () => {
+  // The numbers are bit-identical on both backends (spec/backend.spec.ts), so these long runs
+  // use the faster WebAssembly kernels, as `npm run disk` does.
+  let previous: ReturnType<typeof getBackend>;
+  beforeAll(() => {
+    previous = getBackend();
+    setBackend('wasm');
+  });
+  afterAll(() => setBackend(previous));
+
   test.each([
     ['course', 0.025],
     ['adam', 0.02],
