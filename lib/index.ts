@@ -43,7 +43,7 @@ export { Flatten } from './modules/reshape/flatten';
 export { Sequential } from './modules/containers/sequential';
 export { ColumnSplit } from './modules/containers/column-split';
 export { BatchNorm } from './modules/normalization/batch-norm';
-export type { BatchNormOptions } from './modules/normalization/batch-norm';
+export type { BatchNormOptions, ChannelLayout } from './modules/normalization/batch-norm';
 export { BatchNorm1d } from './modules/normalization/batch-norm1d';
 export { BatchNorm2d } from './modules/normalization/batch-norm2d';
 export { Dropout } from './modules/regularization/dropout';
@@ -72,7 +72,7 @@ export type { Init, InitName, InitSpec, Nonlinearity } from './init/init';
 // Training
 export { NeuralNet, labelsFromTargets } from './training/neural-net';
 export type {
-  NeuralNetOptions, FitOptions, EpochReport, TrainingHistory, Evaluation, Targets, ValidationSet,
+  NeuralNetOptions, FitOptions, EpochReport, TrainingHistory, Evaluation, Targets, ValidationSet, StepResult,
 } from './training/neural-net';
 
 // Data

@@ -29,9 +29,19 @@ export interface NeuralNetOptions {
   rng?: Rng;
 }
 
+/** What `NeuralNet.step` returns. */
+export interface StepResult {
+  /** The loss on the batch, before the update. */
+  loss: number;
+  /** The model's output on the batch, before the update. */
+  output: Tensor;
+}
+
 /** A validation set for `fit`. */
 export interface ValidationSet {
+  /** Inputs [n, features]. */
   inputs: Tensor;
+  /** Targets, in the same form as for `fit`. */
   targets: Targets;
   /** Class of each sample, for the error rate (default: read from the targets). */
   labels?: ArrayLike<number>;
@@ -71,7 +81,9 @@ export interface EpochReport {
 
 /** What `fit` returns: one entry per epoch in each list. */
 export interface TrainingHistory {
+  /** Mean training loss of each epoch (each batch's loss taken before its update). */
   loss: number[];
+  /** Fraction of training samples misclassified during each epoch. */
   trainError: number[];
   /** Empty without a validation set. */
   validationLoss: number[];
@@ -116,8 +128,11 @@ export interface Evaluation {
  * output > 0.5 (output > 0 with `BCEWithLogitsLoss`, whose outputs are logits).
  */
 export class NeuralNet {
+  /** The network being trained. */
   readonly model: Module;
+  /** The loss it is trained on. */
   readonly loss: Loss;
+  /** The optimizer that updates `model.params()`. */
   readonly optimizer: Optimizer;
   private readonly rng: Rng;
 
@@ -196,7 +211,7 @@ export class NeuralNet {
    * One optimisation step on one mini-batch: zeroGrad, forward, loss, backward, and the
    * optimizer's update. Returns the loss (before the update) and the model's output.
    */
-  step(xBatch: Tensor, yBatch: Tensor, epoch = 1, batch = 1): { loss: number; output: Tensor } {
+  step(xBatch: Tensor, yBatch: Tensor, epoch = 1, batch = 1): StepResult {
     const where = `epoch ${epoch}, batch ${batch}`;
     try {
       this.optimizer.zeroGrad();
@@ -247,6 +262,7 @@ export class NeuralNet {
     return this.evaluateChecked(x, y, labels, options.batchSize);
   }
 
+  /** `NeuralNet(model, loss, optimizer)`, for messages. */
   toString(): string {
     return `NeuralNet(${this.model}, ${this.loss}, ${this.optimizer})`;
   }

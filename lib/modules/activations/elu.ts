@@ -15,6 +15,7 @@ import { Module } from '../module';
  * (At x = 0 the exponential side is taken, α·e⁰ = α, as PyTorch does.)
  */
 export class ELU extends Module {
+  /** α: the value ELU approaches for very negative inputs is −α. */
   readonly alpha: number;
   private input: Tensor | null = null;
 

@@ -31,6 +31,7 @@ const KAPPA = 0.044715;
  *   'tanh':  ∂L/∂x = g·(½·(1 + t) + ½·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²)),   t = tanh(u)
  */
 export class GELU extends Module {
+  /** `'none'`: the exact x·Φ(x) with erf; `'tanh'`: the tanh approximation (as PyTorch's `approximate`). */
   readonly approximate: GeluApproximation;
   private input: Tensor | null = null;
 

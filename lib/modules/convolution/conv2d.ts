@@ -53,7 +53,9 @@ export interface Conv2dOptions {
  * ```
  */
 export class Conv2d extends Module {
+  /** C: channels of the input images. */
   readonly inChannels: number;
+  /** F: channels of the output (the number of filters). */
   readonly outChannels: number;
   /** [kH, kW]. */
   readonly kernelSize: readonly [number, number];

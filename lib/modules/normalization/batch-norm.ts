@@ -17,6 +17,14 @@ export interface BatchNormOptions {
 }
 
 /** The defaults, written once. */
+/** How the normalization kernels see an input: [outer, C, inner] (outer = N, inner = H·W for images, 1 for features). */
+export interface ChannelLayout {
+  /** Number of blocks before the channel axis (the batch size N). */
+  outer: number;
+  /** Number of values after the channel axis (H·W for BatchNorm2d, 1 for BatchNorm1d). */
+  inner: number;
+}
+
 export const BATCH_NORM_DEFAULTS = { eps: 1e-5, momentum: 0.1, affine: true } as const;
 
 /**
@@ -65,8 +73,11 @@ export abstract class BatchNorm extends Module {
   readonly kind: string;
   /** Number of channels C (features for BatchNorm1d). */
   readonly numFeatures: number;
+  /** ε, added to the variance under the square root. */
   readonly eps: number;
+  /** Weight of the new batch statistics in the running ones (PyTorch's convention, default 0.1). */
   readonly momentum: number;
+  /** Whether the layer learns γ (`weight`) and β (`bias`). */
   readonly affine: boolean;
   /** γ [C], or null when built with `affine: false`. */
   readonly weight: Parameter | null;
@@ -103,7 +114,7 @@ export abstract class BatchNorm extends Module {
    * Checks the input's shape and returns how the kernels see it, [outer, C, inner]
    * (see lib/tensor/normalization-kernels.ts).
    */
-  protected abstract layout(input: Tensor): { outer: number; inner: number };
+  protected abstract layout(input: Tensor): ChannelLayout;
 
   forward(input: Tensor): Tensor {
     this.checkInput(input);

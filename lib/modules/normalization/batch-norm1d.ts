@@ -1,6 +1,6 @@
 import { formatShape } from '../../errors';
 import { Tensor } from '../../tensor/tensor';
-import { BatchNorm, BatchNormOptions } from './batch-norm';
+import { BatchNorm, BatchNormOptions, ChannelLayout } from './batch-norm';
 
 /**
  * Batch normalisation of features:  y = γ·(x − μ)/√(var + eps) + β,  per feature (column) f
@@ -32,7 +32,7 @@ export class BatchNorm1d extends BatchNorm {
     super('BatchNorm1d', numFeatures, options);
   }
 
-  protected layout(input: Tensor): { outer: number; inner: number } {
+  protected layout(input: Tensor): ChannelLayout {
     if (input.rank !== 2 || input.shape[1] !== this.numFeatures) {
       this.fail('forward', `input has shape ${formatShape(input.shape)}, expected [N,${this.numFeatures}]`);
     }

@@ -1,6 +1,6 @@
 import { formatShape } from '../../errors';
 import { Tensor } from '../../tensor/tensor';
-import { BatchNorm, BatchNormOptions } from './batch-norm';
+import { BatchNorm, BatchNormOptions, ChannelLayout } from './batch-norm';
 
 /**
  * Batch normalisation of image channels:  y = γ_c·(x − μ_c)/√(var_c + eps) + β_c,  per channel c
@@ -32,7 +32,7 @@ export class BatchNorm2d extends BatchNorm {
     super('BatchNorm2d', numChannels, options);
   }
 
-  protected layout(input: Tensor): { outer: number; inner: number } {
+  protected layout(input: Tensor): ChannelLayout {
     if (input.rank !== 4 || input.shape[1] !== this.numFeatures) {
       this.fail('forward', `input has shape ${formatShape(input.shape)}, expected [N,${this.numFeatures},H,W]`);
     }
