@@ -1,6 +1,7 @@
 import {
   Adam, BCELoss, ColumnSplit, Linear, Loss, MAELoss, MSELoss, Module, Optimizer, ReLU, Rng, SGD, Sequential, Sigmoid, Tanh,
 } from '../../lib';
+import { BatchNorm1d } from '../../lib/modules/normalization/batch-norm1d';
 
 /** How the disk labels are turned into training targets. */
 export type TargetKind = 'oneHot' | 'column';
@@ -43,6 +44,29 @@ function sharedTwins(rng: Rng): Module {
     new ColumnSplit([25, 25], [shared, new Linear(25, 25, { share: shared })]), new ReLU(),
     new Linear(50, 2, { rng }),
   );
+}
+
+/**
+ * The batch-normalised network of the course report that used batch normalisation:
+ * 2-100-50-20-1, each hidden layer Linear → BatchNorm1d → ReLU, then Linear(20→1), trained
+ * with MSE on 0/1 targets by plain SGD (lr 2e-3, weight decay 0.05), about 97.7 % test accuracy.
+ *
+ * One deviation: mini-batches of 100 (the protocol's, as every other config) instead of the
+ * report's 64. With 64 this recipe does not beat the report over 10 rounds: 2.43 ± 0.54 %
+ * test error after 300 epochs (PyTorch 1.13 on the same protocol, its own random draws:
+ * 2.30 ± 0.49 %) and 2.73 ± 0.66 % after the report's 1000 epochs. Smaller batches give
+ * noisier batch statistics (batch 32: 3.5 %); with 100, 2.10 ± 0.53 % after 300 epochs and
+ * 2.07 ± 0.57 % after 1000.
+ */
+function batchNormNet(rng: Rng): Module {
+  const layers: Module[] = [];
+  let width = 2;
+  for (const size of [100, 50, 20]) {
+    layers.push(new Linear(width, size, { rng }), new BatchNorm1d(size), new ReLU());
+    width = size;
+  }
+  layers.push(new Linear(width, 1, { rng }));
+  return new Sequential(...layers);
 }
 
 const relu3 = [() => new ReLU(), () => new ReLU(), () => new ReLU()];
@@ -111,6 +135,15 @@ export const DISK_CONFIGS: readonly DiskConfig[] = [
     loss: () => new MSELoss(),
     optimizer: (model) => new Adam(model.params(), { lr: 1e-3 }),
     targets: 'oneHot',
+    batchSize: 100,
+  },
+  {
+    name: 'bn',
+    description: '2-100-50-20-1, Linear→BatchNorm1d→ReLU ×3 then Linear, MSE on 0/1 targets, SGD lr 2e-3, weight decay 0.05 (the course report\'s BN net; batch 100, not its 64)',
+    model: batchNormNet,
+    loss: () => new MSELoss(),
+    optimizer: sgd(2e-3, 0.05),
+    targets: 'column',
     batchSize: 100,
   },
 ];
