@@ -1,7 +1,6 @@
 import {
-  Adam, BCELoss, ColumnSplit, Linear, Loss, MAELoss, MSELoss, Module, Optimizer, ReLU, Rng, SGD, Sequential, Sigmoid, Tanh,
+  Adam, BCELoss, BatchNorm1d, ColumnSplit, Linear, Loss, MAELoss, MSELoss, Module, Optimizer, ReLU, Rng, SGD, Sequential, Sigmoid, Tanh,
 } from '../../lib';
-import { BatchNorm1d } from '../../lib/modules/normalization/batch-norm1d';
 
 /** How the disk labels are turned into training targets. */
 export type TargetKind = 'oneHot' | 'column';
@@ -51,12 +50,13 @@ function sharedTwins(rng: Rng): Module {
  * 2-100-50-20-1, each hidden layer Linear → BatchNorm1d → ReLU, then Linear(20→1), trained
  * with MSE on 0/1 targets by plain SGD (lr 2e-3, weight decay 0.05), about 97.7 % test accuracy.
  *
- * One deviation: mini-batches of 100 (the protocol's, as every other config) instead of the
- * report's 64. With 64 this recipe does not beat the report over 10 rounds: 2.43 ± 0.54 %
- * test error after 300 epochs (PyTorch 1.13 on the same protocol, its own random draws:
- * 2.30 ± 0.49 %) and 2.73 ± 0.66 % after the report's 1000 epochs. Smaller batches give
- * noisier batch statistics (batch 32: 3.5 %); with 100, 2.10 ± 0.53 % after 300 epochs and
- * 2.07 ± 0.57 % after 1000.
+ * Config `bn` keeps the report's settings, batches of 64 included. Over 10 rounds this
+ * recipe does not quite reach the report's single-run figure: 2.43 ± 0.54 % test error after
+ * 300 epochs — PyTorch 1.13 on the same protocol, with its own random draws, gives
+ * 2.30 ± 0.49 % — and 2.73 ± 0.66 % after the report's 1000 epochs. What limits it is the
+ * batch size: smaller batches give noisier batch statistics (batch 32: 3.5 %). Config
+ * `bn-batch100` changes only that, to the protocol's batch of 100 that every other config
+ * uses: 2.10 ± 0.53 % after 300 epochs (2.07 ± 0.57 % after 1000), beating the report.
  */
 function batchNormNet(rng: Rng): Module {
   const layers: Module[] = [];
@@ -139,7 +139,16 @@ export const DISK_CONFIGS: readonly DiskConfig[] = [
   },
   {
     name: 'bn',
-    description: '2-100-50-20-1, Linear→BatchNorm1d→ReLU ×3 then Linear, MSE on 0/1 targets, SGD lr 2e-3, weight decay 0.05 (the course report\'s BN net; batch 100, not its 64)',
+    description: '2-100-50-20-1, Linear→BatchNorm1d→ReLU ×3 then Linear, MSE on 0/1 targets, SGD lr 2e-3, weight decay 0.05, batch 64 (the course report\'s BN net)',
+    model: batchNormNet,
+    loss: () => new MSELoss(),
+    optimizer: sgd(2e-3, 0.05),
+    targets: 'column',
+    batchSize: 64,
+  },
+  {
+    name: 'bn-batch100',
+    description: 'as bn, with the protocol\'s batch of 100 instead of 64 (less noisy batch statistics)',
     model: batchNormNet,
     loss: () => new MSELoss(),
     optimizer: sgd(2e-3, 0.05),
