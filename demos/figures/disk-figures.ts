@@ -37,7 +37,7 @@ function columnStats(rows: number[][]): { mean: number[]; min: number[]; max: nu
 
 /** Training loss (log scale) and test error (%) per epoch: mean over rounds, band from min to max. */
 export function curvesFigure(title: string, rounds: RoundCurves[]): string {
-  const width = 900, height = 380;
+  const width = 900;
   const loss = columnStats(rounds.map((r) => r.loss));
   const error = columnStats(rounds.map((r) => r.testError.map((e) => 100 * e)));
   const epochs = loss.mean.map((_, i) => i + 1);
@@ -60,8 +60,29 @@ export function curvesFigure(title: string, rounds: RoundCurves[]): string {
   errorPlot.title(clipped ? `Test error (axis cut at ${errorTop} %)` : 'Test error').axes('epoch', 'test error (%)', xTicks, niceTicks(0, errorTop, 5));
   errorPlot.band(epochs, error.min.map(clip), error.max.map(clip), RED).line(epochs, error.mean.map(clip), RED);
 
-  const caption = `<text x="${width / 2}" y="${height - 12}" text-anchor="middle" font-size="13">${escape(title)} — mean over ${rounds.length} round${rounds.length === 1 ? '' : 's'}, band: min to max; final test error ${error.mean[error.mean.length - 1].toFixed(2)} %</text>`;
+  const summary = `mean over ${rounds.length} round${rounds.length === 1 ? '' : 's'}, band: min to max; final test error ${error.mean[error.mean.length - 1].toFixed(2)} %`;
+  const lines = wrapWords(`${title} — ${summary}`, 115);
+  const height = 378 + 18 * lines.length;
+  const caption = lines
+    .map((line, i) => `<text x="${width / 2}" y="${376 + 18 * i}" text-anchor="middle" font-size="13">${escape(line)}</text>`)
+    .join('');
   return svgDocument(width, height, [...lossPlot.parts, ...errorPlot.parts, caption]);
+}
+
+/** Splits `text` into lines of at most `width` characters, at spaces. */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
 }
 
 function formatPower(p: number): string {
