@@ -21,12 +21,11 @@
  * loop first computes the range of output positions whose input lies inside the image
  * (`firstInside`, `endInside`) and runs over that range only.
  *
- * im2col, col2im, addChannelBias, sumChannels and the two convolution passes hand the call to
- * their WebAssembly versions (lib/tensor/wasm, bit-identical) when the backend is 'wasm' (see backend.ts and kernels.ts);
+ * im2col, col2im, addChannelBias and sumChannels hand the call to their WebAssembly versions
+ * (lib/tensor/wasm, bit-identical) when the backend is 'wasm' (see backend.ts and kernels.ts);
  * the pooling loops always run here.
  */
 import { wasmBackend } from './backend';
-import { matmul, matmulTransA, matmulTransB } from './kernels';
 
 /** The sizes of one sliding-window operation on an image batch (see the file's doc comment). */
 export interface WindowGeometry {
@@ -153,63 +152,6 @@ export function col2im(cols: Float64Array, g: WindowGeometry, image: Float64Arra
       }
     }
   }
-}
-
-/**
- * A convolution's forward pass over a batch X [N, C, H, W] (see lib/modules/convolution/conv2d.ts),
- * one matrix product per sample:
- *
- *   colsₙ = im2col(X[n])  [K, P]        Y[n] = W·colsₙ  [F, P]        then Y[n, f, :] += b[f]
- *
- * with K = C·kH·kW, P = OH·OW, W [F, K] and b [F] (or null). `cols` receives every sample's colsₙ
- * one after the other ([N, K, P]) when `keepCols`, else it is a one-sample [K, P] buffer. On the
- * 'wasm' backend the whole batch is copied into WebAssembly memory once rather than per sample
- * and kernel, and `cols` is left untouched (convolutionBackward rebuilds each colsₙ there, which
- * is cheaper than copying them out and back); the kernels and their order are the same, so the
- * results are bit-identical.
- */
-export function convolutionForward(
-  input: Float64Array, g: WindowGeometry, N: number, weight: Float64Array, F: number, bias: Float64Array | null,
-  output: Float64Array, cols: Float64Array, keepCols: boolean,
-): void {
-  const wasm = wasmBackend();
-  if (wasm !== null) return wasm.convolutionForward(input, g, N, weight, F, bias, output); // leaves `cols` unused
-  const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW, imageSize = g.channels * g.height * g.width;
-  for (let n = 0; n < N; n++) {
-    const colsN = keepCols ? cols.subarray(n * K * P, (n + 1) * K * P) : cols;
-    im2col(input, n * imageSize, g, colsN); //                                        colsₙ = im2col(X[n])
-    matmul(weight, colsN, output.subarray(n * F * P, (n + 1) * F * P), F, K, P); // Y[n] = W·colsₙ
-  }
-  if (bias) addChannelBias(output, bias, N, F, P); //                                 Y[n, f, :] += b[f]
-}
-
-/**
- * A convolution's backward pass over a batch, given G = ∂L/∂Y [N, F, P] and Gₙ = G[n] as [F, P]:
- *
- *   ∂L/∂W += Gₙ·colsₙᵀ        ∂L/∂colsₙ = Wᵀ·Gₙ        ∂L/∂X[n] += col2im(∂L/∂colsₙ)
- *
- * for n = 0 … N−1 in turn, then ∂L/∂b += Σₙ Σₚ G[n, f, p] (when `biasGrad` is given). `cols` holds
- * every colsₙ when `colsKept` (as convolutionForward left it); otherwise it is a [K, P] buffer in
- * which each colsₙ is rebuilt from X[n]. `gradCols` is a [K, P] buffer; `gradInput` is not cleared
- * first. Bit-identical on both backends, as convolutionForward.
- */
-export function convolutionBackward(
-  input: Float64Array, g: WindowGeometry, N: number, weight: Float64Array, F: number, gradOut: Float64Array,
-  cols: Float64Array, colsKept: boolean, weightGrad: Float64Array, biasGrad: Float64Array | null,
-  gradInput: Float64Array, gradCols: Float64Array,
-): void {
-  const wasm = wasmBackend();
-  if (wasm !== null) return wasm.convolutionBackward(input, g, N, weight, F, gradOut, weightGrad, biasGrad, gradInput); // rebuilds every colsₙ
-  const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW, imageSize = g.channels * g.height * g.width;
-  for (let n = 0; n < N; n++) {
-    const G = gradOut.subarray(n * F * P, (n + 1) * F * P); //                           Gₙ  [F, P]
-    const colsN = colsKept ? cols.subarray(n * K * P, (n + 1) * K * P) : cols;
-    if (!colsKept) im2col(input, n * imageSize, g, colsN); //                           colsₙ, rebuilt
-    matmulTransB(G, colsN, weightGrad, F, P, K, true); //                               ∂L/∂W += Gₙ·colsₙᵀ
-    matmulTransA(weight, G, gradCols, K, F, P); //                                      ∂L/∂colsₙ = Wᵀ·Gₙ
-    col2im(gradCols, g, gradInput, n * imageSize); //                                   ∂L/∂X[n] += col2im(∂L/∂colsₙ)
-  }
-  if (biasGrad) sumChannels(gradOut, biasGrad, N, F, P, true); //                      ∂L/∂b += Σₙ Σₚ G[n, f, p]
 }
 
 /**

@@ -1,7 +1,8 @@
 import { MinidlError, checkInteger, formatShape } from '../../errors';
 import { Init, initialize } from '../../init/init';
 import { Rng, defaultRng } from '../../random/rng';
-import { WindowGeometry, convolutionBackward, convolutionForward } from '../../tensor/image-kernels';
+import { WindowGeometry, addChannelBias, col2im, im2col, sumChannels } from '../../tensor/image-kernels';
+import { matmul, matmulTransA, matmulTransB } from '../../tensor/kernels';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 import { Parameter } from '../parameter';
@@ -42,12 +43,9 @@ export interface Conv2dOptions {
  *   ∂L/∂colsₙ = Wᵀ·Gₙ          ∂L/∂X[n] = col2im(∂L/∂colsₙ)   (each window's gradient added back
  *                                                             to the input entries it read)
  *
- * The per-sample loops (im2col, product, col2im) are convolutionForward and convolutionBackward
- * of lib/tensor/image-kernels.ts, which on the WebAssembly backend copy the batch in and out once
- * rather than per sample. In training mode forward keeps every sample's colsₙ for backward (the
- * WebAssembly version rebuilds them in backward instead, cheaper than copying them out and in);
- * in evaluation mode it keeps one sample's buffer only (backward, if called, rebuilds each colsₙ),
- * so evaluating a large batch needs little memory.
+ * In training mode forward keeps every sample's colsₙ for backward; in evaluation mode it keeps
+ * one sample's buffer only (backward, if called, rebuilds each colsₙ), so evaluating a large
+ * batch needs little memory.
  *
  * ```ts
  * const conv = new Conv2d(3, 5, 3, { padding: 1 });          // 3 → 5 channels, 3×3 kernel
@@ -112,12 +110,16 @@ export class Conv2d extends Module {
     this.input = input;
     this.geometry = g;
     const N = input.shape[0], F = this.outChannels;
-    const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW;
+    const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW, imageSize = g.channels * g.height * g.width;
     const output = new Tensor([N, F, g.outH, g.outW]);
     this.colsKept = this.training;
-    const cols = this.buffer('cols', this.colsKept ? N * K * P : K * P);
-    const bias = this.bias ? this.bias.value.data : null;
-    convolutionForward(input.data, g, N, this.weight.value.data, F, bias, output.data, cols, this.colsKept); // Y[n] = W·im2col(X[n]) + b
+    const allCols = this.buffer('cols', this.colsKept ? N * K * P : K * P);
+    for (let n = 0; n < N; n++) {
+      const cols = this.colsKept ? allCols.subarray(n * K * P, (n + 1) * K * P) : allCols;
+      im2col(input.data, n * imageSize, g, cols); //                              colsₙ = im2col(X[n])  [K, P]
+      matmul(this.weight.value.data, cols, output.data.subarray(n * F * P, (n + 1) * F * P), F, K, P); // Y[n] = W·colsₙ
+    }
+    if (this.bias) addChannelBias(output.data, this.bias.value.data, N, F, P); //  Y[n, f, :] += b[f]
     return this.rememberOutput(output);
   }
 
@@ -125,12 +127,18 @@ export class Conv2d extends Module {
     this.checkGradOut(gradOut);
     const input = this.input as Tensor, g = this.geometry as WindowGeometry;
     const N = input.shape[0], F = this.outChannels;
-    const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW;
+    const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW, imageSize = g.channels * g.height * g.width;
     const gradInput = new Tensor(input.shape);
     const gradCols = this.buffer('gradCols', K * P);
-    const biasGrad = this.bias ? this.bias.grad.data : null;
-    convolutionBackward(input.data, g, N, this.weight.value.data, F, gradOut.data, this.cols, this.colsKept,
-      this.weight.grad.data, biasGrad, gradInput.data, gradCols); // ∂L/∂W += Gₙ·colsₙᵀ, ∂L/∂X[n] = col2im(Wᵀ·Gₙ), ∂L/∂b += Σ G
+    for (let n = 0; n < N; n++) {
+      const G = gradOut.data.subarray(n * F * P, (n + 1) * F * P); //                       Gₙ  [F, P]
+      const cols = this.colsKept ? this.cols.subarray(n * K * P, (n + 1) * K * P) : this.cols;
+      if (!this.colsKept) im2col(input.data, n * imageSize, g, cols); //                   colsₙ, rebuilt after an eval-mode forward
+      matmulTransB(G, cols, this.weight.grad.data, F, P, K, true); //                     ∂L/∂W += Gₙ·colsₙᵀ
+      matmulTransA(this.weight.value.data, G, gradCols, K, F, P); //                       ∂L/∂colsₙ = Wᵀ·Gₙ
+      col2im(gradCols, g, gradInput.data, n * imageSize); //                               ∂L/∂X[n] = col2im(∂L/∂colsₙ)
+    }
+    if (this.bias) sumChannels(gradOut.data, this.bias.grad.data, N, F, P, true); // ∂L/∂b += Σₙ Σₚ G[n, f, p]
     return gradInput;
   }
 

@@ -131,73 +131,6 @@ export class WasmScratch {
     this.get(x, image, imageSize, imageOffset);
   }
 
-  /**
-   * convolutionForward of image-kernels.ts in WebAssembly: for every sample colsₙ = im2col(X[n]),
-   * Y[n] = W·colsₙ, then Y[n, f, :] += b[f]. The same kernels as the per-call versions, in the
-   * same order, but the images, the weight and the outputs are copied in and out once per chunk
-   * of samples (the whole batch, unless it is large) instead of once per sample and kernel.
-   * No colsₙ is copied out: convolutionBackward rebuilds them from X inside WebAssembly memory,
-   * which costs less than copying K·P values per sample out and back in.
-   */
-  convolutionForward(input: Float64Array, g: WindowGeometry, N: number, weight: Float64Array, F: number,
-    bias: Float64Array | null, output: Float64Array): void {
-    const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW, imageSize = g.channels * g.height * g.width;
-    const perSample = imageSize + F * P;
-    const chunk = chunkSize(N, perSample);
-    for (let first = 0; first < N; first += chunk) {
-      const count = Math.min(chunk, N - first);
-      this.begin(count * perSample + F * K + F + K * P);
-      const x = this.put(input.subarray(first * imageSize, (first + count) * imageSize), count * imageSize);
-      const w = this.put(weight, F * K);
-      const b = bias ? this.put(bias, F) : 0;
-      const y = this.reserve(count * F * P);
-      const c = this.reserve(K * P); //                     one sample's colsₙ at a time
-      for (let n = 0; n < count; n++) {
-        this.kernels.im2col(x + 8 * n * imageSize, c, g.channels, g.height, g.width, g.kernelH, g.kernelW,
-          g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
-        this.kernels.matmul(w, c, y + 8 * n * F * P, F, K, P, false, 0, false);
-      }
-      if (bias) this.kernels.addChannelBias(y, b, count, F, P);
-      this.get(y, output, count * F * P, first * F * P);
-    }
-  }
-
-  /**
-   * convolutionBackward of image-kernels.ts in WebAssembly: for every sample ∂L/∂W += Gₙ·colsₙᵀ,
-   * ∂L/∂colsₙ = Wᵀ·Gₙ, ∂L/∂X[n] = col2im(∂L/∂colsₙ), then ∂L/∂b += Σₙ Σₚ G[n, f, p]; each colsₙ is
-   * rebuilt from X[n] first. Copies once per chunk of samples, as convolutionForward.
-   */
-  convolutionBackward(input: Float64Array, g: WindowGeometry, N: number, weight: Float64Array, F: number,
-    gradOut: Float64Array, weightGrad: Float64Array, biasGrad: Float64Array | null, gradInput: Float64Array): void {
-    const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW, imageSize = g.channels * g.height * g.width;
-    const perSample = 2 * imageSize + F * P;
-    const chunk = chunkSize(N, perSample);
-    for (let first = 0; first < N; first += chunk) {
-      const count = Math.min(chunk, N - first);
-      this.begin(count * perSample + 2 * F * K + F + 2 * K * P);
-      const gOut = this.put(gradOut.subarray(first * F * P, (first + count) * F * P), count * F * P);
-      const x = this.put(input.subarray(first * imageSize, (first + count) * imageSize), count * imageSize);
-      const w = this.put(weight, F * K), wGrad = this.put(weightGrad, F * K);
-      const bGrad = biasGrad ? this.put(biasGrad, F) : 0;
-      const c = this.reserve(K * P), gCols = this.reserve(K * P);
-      const gIn = this.reserve(count * imageSize);
-      this.whole.fill(0, gIn >> 3, (gIn >> 3) + count * imageSize); // col2im adds into it
-      for (let n = 0; n < count; n++) {
-        const gn = gOut + 8 * n * F * P;
-        this.kernels.im2col(x + 8 * n * imageSize, c, g.channels, g.height, g.width, g.kernelH, g.kernelW,
-          g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
-        this.kernels.matmulTransB(gn, c, wGrad, F, P, K, true, 0, false);
-        this.kernels.matmulTransA(w, gn, gCols, K, F, P, false, 0, false);
-        this.kernels.col2im(gCols, gIn + 8 * n * imageSize, g.channels, g.height, g.width, g.kernelH, g.kernelW,
-          g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
-      }
-      if (biasGrad) this.kernels.sumChannels(gOut, bGrad, count, F, P, true);
-      this.get(wGrad, weightGrad, F * K);
-      if (biasGrad) this.get(bGrad, biasGrad, F);
-      this.get(gIn, gradInput, count * imageSize, first * imageSize);
-    }
-  }
-
   /** addChannelBias of image-kernels.ts in WebAssembly: Y[n, f, :] += b[f] for Y [N, F, P]. */
   addChannelBias(output: Float64Array, bias: Float64Array, N: number, F: number, P: number): void {
     const size = N * F * P;
@@ -216,10 +149,4 @@ export class WasmScratch {
     this.kernels.sumChannels(g, o, N, F, P, accumulate);
     this.get(o, out, F);
   }
-}
-
-/** Samples per chunk of a batched call: as many as fit in about 16 MB of scratch (at least one). */
-function chunkSize(N: number, doublesPerSample: number): number {
-  const fit = Math.floor((1 << 21) / doublesPerSample);
-  return fit < 1 ? 1 : fit < N ? fit : N;
 }
