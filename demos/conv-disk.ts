@@ -43,22 +43,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FlagSpec, UsageError, intFlag, parseFlags, runMain } from './common/cli';
+import { FlagSpec, parseFlags, readRoundsFlags, roundsFlags, runMain } from './common/cli';
 import {
-  CONV_DISK_CONFIGS, ConvDiskConfig, ConvDiskRound, TEST_SIZE, TRAIN_SIZE, convDiskRoundSeed, findConvDiskConfig, runConvDiskRound,
+  CONV_DISK_CONFIGS, ConvDiskConfig, ConvDiskRound, TEST_SIZE, TRAIN_SIZE, convDiskRoundSeed, runConvDiskRound,
 } from './conv-disk/experiment';
 import { Stats, stats } from './disk/experiment';
 
 const DEFAULT_CONFIG = 'adam-reflect';
 
-const FLAGS: Record<string, FlagSpec> = {
-  config: { type: 'string', default: DEFAULT_CONFIG, value: 'NAME', help: `configuration: ${CONV_DISK_CONFIGS.map((c) => c.name).join(', ')}, or all` },
-  rounds: { type: 'string', default: '10', value: 'N', help: 'rounds, each with fresh data and weights' },
-  epochs: { type: 'string', default: '300', value: 'N', help: 'epochs per round' },
-  seed: { type: 'string', default: '0', value: 'S', help: 'seed from which every round seed is derived' },
-  out: { type: 'string', value: 'DIR', help: 'output folder (default: out/conv-disk/<config>)' },
-  quiet: { type: 'boolean', help: 'no per-round progress lines' },
-};
+const FLAGS: Record<string, FlagSpec> = roundsFlags(CONV_DISK_CONFIGS.map((c) => c.name), DEFAULT_CONFIG, 'conv-disk');
 
 interface ConfigResult {
   config: ConvDiskConfig;
@@ -100,20 +93,7 @@ function roundsTable(result: ConfigResult): string {
 function main(): void {
   const flags = parseFlags(process.argv.slice(2), 'Usage: npm run conv-disk -- [flags]', FLAGS);
   if (flags === null) return;
-  const configName = String(flags.config);
-  let configs: ConvDiskConfig[];
-  if (configName === 'all') {
-    configs = [...CONV_DISK_CONFIGS];
-  } else {
-    const found = findConvDiskConfig(configName);
-    if (!found) throw new UsageError(`unknown --config '${configName}'; choose one of ${CONV_DISK_CONFIGS.map((c) => c.name).join(', ')}, or all`);
-    configs = [found];
-  }
-  const rounds = intFlag('rounds', flags.rounds);
-  const epochs = intFlag('epochs', flags.epochs);
-  const seed = String(flags.seed);
-  if (seed.trim() === '') throw new UsageError('--seed must not be empty');
-  const outDir = String(flags.out || path.join('out', 'conv-disk', configName));
+  const { configs, rounds, epochs, seed, outDir } = readRoundsFlags(flags, CONV_DISK_CONFIGS, 'conv-disk');
 
   console.error(`conv-disk: ${configs.map((c) => c.name).join(', ')}; ${rounds} round(s) of ${epochs} epochs; seed ${seed}`);
   const results: ConfigResult[] = configs.map((config) => {

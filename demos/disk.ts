@@ -21,20 +21,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DISK_CONFIGS, DiskConfig, findConfig } from './disk/configs';
+import { DISK_CONFIGS } from './disk/configs';
 import { ConfigResult, TEST_SIZE, TRAIN_SIZE, runConfig } from './disk/experiment';
 import { curvesFigure, datasetFigure, decisionMapFigure } from './figures/disk-figures';
 import { svgToPng } from './figures/png';
 import { saveDiskModel } from './disk/model-file';
-import { FlagSpec, UsageError, intFlag, parseFlags, runMain } from './common/cli';
+import { FlagSpec, parseFlags, readRoundsFlags, roundsFlags, runMain } from './common/cli';
 
 const FLAGS: Record<string, FlagSpec> = {
-  config: { type: 'string', default: 'course', value: 'NAME', help: `configuration: ${DISK_CONFIGS.map((c) => c.name).join(', ')}, or all` },
-  rounds: { type: 'string', default: '10', value: 'N', help: 'rounds, each with fresh data and weights' },
-  epochs: { type: 'string', default: '300', value: 'N', help: 'epochs per round' },
-  seed: { type: 'string', default: '0', value: 'S', help: 'seed from which every round seed is derived' },
-  out: { type: 'string', value: 'DIR', help: 'output folder (default: out/disk/<config>)' },
-  quiet: { type: 'boolean', help: 'no per-round progress lines' },
+  ...roundsFlags(DISK_CONFIGS.map((c) => c.name), 'course', 'disk'),
   'no-figures': { type: 'boolean', help: 'skip the SVG/PNG figures' },
   save: { type: 'boolean', help: "save each config's round-1 network as <config>-model.json (see npm run predict)" },
 };
@@ -70,20 +65,7 @@ function roundsTable(result: ConfigResult): string {
 function main(): void {
   const flags = parseFlags(process.argv.slice(2), 'Usage: npm run disk -- [flags]', FLAGS);
   if (flags === null) return;
-  const configName = String(flags.config);
-  let configs: DiskConfig[];
-  if (configName === 'all') {
-    configs = [...DISK_CONFIGS];
-  } else {
-    const found = findConfig(configName);
-    if (!found) throw new UsageError(`unknown --config '${configName}'; choose one of ${DISK_CONFIGS.map((c) => c.name).join(', ')}, or all`);
-    configs = [found];
-  }
-  const rounds = intFlag('rounds', flags.rounds);
-  const epochs = intFlag('epochs', flags.epochs);
-  const seed = String(flags.seed);
-  if (seed.trim() === '') throw new UsageError('--seed must not be empty');
-  const outDir = String(flags.out || path.join('out', 'disk', configName));
+  const { configs, rounds, epochs, seed, outDir } = readRoundsFlags(flags, DISK_CONFIGS, 'disk');
 
   console.error(`disk experiment: ${configs.map((c) => c.name).join(', ')}; ${rounds} round(s) of ${epochs} epochs; seed ${seed}`);
   const results: ConfigResult[] = [];

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** A command-line flag: its type, default and one line of help. */
@@ -73,4 +74,47 @@ export function runMain(main: () => void | Promise<void>): void {
       console.error(err instanceof Error ? `error: ${err.message}` : err);
       process.exit(1);
     });
+}
+
+/**
+ * The flags of an experiment run over seeded rounds (`npm run disk`, `npm run conv-disk`):
+ * --config, --rounds, --epochs, --seed, --out, --quiet. `outName` names its folder under out/.
+ */
+export function roundsFlags(configNames: readonly string[], defaultConfig: string, outName: string): Record<string, FlagSpec> {
+  return {
+    config: { type: 'string', default: defaultConfig, value: 'NAME', help: `configuration: ${configNames.join(', ')}, or all` },
+    rounds: { type: 'string', default: '10', value: 'N', help: 'rounds, each with fresh data and weights' },
+    epochs: { type: 'string', default: '300', value: 'N', help: 'epochs per round' },
+    seed: { type: 'string', default: '0', value: 'S', help: 'seed from which every round seed is derived' },
+    out: { type: 'string', value: 'DIR', help: `output folder (default: out/${outName}/<config>)` },
+    quiet: { type: 'boolean', help: 'no per-round progress lines' },
+  };
+}
+
+/** What `readRoundsFlags` reads. */
+export interface RoundsRun<C> {
+  /** The --config value, `all` included. */
+  configName: string;
+  configs: C[];
+  rounds: number;
+  epochs: number;
+  seed: string;
+  outDir: string;
+}
+
+/** Reads the flags of `roundsFlags`: the chosen configurations (every one for `all`), rounds, epochs, seed, output folder. */
+export function readRoundsFlags<C extends { name: string }>(
+  flags: Record<string, string | boolean>, all: readonly C[], outName: string,
+): RoundsRun<C> {
+  const configName = String(flags.config);
+  const configs = configName === 'all' ? [...all] : all.filter((c) => c.name === configName);
+  if (configs.length === 0) {
+    throw new UsageError(`unknown --config '${configName}'; choose one of ${all.map((c) => c.name).join(', ')}, or all`);
+  }
+  const rounds = intFlag('rounds', flags.rounds);
+  const epochs = intFlag('epochs', flags.epochs);
+  const seed = String(flags.seed);
+  if (seed.trim() === '') throw new UsageError('--seed must not be empty');
+  const outDir = String(flags.out || path.join('out', outName, configName));
+  return { configName, configs, rounds, epochs, seed, outDir };
 }
