@@ -10,6 +10,7 @@
  * `svgToPng` (./png.ts) turns any of them into a PNG for a report.
  */
 import { DISK_CENTER, DISK_RADIUS, FeatureStats, NeuralNet, Tensor, applyStandardization } from '../../lib';
+import { unitSquareGrid } from './grid';
 import { rasterToPngDataUri } from './png';
 import { PlotArea, legend, niceTicks, svgDocument } from './svg';
 
@@ -148,14 +149,7 @@ export function decisionMapFigure(
   logits: boolean,
   resolution = 200,
 ): string {
-  const grid = new Tensor([resolution * resolution, 2]);
-  for (let row = 0; row < resolution; row++) {
-    for (let col = 0; col < resolution; col++) {
-      const k = row * resolution + col;
-      grid.data[2 * k] = (col + 0.5) / resolution; //           x₁ grows to the right
-      grid.data[2 * k + 1] = 1 - (row + 0.5) / resolution; //   x₂ grows upwards (image rows go down)
-    }
-  }
+  const grid = unitSquareGrid(resolution);
   const score = insideScore(net.predict(applyStandardization(grid, stats)), logits);
   const rgba = new Uint8Array(resolution * resolution * 4);
   score.forEach((s, k) => {

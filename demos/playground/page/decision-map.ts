@@ -8,6 +8,7 @@
  * speed: as fine as fits in the time budget of a redraw (up to 100 × 100), scaled up smoothly.
  */
 import { DISK_CENTER, DISK_RADIUS, Linear, Tensor, applyStandardization } from '../../../lib';
+import { unitSquareGrid } from '../../figures/grid';
 import { FONT, Frame, SMALL_FONT, niceTicks, setupCanvas } from './canvas';
 import { CLASS_COLORS, fieldColor } from './colors';
 import { TrainingSession } from './session';
@@ -156,15 +157,7 @@ export class DecisionMap {
     const fitting = 5 * Math.floor(Math.sqrt(budgetMs / msPerPoint) / 5); // a multiple of 5, so it does not change at every redraw
     const resolution = Math.max(MIN_RESOLUTION, Math.min(MAX_RESOLUTION, fitting));
     if (resolution !== this.gridResolution) {
-      const raw = new Tensor([resolution * resolution, 2]);
-      for (let row = 0; row < resolution; row++) {
-        for (let col = 0; col < resolution; col++) {
-          const k = row * resolution + col;
-          raw.data[2 * k] = (col + 0.5) / resolution; //           x₁ grows to the right
-          raw.data[2 * k + 1] = 1 - (row + 0.5) / resolution; //   x₂ grows upwards (image rows go down)
-        }
-      }
-      this.grid = applyStandardization(raw, session.stats);
+      this.grid = applyStandardization(unitSquareGrid(resolution), session.stats);
       this.gridResolution = resolution;
       this.field.width = resolution;
       this.field.height = resolution;
