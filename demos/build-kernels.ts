@@ -25,18 +25,35 @@ export const KERNELS_BYTES_FILE = 'lib/tensor/wasm/kernels-wasm-bytes.ts';
  */
 export const ASC_FLAGS = ['--enable', 'simd', '-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort=', '--noColors'];
 
+/**
+ * The two builds of the same sources.
+ *
+ *   shared  the memory is a shared WebAssembly memory (up to 65536 pages = 4 GiB): growing it
+ *           never empties a Float64Array made on it before, so tensors can keep their values
+ *           in it (Node.js; browsers on cross-origin-isolated pages)
+ *   plain   an ordinary memory, for engines that refuse shared memory (the operands are then
+ *           copied in and out at each call)
+ */
+export const KERNEL_BUILDS = {
+  shared: ['--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536'],
+  plain: [] as string[],
+};
+
+/** The name of a build. */
+export type KernelBuild = keyof typeof KERNEL_BUILDS;
+
 /** The version of the AssemblyScript compiler in node_modules. */
 export function ascVersion(): string {
   return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'assemblyscript', 'package.json'), 'utf8')).version;
 }
 
-/** Runs asc on the kernels and returns the .wasm bytes (compiled in a temporary directory). */
-export function compileKernels(): Uint8Array {
+/** Runs asc on the kernels and returns the .wasm bytes of one build (compiled in a temporary directory). */
+export function compileKernels(build: KernelBuild): Uint8Array {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-kernels-'));
   try {
     const out = path.join(dir, 'kernels.wasm');
     const asc = path.join(ROOT, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-    const run = spawnSync(process.execPath, [asc, KERNELS_ENTRY, ...ASC_FLAGS, '--outFile', out], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [asc, KERNELS_ENTRY, ...ASC_FLAGS, ...KERNEL_BUILDS[build], '--outFile', out], { cwd: ROOT, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`asc failed (status ${run.status}):\n${run.stdout}${run.stderr}`);
     return new Uint8Array(fs.readFileSync(out));
   } finally {
@@ -44,25 +61,38 @@ export function compileKernels(): Uint8Array {
   }
 }
 
-/** The text of the generated TypeScript file holding these bytes. */
-export function renderBytesModule(bytes: Uint8Array): string {
-  const base64 = Buffer.from(bytes).toString('base64');
-  const lines: string[] = [];
-  for (let i = 0; i < base64.length; i += 100) lines.push(`  '${base64.slice(i, i + 100)}',`);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+/** The text of the generated TypeScript file holding the bytes of both builds. */
+export function renderBytesModule(builds: Record<KernelBuild, Uint8Array>): string {
+  const constant = (name: string, build: KernelBuild, doc: string): string[] => {
+    const bytes = builds[build];
+    const base64 = Buffer.from(bytes).toString('base64');
+    const lines: string[] = [];
+    for (let i = 0; i < base64.length; i += 100) lines.push(`  '${base64.slice(i, i + 100)}',`);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    return [
+      `// ${build}: asc ${KERNELS_ENTRY} ${[...ASC_FLAGS, ...KERNEL_BUILDS[build]].join(' ')}`,
+      `// ${bytes.length} bytes, sha256 ${sha256}`,
+      `/** ${doc} */`,
+      `export const ${name} = [`,
+      ...lines,
+      "].join('');",
+      '',
+    ];
+  };
   return [
     '// GENERATED FILE: do not edit. Rebuild with `npm run build:kernels` after changing',
     '// lib/tensor/wasm/assembly/*.ts (demos/build-kernels.ts runs the AssemblyScript compiler);',
     '// spec/wasm-bytes.spec.ts fails when this file and the sources disagree.',
-    `// asc ${ascVersion()} ${KERNELS_ENTRY} ${ASC_FLAGS.join(' ')}`,
-    `// ${bytes.length} bytes, sha256 ${sha256}`,
+    `// asc ${ascVersion()}`,
     '',
-    '/** The compiled WebAssembly kernels (lib/tensor/wasm/assembly), base64-encoded. */',
-    'export const KERNELS_WASM_BASE64 = [',
-    ...lines,
-    "].join('');",
-    '',
+    ...constant('KERNELS_SHARED_WASM_BASE64', 'shared', 'The compiled WebAssembly kernels (lib/tensor/wasm/assembly) with a shared memory, base64-encoded.'),
+    ...constant('KERNELS_WASM_BASE64', 'plain', 'The compiled WebAssembly kernels (lib/tensor/wasm/assembly) with an ordinary memory, base64-encoded.'),
   ].join('\n');
+}
+
+/** Compiles both builds. */
+export function compileAllKernels(): Record<KernelBuild, Uint8Array> {
+  return { shared: compileKernels('shared'), plain: compileKernels('plain') };
 }
 
 function main(): void {
@@ -70,7 +100,7 @@ function main(): void {
     check: { type: 'boolean', help: 'do not write: exit with status 1 if the committed file is out of date' },
   });
   if (flags === null) return;
-  const text = renderBytesModule(compileKernels());
+  const text = renderBytesModule(compileAllKernels());
   const file = path.join(ROOT, KERNELS_BYTES_FILE);
   const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   if (flags.check) {

@@ -15,6 +15,7 @@ export {
 export type { ProductOptions } from './tensor/ops';
 export * as kernels from './tensor/kernels';
 export { setBackend, getBackend, loadWasmBackendAsync, backendReason } from './tensor/backend';
+export { withTemporaryTensors } from './tensor/temporaries';
 export type { BackendName } from './tensor/backend';
 export { Rng, manualSeed, defaultRng } from './random/rng';
 export type { RngState, AleaState } from './random/rng';

@@ -15,7 +15,7 @@ import {
   WasmKernels, WebAssemblyApi, decodeBase64, loadWasmKernels, loadWasmKernelsAsync, wasmKernelBytes,
   wasmKernelsUnavailableReason, wasmSimdUnavailableReason,
 } from '../lib/tensor/wasm/wasm-kernels';
-import { GrowableMemory, WASM_PAGE_BYTES, WasmMemory } from '../lib/tensor/wasm/wasm-memory';
+import { GrowableMemory, WASM_PAGE_BYTES, WasmMemory, isShared } from '../lib/tensor/wasm/wasm-memory';
 import { expectMinidlError } from './helpers';
 
 /*
@@ -467,8 +467,42 @@ describe('WasmMemory', () => {
     expect(memory.allocate(1)).toBe(a);
   });
 
-  test('growth keeps the data, re-creates the view and counts generations', () => {
+  test('the shared build loads by default, the plain one on request', () => {
+    const shared = loadWasmKernels() as WasmKernels;
+    expect(shared.sharedMemory).toBe(true);
+    expect(isShared(shared.exports.memory.buffer)).toBe(true);
+    const plain = loadWasmKernels(undefined, { builds: ['plain'] }) as WasmKernels;
+    expect(plain.sharedMemory).toBe(false);
+    expect(isShared(plain.exports.memory.buffer)).toBe(false);
+    // the same kernels: the same product
+    for (const k of [shared, plain]) {
+      const a = k.memory.allocateFrom([1, 2, 3, 4]), b = k.memory.allocateFrom([5, 6, 7, 8]), c = k.memory.allocate(4);
+      k.matmul(a, b, c, 2, 2, 2);
+      expect(Array.from(k.memory.read(c, 4))).toEqual([19, 22, 43, 50]);
+    }
+  });
+
+  test('a shared memory keeps every old view valid when it grows, and holds() recognises them', () => {
     const k = loadWasmKernels() as WasmKernels;
+    const memory = k.memory;
+    const small = memory.allocateFrom([1, 2, 3]);
+    const oldArray = memory.array(small, 3);
+    expect(memory.holds(oldArray)).toBe(true);
+    expect(memory.holds(new Float64Array(3))).toBe(false);
+    const bytes = k.exports.memory.buffer.byteLength;
+    memory.allocate(bytes / 8); // larger than the whole memory: it must grow
+    expect(k.exports.memory.buffer.byteLength).toBeGreaterThanOrEqual(2 * bytes);
+    expect(Array.from(oldArray)).toEqual([1, 2, 3]); // still valid, same numbers
+    oldArray[1] = 20; //                                 and still the same memory
+    expect(Array.from(memory.read(small, 3))).toEqual([1, 20, 3]);
+    expect(memory.holds(oldArray)).toBe(true);
+    const c = memory.allocate(1);
+    k.matmul(small, small + 8, c, 1, 1, 1);
+    expect(memory.read(c, 1)[0]).toBe(20);
+  });
+
+  test('growth of an ordinary memory keeps the data, re-creates the view and counts generations', () => {
+    const k = loadWasmKernels(undefined, { builds: ['plain'] }) as WasmKernels;
     const memory = k.memory;
     const before = memory.memoryGeneration;
     const small = memory.allocateFrom([1, 2, 3]);

@@ -1,3 +1,4 @@
+import { persistentTensorValues } from '../tensor/storage';
 import { Tensor } from '../tensor/tensor';
 
 /**
@@ -6,6 +7,10 @@ import { Tensor } from '../tensor/tensor';
  * `backward` adds (+=) into `grad`; an optimizer reads `grad` to update `value`; `zeroGrad`
  * clears `grad` before the next batch. Two modules may hold the same Parameter (weight
  * sharing): each adds its share of the gradient to the same `grad`.
+ *
+ * The constructor copies the values it is given into the parameter's own storage, which
+ * outlives training steps: on the 'wasm' backend, the kernels' memory, where the kernels read
+ * them in place (see lib/tensor/storage.ts). Read and write them through `value`.
  */
 export class Parameter {
   /** The learnable numbers. */
@@ -15,9 +20,12 @@ export class Parameter {
   /** A name for messages and saved files, such as `weight` or `bias`. */
   readonly name: string;
 
+  /** A parameter holding a copy of `value`'s numbers, with a zero gradient. */
   constructor(value: Tensor, name = 'param') {
-    this.value = value;
-    this.grad = Tensor.zeros(value.shape);
+    const values = persistentTensorValues(value.size);
+    values.set(value.data);
+    this.value = new Tensor(value.shape, values);
+    this.grad = new Tensor(value.shape, persistentTensorValues(value.size));
     this.name = name;
   }
 

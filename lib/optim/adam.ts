@@ -1,5 +1,7 @@
 import { MinidlError, checkInRange, checkPositive } from '../errors';
 import { Parameter } from '../modules/parameter';
+import { adamUpdate } from '../tensor/optimizer-kernels';
+import { persistentTensorValues } from '../tensor/storage';
 import { Optimizer } from './optimizer';
 
 /** Options of `Adam`; every default is PyTorch's. */
@@ -64,8 +66,8 @@ export class Adam extends Optimizer {
     const { lr, beta1, beta2, eps, weightDecay } = this;
     for (const p of this.params) {
       let s = this.state.get(p);
-      if (s === undefined) {
-        s = { step: 0, expAvg: new Float64Array(p.value.size), expAvgSq: new Float64Array(p.value.size) };
+      if (s === undefined) { //                    kept across steps (not temporaries)
+        s = { step: 0, expAvg: persistentTensorValues(p.value.size), expAvgSq: persistentTensorValues(p.value.size) };
         this.state.set(p, s);
       }
       s.step += 1;
@@ -73,14 +75,9 @@ export class Adam extends Optimizer {
       const biasCorrection2 = 1 - beta2 ** s.step;
       const stepSize = lr / biasCorrection1;
       const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
-      const w = p.value.data, grad = p.grad.data, m = s.expAvg, v = s.expAvgSq;
-      for (let i = 0; i < w.length; i++) {
-        const g = weightDecay !== 0 ? grad[i] + weightDecay * w[i] : grad[i];
-        m[i] += (1 - beta1) * (g - m[i]);
-        v[i] = v[i] * beta2 + (1 - beta2) * g * g;
-        const denom = Math.sqrt(v[i]) / biasCorrection2Sqrt + eps;
-        w[i] += (-stepSize * m[i]) / denom;
-      }
+      // the loop of the rule above, in lib/tensor/optimizer-kernels.ts
+      adamUpdate(p.value.data, p.grad.data, s.expAvg, s.expAvgSq, p.value.size,
+        { beta1, beta2, eps, weightDecay, stepSize, biasCorrection2Sqrt });
     }
   }
 

@@ -1,5 +1,7 @@
 import { MinidlError, checkPositive } from '../errors';
 import { Parameter } from '../modules/parameter';
+import { sgdUpdate } from '../tensor/optimizer-kernels';
+import { persistentTensorValues } from '../tensor/storage';
 import { Optimizer } from './optimizer';
 
 /** Options of `SGD`; every default is PyTorch's. */
@@ -57,21 +59,14 @@ export class SGD extends Optimizer {
   step(): void {
     const { lr, momentum, dampening, nesterov, weightDecay } = this;
     for (const p of this.params) {
-      const w = p.value.data, grad = p.grad.data;
-      let buffer = this.momentumBuffers.get(p);
-      const firstStep = buffer === undefined;
-      if (momentum !== 0 && buffer === undefined) {
-        buffer = new Float64Array(w.length);
+      let buffer = this.momentumBuffers.get(p) ?? null;
+      const firstStep = buffer === null;
+      if (momentum !== 0 && buffer === null) {
+        buffer = persistentTensorValues(p.value.size); // kept across steps (not a temporary)
         this.momentumBuffers.set(p, buffer);
       }
-      for (let i = 0; i < w.length; i++) {
-        let g = weightDecay !== 0 ? grad[i] + weightDecay * w[i] : grad[i];
-        if (buffer !== undefined) {
-          buffer[i] = firstStep ? g : momentum * buffer[i] + (1 - dampening) * g;
-          g = nesterov ? g + momentum * buffer[i] : buffer[i];
-        }
-        w[i] -= lr * g;
-      }
+      // the loop of the rule above, in lib/tensor/optimizer-kernels.ts
+      sgdUpdate(p.value.data, p.grad.data, buffer, p.value.size, { lr, momentum, dampening, weightDecay, nesterov, firstStep });
     }
   }
 

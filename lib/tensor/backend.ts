@@ -1,6 +1,7 @@
 import { MinidlError } from '../errors';
 import { WasmKernels, loadWasmKernels, loadWasmKernelsAsync, wasmKernelsUnavailableReason } from './wasm/wasm-kernels';
 import { WasmScratch } from './wasm/wasm-scratch';
+import { WasmTensorMemory } from './wasm/wasm-tensor-memory';
 
 /**
  * Which implementation of the kernels runs: the backend.
@@ -18,9 +19,11 @@ import { WasmScratch } from './wasm/wasm-scratch';
  * the kernels that run are the TypeScript ones. Where WebAssembly SIMD is missing, the
  * backend is 'js' and `setBackend('wasm')` throws an error that says why.
  *
- * Switching is allowed at any time, even between two training steps: the tensors live in
- * ordinary Float64Arrays and each WebAssembly call copies its operands into the module's
- * memory and its result back, so nothing depends on the backend that computed it.
+ * Where the module's memory is shared (Node.js; cross-origin-isolated browser pages), tensors
+ * of a training step live in it and the kernels work on them in place (storage.ts); other
+ * tensors are ordinary Float64Arrays, which a WebAssembly call copies into the module's
+ * memory and back. Either way a tensor is a Float64Array that both backends can read, so
+ * switching is allowed at any time, even between two training steps.
  */
 export type BackendName = 'js' | 'wasm';
 
@@ -32,6 +35,10 @@ let requested: BackendName | null = null;
 let scratch: WasmScratch | null = null;
 /** What the kernels ask on every call: the scratch area (with the kernels) when the backend is 'wasm', else null. */
 let active: WasmScratch | null = null;
+/** Where tensors live in the instance's memory, when it is shared (null for the plain build). */
+let residentMemory: WasmTensorMemory | null = null;
+/** `residentMemory` while the backend is 'wasm', else null. */
+let activeTensorMemory: WasmTensorMemory | null = null;
 /** In a browser, the default stays 'js' until loadWasmBackendAsync has finished. */
 let defaultDeferred = false;
 /** True once the active backend has been decided (no more lazy loading on each call). */
@@ -40,6 +47,7 @@ let settled = false;
 function useInstance(loaded: WasmKernels | null): void {
   instance = loaded;
   scratch = loaded === null ? null : new WasmScratch(loaded);
+  residentMemory = loaded !== null && loaded.sharedMemory ? new WasmTensorMemory(loaded.memory) : null;
 }
 
 function settle(): void {
@@ -50,6 +58,7 @@ function settle(): void {
     if (instance === undefined) useInstance(loadWasmKernels());
     active = scratch;
   }
+  activeTensorMemory = active === null ? null : residentMemory;
   settled = requested !== null || !defaultDeferred || instance !== undefined;
 }
 
@@ -61,6 +70,15 @@ function settle(): void {
 export function wasmBackend(): WasmScratch | null {
   if (!settled) settle();
   return active;
+}
+
+/**
+ * Where new tensors may live in the kernels' memory: the instance's tensor memory when the
+ * backend is 'wasm' and the memory is shared, else null (ordinary Float64Arrays). See storage.ts.
+ */
+export function tensorMemory(): WasmTensorMemory | null {
+  if (!settled) settle();
+  return activeTensorMemory;
 }
 
 /** The backend the kernels use now: 'wasm' or 'js'. */

@@ -1,4 +1,5 @@
 import { MinidlError, formatShape, sameShape } from '../errors';
+import { newTensorValues } from './storage';
 
 /** A nested array of numbers: `3`, `[1, 2]`, `[[1, 2], [3, 4]]`, … */
 export type NestedArray = number | NestedArray[];
@@ -23,6 +24,8 @@ export class Tensor {
   /**
    * Wraps `data` (or a new zero-filled array) in a tensor of the given shape.
    * `data` is used as is, not copied; its length must equal the product of the shape.
+   * A new array is an ordinary Float64Array, or, inside `withTemporaryTensors` on the 'wasm'
+   * backend, a view of the kernels' memory (see storage.ts): it reads the same either way.
    */
   constructor(shape: readonly number[], data?: Float64Array) {
     if (!Array.isArray(shape) || shape.length === 0) {
@@ -39,7 +42,7 @@ export class Tensor {
       throw new MinidlError(`Tensor: shape ${formatShape(shape)} holds ${size} values, but data has ${data.length}`);
     }
     this.shape = Object.freeze(shape.slice());
-    this.data = data ?? new Float64Array(size);
+    this.data = data ?? newTensorValues(size);
   }
 
   /** A tensor of zeros. */
@@ -145,7 +148,9 @@ export class Tensor {
 
   /** A copy with its own data. */
   clone(): Tensor {
-    return new Tensor(this.shape, this.data.slice());
+    const copy = new Tensor(this.shape);
+    copy.data.set(this.data);
+    return copy;
   }
 
   /** The same numbers seen with another shape of the same size (shares the data, no copy). */

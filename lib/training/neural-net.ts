@@ -8,6 +8,7 @@ import { SGD } from '../optim/sgd';
 import { Rng, defaultRng } from '../random/rng';
 import { argmaxRows, takeRows } from '../tensor/ops';
 import { Tensor } from '../tensor/tensor';
+import { withTemporaryTensors } from '../tensor/temporaries';
 
 /**
  * Targets of a data set: a Tensor with one row per sample (e.g. one-hot rows [N, C], a column
@@ -177,10 +178,13 @@ export class NeuralNet {
       let wrong = 0;
       for (let start = 0, batch = 1; start < n; start += batchSize, batch++) {
         const indices = order.subarray(start, Math.min(start + batchSize, n));
-        const result = this.step(takeRows(x, indices), takeRows(y, indices), epoch, batch);
-        lossTotal += this.loss.reduction === 'mean' ? result.loss * indices.length : result.loss;
-        const predicted = this.classifyOutput(result.output);
-        for (let i = 0; i < indices.length; i++) if (predicted[i] !== labels[indices[i]]) wrong++;
+        // every tensor of the step is a temporary: the next step reuses its memory
+        withTemporaryTensors(() => {
+          const result = this.step(takeRows(x, indices), takeRows(y, indices), epoch, batch);
+          lossTotal += this.loss.reduction === 'mean' ? result.loss * indices.length : result.loss;
+          const predicted = this.classifyOutput(result.output);
+          for (let i = 0; i < indices.length; i++) if (predicted[i] !== labels[indices[i]]) wrong++;
+        });
       }
       history.loss.push(this.loss.reduction === 'mean' ? lossTotal / n : lossTotal);
       history.trainError.push(wrong / n);
@@ -210,6 +214,8 @@ export class NeuralNet {
   /**
    * One optimisation step on one mini-batch: zeroGrad, forward, loss, backward, and the
    * optimizer's update. Returns the loss (before the update) and the model's output.
+   * (`fit` runs each step inside `withTemporaryTensors`; called on its own, the step's tensors
+   * are ordinary arrays unless you do the same.)
    */
   step(xBatch: Tensor, yBatch: Tensor, epoch = 1, batch = 1): StepResult {
     const where = `epoch ${epoch}, batch ${batch}`;
@@ -243,11 +249,14 @@ export class NeuralNet {
       const n = inputs.shape[0];
       let result: Tensor | null = null;
       for (let start = 0; start < n; start += batchSize) {
-        const output = this.model.forward(takeRows(inputs, rangeOf(start, Math.min(start + batchSize, n))));
-        if (result === null) result = new Tensor([n, ...output.shape.slice(1)]);
-        result.data.set(output.data, start * (output.size / output.shape[0]));
+        withTemporaryTensors(() => {
+          const output = this.model.forward(takeRows(inputs, rangeOf(start, Math.min(start + batchSize, n))));
+          const rowSize = output.size / output.shape[0];
+          result ??= new Tensor([n, ...output.shape.slice(1)], new Float64Array(n * rowSize)); // not a temporary
+          result.data.set(output.data, start * rowSize);
+        });
       }
-      return result as Tensor;
+      return result as unknown as Tensor;
     });
   }
 
@@ -274,12 +283,14 @@ export class NeuralNet {
       let lossTotal = 0;
       let correct = 0;
       for (let start = 0; start < n; start += batchSize) {
-        const indices = rangeOf(start, Math.min(start + batchSize, n));
-        const output = this.model.forward(takeRows(x, indices));
-        const loss = this.loss.forward(output, takeRows(y, indices));
-        lossTotal += this.loss.reduction === 'mean' ? loss * indices.length : loss;
-        const predicted = this.classifyOutput(output);
-        for (let i = 0; i < indices.length; i++) if (predicted[i] === labels[indices[i]]) correct++;
+        withTemporaryTensors(() => {
+          const indices = rangeOf(start, Math.min(start + batchSize, n));
+          const output = this.model.forward(takeRows(x, indices));
+          const loss = this.loss.forward(output, takeRows(y, indices));
+          lossTotal += this.loss.reduction === 'mean' ? loss * indices.length : loss;
+          const predicted = this.classifyOutput(output);
+          for (let i = 0; i < indices.length; i++) if (predicted[i] === labels[indices[i]]) correct++;
+        });
       }
       const accuracy = correct / n;
       return { loss: this.loss.reduction === 'mean' ? lossTotal / n : lossTotal, accuracy, errorRate: 1 - accuracy, count: n };

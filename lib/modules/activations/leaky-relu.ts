@@ -1,4 +1,5 @@
 import { MinidlError } from '../../errors';
+import { leakyReluBackward, leakyReluForward } from '../../tensor/activation-kernels';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 
@@ -27,22 +28,15 @@ export class LeakyReLU extends Module {
   forward(input: Tensor): Tensor {
     this.checkInput(input);
     this.input = input;
-    const slope = this.negativeSlope;
-    const x = input.data;
     const output = new Tensor(input.shape);
-    const y = output.data;
-    for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : x[i] * slope;
+    leakyReluForward(input.data, output.data, output.size, this.negativeSlope); //  y = x if x > 0, else slope·x
     return this.rememberOutput(output);
   }
 
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
-    const slope = this.negativeSlope;
-    const x = (this.input as Tensor).data;
-    const g = gradOut.data;
     const gradIn = new Tensor(gradOut.shape);
-    const dx = gradIn.data;
-    for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? g[i] : g[i] * slope;
+    leakyReluBackward((this.input as Tensor).data, gradOut.data, gradIn.data, gradIn.size, this.negativeSlope); // ∂L/∂x = g if x > 0, else slope·g
     return gradIn;
   }
 

@@ -1,3 +1,4 @@
+import { sigmoidBackward } from '../../tensor/activation-kernels';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 
@@ -27,11 +28,8 @@ export class Sigmoid extends Module {
 
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
-    const y = (this.output as Tensor).data;
-    const g = gradOut.data;
     const gradIn = new Tensor(gradOut.shape);
-    const dx = gradIn.data;
-    for (let i = 0; i < y.length; i++) dx[i] = g[i] * (1 - y[i]) * y[i];
+    sigmoidBackward((this.output as Tensor).data, gradOut.data, gradIn.data, gradIn.size); // ∂L/∂x = g · (1 − y) · y
     return gradIn;
   }
 

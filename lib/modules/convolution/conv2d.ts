@@ -1,4 +1,5 @@
 import { MinidlError, checkInteger, formatShape } from '../../errors';
+import { persistentTensorValues } from '../../tensor/storage';
 import { Init, initialize } from '../../init/init';
 import { Rng, defaultRng } from '../../random/rng';
 import { WindowGeometry, addChannelBias, col2im, im2col, sumChannels } from '../../tensor/image-kernels';
@@ -70,11 +71,11 @@ export class Conv2d extends Module {
   private input: Tensor | null = null;
   private geometry: WindowGeometry | null = null;
   /** The im2col matrices of the last forward: every sample's [N, K, P] in training mode, one [K, P] in evaluation mode. */
-  private cols = new Float64Array(0);
+  private cols: Float64Array = new Float64Array(0);
   /** Whether `cols` holds every sample's matrix (training mode) or must be rebuilt in backward. */
   private colsKept = false;
   /** One sample's ∂L/∂cols [K, P], reused from call to call. */
-  private gradCols = new Float64Array(0);
+  private gradCols: Float64Array = new Float64Array(0);
 
   constructor(inChannels: number, outChannels: number, kernelSize: SizePair, options: Conv2dOptions = {}) {
     super();
@@ -132,7 +133,7 @@ export class Conv2d extends Module {
     const gradCols = this.buffer('gradCols', K * P);
     for (let n = 0; n < N; n++) {
       const G = gradOut.data.subarray(n * F * P, (n + 1) * F * P); //                       Gₙ  [F, P]
-      const cols = this.colsKept ? this.cols.subarray(n * K * P, (n + 1) * K * P) : this.cols;
+      const cols = this.colsKept ? this.cols.subarray(n * K * P, (n + 1) * K * P) : this.cols.subarray(0, K * P);
       if (!this.colsKept) im2col(input.data, n * imageSize, g, cols); //                   colsₙ, rebuilt after an eval-mode forward
       matmulTransB(G, cols, this.weight.grad.data, F, P, K, true); //                     ∂L/∂W += Gₙ·colsₙᵀ
       matmulTransA(this.weight.value.data, G, gradCols, K, F, P); //                       ∂L/∂colsₙ = Wᵀ·Gₙ
@@ -156,9 +157,13 @@ export class Conv2d extends Module {
       `padding ${formatPair(this.padding)}${bias ? '' : ', bias=false'})`;
   }
 
-  /** The reusable array `name`, allocated again only when the size it must hold changes. */
+  /**
+   * The first `size` entries of the reusable array `name`, which is allocated again only when
+   * it is too small (so a smaller last batch reuses it too). It outlives training steps, so it
+   * is persistent storage, not a temporary.
+   */
   private buffer(name: 'cols' | 'gradCols', size: number): Float64Array {
-    if (this[name].length !== size) this[name] = new Float64Array(size);
-    return this[name];
+    if (this[name].length < size) this[name] = persistentTensorValues(size);
+    return this[name].length === size ? this[name] : this[name].subarray(0, size);
   }
 }

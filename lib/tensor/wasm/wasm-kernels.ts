@@ -1,6 +1,6 @@
 import type { WindowGeometry } from '../image-kernels';
-import { KERNELS_WASM_BASE64 } from './kernels-wasm-bytes';
-import { GrowableMemory, WasmMemory } from './wasm-memory';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm-bytes';
+import { GrowableMemory, WasmMemory, isShared } from './wasm-memory';
 
 /**
  * Loads the WebAssembly SIMD kernels (compiled from ./assembly by `npm run build:kernels`) and
@@ -172,16 +172,35 @@ export function decodeBase64(text: string): Uint8Array {
   return out;
 }
 
-let wasmBytes: Uint8Array | null = null;
+/**
+ * The two builds of the kernel module (demos/build-kernels.ts): 'shared' has a shared
+ * memory, which growing never empties a view of, so tensors can live in it; 'plain' has an
+ * ordinary memory, for engines that refuse shared memory (a browser page that is not
+ * cross-origin isolated), where every call copies its operands in and its result out.
+ */
+export type WasmKernelBuild = 'shared' | 'plain';
 
-/** The bytes of the compiled kernel module (decoded once from kernels-wasm-bytes.ts). */
-export function wasmKernelBytes(): Uint8Array {
-  if (wasmBytes === null) wasmBytes = decodeBase64(KERNELS_WASM_BASE64);
-  return wasmBytes;
+const decodedBytes: Partial<Record<WasmKernelBuild, Uint8Array>> = {};
+
+/** The bytes of one build of the compiled kernel module (decoded once from kernels-wasm-bytes.ts). */
+export function wasmKernelBytes(build: WasmKernelBuild = 'plain'): Uint8Array {
+  return (decodedBytes[build] ??= decodeBase64(build === 'shared' ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64));
 }
 
-let compiled: object | null = null;
+const compiled: Partial<Record<WasmKernelBuild, object>> = {};
 let lastFailure: string | null = null;
+
+/** Options of the loaders. */
+export interface WasmLoadOptions {
+  /** Which builds to try, in order (default: 'shared', then 'plain' if the engine refuses it). */
+  builds?: readonly WasmKernelBuild[];
+}
+
+const DEFAULT_BUILDS: readonly WasmKernelBuild[] = ['shared', 'plain'];
+
+function failureMessage(err: unknown): string {
+  return `the kernel module did not compile: ${err instanceof Error ? err.message : String(err)}`;
+}
 
 /**
  * Why the last `loadWasmKernels` / `loadWasmKernelsAsync` returned null (no WebAssembly, no
@@ -193,42 +212,53 @@ export function wasmKernelsUnavailableReason(): string | null {
 
 /**
  * Compiles (once per process) and instantiates the kernels, synchronously: for Node.js and
- * workers. Each call makes a new instance with its own memory. Returns null, without throwing,
- * when the engine has no WebAssembly SIMD or refuses to compile (a browser's main thread
- * refuses synchronous compilation of large modules: use `loadWasmKernelsAsync` there);
- * `wasmKernelsUnavailableReason()` then says why.
+ * workers. Each call makes a new instance with its own memory: the shared-memory build where
+ * the engine allows it, else the plain one (`options.builds` changes the order). Returns null,
+ * without throwing, when the engine has no WebAssembly SIMD or refuses to compile (a browser's
+ * main thread refuses synchronous compilation of large modules: use `loadWasmKernelsAsync`
+ * there); `wasmKernelsUnavailableReason()` then says why.
  */
-export function loadWasmKernels(env?: WasmEnvironment): WasmKernels | null {
+export function loadWasmKernels(env?: WasmEnvironment, options: WasmLoadOptions = {}): WasmKernels | null {
   const reason = wasmSimdUnavailableReason(env);
   lastFailure = reason;
   if (reason !== null) return null;
   const wasm = environment(env).WebAssembly as WebAssemblyApi;
-  try {
-    const module = env === undefined ? (compiled ??= new wasm.Module(wasmKernelBytes())) : new wasm.Module(wasmKernelBytes());
-    return new WasmKernels(new wasm.Instance(module, {}).exports as WasmKernelExports);
-  } catch (err) {
-    lastFailure = `the kernel module did not compile: ${err instanceof Error ? err.message : String(err)}`;
-    return null;
+  for (const build of options.builds ?? DEFAULT_BUILDS) {
+    try {
+      const bytes = wasmKernelBytes(build);
+      const module = env === undefined ? (compiled[build] ??= new wasm.Module(bytes)) : new wasm.Module(bytes);
+      const kernels = new WasmKernels(new wasm.Instance(module, {}).exports as WasmKernelExports);
+      lastFailure = null;
+      return kernels;
+    } catch (err) {
+      lastFailure = failureMessage(err);
+    }
   }
+  return null;
 }
 
 /**
  * Like `loadWasmKernels`, but compiles and instantiates asynchronously, which browsers allow
  * for modules of any size. Resolves to null, never rejects, when the kernels are unavailable.
  */
-export async function loadWasmKernelsAsync(env?: WasmEnvironment): Promise<WasmKernels | null> {
+export async function loadWasmKernelsAsync(env?: WasmEnvironment, options: WasmLoadOptions = {}): Promise<WasmKernels | null> {
   const reason = wasmSimdUnavailableReason(env);
   lastFailure = reason;
   if (reason !== null) return null;
   const wasm = environment(env).WebAssembly as WebAssemblyApi;
-  try {
-    const module = env === undefined ? (compiled ??= await wasm.compile(wasmKernelBytes())) : await wasm.compile(wasmKernelBytes());
-    const instance = await wasm.instantiate(module, {});
-    return new WasmKernels(instance.exports as WasmKernelExports);
-  } catch (err) {
-    lastFailure = `the kernel module did not compile: ${err instanceof Error ? err.message : String(err)}`;
-    return null;
+  for (const build of options.builds ?? DEFAULT_BUILDS) {
+    try {
+      const bytes = wasmKernelBytes(build);
+      const module = env === undefined ? (compiled[build] ??= await wasm.compile(bytes)) : await wasm.compile(bytes);
+      const instance = await wasm.instantiate(module, {});
+      const kernels = new WasmKernels(instance.exports as WasmKernelExports);
+      lastFailure = null;
+      return kernels;
+    } catch (err) {
+      lastFailure = failureMessage(err);
+    }
   }
+  return null;
 }
 
 /**
@@ -242,11 +272,17 @@ export class WasmKernels {
   readonly exports: WasmKernelExports;
   /** The allocator of the module's memory. */
   readonly memory: WasmMemory;
+  /**
+   * True for the shared-memory build: growing the memory leaves every Float64Array made on it
+   * valid, so tensors may keep their values there (see lib/tensor/storage.ts).
+   */
+  readonly sharedMemory: boolean;
 
   /** Wraps an instance's exports; use `loadWasmKernels()` or `loadWasmKernelsAsync()` to make one. */
   constructor(exports: WasmKernelExports) {
     this.exports = exports;
     this.memory = new WasmMemory(exports.memory, exports.heapBase());
+    this.sharedMemory = isShared(exports.memory.buffer);
   }
 
   /**

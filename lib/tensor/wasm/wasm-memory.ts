@@ -5,8 +5,12 @@ import { MinidlError } from '../../errors';
  * compiled without the DOM's type declarations).
  */
 export interface GrowableMemory {
-  /** The memory's bytes. Growing the memory replaces this buffer (the old one becomes empty). */
-  readonly buffer: ArrayBuffer;
+  /**
+   * The memory's bytes. Growing the memory replaces this buffer: an ordinary memory's old
+   * buffer becomes empty (length 0); a shared memory's old buffer stays valid (it just does
+   * not reach the new pages).
+   */
+  readonly buffer: ArrayBufferLike;
   /** Adds `pages` pages of 64 KiB, zero-filled; returns the previous size in pages. */
   grow(pages: number): number;
 }
@@ -23,6 +27,11 @@ export const WASM_PAGE_BYTES = 65536;
 /** Every block starts at a multiple of this many bytes, so f64x2 vectors load aligned. */
 export const WASM_ALIGNMENT = 16;
 
+/** True for a SharedArrayBuffer (checked by its tag, which works across JavaScript realms). */
+export function isShared(buffer: ArrayBufferLike): boolean {
+  return Object.prototype.toString.call(buffer) === '[object SharedArrayBuffer]';
+}
+
 function roundUp(bytes: number): number {
   return Math.ceil(bytes / WASM_ALIGNMENT) * WASM_ALIGNMENT;
 }
@@ -38,8 +47,10 @@ function roundUp(bytes: number): number {
  * to it. When nothing fits, the used region grows, and the memory with it (at least doubling,
  * so that n allocations grow it only about log n times).
  *
- * Growing a WebAssembly memory replaces its `ArrayBuffer`: every typed array made on the old
- * one becomes empty (length 0). So do not keep views across an allocation. `view()` returns a
+ * Growing an ordinary WebAssembly memory replaces its `ArrayBuffer`: every typed array made on
+ * the old one becomes empty (length 0). So do not keep views across an allocation. (A shared
+ * memory, as in the 'shared' build of the kernels, keeps its old views valid: that is what
+ * lets tensors live in it, see lib/tensor/storage.ts.) `view()` returns a
  * Float64Array over the whole memory, re-created whenever the buffer changed, and
  * `memoryGeneration` counts the changes, so a caller that caches views can tell when to
  * re-create them. The data itself is kept: growth only adds memory at the end.
@@ -53,9 +64,11 @@ export class WasmMemory {
   private top: number;
   private readonly freeBlocks: FreeBlock[] = [];
   private readonly live = new Map<number, number>();
-  private buffer: ArrayBuffer;
+  private buffer: ArrayBufferLike;
   private whole: Float64Array;
   private generation = 0;
+  /** Every buffer of the memory whose views are still valid: all of them for a shared memory, the current one otherwise. */
+  private readonly validBuffers = new Set<ArrayBufferLike>();
 
   /**
    * @param memory the module's memory (exported or imported by it)
@@ -68,6 +81,18 @@ export class WasmMemory {
     this.top = this.base;
     this.buffer = memory.buffer;
     this.whole = new Float64Array(this.buffer);
+    this.validBuffers.add(this.buffer);
+  }
+
+  /**
+   * True when `array` is a view of this memory (a kernel can then read it in place, by its
+   * `byteOffset`), false for an ordinary Float64Array.
+   */
+  holds(array: Float64Array): boolean {
+    const buffer = array.buffer;
+    if (buffer === this.buffer || this.validBuffers.has(buffer)) return true;
+    this.refresh(); //                                              the memory may have grown since the last look
+    return this.validBuffers.has(buffer);
   }
 
   /**
@@ -222,8 +247,11 @@ export class WasmMemory {
   /** Re-creates the whole-memory view if the buffer was replaced (by us or by anyone else). */
   private refresh(): void {
     if (this.memory.buffer !== this.buffer) {
+      const shared = isShared(this.buffer);
+      if (!shared) this.validBuffers.clear(); //                  an ordinary memory's old buffer is now empty
       this.buffer = this.memory.buffer;
       this.whole = new Float64Array(this.buffer);
+      this.validBuffers.add(this.buffer);
       this.generation++;
     }
   }

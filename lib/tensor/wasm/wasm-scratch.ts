@@ -1,33 +1,43 @@
 import type { WindowGeometry } from '../image-kernels';
+import type { AdamUpdate, SgdUpdate } from '../optimizer-kernels';
 import { WasmKernelExports, WasmKernels } from './wasm-kernels';
 
 /** The three matrix products, by the name of their kernel. */
 export type ProductKind = 'matmul' | 'matmulTransB' | 'matmulTransA';
+/** Element-wise kernels y = f(x) (slope: LeakyReLU's). */
+export type MapKind = 'reluForward' | 'leakyReluForward';
+/** Element-wise kernels dx = f(a, g), a being the layer's input or output. */
+export type MapWithGradKind = 'reluBackward' | 'leakyReluBackward' | 'tanhBackward' | 'sigmoidBackward';
 
 /**
- * A scratch area inside the WebAssembly module's memory, where a kernel call's operands are
- * copied in and its result copied out.
+ * A scratch area inside the WebAssembly module's memory, for kernel operands that live
+ * outside it.
  *
- * The tensors of minidl keep their values in ordinary Float64Arrays, which a WebAssembly
- * kernel cannot read. So the kernels of kernels.ts and image-kernels.ts, when the backend is
- * 'wasm', do this for each call:
+ * A WebAssembly kernel reads and writes the module's own memory only. A tensor whose values
+ * already live there (storage.ts: the temporaries of a training step, parameters, gradients,
+ * optimizer state, when the memory is shared) is passed by its position, `byteOffset`, and
+ * nothing is copied. An ordinary Float64Array is copied in, and a result copied out:
  *
- *   scratch.begin(total)           room for every operand (grows the memory only when needed)
- *   const a = scratch.put(A, n)    copy an input in, get its byte offset
- *   const c = scratch.reserve(m)   room for an output
+ *   scratch.begin(room(A, n) + …)  room for the operands outside the memory (grows only when needed)
+ *   const a = scratch.put(A, n)    A's byte offset: where it lives, or where it was copied to
+ *   const c = scratch.output(C, m, accumulate)   where the kernel writes C
  *   kernels.matmul(a, …, c, …)     the WebAssembly kernel
- *   scratch.get(c, C, m)           copy the result out
+ *   scratch.get(c, C, m)           copies the result out, unless C lives in the memory
  *
  * One block serves every call: it is replaced by a larger one only when a call needs more,
- * so after the first training step the memory no longer grows. When it does grow, the
- * module's ArrayBuffer is replaced and every old view becomes empty: `begin` therefore takes
- * a fresh view of the memory after growing, and the copies of one call all use that view.
+ * so after the first training step the memory no longer grows. When it does grow, an
+ * ordinary memory's ArrayBuffer is replaced and every old view becomes empty: `begin`
+ * therefore takes a fresh view of the memory, and the copies of one call all use that view.
+ * `copiedValues` counts the doubles copied in and out (the memory specs check it stays 0 in
+ * a training step).
  */
 export class WasmScratch {
   /** The loaded kernels (raw exports: no default arguments, lowest call overhead). */
   readonly kernels: WasmKernelExports;
   /** The instance, with the allocator of its memory. */
   readonly instance: WasmKernels;
+  /** Doubles copied into and out of the module's memory so far. */
+  copiedValues = 0;
   private block = -1;
   private capacity = 0; //  doubles in the block
   private next = 0; //      byte offset of the next free slot
@@ -44,7 +54,12 @@ export class WasmScratch {
     return this.instance.memory.memory.buffer.byteLength;
   }
 
-  /** Starts a call that needs `doubles` doubles in total, over at most 8 operands. */
+  /** The room an operand needs in the scratch area: n doubles, or none if it lives in the module's memory. */
+  room(values: Float64Array, n: number): number {
+    return this.instance.memory.holds(values) ? 0 : n;
+  }
+
+  /** Starts a call whose operands outside the module's memory need `doubles` doubles in total (at most 8 operands). */
   begin(doubles: number): void {
     const needed = doubles + 16; // each operand starts on a 16-byte boundary: ≤ 1 double of padding each
     if (needed > this.capacity) {
@@ -64,16 +79,25 @@ export class WasmScratch {
     return offset;
   }
 
-  /** Copies the first n values of `source` in; returns their byte offset. */
+  /** The byte offset of the first n values of `source`: where they live, or where they were copied to. */
   put(source: Float64Array, n: number): number {
+    if (this.instance.memory.holds(source)) return source.byteOffset;
     const offset = this.reserve(n);
     this.whole.set(n === source.length ? source : source.subarray(0, n), offset >> 3);
+    this.copiedValues += n;
     return offset;
   }
 
-  /** Copies n values at byte offset `offset` out, into `target` from index `at`. */
+  /** Where a kernel writes the n values of `target` (copied in first when it adds to them). */
+  output(target: Float64Array, n: number, accumulate: boolean): number {
+    return accumulate || this.instance.memory.holds(target) ? this.put(target, n) : this.reserve(n);
+  }
+
+  /** Copies n values at byte offset `offset` out, into `target` from index `at` (nothing to do if target lives there). */
   get(offset: number, target: Float64Array, n: number, at = 0): void {
+    if (this.instance.memory.holds(target)) return;
     target.set(this.whole.subarray(offset >> 3, (offset >> 3) + n), at);
+    this.copiedValues += n;
   }
 
   /**
@@ -83,25 +107,25 @@ export class WasmScratch {
   product(kind: ProductKind, A: Float64Array, B: Float64Array, C: Float64Array,
     M: number, K: number, N: number, accumulate: boolean): void {
     const mk = M * K, kn = K * N, mn = M * N;
-    this.begin(mk + kn + mn);
+    this.begin(this.room(A, mk) + this.room(B, kn) + this.room(C, mn));
     const a = this.put(A, mk), b = this.put(B, kn);
-    const c = accumulate ? this.put(C, mn) : this.reserve(mn);
+    const c = this.output(C, mn, accumulate);
     this.kernels[kind](a, b, c, M, K, N, accumulate, 0, false);
     this.get(c, C, mn);
   }
 
   /** sumRows of kernels.ts in WebAssembly: out[N] (+)= Σᵢ G[i, :]. */
   sumRows(G: Float64Array, out: Float64Array, M: number, N: number, accumulate: boolean): void {
-    this.begin(M * N + N);
+    this.begin(this.room(G, M * N) + this.room(out, N));
     const g = this.put(G, M * N);
-    const o = accumulate ? this.put(out, N) : this.reserve(N);
+    const o = this.output(out, N, accumulate);
     this.kernels.sumRows(g, o, M, N, accumulate);
     this.get(o, out, N);
   }
 
   /** addRowVector of kernels.ts in WebAssembly: C[i, :] += b. */
   addRowVector(C: Float64Array, b: Float64Array, M: number, N: number): void {
-    this.begin(M * N + N);
+    this.begin(this.room(C, M * N) + this.room(b, N));
     const c = this.put(C, M * N), v = this.put(b, N);
     this.kernels.addRowVector(c, v, M, N);
     this.get(c, C, M * N);
@@ -111,9 +135,9 @@ export class WasmScratch {
   im2col(image: Float64Array, imageOffset: number, g: WindowGeometry, cols: Float64Array): void {
     const imageSize = g.channels * g.height * g.width;
     const colsSize = g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
-    this.begin(imageSize + colsSize);
+    this.begin(this.room(image, imageSize) + this.room(cols, colsSize));
     const x = this.put(image.subarray(imageOffset, imageOffset + imageSize), imageSize);
-    const c = this.reserve(colsSize);
+    const c = this.output(cols, colsSize, false);
     this.kernels.im2col(x, c, g.channels, g.height, g.width, g.kernelH, g.kernelW,
       g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
     this.get(c, cols, colsSize);
@@ -123,7 +147,7 @@ export class WasmScratch {
   col2im(cols: Float64Array, g: WindowGeometry, image: Float64Array, imageOffset: number): void {
     const imageSize = g.channels * g.height * g.width;
     const colsSize = g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
-    this.begin(imageSize + colsSize);
+    this.begin(this.room(cols, colsSize) + this.room(image, imageSize));
     const c = this.put(cols, colsSize);
     const x = this.put(image.subarray(imageOffset, imageOffset + imageSize), imageSize);
     this.kernels.col2im(c, x, g.channels, g.height, g.width, g.kernelH, g.kernelW,
@@ -134,7 +158,7 @@ export class WasmScratch {
   /** addChannelBias of image-kernels.ts in WebAssembly: Y[n, f, :] += b[f] for Y [N, F, P]. */
   addChannelBias(output: Float64Array, bias: Float64Array, N: number, F: number, P: number): void {
     const size = N * F * P;
-    this.begin(size + F);
+    this.begin(this.room(output, size) + this.room(bias, F));
     const y = this.put(output, size), b = this.put(bias, F);
     this.kernels.addChannelBias(y, b, N, F, P);
     this.get(y, output, size);
@@ -143,10 +167,45 @@ export class WasmScratch {
   /** sumChannels of image-kernels.ts in WebAssembly: out[f] (+)= Σₙ Σₚ G[n, f, p]. */
   sumChannels(grad: Float64Array, out: Float64Array, N: number, F: number, P: number, accumulate: boolean): void {
     const size = N * F * P;
-    this.begin(size + F);
+    this.begin(this.room(grad, size) + this.room(out, F));
     const g = this.put(grad, size);
-    const o = accumulate ? this.put(out, F) : this.reserve(F);
+    const o = this.output(out, F, accumulate);
     this.kernels.sumChannels(g, o, N, F, P, accumulate);
     this.get(o, out, F);
+  }
+
+  /** An element-wise kernel of activation-kernels.ts in WebAssembly: y = f(x) over n entries. */
+  map(kind: MapKind, x: Float64Array, y: Float64Array, n: number, slope: number): void {
+    this.begin(this.room(x, n) + this.room(y, n));
+    const xo = this.put(x, n), yo = this.output(y, n, false);
+    this.kernels[kind](xo, yo, n, slope);
+    this.get(yo, y, n);
+  }
+
+  /** An element-wise backward kernel of activation-kernels.ts in WebAssembly: dx = f(a, g) over n entries. */
+  mapWithGrad(kind: MapWithGradKind, a: Float64Array, g: Float64Array, dx: Float64Array, n: number, slope: number): void {
+    this.begin(this.room(a, n) + this.room(g, n) + this.room(dx, n));
+    const ao = this.put(a, n), go = this.put(g, n), dxo = this.output(dx, n, false);
+    this.kernels[kind](ao, go, dxo, n, slope);
+    this.get(dxo, dx, n);
+  }
+
+  /** sgdUpdate of optimizer-kernels.ts in WebAssembly (w and the buffer are updated in place). */
+  sgdStep(w: Float64Array, grad: Float64Array, buffer: Float64Array | null, n: number, h: SgdUpdate): void {
+    this.begin(this.room(w, n) + this.room(grad, n) + (buffer === null ? 0 : this.room(buffer, n)));
+    const wo = this.put(w, n), go = this.put(grad, n), bo = buffer === null ? 0 : this.put(buffer, n);
+    this.kernels.sgdStep(wo, go, bo, n, h.lr, h.momentum, h.dampening, h.weightDecay, h.nesterov, h.firstStep);
+    this.get(wo, w, n);
+    if (buffer !== null) this.get(bo, buffer, n);
+  }
+
+  /** adamUpdate of optimizer-kernels.ts in WebAssembly (w, m and v are updated in place). */
+  adamStep(w: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, n: number, h: AdamUpdate): void {
+    this.begin(this.room(w, n) + this.room(grad, n) + this.room(m, n) + this.room(v, n));
+    const wo = this.put(w, n), go = this.put(grad, n), mo = this.put(m, n), vo = this.put(v, n);
+    this.kernels.adamStep(wo, go, mo, vo, n, h.beta1, h.beta2, h.eps, h.weightDecay, h.stepSize, h.biasCorrection2Sqrt);
+    this.get(wo, w, n);
+    this.get(mo, m, n);
+    this.get(vo, v, n);
   }
 }
