@@ -303,6 +303,35 @@ describe('activations', () => {
   });
 });
 
+describe('firstNonFinite and fillZeros', () => {
+  const rng = new Rng('wasm-finite');
+
+  test.each([0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 100])('n=%i: the first NaN/±Infinity is found at every position, as by kernels.ts', (n) => {
+    const x = randomArray(rng, n, -1e300, 1e300);
+    const at = mem.allocateFrom(x);
+    expect(wasm.exports.firstNonFinite(at, n)).toBe(-1);
+    expect(kernels.firstNonFinite(x)).toBe(-1);
+    for (let bad = 0; bad < n; bad++) {
+      for (const value of [NaN, Infinity, -Infinity]) {
+        const y = x.slice();
+        y[bad] = value;
+        if (bad + 2 < n) y[bad + 2] = NaN; // a later one does not count
+        mem.write(at, y);
+        expect(wasm.exports.firstNonFinite(at, n)).toBe(bad);
+        expect(kernels.firstNonFinite(y)).toBe(bad);
+      }
+    }
+    mem.free(at);
+  });
+
+  test.each([0, 1, 2, 3, 17])('fillZeros n=%i clears exactly n doubles', (n) => {
+    const at = mem.allocateFrom([...randomArray(rng, n), 5, 6]);
+    wasm.exports.fillZeros(at, n);
+    expect(Array.from(mem.read(at, n + 2))).toEqual([...new Array(n).fill(0), 5, 6]);
+    mem.free(at);
+  });
+});
+
 describe('optimizer steps', () => {
   const rng = new Rng('wasm-optim');
   const SIZES_1D = [1, 2, 3, 7, 13, 100];

@@ -15,6 +15,7 @@ import { Module } from '../../lib/modules/module';
 import { SGD } from '../../lib/optim/sgd';
 import { Rng } from '../../lib/random/rng';
 import { takeRows } from '../../lib/tensor/ops';
+import { withTemporaryTensors } from '../../lib/tensor/temporaries';
 import { Tensor } from '../../lib/tensor/tensor';
 import { NeuralNet } from '../../lib/training/neural-net';
 import { MnistModelName, MNIST_MODELS } from './models';
@@ -94,8 +95,9 @@ export function trainMnist(data: MnistData, options: TrainMnistOptions): MnistRu
     let lossTotal = 0;
     for (let batch = 1; batch <= batches; batch++) {
       const indices = order.subarray((batch - 1) * batchSize, Math.min(batch * batchSize, n));
-      const step = net.step(takeRows(x, indices), takeRows(y, indices), epoch, batch);
-      lossTotal += step.loss * indices.length; // the loss is a batch mean
+      // the step's tensors are temporaries: each step reuses the memory of the one before
+      const loss = withTemporaryTensors(() => net.step(takeRows(x, indices), takeRows(y, indices), epoch, batch).loss);
+      lossTotal += loss * indices.length; // the loss is a batch mean
       options.onBatch?.({ epoch, batch, batches, runningLoss: lossTotal / Math.min(batch * batchSize, n) });
     }
     const seconds = (performance.now() - start) / 1000;

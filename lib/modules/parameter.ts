@@ -1,3 +1,4 @@
+import { fillZeros } from '../tensor/kernels';
 import { persistentTensorValues } from '../tensor/storage';
 import { Tensor } from '../tensor/tensor';
 
@@ -36,7 +37,7 @@ export class Parameter {
 
   /** Sets every entry of the gradient to zero. */
   zeroGrad(): void {
-    this.grad.data.fill(0);
+    fillZeros(this.grad.data);
   }
 
   /** `Parameter weight [2,25]`, for messages. */

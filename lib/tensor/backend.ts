@@ -47,7 +47,7 @@ let settled = false;
 function useInstance(loaded: WasmKernels | null): void {
   instance = loaded;
   scratch = loaded === null ? null : new WasmScratch(loaded);
-  residentMemory = loaded !== null && loaded.sharedMemory ? new WasmTensorMemory(loaded.memory) : null;
+  residentMemory = loaded !== null && loaded.sharedMemory ? new WasmTensorMemory(loaded) : null;
 }
 
 function settle(): void {

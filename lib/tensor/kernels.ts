@@ -213,6 +213,30 @@ export function addRowVector(C: Float64Array, b: Float64Array, M: number, N: num
   }
 }
 
+/**
+ * a[i] = 0 for every entry (a cleared gradient). Under 'wasm', an array that lives in the
+ * kernels' memory is cleared by WebAssembly's bulk fill: `fill(0)` on a view of a shared
+ * memory writes entry by entry and is about ten times slower.
+ */
+export function fillZeros(a: Float64Array): void {
+  const wasm = wasmBackend();
+  if (wasm !== null && wasm.instance.memory.holds(a)) return wasm.kernels.fillZeros(a.byteOffset, a.length);
+  a.fill(0);
+}
+
+/**
+ * The index of the first entry of `a` that is NaN or ±Infinity, or −1 (every layer checks its
+ * input with it). v − v is 0 for every finite v and NaN for NaN and ±Infinity: a plain
+ * subtraction is faster than calling Number.isFinite on every entry. Under 'wasm', an array
+ * that lives in the kernels' memory is scanned by WebAssembly, four entries per step.
+ */
+export function firstNonFinite(a: Float64Array): number {
+  const wasm = wasmBackend();
+  if (wasm !== null && wasm.instance.memory.holds(a)) return wasm.kernels.firstNonFinite(a.byteOffset, a.length);
+  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) return i;
+  return -1;
+}
+
 function store4x4(
   C: Float64Array, c: number, N: number, accumulate: boolean,
   c00: number, c01: number, c02: number, c03: number, c10: number, c11: number, c12: number, c13: number,

@@ -1,4 +1,5 @@
 import { MinidlError, formatShape, sameShape } from '../errors';
+import { firstNonFinite } from './kernels';
 import { newTensorValues } from './storage';
 
 /** A nested array of numbers: `3`, `[1, 2]`, `[[1, 2], [3, 4]]`, … */
@@ -174,11 +175,7 @@ export class Tensor {
 
   /** Index of the first entry that is NaN or ±Infinity, or -1. */
   firstNonFinite(): number {
-    const d = this.data;
-    // v − v is 0 for every finite v and NaN for NaN and ±Infinity (a plain subtraction is
-    // faster than calling Number.isFinite on every entry).
-    for (let i = 0; i < d.length; i++) if (d[i] - d[i] !== 0) return i;
-    return -1;
+    return firstNonFinite(this.data); // the loop is in kernels.ts
   }
 
   /** The values as nested arrays (numbers for a 1-D tensor, rows for a 2-D one, …). */

@@ -38,12 +38,19 @@ const MIN_CHUNK_BYTES = 1 << 20;
 export class WasmArena {
   /** The allocator the chunks come from. */
   readonly memory: WasmMemory;
+  private readonly fillZeros: (offset: number, n: number) => void;
   private chunks: Chunk[] = [];
   private chunk = 0; //  index of the chunk in use
   private used = 0; //   bytes used in it
 
-  constructor(memory: WasmMemory) {
+  /**
+   * @param memory the allocator the chunks come from
+   * @param fillZeros sets n doubles from byte `offset` to 0 (the kernels' bulk fill: much
+   *   faster than `fill(0)` on a view of a shared memory)
+   */
+  constructor(memory: WasmMemory, fillZeros: (offset: number, n: number) => void) {
     this.memory = memory;
+    this.fillZeros = fillZeros;
   }
 
   /** A zero-filled array of n doubles in the arena, 16-byte aligned. */
@@ -55,9 +62,8 @@ export class WasmArena {
       if (this.used + bytes <= chunk.bytes) {
         const offset = chunk.offset + this.used;
         this.used += bytes;
-        const values = this.memory.array(offset, n);
-        values.fill(0);
-        return values;
+        this.fillZeros(offset, n);
+        return this.memory.array(offset, n);
       }
       this.chunk++; // does not fit: continue in the next chunk
       this.used = 0;

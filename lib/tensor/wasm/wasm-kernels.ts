@@ -46,6 +46,10 @@ export interface WasmKernelExports {
   sumRows(g: number, out: number, M: number, N: number, accumulate: boolean): void;
   /** C[i, :] += b. */
   addRowVector(c: number, b: number, M: number, N: number): void;
+  /** x[i] = 0 for n doubles. */
+  fillZeros(x: number, n: number): void;
+  /** Index of the first of n doubles that is NaN or ±Infinity, or −1. */
+  firstNonFinite(x: number, n: number): number;
   /** y = x·1[x > 0] + 0. */
   reluForward(x: number, y: number, n: number): void;
   /** dx = g·1[x > 0] + 0. */

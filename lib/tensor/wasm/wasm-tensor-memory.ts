@@ -1,4 +1,5 @@
 import { WasmArena } from './wasm-arena';
+import type { WasmKernels } from './wasm-kernels';
 import { WasmMemory } from './wasm-memory';
 
 /**
@@ -26,11 +27,15 @@ export class WasmTensorMemory {
   /** The arena of the temporaries. */
   readonly arena: WasmArena;
   private readonly registry: FinalizationRegistry<number> | null;
+  private readonly fillZeros: (offset: number, n: number) => void;
   private persistentBlocks = 0;
 
-  constructor(memory: WasmMemory) {
+  /** The tensor memory of a loaded instance of the kernels (its memory should be shared). */
+  constructor(kernels: WasmKernels) {
+    const memory = kernels.memory;
     this.memory = memory;
-    this.arena = new WasmArena(memory);
+    this.fillZeros = (offset, n) => kernels.exports.fillZeros(offset, n);
+    this.arena = new WasmArena(memory, this.fillZeros);
     this.registry = typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<number>((offset) => {
       this.memory.free(offset);
       this.persistentBlocks--;
@@ -41,10 +46,11 @@ export class WasmTensorMemory {
   persistent(n: number): Float64Array {
     let offset: number;
     try {
-      offset = this.memory.allocate(n);
+      offset = this.memory.allocateUninitialized(n);
     } catch {
       return new Float64Array(n); // the memory is full: an ordinary array
     }
+    this.fillZeros(offset, n);
     const values = this.memory.array(offset, n);
     if (this.registry !== null) {
       this.registry.register(values, offset);

@@ -6,9 +6,9 @@
  * JavaScript side (../wasm-kernels.ts) allocates the arrays in that memory (../wasm-memory.ts).
  */
 export { matmul, matmulTransA, matmulTransB } from './matmul';
-export { sumRows } from './reductions';
+export { firstNonFinite, sumRows } from './reductions';
 export {
-  addRowVector, leakyReluBackward, leakyReluForward, reluBackward, reluForward,
+  addRowVector, fillZeros, leakyReluBackward, leakyReluForward, reluBackward, reluForward,
   sigmoidBackward, sigmoidForward, tanhBackward, tanhForward,
 } from './elementwise';
 export { addChannelBias, col2im, im2col, sumChannels } from './image';

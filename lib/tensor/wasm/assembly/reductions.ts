@@ -32,3 +32,24 @@ export function sumRows(g: usize, out: usize, M: i32, N: i32, accumulate: bool):
     store<f64>(out + o, s);
   }
 }
+
+/**
+ * The index of the first of the n entries that is NaN or ±Infinity, or −1 when all are finite.
+ * v − v is 0 for every finite v and NaN for NaN and ±Infinity; four entries are tested per
+ * step (two f64x2 vectors), and only a step that finds one looks at its entries one by one.
+ */
+export function firstNonFinite(x: usize, n: i32): i32 {
+  const end = <usize>n << 3, quads = end & ~31;
+  const zero = f64x2.splat(0);
+  let o: usize = 0;
+  for (; o < quads; o += 32) {
+    const a = v128.load(x + o), b = v128.load(x + o, 16);
+    const bad = v128.or(f64x2.ne(f64x2.sub(a, a), zero), f64x2.ne(f64x2.sub(b, b), zero));
+    if (v128.any_true(bad)) break;
+  }
+  for (; o < end; o += 8) {
+    const v = load<f64>(x + o);
+    if (v - v != 0) return <i32>(o >> 3);
+  }
+  return -1;
+}
