@@ -146,6 +146,8 @@ describe('the browser playground in headless Chromium', () => {
   test('the kernels run in WebAssembly: compiled asynchronously as the page opens, and the page says so', async () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="backend"]')?.textContent === 'wasm', undefined, { timeout: 10_000 });
     expect(await page.getAttribute('[data-testid="backend"]', 'title')).toContain('WebAssembly');
+    // served cross-origin isolated, so the kernels' memory can be shared (tensors live in it)
+    expect(await page.evaluate(() => (globalThis as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated)).toBe(true);
   });
 
   let firstLoss = NaN;

@@ -1,6 +1,11 @@
 /**
  * A minimal static file server (node's http module) for the built playground: GET and HEAD of
  * the files in one folder, on localhost only.
+ *
+ * Every response carries the two headers that make the page cross-origin isolated
+ * (Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy): only such a page may use a
+ * shared WebAssembly memory, where the kernels work on tensors in place (lib/tensor/storage.ts).
+ * Elsewhere the library falls back to the kernels' plain build, which copies.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -47,6 +52,8 @@ export function serveStatic(root: string, port: number): Promise<StaticServer> {
         'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
         'Content-Length': body.length,
         'Cache-Control': 'no-store',
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     });
