@@ -67,6 +67,10 @@ export class WasmMemory {
   private buffer: ArrayBufferLike;
   private whole: Float64Array;
   private generation = 0;
+  /** True for a shared memory, whose old buffers stay valid when it grows. */
+  private readonly shared: boolean;
+  /** Length in bytes of `buffer`. */
+  private bufferBytes: number;
   /** Every buffer of the memory whose views are still valid: all of them for a shared memory, the current one otherwise. */
   private readonly validBuffers = new Set<ArrayBufferLike>();
 
@@ -80,6 +84,8 @@ export class WasmMemory {
     this.base = roundUp(base);
     this.top = this.base;
     this.buffer = memory.buffer;
+    this.bufferBytes = this.buffer.byteLength;
+    this.shared = isShared(this.buffer);
     this.whole = new Float64Array(this.buffer);
     this.validBuffers.add(this.buffer);
   }
@@ -114,11 +120,14 @@ export class WasmMemory {
   }
 
   /**
-   * A Float64Array on the n doubles at `offset` (no copy). Like every view it is only valid
-   * until the memory grows; see `memoryGeneration`.
+   * A Float64Array on the n doubles at `offset` (no copy). Like every view of an ordinary
+   * memory it is only valid until the memory grows (see `memoryGeneration`); a view of a
+   * shared memory stays valid.
    */
   array(offset: number, n: number): Float64Array {
-    this.refresh();
+    // A shared memory's last-seen buffer stays valid after growth: no need to ask the memory
+    // for its current buffer (a costly call) when the block lies within it.
+    if (!this.shared || offset + 8 * n > this.bufferBytes) this.refresh();
     return new Float64Array(this.buffer, offset, n);
   }
 
@@ -247,9 +256,9 @@ export class WasmMemory {
   /** Re-creates the whole-memory view if the buffer was replaced (by us or by anyone else). */
   private refresh(): void {
     if (this.memory.buffer !== this.buffer) {
-      const shared = isShared(this.buffer);
-      if (!shared) this.validBuffers.clear(); //                  an ordinary memory's old buffer is now empty
+      if (!this.shared) this.validBuffers.clear(); //             an ordinary memory's old buffer is now empty
       this.buffer = this.memory.buffer;
+      this.bufferBytes = this.buffer.byteLength;
       this.whole = new Float64Array(this.buffer);
       this.validBuffers.add(this.buffer);
       this.generation++;
