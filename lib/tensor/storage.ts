@@ -1,4 +1,5 @@
 import { tensorMemory } from './backend';
+import type { ArenaMark } from './wasm/wasm-arena';
 import type { WasmTensorMemory } from './wasm/wasm-tensor-memory';
 
 /**
@@ -44,7 +45,7 @@ export interface TemporariesScope {
   /** The memory whose arena the scope uses. */
   readonly memory: WasmTensorMemory;
   /** The arena position when the scope began. */
-  readonly mark: ReturnType<WasmTensorMemory['arena']['mark']>;
+  readonly mark: ArenaMark;
   /** The scope it is nested in (its memory), or null. */
   readonly outer: WasmTensorMemory | null;
 }

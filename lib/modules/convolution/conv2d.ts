@@ -1,9 +1,9 @@
 import { MinidlError, checkInteger, formatShape } from '../../errors';
-import { persistentTensorValues } from '../../tensor/storage';
 import { Init, initialize } from '../../init/init';
 import { Rng, defaultRng } from '../../random/rng';
 import { WindowGeometry, addChannelBias, col2im, im2col, sumChannels } from '../../tensor/image-kernels';
 import { matmul, matmulTransA, matmulTransB } from '../../tensor/kernels';
+import { persistentTensorValues } from '../../tensor/storage';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 import { Parameter } from '../parameter';

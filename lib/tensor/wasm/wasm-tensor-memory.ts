@@ -28,7 +28,6 @@ export class WasmTensorMemory {
   readonly arena: WasmArena;
   private readonly registry: FinalizationRegistry<number> | null;
   private readonly fillZeros: (offset: number, n: number) => void;
-  private persistentBlocks = 0;
 
   /** The tensor memory of a loaded instance of the kernels (its memory should be shared). */
   constructor(kernels: WasmKernels) {
@@ -36,10 +35,7 @@ export class WasmTensorMemory {
     this.memory = memory;
     this.fillZeros = (offset, n) => kernels.exports.fillZeros(offset, n);
     this.arena = new WasmArena(memory, this.fillZeros);
-    this.registry = typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<number>((offset) => {
-      this.memory.free(offset);
-      this.persistentBlocks--;
-    });
+    this.registry = typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<number>((offset) => this.memory.free(offset));
   }
 
   /** n zero-filled doubles that live until their view is garbage-collected. */
@@ -52,10 +48,7 @@ export class WasmTensorMemory {
     }
     this.fillZeros(offset, n);
     const values = this.memory.array(offset, n);
-    if (this.registry !== null) {
-      this.registry.register(values, offset);
-      this.persistentBlocks++;
-    }
+    this.registry?.register(values, offset);
     return values;
   }
 
@@ -66,10 +59,5 @@ export class WasmTensorMemory {
     } catch {
       return new Float64Array(n); // the memory is full: an ordinary array
     }
-  }
-
-  /** Number of persistent blocks not yet reclaimed (watched by the memory specs). */
-  get persistentBlockCount(): number {
-    return this.persistentBlocks;
   }
 }
