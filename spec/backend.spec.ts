@@ -155,6 +155,7 @@ describe('the kernels give bit-identical results on both backends', () => {
       results[backend] = [
         bits(matmul(A, B).data), bits(matmulTransB(A, Bt).data), bits(matmulTransA(At, B).data),
         bits(acc.data), bits(sumRows(acc).data), bits(bias.data), bits(addRowVector(acc, b).data),
+        bits(matmul(A, B, { bias: b }).data), bits(matmul(A, B, { into: acc, accumulate: true, bias: b }).data),
       ];
     }
     expect(results.wasm).toEqual(results.js);
@@ -284,6 +285,7 @@ describe('bad input gets the same errors on both backends', () => {
     ['matmul', () => matmul(Tensor.zeros([2, 3]), Tensor.zeros([2, 3]))],
     ['matmulTransB', () => matmulTransB(Tensor.zeros([2, 3]), Tensor.zeros([2, 4]))],
     ['addRowVector', () => addRowVector(Tensor.zeros([2, 3]), Tensor.zeros([2, 3]))],
+    ['matmul bias', () => matmul(Tensor.zeros([2, 3]), Tensor.zeros([3, 4]), { bias: Tensor.zeros([1, 3]) })],
     ['Linear', () => new Linear(3, 2, { rng: new Rng(1) }).forward(Tensor.zeros([4, 5]))],
     ['Conv2d', () => new Conv2d(2, 3, 3, { rng: new Rng(1) }).forward(Tensor.zeros([1, 2, 2, 2]))],
     ['Linear NaN', () => new Linear(1, 1, { rng: new Rng(1) }).forward(Tensor.from([[NaN]]))],

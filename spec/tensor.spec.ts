@@ -359,6 +359,30 @@ describe('sumRows / addRowVector', () => {
     expect(row.toArray()).toEqual([[12, 23, 34]]);
   });
 
+  test('matmul with a bias: A·B + b, by hand, with into and accumulate; the same bits as matmul then addRowVector', () => {
+    const a = Tensor.from([[1, 2], [3, 4], [5, 6]]);
+    const b = Tensor.from([[1, 0, -1], [0, 1, 2]]);
+    expect(matmul(a, b, { bias: Tensor.from([[10, 20, 30]]) }).toArray()).toEqual([[11, 22, 33], [13, 24, 35], [15, 26, 37]]);
+    const into = Tensor.from([[1, 1, 1], [2, 2, 2], [3, 3, 3]]);
+    expect(matmul(a, b, { into, accumulate: true, bias: Tensor.from([100, 200, 300]) })).toBe(into);
+    expect(into.toArray()).toEqual([[102, 203, 304], [105, 206, 307], [108, 209, 310]]);
+    const rng = new Rng(31);
+    for (const [m, k, n] of [[1, 1, 1], [3, 5, 2], [7, 9, 13], [100, 25, 25]]) {
+      const x = randomMatrix(rng, m, k), w = randomMatrix(rng, k, n), bias = randomMatrix(rng, 1, n);
+      const fused = matmul(x, w, { bias });
+      const separate = addRowVector(matmul(x, w), bias);
+      expect(Array.from(fused.data)).toEqual(Array.from(separate.data));
+    }
+  });
+
+  test('matmul refuses a bias that is not one row of the result', () => {
+    const a = Tensor.zeros([3, 2]), b = Tensor.zeros([2, 4]);
+    expect(() => matmul(a, b, { bias: Tensor.zeros([1, 3]) })).toThrow(/matmul: cannot add bias \[1,3\] to each row of A·B \[3,4\]: bias must have shape \[1,4\] or \[4\]/);
+    expect(() => matmul(a, b, { bias: Tensor.zeros([4, 1]) })).toThrow(/bias \[4,1\]/);
+    expect(() => matmul(a, b, { bias: Tensor.zeros([3, 4]) })).toThrow(/bias \[3,4\]/);
+    expect(() => matmul(a, b, { bias: Tensor.zeros([1, 1, 4]) })).toThrow(/bias \[1,1,4\]/);
+  });
+
   test('addRowVector adds b to every row in place, for b [1,N] and [N]', () => {
     const x = Tensor.from([[1, 2], [3, 4], [5, 6]]);
     expect(addRowVector(x, Tensor.from([[10, 20]]))).toBe(x);

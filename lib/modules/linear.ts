@@ -1,7 +1,7 @@
 import { checkInteger, MinidlError, formatShape } from '../errors';
 import { Init, initialize } from '../init/init';
 import { Rng, defaultRng } from '../random/rng';
-import { addRowVector, matmul, matmulTransA, matmulTransB, sumRows } from '../tensor/ops';
+import { matmul, matmulTransA, matmulTransB, sumRows } from '../tensor/ops';
 import { Tensor } from '../tensor/tensor';
 import { Module } from './module';
 import { Parameter } from './parameter';
@@ -90,8 +90,9 @@ export class Linear extends Module {
       this.fail('forward', `input has shape ${formatShape(input.shape)}, expected [N,${this.inFeatures}]`);
     }
     this.input = input;
-    const output = matmul(input, this.weight.value); //    Y = X·W
-    if (this.bias) addRowVector(output, this.bias.value); //  + b
+    const output = this.bias // Y = X·W + b (the kernel adds b as it stores each entry of X·W)
+      ? matmul(input, this.weight.value, { bias: this.bias.value })
+      : matmul(input, this.weight.value);
     return this.rememberOutput(output);
   }
 

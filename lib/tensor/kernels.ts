@@ -34,13 +34,26 @@
  */
 import { wasmBackend } from './backend';
 
-/** C[M,N] (+)= A[M,K] · B[K,N] */
+/**
+ * C[M,N] (+)= A[M,K] · B[K,N], then C[i, :] += bias for every row when a bias row [N] is
+ * given (Linear's Y = X·W + b). The WebAssembly kernel adds the bias as it stores each entry
+ * (a fused epilogue, one pass over C instead of two); here the product is finished first and
+ * `addRowVector` adds the bias: the same two additions per entry, in the same order.
+ */
 export function matmul(
   A: Float64Array, B: Float64Array, C: Float64Array,
-  M: number, K: number, N: number, accumulate = false,
+  M: number, K: number, N: number, accumulate = false, bias: Float64Array | null = null,
 ): void {
   const wasm = wasmBackend();
-  if (wasm !== null) return wasm.product('matmul', A, B, C, M, K, N, accumulate); // the same loops in WebAssembly
+  if (wasm !== null) return wasm.product('matmul', A, B, C, M, K, N, accumulate, bias); // the same loops in WebAssembly
+  matmulLoops(A, B, C, M, K, N, accumulate);
+  if (bias !== null) addRowVector(C, bias, M, N);
+}
+
+function matmulLoops(
+  A: Float64Array, B: Float64Array, C: Float64Array,
+  M: number, K: number, N: number, accumulate: boolean,
+): void {
   let i = 0;
   for (; i + 4 <= M; i += 4) {
     const a0 = i * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;

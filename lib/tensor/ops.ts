@@ -36,16 +36,31 @@ function output(op: string, rows: number, cols: number, options: ProductOptions)
   return into;
 }
 
-/** A·B for A [M,K] and B [K,N] → [M,N]. */
-export function matmul(a: Tensor, b: Tensor, options: ProductOptions = {}): Tensor {
+/** Options of `matmul`: those of every product, and a bias row. */
+export interface MatmulOptions extends ProductOptions {
+  /** A row b [1,N] or [N] added to every row of the result: A·B + b (Linear's forward pass). */
+  bias?: Tensor;
+}
+
+/** A·B for A [M,K] and B [K,N] → [M,N]; with `bias`, A·B + b (b added to every row). */
+export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   const [m, k] = matrixSize('matmul', 'A', a);
   const [k2, n] = matrixSize('matmul', 'B', b);
   if (k !== k2) {
     throw new MinidlError(`matmul: A·B needs A's columns to equal B's rows, got A ${formatShape(a.shape)} and B ${formatShape(b.shape)}`);
   }
+  const bias = options.bias;
+  if (bias !== undefined) checkRowVector('matmul', 'bias', bias, 'A·B', m, n);
   const c = output('matmul', m, n, options);
-  kernels.matmul(a.data, b.data, c.data, m, k, n, options.accumulate === true);
+  kernels.matmul(a.data, b.data, c.data, m, k, n, options.accumulate === true, bias === undefined ? null : bias.data);
   return c;
+}
+
+/** Throws unless `row` has shape [1,N] or [N], to be added to every row of an [M,N] matrix. */
+function checkRowVector(op: string, name: string, row: Tensor, matrix: string, m: number, n: number): void {
+  if (row.size !== n || (row.rank === 2 && row.shape[0] !== 1) || row.rank > 2) {
+    throw new MinidlError(`${op}: cannot add ${name} ${formatShape(row.shape)} to each row of ${matrix} [${m},${n}]: ${name} must have shape [1,${n}] or [${n}]`);
+  }
 }
 
 /** A·Bᵀ for A [M,K] and B [N,K] → [M,N], without forming Bᵀ. */
@@ -91,9 +106,7 @@ export function sumRows(g: Tensor, options: ProductOptions = {}): Tensor {
 /** X[i, :] += b for every row of X [M,N]; b has shape [1,N] or [N]. Changes X in place and returns it. */
 export function addRowVector(x: Tensor, b: Tensor): Tensor {
   const [m, n] = matrixSize('addRowVector', 'X', x);
-  if (b.size !== n || (b.rank === 2 && b.shape[0] !== 1) || b.rank > 2) {
-    throw new MinidlError(`addRowVector: cannot add b ${formatShape(b.shape)} to each row of X ${formatShape(x.shape)}: b must have shape [1,${n}] or [${n}]`);
-  }
+  checkRowVector('addRowVector', 'b', b, 'X', m, n);
   kernels.addRowVector(x.data, b.data, m, n);
   return x;
 }

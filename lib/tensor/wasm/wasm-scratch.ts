@@ -102,15 +102,17 @@ export class WasmScratch {
 
   /**
    * A product of kernels.ts in WebAssembly: A has M·K values, B K·N, C M·N (in the layout of
-   * the kind: A [M,K] or [K,M], B [K,N] or [N,K]); C (+)= the product.
+   * the kind: A [M,K] or [K,M], B [K,N] or [N,K]); C (+)= the product, then + the bias row
+   * (N values) in the kernel's epilogue when one is given.
    */
   product(kind: ProductKind, A: Float64Array, B: Float64Array, C: Float64Array,
-    M: number, K: number, N: number, accumulate: boolean): void {
+    M: number, K: number, N: number, accumulate: boolean, bias: Float64Array | null = null): void {
     const mk = M * K, kn = K * N, mn = M * N;
-    this.begin(this.room(A, mk) + this.room(B, kn) + this.room(C, mn));
+    this.begin(this.room(A, mk) + this.room(B, kn) + this.room(C, mn) + (bias === null ? 0 : this.room(bias, N)));
     const a = this.put(A, mk), b = this.put(B, kn);
+    const biasAt = bias === null ? 0 : this.put(bias, N);
     const c = this.output(C, mn, accumulate);
-    this.kernels[kind](a, b, c, M, K, N, accumulate, 0, false);
+    this.kernels[kind](a, b, c, M, K, N, accumulate, biasAt, false);
     this.get(c, C, mn);
   }
 
