@@ -170,7 +170,7 @@ describe('the kernels give bit-identical results on both backends', () => {
     }
   });
 
-  test('im2col, col2im, addChannelBias and sumChannels (a sample inside a batch)', () => {
+  test('im2col, col2im, addChannelBias, sumChannels (a sample inside a batch), max and average pooling (ordinary arrays, copied through the scratch area)', () => {
     const g: imageKernels.WindowGeometry = {
       channels: 3, height: 5, width: 6, kernelH: 3, kernelW: 2, strideH: 2, strideW: 1, padH: 1, padW: 1, outH: 3, outW: 7,
     };
@@ -187,7 +187,14 @@ describe('the kernels give bit-identical results on both backends', () => {
       imageKernels.addChannelBias(y, bias, 2, 3, 21);
       const sums = bias.slice();
       imageKernels.sumChannels(y, sums, 2, 3, 21, true);
-      results[backend] = [bits(out), bits(grad), bits(y), bits(sums)];
+      const pool: imageKernels.WindowGeometry = { ...g, kernelH: 3, kernelW: 2, strideH: 2, strideW: 1, padH: 1, padW: 1, outH: 3, outW: 7 };
+      const pooled = new Float64Array(2 * 3 * 21), argmax = new Int32Array(2 * 3 * 21), poolGrad = images.slice();
+      imageKernels.maxPoolForward(images, pool, 2, pooled, argmax);
+      imageKernels.maxPoolBackward(colsIn.subarray(0, 2 * 3 * 21), argmax, poolGrad);
+      const averaged = new Float64Array(2 * 3 * 21);
+      imageKernels.avgPoolForward(images, pool, 2, averaged);
+      imageKernels.avgPoolBackward(colsIn.subarray(0, 2 * 3 * 21), pool, 2, poolGrad);
+      results[backend] = [bits(out), bits(grad), bits(y), bits(sums), bits(pooled), Array.from(argmax, BigInt), bits(averaged), bits(poolGrad)];
     }
     expect(results.wasm).toEqual(results.js);
   });

@@ -440,6 +440,49 @@ describe('image kernels (NCHW)', () => {
       expectBitIdentical(mem.read(biasAt, F), out, `sumChannels accumulate=${accumulate}`);
     }
   });
+
+  // [C, H, W, kH, kW, sH, sW, pH, pW] for pooling (padding at most half the window): the MNIST
+  // CNN's 2×2 windows, overlapping windows (stride < kernel), non-square windows and strides,
+  // sizes that are not multiples of the window, 1×1 images
+  const poolGeometries: number[][] = [
+    [1, 1, 1, 1, 1, 1, 1, 0, 0], [2, 6, 5, 2, 2, 2, 2, 0, 0], [3, 7, 7, 3, 3, 2, 2, 1, 1], [2, 5, 9, 3, 2, 1, 3, 1, 1],
+    [1, 3, 3, 3, 3, 1, 1, 1, 1], [2, 1, 1, 3, 3, 2, 2, 1, 1], [6, 28, 28, 2, 2, 2, 2, 0, 0], [3, 8, 6, 5, 3, 3, 1, 2, 0],
+  ];
+
+  test.each(poolGeometries)('C=%i H=%i W=%i k=%i×%i s=%i,%i p=%i,%i: max and average pooling, forward and backward, bit-identical', (C, H, W, kH, kW, sH, sW, pH, pW) => {
+    const g: imageKernels.WindowGeometry = {
+      channels: C, height: H, width: W, kernelH: kH, kernelW: kW, strideH: sH, strideW: sW, padH: pH, padW: pW,
+      outH: imageKernels.slidingOutputSize(H, kH, sH, pH), outW: imageKernels.slidingOutputSize(W, kW, sW, pW),
+    };
+    const N = 3, inputSize = N * C * H * W, outputSize = N * C * g.outH * g.outW;
+    // values on a grid of halves: windows often hold their maximum twice (the first must win)
+    const input = randomArray(rng, inputSize).map((v) => Math.round(2 * v) / 2);
+    const inputAt = put(input), outputAt = put(new Float64Array(outputSize).fill(SENTINEL));
+    const argmaxAt = put(new Float64Array((outputSize + 1) >> 1));
+
+    const output = new Float64Array(outputSize), argmax = new Int32Array(outputSize);
+    imageKernels.maxPoolForward(input, g, N, output, argmax);
+    wasm.maxPoolForward(inputAt, g, N, outputAt, argmaxAt);
+    expectBitIdentical(mem.read(outputAt, outputSize), output, 'maxPoolForward');
+    expect(Array.from(mem.int32Array(argmaxAt, outputSize))).toEqual(Array.from(argmax));
+
+    const gradOut = randomArray(rng, outputSize), gradInput0 = randomArray(rng, inputSize);
+    const gradOutAt = put(gradOut), gradInputAt = put(gradInput0);
+    const gradInput = gradInput0.slice();
+    imageKernels.maxPoolBackward(gradOut, argmax, gradInput);
+    wasm.maxPoolBackward(gradOutAt, argmaxAt, gradInputAt, outputSize);
+    expectBitIdentical(mem.read(gradInputAt, inputSize), gradInput, 'maxPoolBackward (accumulating)');
+
+    imageKernels.avgPoolForward(input, g, N, output);
+    wasm.avgPoolForward(inputAt, g, N, outputAt);
+    expectBitIdentical(mem.read(outputAt, outputSize), output, 'avgPoolForward');
+
+    mem.write(gradInputAt, gradInput0);
+    const avgGrad = gradInput0.slice();
+    imageKernels.avgPoolBackward(gradOut, g, N, avgGrad);
+    wasm.avgPoolBackward(gradOutAt, g, N, gradInputAt);
+    expectBitIdentical(mem.read(gradInputAt, inputSize), avgGrad, 'avgPoolBackward (accumulating)');
+  });
 });
 
 /** A stand-in for WebAssembly.Memory: growth replaces the buffer (copying it), up to `maximumPages`. */

@@ -21,9 +21,8 @@
  * loop first computes the range of output positions whose input lies inside the image
  * (`firstInside`, `endInside`) and runs over that range only.
  *
- * im2col, col2im, addChannelBias and sumChannels hand the call to their WebAssembly versions
- * (lib/tensor/wasm, bit-identical) when the backend is 'wasm' (see backend.ts and kernels.ts);
- * the pooling loops always run here.
+ * Every function hands the call to its WebAssembly version (lib/tensor/wasm, bit-identical)
+ * when the backend is 'wasm' (see backend.ts and kernels.ts).
  */
 import { wasmBackend } from './backend';
 
@@ -199,6 +198,8 @@ export function sumChannels(grad: Float64Array, out: Float64Array, N: number, F:
 export function maxPoolForward(
   input: Float64Array, g: WindowGeometry, N: number, output: Float64Array, argmax: Int32Array,
 ): void {
+  const wasm = wasmBackend();
+  if (wasm !== null) return wasm.maxPoolForward(input, g, N, output, argmax);
   const H = g.height, W = g.width, kH = g.kernelH, kW = g.kernelW;
   const sH = g.strideH, sW = g.strideW, pH = g.padH, pW = g.padW, OH = g.outH, OW = g.outW;
   let o = 0;
@@ -234,6 +235,8 @@ export function maxPoolForward(
  * not cleared first.
  */
 export function maxPoolBackward(gradOut: Float64Array, argmax: Int32Array, gradInput: Float64Array): void {
+  const wasm = wasmBackend();
+  if (wasm !== null) return wasm.maxPoolBackward(gradOut, argmax, gradInput);
   for (let o = 0; o < gradOut.length; o++) gradInput[argmax[o]] += gradOut[o];
 }
 
@@ -246,6 +249,8 @@ export function maxPoolBackward(gradOut: Float64Array, argmax: Int32Array, gradI
  * (In floor mode every window ends within the padded image, so the divisor is always kH·kW.)
  */
 export function avgPoolForward(input: Float64Array, g: WindowGeometry, N: number, output: Float64Array): void {
+  const wasm = wasmBackend();
+  if (wasm !== null) return wasm.avgPoolForward(input, g, N, output);
   const H = g.height, W = g.width, kH = g.kernelH, kW = g.kernelW;
   const sH = g.strideH, sW = g.strideW, pH = g.padH, pW = g.padW, OH = g.outH, OW = g.outW;
   const count = kH * kW;
@@ -274,6 +279,8 @@ export function avgPoolForward(input: Float64Array, g: WindowGeometry, N: number
  * is not cleared first.
  */
 export function avgPoolBackward(gradOut: Float64Array, g: WindowGeometry, N: number, gradInput: Float64Array): void {
+  const wasm = wasmBackend();
+  if (wasm !== null) return wasm.avgPoolBackward(gradOut, g, N, gradInput);
   const H = g.height, W = g.width, kH = g.kernelH, kW = g.kernelW;
   const sH = g.strideH, sW = g.strideW, pH = g.padH, pW = g.padW, OH = g.outH, OW = g.outW;
   const count = kH * kW;

@@ -15,8 +15,9 @@ import type { WasmTensorMemory } from './wasm/wasm-tensor-memory';
  *               step and each evaluation batch in: layer outputs, gradients, the batch's
  *               rows. They come from an arena that is reset when fn returns, so the next step
  *               reuses the same bytes and the memory stops growing after the first step.
- *   persistent  parameters, their gradients, optimizer state, workspaces a layer keeps:
- *               a block that is freed when the garbage collector reclaims the array.
+ *   persistent  parameters, their gradients, optimizer state, workspaces a layer keeps
+ *               (Conv2d's unrolled windows, MaxPool2d's argmax): a block that is freed when
+ *               the garbage collector reclaims the array.
  *   ordinary    every other tensor (made outside a step): a plain Float64Array, copied into
  *               the kernels' memory when a kernel needs it.
  *
@@ -38,6 +39,16 @@ export function newTensorValues(n: number): Float64Array {
 export function persistentTensorValues(n: number): Float64Array {
   const memory = tensorMemory();
   return memory === null ? new Float64Array(n) : memory.persistent(n);
+}
+
+/**
+ * n zero 32-bit integers that outlive a training step (the argmax a max-pooling layer keeps
+ * for its backward pass): in the kernels' memory when tensors can live there, else an
+ * ordinary Int32Array.
+ */
+export function persistentIndexValues(n: number): Int32Array {
+  const memory = tensorMemory();
+  return memory === null ? new Int32Array(n) : memory.persistentIndices(n);
 }
 
 /** What `endTemporaries` needs to close a scope. */

@@ -1,4 +1,5 @@
 import { WindowGeometry, maxPoolBackward, maxPoolForward } from '../../tensor/image-kernels';
+import { persistentIndexValues } from '../../tensor/storage';
 import { Tensor } from '../../tensor/tensor';
 import { SizePair, checkHalfKernel, describeWindow, readPair, windowGeometry } from '../convolution/window';
 import { Module } from '../module';
@@ -36,7 +37,9 @@ export class MaxPool2d extends Module {
   readonly padding: readonly [number, number];
   private inputShape: readonly number[] | null = null;
   /** For each output entry, the flat index in the input of its window's maximum. */
-  private argmax = new Int32Array(0);
+  private argmax: Int32Array = new Int32Array(0);
+  /** Where `argmax` lives: allocated again only when too small (a smaller batch reuses it). */
+  private argmaxStore: Int32Array = new Int32Array(0);
 
   constructor(kernelSize: SizePair, stride: SizePair = kernelSize, padding: SizePair = 0) {
     super();
@@ -51,7 +54,8 @@ export class MaxPool2d extends Module {
     const g = windowGeometry(input, this.kernelSize, this.stride, this.padding, (m) => this.fail('forward', m));
     const N = input.shape[0];
     const output = new Tensor([N, g.channels, g.outH, g.outW]);
-    if (this.argmax.length !== output.size) this.argmax = new Int32Array(output.size);
+    if (this.argmaxStore.length < output.size) this.argmaxStore = persistentIndexValues(output.size);
+    this.argmax = this.argmaxStore.subarray(0, output.size);
     maxPoolForward(input.data, g, N, output.data, this.argmax); // Y = max over each window, argmax remembered
     this.inputShape = input.shape;
     return this.rememberOutput(output);

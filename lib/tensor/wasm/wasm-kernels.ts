@@ -13,8 +13,8 @@ import { GrowableMemory, WasmMemory, isShared } from './wasm-memory';
  * WebAssembly code trap with a RuntimeError, overlapping arrays give meaningless results.
  *
  * Products, sumRows, addRowVector, ReLU, LeakyReLU, the backward passes of Tanh and Sigmoid,
- * im2col, col2im, the channel bias and its gradient, and both optimizer steps give results
- * bit-identical to lib/tensor/kernels.ts, lib/tensor/image-kernels.ts, the layer files and
+ * im2col, col2im, the channel bias and its gradient, max and average pooling, and both optimizer
+ * steps give results bit-identical to lib/tensor/kernels.ts, lib/tensor/image-kernels.ts, the layer files and
  * lib/optim (same operations in the same order; WebAssembly never fuses a multiply and an add).
  * Only the forward passes of Tanh and Sigmoid may differ in the last bit, as they use
  * AssemblyScript's tanh and exp instead of the JavaScript engine's.
@@ -76,6 +76,17 @@ export interface WasmKernelExports {
   addChannelBias(output: number, bias: number, N: number, F: number, P: number): void;
   /** out[f] (+)= Σₙ Σₚ G[n, f, p] for G [N, F, P]. */
   sumChannels(grad: number, out: number, N: number, F: number, P: number, accumulate: boolean): void;
+  /** Max pooling of `planes` = N·C planes; argmax (i32 entries) receives the input index of each maximum. */
+  maxPoolForward(input: number, output: number, argmax: number, planes: number, H: number, W: number, kH: number, kW: number,
+    sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
+  /** ∂L/∂X[argmax[o]] += G[o] for n outputs. */
+  maxPoolBackward(gradOut: number, argmax: number, gradInput: number, n: number): void;
+  /** Average pooling of `planes` = N·C planes (padding counted as zeros). */
+  avgPoolForward(input: number, output: number, planes: number, H: number, W: number, kH: number, kW: number,
+    sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
+  /** ∂L/∂X[window] += G[o] / (kH·kW) over `planes` = N·C planes. */
+  avgPoolBackward(gradOut: number, gradInput: number, planes: number, H: number, W: number, kH: number, kW: number,
+    sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
   /** One SGD step over n parameters; buffer is an offset or 0 (no momentum). */
   sgdStep(w: number, grad: number, buffer: number, n: number, lr: number, momentum: number, dampening: number,
     weightDecay: number, nesterov: boolean, firstStep: boolean): void;
@@ -387,6 +398,34 @@ export class WasmKernels {
   /** out[f] (+)= Σₙ Σₚ G[n, f, p] for G [N, F, P]: the per-channel bias gradient. */
   sumChannels(grad: number, out: number, N: number, F: number, P: number, accumulate = false): void {
     this.exports.sumChannels(grad, out, N, F, P, accumulate);
+  }
+
+  /**
+   * Max pooling of N images [C, H, W] (at byte offset `input`) into `output` [N, C, OH, OW], as
+   * lib/tensor/image-kernels.ts: each output is the maximum of its window (the first maximum
+   * wins a tie, padding never wins), and `argmax` (an array of 32-bit integers, 4 bytes each)
+   * receives the flat index in the batch of the entry that gave it.
+   */
+  maxPoolForward(input: number, g: WindowGeometry, N: number, output: number, argmax: number): void {
+    this.exports.maxPoolForward(input, output, argmax, N * g.channels, g.height, g.width, g.kernelH, g.kernelW,
+      g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
+  }
+
+  /** Backward of max pooling: ∂L/∂X[argmax[o]] += G[o] for the n outputs (∂L/∂X is not cleared first). */
+  maxPoolBackward(gradOut: number, argmax: number, gradInput: number, n: number): void {
+    this.exports.maxPoolBackward(gradOut, argmax, gradInput, n);
+  }
+
+  /** Average pooling of N images, as image-kernels.ts: Y = (sum of the window, padding as 0) / (kH·kW). */
+  avgPoolForward(input: number, g: WindowGeometry, N: number, output: number): void {
+    this.exports.avgPoolForward(input, output, N * g.channels, g.height, g.width, g.kernelH, g.kernelW,
+      g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
+  }
+
+  /** Backward of average pooling: ∂L/∂X[window] += G / (kH·kW), the padding's share dropped (not cleared first). */
+  avgPoolBackward(gradOut: number, g: WindowGeometry, N: number, gradInput: number): void {
+    this.exports.avgPoolBackward(gradOut, gradInput, N * g.channels, g.height, g.width, g.kernelH, g.kernelW,
+      g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
   }
 
   /**

@@ -92,9 +92,9 @@ export class WasmMemory {
 
   /**
    * True when `array` is a view of this memory (a kernel can then read it in place, by its
-   * `byteOffset`), false for an ordinary Float64Array.
+   * `byteOffset`), false for an ordinary typed array.
    */
-  holds(array: Float64Array): boolean {
+  holds(array: Float64Array | Int32Array): boolean {
     const buffer = array.buffer;
     if (buffer === this.buffer || this.validBuffers.has(buffer)) return true;
     this.refresh(); //                                              the memory may have grown since the last look
@@ -129,6 +129,12 @@ export class WasmMemory {
     // for its current buffer (a costly call) when the block lies within it.
     if (!this.shared || offset + 8 * n > this.bufferBytes) this.refresh();
     return new Float64Array(this.buffer, offset, n);
+  }
+
+  /** An Int32Array on the n 32-bit integers at `offset` (no copy; valid as long as `array`'s views). */
+  int32Array(offset: number, n: number): Int32Array {
+    if (!this.shared || offset + 4 * n > this.bufferBytes) this.refresh();
+    return new Int32Array(this.buffer, offset, n);
   }
 
   /**

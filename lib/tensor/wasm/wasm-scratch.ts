@@ -100,6 +100,32 @@ export class WasmScratch {
     this.copiedValues += n;
   }
 
+  /** The room (in doubles) n 32-bit integers need in the scratch area: none if they live in the module's memory. */
+  roomForIndices(values: Int32Array, n: number): number {
+    return this.instance.memory.holds(values) ? 0 : (n + 1) >> 1;
+  }
+
+  /** Where a kernel writes n 32-bit integers of `target`: where they live, or a slot of the scratch area. */
+  outputIndices(target: Int32Array, n: number): number {
+    return this.instance.memory.holds(target) ? target.byteOffset : this.reserve((n + 1) >> 1);
+  }
+
+  /** The byte offset of the first n integers of `source`: where they live, or where they were copied to. */
+  putIndices(source: Int32Array, n: number): number {
+    if (this.instance.memory.holds(source)) return source.byteOffset;
+    const offset = this.reserve((n + 1) >> 1);
+    new Int32Array(this.whole.buffer, offset, n).set(n === source.length ? source : source.subarray(0, n));
+    this.copiedValues += n;
+    return offset;
+  }
+
+  /** Copies n integers at byte offset `offset` out, into `target` (nothing to do if target lives there). */
+  getIndices(offset: number, target: Int32Array, n: number): void {
+    if (this.instance.memory.holds(target)) return;
+    target.set(new Int32Array(this.whole.buffer, offset, n));
+    this.copiedValues += n;
+  }
+
   /**
    * A product of kernels.ts in WebAssembly: A has M·K values, B K·N, C M·N (in the layout of
    * the kind: A [M,K] or [K,M], B [K,N] or [N,K]); C (+)= the product, then + the bias row
@@ -174,6 +200,43 @@ export class WasmScratch {
     const o = this.output(out, F, accumulate);
     this.kernels.sumChannels(g, o, N, F, P, accumulate);
     this.get(o, out, F);
+  }
+
+  /** maxPoolForward of image-kernels.ts in WebAssembly: Y = max of each window, argmax remembered. */
+  maxPoolForward(input: Float64Array, g: WindowGeometry, N: number, output: Float64Array, argmax: Int32Array): void {
+    const inputSize = N * g.channels * g.height * g.width, outputSize = N * g.channels * g.outH * g.outW;
+    this.begin(this.room(input, inputSize) + this.room(output, outputSize) + this.roomForIndices(argmax, outputSize));
+    const x = this.put(input, inputSize), y = this.output(output, outputSize, false), a = this.outputIndices(argmax, outputSize);
+    this.instance.maxPoolForward(x, g, N, y, a);
+    this.get(y, output, outputSize);
+    this.getIndices(a, argmax, outputSize);
+  }
+
+  /** maxPoolBackward of image-kernels.ts in WebAssembly: ∂L/∂X[argmax[o]] += G[o]. */
+  maxPoolBackward(gradOut: Float64Array, argmax: Int32Array, gradInput: Float64Array): void {
+    const n = gradOut.length, inputSize = gradInput.length;
+    this.begin(this.room(gradOut, n) + this.roomForIndices(argmax, n) + this.room(gradInput, inputSize));
+    const go = this.put(gradOut, n), a = this.putIndices(argmax, n), gi = this.put(gradInput, inputSize);
+    this.kernels.maxPoolBackward(go, a, gi, n);
+    this.get(gi, gradInput, inputSize);
+  }
+
+  /** avgPoolForward of image-kernels.ts in WebAssembly: Y = mean of each window (padding as 0). */
+  avgPoolForward(input: Float64Array, g: WindowGeometry, N: number, output: Float64Array): void {
+    const inputSize = N * g.channels * g.height * g.width, outputSize = N * g.channels * g.outH * g.outW;
+    this.begin(this.room(input, inputSize) + this.room(output, outputSize));
+    const x = this.put(input, inputSize), y = this.output(output, outputSize, false);
+    this.instance.avgPoolForward(x, g, N, y);
+    this.get(y, output, outputSize);
+  }
+
+  /** avgPoolBackward of image-kernels.ts in WebAssembly: ∂L/∂X[window] += G / (kH·kW). */
+  avgPoolBackward(gradOut: Float64Array, g: WindowGeometry, N: number, gradInput: Float64Array): void {
+    const inputSize = N * g.channels * g.height * g.width, outputSize = N * g.channels * g.outH * g.outW;
+    this.begin(this.room(gradOut, outputSize) + this.room(gradInput, inputSize));
+    const go = this.put(gradOut, outputSize), gi = this.put(gradInput, inputSize);
+    this.instance.avgPoolBackward(go, g, N, gi);
+    this.get(gi, gradInput, inputSize);
   }
 
   /** An element-wise kernel of activation-kernels.ts in WebAssembly: y = f(x) over n entries. */

@@ -52,6 +52,24 @@ export class WasmTensorMemory {
     return values;
   }
 
+  /**
+   * n zero-filled 32-bit integers that live until their view is garbage-collected (the argmax
+   * a max-pooling layer keeps from forward to backward).
+   */
+  persistentIndices(n: number): Int32Array {
+    const doubles = (n + 1) >> 1; // two integers per double
+    let offset: number;
+    try {
+      offset = this.memory.allocateUninitialized(doubles);
+    } catch {
+      return new Int32Array(n); // the memory is full: an ordinary array
+    }
+    this.fillZeros(offset, doubles);
+    const values = this.memory.int32Array(offset, n);
+    this.registry?.register(values, offset);
+    return values;
+  }
+
   /** n zero-filled doubles in the arena (valid until the enclosing step releases it). */
   temporary(n: number): Float64Array {
     try {

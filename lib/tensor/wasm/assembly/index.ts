@@ -12,6 +12,7 @@ export {
   sigmoidBackward, sigmoidForward, tanhBackward, tanhForward,
 } from './elementwise';
 export { addChannelBias, col2im, im2col, sumChannels } from './image';
+export { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pooling';
 export { adamStep, sgdStep } from './optimizers';
 
 /** The first byte after the module's static data: the JavaScript allocator starts at or after it. */
