@@ -30,10 +30,10 @@ export function maxPoolForward(
         for (let h = hLo; h < hHi; h++) {
           for (let k = first + h * W + wLo, end = first + h * W + wHi; k < end; k++) {
             const v = load<f64>(input + (<usize>k << 3));
-            if (v > best) { // strictly greater: the first maximum wins a tie
-              best = v;
-              bestIndex = k;
-            }
+            const greater = v > best; //                 strictly greater: the first maximum wins a tie
+            best = select<f64>(v, best, greater); //      a select, not a branch: the CPU cannot guess
+            bestIndex = select<i32>(k, bestIndex, greater); // which entry of a window is its maximum
+
           }
         }
         store<f64>(o, best);
