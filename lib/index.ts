@@ -12,7 +12,7 @@ export type { NestedArray } from './tensor/tensor';
 export {
   matmul, matmulTransA, matmulTransB, sumRows, addRowVector, argmaxRows, takeRows, sliceColumns, concatColumns,
 } from './tensor/ops';
-export type { ProductOptions } from './tensor/ops';
+export type { MatmulOptions, ProductOptions } from './tensor/ops';
 export * as kernels from './tensor/kernels';
 export { setBackend, getBackend, loadWasmBackendAsync, backendReason } from './tensor/backend';
 export { withTemporaryTensors } from './tensor/temporaries';

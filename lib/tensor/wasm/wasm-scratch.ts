@@ -24,6 +24,10 @@ export type MapWithGradKind = 'reluBackward' | 'leakyReluBackward' | 'tanhBackwa
  *   kernels.matmul(a, …, c, …)     the WebAssembly kernel
  *   scratch.get(c, C, m)           copies the result out, unless C lives in the memory
  *
+ * When every operand lives in the memory, `begin(0)` remembers it and the other calls return
+ * the operands' byte offsets at once: a training step's kernels then cost one membership test
+ * per operand and the WebAssembly call.
+ *
  * One block serves every call: it is replaced by a larger one only when a call needs more,
  * so after the first training step the memory no longer grows. When it does grow, an
  * ordinary memory's ArrayBuffer is replaced and every old view becomes empty: `begin`
@@ -42,6 +46,8 @@ export class WasmScratch {
   private capacity = 0; //  doubles in the block
   private next = 0; //      byte offset of the next free slot
   private whole: Float64Array;
+  /** True while a call's operands all live in the module's memory (see `begin`). */
+  private inPlace = false;
 
   constructor(instance: WasmKernels) {
     this.instance = instance;
@@ -59,8 +65,15 @@ export class WasmScratch {
     return this.instance.memory.holds(values) ? 0 : n;
   }
 
-  /** Starts a call whose operands outside the module's memory need `doubles` doubles in total (at most 8 operands). */
+  /**
+   * Starts a call whose operands outside the module's memory need `doubles` doubles in total
+   * (at most 8 operands). When that is 0, every operand lives in the memory (the usual case in
+   * a training step): the call then goes straight to the kernel, and `put`, `output` and `get`
+   * hand back the operands' own byte offsets without looking again.
+   */
   begin(doubles: number): void {
+    this.inPlace = doubles === 0;
+    if (this.inPlace) return;
     const needed = doubles + 16; // each operand starts on a 16-byte boundary: ≤ 1 double of padding each
     if (needed > this.capacity) {
       const memory = this.instance.memory;
@@ -81,7 +94,7 @@ export class WasmScratch {
 
   /** The byte offset of the first n values of `source`: where they live, or where they were copied to. */
   put(source: Float64Array, n: number): number {
-    if (this.instance.memory.holds(source)) return source.byteOffset;
+    if (this.inPlace || this.instance.memory.holds(source)) return source.byteOffset;
     const offset = this.reserve(n);
     this.whole.set(n === source.length ? source : source.subarray(0, n), offset >> 3);
     this.copiedValues += n;
@@ -90,12 +103,12 @@ export class WasmScratch {
 
   /** Where a kernel writes the n values of `target` (copied in first when it adds to them). */
   output(target: Float64Array, n: number, accumulate: boolean): number {
-    return accumulate || this.instance.memory.holds(target) ? this.put(target, n) : this.reserve(n);
+    return this.inPlace || accumulate || this.instance.memory.holds(target) ? this.put(target, n) : this.reserve(n);
   }
 
   /** Copies n values at byte offset `offset` out, into `target` from index `at` (nothing to do if target lives there). */
   get(offset: number, target: Float64Array, n: number, at = 0): void {
-    if (this.instance.memory.holds(target)) return;
+    if (this.inPlace || this.instance.memory.holds(target)) return;
     target.set(this.whole.subarray(offset >> 3, (offset >> 3) + n), at);
     this.copiedValues += n;
   }
@@ -107,12 +120,12 @@ export class WasmScratch {
 
   /** Where a kernel writes n 32-bit integers of `target`: where they live, or a slot of the scratch area. */
   outputIndices(target: Int32Array, n: number): number {
-    return this.instance.memory.holds(target) ? target.byteOffset : this.reserve((n + 1) >> 1);
+    return this.inPlace || this.instance.memory.holds(target) ? target.byteOffset : this.reserve((n + 1) >> 1);
   }
 
   /** The byte offset of the first n integers of `source`: where they live, or where they were copied to. */
   putIndices(source: Int32Array, n: number): number {
-    if (this.instance.memory.holds(source)) return source.byteOffset;
+    if (this.inPlace || this.instance.memory.holds(source)) return source.byteOffset;
     const offset = this.reserve((n + 1) >> 1);
     new Int32Array(this.whole.buffer, offset, n).set(n === source.length ? source : source.subarray(0, n));
     this.copiedValues += n;
@@ -121,7 +134,7 @@ export class WasmScratch {
 
   /** Copies n integers at byte offset `offset` out, into `target` (nothing to do if target lives there). */
   getIndices(offset: number, target: Int32Array, n: number): void {
-    if (this.instance.memory.holds(target)) return;
+    if (this.inPlace || this.instance.memory.holds(target)) return;
     target.set(new Int32Array(this.whole.buffer, offset, n));
     this.copiedValues += n;
   }
