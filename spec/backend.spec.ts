@@ -296,6 +296,8 @@ describe('bad input gets the same errors on both backends', () => {
     ['Linear', () => new Linear(3, 2, { rng: new Rng(1) }).forward(Tensor.zeros([4, 5]))],
     ['Conv2d', () => new Conv2d(2, 3, 3, { rng: new Rng(1) }).forward(Tensor.zeros([1, 2, 2, 2]))],
     ['Linear NaN', () => new Linear(1, 1, { rng: new Rng(1) }).forward(Tensor.from([[NaN]]))],
+    ['MaxPool2d', () => new MaxPool2d(3).forward(Tensor.zeros([1, 2, 2, 2]))],
+    ['MaxPool2d backward before forward', () => new MaxPool2d(2).backward(Tensor.zeros([1, 1, 1, 1]))],
   ];
   test.each(cases)('%s', (_name, fn) => {
     const messages: string[] = [];
