@@ -15,6 +15,7 @@ import { Optimizer } from '../lib/optim/optimizer';
 import { SGD } from '../lib/optim/sgd';
 import { Rng } from '../lib/random/rng';
 import { BackendName, setBackend, tensorMemory, wasmBackend } from '../lib/tensor/backend';
+import { persistentIndexValues } from '../lib/tensor/storage';
 import { withTemporaryTensors } from '../lib/tensor/temporaries';
 import { Tensor } from '../lib/tensor/tensor';
 import { WasmScratch } from '../lib/tensor/wasm/wasm-scratch';
@@ -100,10 +101,16 @@ describe('tensors in the WebAssembly memory', () => {
       expect(memory.arena.holds(inside.clone().data)).toBe(true);
       expect(memory.arena.holds(inside.reshape([12]).data)).toBe(true);
     });
+    const indices = persistentIndexValues(7); // a max-pooling layer's argmax: 32-bit integers
+    expect(indices).toBeInstanceOf(Int32Array);
+    expect(memory.memory.holds(indices)).toBe(true);
+    expect(memory.arena.holds(new Float64Array(indices.buffer, indices.byteOffset, 2))).toBe(false);
+    expect(Array.from(indices)).toEqual(new Array(7).fill(0));
     // the same on 'js': ordinary arrays everywhere
     setBackend('js');
     withTemporaryTensors(() => expect(memory.memory.holds(new Tensor([2]).data)).toBe(false));
     expect(memory.memory.holds(new Linear(3, 4, { rng: new Rng(1) }).weight.value.data)).toBe(false);
+    expect(memory.memory.holds(persistentIndexValues(7))).toBe(false);
   });
 
   test('a Tensor returned by withTemporaryTensors is copied out and survives the next scope; nested scopes release in order', () => {

@@ -40,13 +40,8 @@ export class WasmTensorMemory {
 
   /** n zero-filled doubles that live until their view is garbage-collected. */
   persistent(n: number): Float64Array {
-    let offset: number;
-    try {
-      offset = this.memory.allocateUninitialized(n);
-    } catch {
-      return new Float64Array(n); // the memory is full: an ordinary array
-    }
-    this.fillZeros(offset, n);
+    const offset = this.zeroedBlock(n);
+    if (offset === null) return new Float64Array(n); // the memory is full: an ordinary array
     const values = this.memory.array(offset, n);
     this.registry?.register(values, offset);
     return values;
@@ -57,17 +52,23 @@ export class WasmTensorMemory {
    * a max-pooling layer keeps from forward to backward).
    */
   persistentIndices(n: number): Int32Array {
-    const doubles = (n + 1) >> 1; // two integers per double
+    const offset = this.zeroedBlock((n + 1) >> 1); // two integers per double
+    if (offset === null) return new Int32Array(n);
+    const values = this.memory.int32Array(offset, n);
+    this.registry?.register(values, offset);
+    return values;
+  }
+
+  /** A block of `doubles` zeros from the allocator, or null when the memory cannot grow any more. */
+  private zeroedBlock(doubles: number): number | null {
     let offset: number;
     try {
       offset = this.memory.allocateUninitialized(doubles);
     } catch {
-      return new Int32Array(n); // the memory is full: an ordinary array
+      return null;
     }
     this.fillZeros(offset, doubles);
-    const values = this.memory.int32Array(offset, n);
-    this.registry?.register(values, offset);
-    return values;
+    return offset;
   }
 
   /** n zero-filled doubles in the arena (valid until the enclosing step releases it). */
