@@ -2,6 +2,14 @@ import type { WindowGeometry } from '../image-kernels';
 import type { AdamUpdate, SgdUpdate } from '../optimizer-kernels';
 import { WasmKernelExports, WasmKernels } from './wasm-kernels';
 
+/** What a kernel reads and writes: float64 values, or 32-bit integers (max pooling's argmax). */
+export type Operand = Float64Array | Int32Array;
+
+/** The doubles of scratch space n entries of `values` take (two 32-bit integers per double). */
+function doublesFor(values: Operand, n: number): number {
+  return values instanceof Float64Array ? n : (n + 1) >> 1;
+}
+
 /** The three matrix products, by the name of their kernel. */
 export type ProductKind = 'matmul' | 'matmulTransB' | 'matmulTransA';
 /** Element-wise kernels y = f(x) (slope: LeakyReLU's). */
@@ -60,9 +68,9 @@ export class WasmScratch {
     return this.instance.memory.memory.buffer.byteLength;
   }
 
-  /** The room an operand needs in the scratch area: n doubles, or none if it lives in the module's memory. */
-  room(values: Float64Array, n: number): number {
-    return this.instance.memory.holds(values) ? 0 : n;
+  /** The room an operand needs in the scratch area, in doubles: none if it lives in the module's memory. */
+  room(values: Operand, n: number): number {
+    return this.instance.memory.holds(values) ? 0 : doublesFor(values, n);
   }
 
   /**
@@ -92,51 +100,32 @@ export class WasmScratch {
     return offset;
   }
 
-  /** The byte offset of the first n values of `source`: where they live, or where they were copied to. */
-  put(source: Float64Array, n: number): number {
+  /** The byte offset of the first n entries of `source`: where they live, or where they were copied to. */
+  put(source: Operand, n: number): number {
     if (this.inPlace || this.instance.memory.holds(source)) return source.byteOffset;
-    const offset = this.reserve(n);
-    this.whole.set(n === source.length ? source : source.subarray(0, n), offset >> 3);
+    const offset = this.reserve(doublesFor(source, n));
+    this.viewAt(offset, source, n).set(n === source.length ? source : source.subarray(0, n));
     this.copiedValues += n;
     return offset;
   }
 
-  /** Where a kernel writes the n values of `target` (copied in first when it adds to them). */
-  output(target: Float64Array, n: number, accumulate: boolean): number {
-    return this.inPlace || accumulate || this.instance.memory.holds(target) ? this.put(target, n) : this.reserve(n);
+  /** Where a kernel writes the n entries of `target` (copied in first when it adds to them). */
+  output(target: Operand, n: number, accumulate: boolean): number {
+    return this.inPlace || accumulate || this.instance.memory.holds(target) ? this.put(target, n) : this.reserve(doublesFor(target, n));
   }
 
-  /** Copies n values at byte offset `offset` out, into `target` from index `at` (nothing to do if target lives there). */
-  get(offset: number, target: Float64Array, n: number, at = 0): void {
+  /** Copies n entries at byte offset `offset` out, into `target` from index `at` (nothing to do if target lives there). */
+  get(offset: number, target: Operand, n: number, at = 0): void {
     if (this.inPlace || this.instance.memory.holds(target)) return;
-    target.set(this.whole.subarray(offset >> 3, (offset >> 3) + n), at);
+    target.set(this.viewAt(offset, target, n), at);
     this.copiedValues += n;
   }
 
-  /** The room (in doubles) n 32-bit integers need in the scratch area: none if they live in the module's memory. */
-  roomForIndices(values: Int32Array, n: number): number {
-    return this.instance.memory.holds(values) ? 0 : (n + 1) >> 1;
-  }
-
-  /** Where a kernel writes n 32-bit integers of `target`: where they live, or a slot of the scratch area. */
-  outputIndices(target: Int32Array, n: number): number {
-    return this.inPlace || this.instance.memory.holds(target) ? target.byteOffset : this.reserve((n + 1) >> 1);
-  }
-
-  /** The byte offset of the first n integers of `source`: where they live, or where they were copied to. */
-  putIndices(source: Int32Array, n: number): number {
-    if (this.inPlace || this.instance.memory.holds(source)) return source.byteOffset;
-    const offset = this.reserve((n + 1) >> 1);
-    new Int32Array(this.whole.buffer, offset, n).set(n === source.length ? source : source.subarray(0, n));
-    this.copiedValues += n;
-    return offset;
-  }
-
-  /** Copies n integers at byte offset `offset` out, into `target` (nothing to do if target lives there). */
-  getIndices(offset: number, target: Int32Array, n: number): void {
-    if (this.inPlace || this.instance.memory.holds(target)) return;
-    target.set(new Int32Array(this.whole.buffer, offset, n));
-    this.copiedValues += n;
+  /** The n entries at byte offset `offset` of the memory, seen as the same kind of array as `like`. */
+  private viewAt(offset: number, like: Operand, n: number): Operand {
+    return like instanceof Float64Array
+      ? this.whole.subarray(offset >> 3, (offset >> 3) + n)
+      : new Int32Array(this.whole.buffer, offset, n);
   }
 
   /**
@@ -179,8 +168,7 @@ export class WasmScratch {
     this.begin(this.room(image, imageSize) + this.room(cols, colsSize));
     const x = this.put(image.subarray(imageOffset, imageOffset + imageSize), imageSize);
     const c = this.output(cols, colsSize, false);
-    this.kernels.im2col(x, c, g.channels, g.height, g.width, g.kernelH, g.kernelW,
-      g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
+    this.instance.im2col(x, 0, g, c);
     this.get(c, cols, colsSize);
   }
 
@@ -191,8 +179,7 @@ export class WasmScratch {
     this.begin(this.room(cols, colsSize) + this.room(image, imageSize));
     const c = this.put(cols, colsSize);
     const x = this.put(image.subarray(imageOffset, imageOffset + imageSize), imageSize);
-    this.kernels.col2im(c, x, g.channels, g.height, g.width, g.kernelH, g.kernelW,
-      g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
+    this.instance.col2im(c, g, x, 0);
     this.get(x, image, imageSize, imageOffset);
   }
 
@@ -218,18 +205,18 @@ export class WasmScratch {
   /** maxPoolForward of image-kernels.ts in WebAssembly: Y = max of each window, argmax remembered. */
   maxPoolForward(input: Float64Array, g: WindowGeometry, N: number, output: Float64Array, argmax: Int32Array): void {
     const inputSize = N * g.channels * g.height * g.width, outputSize = N * g.channels * g.outH * g.outW;
-    this.begin(this.room(input, inputSize) + this.room(output, outputSize) + this.roomForIndices(argmax, outputSize));
-    const x = this.put(input, inputSize), y = this.output(output, outputSize, false), a = this.outputIndices(argmax, outputSize);
+    this.begin(this.room(input, inputSize) + this.room(output, outputSize) + this.room(argmax, outputSize));
+    const x = this.put(input, inputSize), y = this.output(output, outputSize, false), a = this.output(argmax, outputSize, false);
     this.instance.maxPoolForward(x, g, N, y, a);
     this.get(y, output, outputSize);
-    this.getIndices(a, argmax, outputSize);
+    this.get(a, argmax, outputSize);
   }
 
   /** maxPoolBackward of image-kernels.ts in WebAssembly: ∂L/∂X[argmax[o]] += G[o]. */
   maxPoolBackward(gradOut: Float64Array, argmax: Int32Array, gradInput: Float64Array): void {
     const n = gradOut.length, inputSize = gradInput.length;
-    this.begin(this.room(gradOut, n) + this.roomForIndices(argmax, n) + this.room(gradInput, inputSize));
-    const go = this.put(gradOut, n), a = this.putIndices(argmax, n), gi = this.put(gradInput, inputSize);
+    this.begin(this.room(gradOut, n) + this.room(argmax, n) + this.room(gradInput, inputSize));
+    const go = this.put(gradOut, n), a = this.put(argmax, n), gi = this.put(gradInput, inputSize);
     this.kernels.maxPoolBackward(go, a, gi, n);
     this.get(gi, gradInput, inputSize);
   }
