@@ -35,21 +35,21 @@ import { storePair, storeSingle } from './epilogue';
 
 /** C[M,N] (+)= A[M,K] · B[K,N]  (+ bias, ReLU) */
 export function matmul(a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, accumulate: bool, bias: usize, relu: bool): void {
-  const strideI = <usize>K << 3, strideK: usize = 8;
-  if (bias == 0 && !relu) {
-    if (!accumulate) productWithRowsOfB(a, strideI, strideK, b, c, M, K, N, false, false, 0, false);
-    else productWithRowsOfB(a, strideI, strideK, b, c, M, K, N, true, false, 0, false);
-  } else if (bias != 0 && !accumulate) {
-    if (!relu) productWithRowsOfB(a, strideI, strideK, b, c, M, K, N, false, true, bias, false);
-    else productWithRowsOfB(a, strideI, strideK, b, c, M, K, N, false, true, bias, true);
-  } else {
-    productWithRowsOfB(a, strideI, strideK, b, c, M, K, N, accumulate, bias != 0, bias, relu);
-  }
+  productWithRowsOfBFor(a, <usize>K << 3, 8, b, c, M, K, N, accumulate, bias, relu);
 }
 
 /** C[M,N] (+)= A[K,M]ᵀ · B[K,N]  (+ bias, ReLU) */
 export function matmulTransA(a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, accumulate: bool, bias: usize, relu: bool): void {
-  const strideI: usize = 8, strideK = <usize>M << 3;
+  productWithRowsOfBFor(a, 8, <usize>M << 3, b, c, M, K, N, accumulate, bias, relu);
+}
+
+/**
+ * Calls `productWithRowsOfB` with the flags of the common combinations as constants (each call
+ * below is inlined into its own copy of the loops); A[i, k] is at a + i·strideI + k·strideK.
+ */
+@inline function productWithRowsOfBFor(
+  a: usize, strideI: usize, strideK: usize, b: usize, c: usize, M: i32, K: i32, N: i32, accumulate: bool, bias: usize, relu: bool,
+): void {
   if (bias == 0 && !relu) {
     if (!accumulate) productWithRowsOfB(a, strideI, strideK, b, c, M, K, N, false, false, 0, false);
     else productWithRowsOfB(a, strideI, strideK, b, c, M, K, N, true, false, 0, false);
