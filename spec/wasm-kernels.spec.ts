@@ -394,6 +394,14 @@ describe('optimizer steps', () => {
   });
 });
 
+/** The window geometry of C planes of H × W, a kH × kW window, stride (sH, sW), padding (pH, pW). */
+function geometry(C: number, H: number, W: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number): imageKernels.WindowGeometry {
+  return {
+    channels: C, height: H, width: W, kernelH: kH, kernelW: kW, strideH: sH, strideW: sW, padH: pH, padW: pW,
+    outH: imageKernels.slidingOutputSize(H, kH, sH, pH), outW: imageKernels.slidingOutputSize(W, kW, sW, pW),
+  };
+}
+
 describe('image kernels (NCHW)', () => {
   const rng = new Rng('wasm-images');
   // [C, H, W, kH, kW, sH, sW, pH, pW]: unit and larger strides, padding up to the kernel size,
@@ -404,10 +412,7 @@ describe('image kernels (NCHW)', () => {
   ];
 
   test.each(geometries)('C=%i H=%i W=%i k=%i×%i s=%i,%i p=%i,%i: im2col, col2im, channel bias and its gradient bit-identical', (C, H, W, kH, kW, sH, sW, pH, pW) => {
-    const g: imageKernels.WindowGeometry = {
-      channels: C, height: H, width: W, kernelH: kH, kernelW: kW, strideH: sH, strideW: sW, padH: pH, padW: pW,
-      outH: imageKernels.slidingOutputSize(H, kH, sH, pH), outW: imageKernels.slidingOutputSize(W, kW, sW, pW),
-    };
+    const g = geometry(C, H, W, kH, kW, sH, sW, pH, pW);
     const N = 2, P = g.outH * g.outW, rows = C * kH * kW, imageSize = C * H * W;
     const images = randomArray(rng, N * imageSize);
     const imagesAt = put(images), colsAt = put(new Float64Array(rows * P).fill(SENTINEL));
@@ -450,10 +455,7 @@ describe('image kernels (NCHW)', () => {
   ];
 
   test.each(poolGeometries)('C=%i H=%i W=%i k=%i×%i s=%i,%i p=%i,%i: max and average pooling, forward and backward, bit-identical', (C, H, W, kH, kW, sH, sW, pH, pW) => {
-    const g: imageKernels.WindowGeometry = {
-      channels: C, height: H, width: W, kernelH: kH, kernelW: kW, strideH: sH, strideW: sW, padH: pH, padW: pW,
-      outH: imageKernels.slidingOutputSize(H, kH, sH, pH), outW: imageKernels.slidingOutputSize(W, kW, sW, pW),
-    };
+    const g = geometry(C, H, W, kH, kW, sH, sW, pH, pW);
     const N = 3, inputSize = N * C * H * W, outputSize = N * C * g.outH * g.outW;
     // values on a grid of halves: windows often hold their maximum twice (the first must win)
     const input = randomArray(rng, inputSize).map((v) => Math.round(2 * v) / 2);
