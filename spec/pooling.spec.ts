@@ -165,6 +165,17 @@ describe('MaxPool2d', () => {
     const g = randn(new Rng(6), [2, 2, 2, 2]);
     expect(pool.backward(g).data).toEqual(pool.backward(g).data);
   });
+
+  test('a smaller batch after a larger one (the argmax of the larger is reused): the same as a fresh layer', () => {
+    const rng = new Rng(8);
+    const large = randn(rng, [5, 2, 6, 6]), small = randn(rng, [2, 2, 6, 6]), g = randn(rng, [2, 2, 3, 3]);
+    const reused = new MaxPool2d(2);
+    reused.forward(large);
+    reused.backward(randn(rng, [5, 2, 3, 3]));
+    const fresh = new MaxPool2d(2);
+    expect(reused.forward(small).data).toEqual(fresh.forward(small).data);
+    expect(reused.backward(g).data).toEqual(fresh.backward(g).data);
+  });
 });
 
 describe('AvgPool2d', () => {

@@ -193,7 +193,8 @@ export function sumChannels(grad: Float64Array, out: Float64Array, N: number, F:
  * with the padding counting as −∞ (so it is never the maximum; the caller ensures pad ≤
  * kernel/2, which leaves at least one real entry in every window). `argmax[o]` receives the flat
  * index in `input` of the entry that gave output o: the first maximum of the window in
- * row-major order (i, then j), as PyTorch's CPU kernel picks it on ties.
+ * row-major order (i, then j), as PyTorch's CPU kernel picks it on ties. (`argmax` may be
+ * longer than the output: its first entries are written.)
  */
 export function maxPoolForward(
   input: Float64Array, g: WindowGeometry, N: number, output: Float64Array, argmax: Int32Array,
@@ -232,7 +233,7 @@ export function maxPoolForward(
  *   ∂L/∂X[argmax[o]] += G[o]      for every output o,
  *
  * accumulating when windows overlap (stride < kernel) and share their maximum. `gradInput` is
- * not cleared first.
+ * not cleared first; only the first G.length entries of `argmax` are read.
  */
 export function maxPoolBackward(gradOut: Float64Array, argmax: Int32Array, gradInput: Float64Array): void {
   const wasm = wasmBackend();

@@ -36,10 +36,12 @@ export class MaxPool2d extends Module {
   /** [pH, pW]. */
   readonly padding: readonly [number, number];
   private inputShape: readonly number[] | null = null;
-  /** For each output entry, the flat index in the input of its window's maximum. */
+  /**
+   * For each output entry of the last forward pass, the flat index in the input of its
+   * window's maximum (the first entries; allocated again only when too small, so a smaller
+   * batch reuses it).
+   */
   private argmax: Int32Array = new Int32Array(0);
-  /** Where `argmax` lives: allocated again only when too small (a smaller batch reuses it). */
-  private argmaxStore: Int32Array = new Int32Array(0);
 
   constructor(kernelSize: SizePair, stride: SizePair = kernelSize, padding: SizePair = 0) {
     super();
@@ -54,8 +56,7 @@ export class MaxPool2d extends Module {
     const g = windowGeometry(input, this.kernelSize, this.stride, this.padding, (m) => this.fail('forward', m));
     const N = input.shape[0];
     const output = new Tensor([N, g.channels, g.outH, g.outW]);
-    if (this.argmaxStore.length < output.size) this.argmaxStore = persistentIndexValues(output.size);
-    this.argmax = this.argmaxStore.subarray(0, output.size);
+    if (this.argmax.length < output.size) this.argmax = persistentIndexValues(output.size);
     maxPoolForward(input.data, g, N, output.data, this.argmax); // Y = max over each window, argmax remembered
     this.inputShape = input.shape;
     return this.rememberOutput(output);
