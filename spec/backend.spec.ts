@@ -19,7 +19,7 @@ import { matmul, matmulTransA, matmulTransB, sumRows, addRowVector } from '../li
 import { Tensor } from '../lib/tensor/tensor';
 import { NeuralNet } from '../lib/training/neural-net';
 import { gradcheck } from '../lib/tools/gradcheck';
-import { expectMinidlError } from './helpers';
+import { bits, expectMinidlError, randn } from './helpers';
 import * as lib from '../lib';
 
 /*
@@ -30,17 +30,6 @@ import * as lib from '../lib';
  */
 
 afterAll(() => setBackend('js'));
-
-function randn(rng: Rng, shape: number[]): Tensor {
-  const t = new Tensor(shape);
-  rng.fillNormal(t.data);
-  return t;
-}
-
-/** The bits of a Float64Array, to compare with toEqual (−0 ≠ +0, NaN of the same bits equal). */
-function bits(a: Float64Array): bigint[] {
-  return Array.from(new BigUint64Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
-}
 
 function parameterBits(model: Module): bigint[][] {
   return model.params().map((p) => bits(p.value.data));

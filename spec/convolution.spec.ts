@@ -3,7 +3,7 @@ import { Conv2d, Conv2dOptions } from '../lib/modules/convolution/conv2d';
 import { MaxPool2d } from '../lib/modules/pooling/max-pool2d';
 import { Flatten } from '../lib/modules/reshape/flatten';
 import { WindowGeometry, col2im, im2col, slidingOutputSize } from '../lib/tensor/image-kernels';
-import { expectMinidlError } from './helpers';
+import { expectMinidlError, randn } from './helpers';
 
 /**
  * Reference numbers from PyTorch 1.13 in float64 (torch.nn.functional.conv2d and autograd),
@@ -46,12 +46,6 @@ const tensor = (t: Literal): Tensor => Tensor.fromArray(t.data, t.shape);
 function expectClose(actual: Tensor, expected: Literal): void {
   expect(actual.shape).toEqual(expected.shape);
   actual.data.forEach((v, i) => expect(Math.abs(v - expected.data[i])).toBeLessThan(1e-12));
-}
-
-function randn(rng: Rng, shape: number[]): Tensor {
-  const t = new Tensor(shape);
-  rng.fillNormal(t.data);
-  return t;
 }
 
 /** A Conv2d whose weight and bias are set to the given values. */

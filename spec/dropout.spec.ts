@@ -4,13 +4,7 @@ import { Sequential } from '../lib/modules/containers/sequential';
 import { Rng, manualSeed } from '../lib/random/rng';
 import { Tensor } from '../lib/tensor/tensor';
 import { gradcheck } from '../lib/tools/gradcheck';
-import { expectMinidlError } from './helpers';
-
-function randn(rng: Rng, shape: number[]): Tensor {
-  const t = new Tensor(shape);
-  rng.fillNormal(t.data);
-  return t;
-}
+import { expectMinidlError, randn } from './helpers';
 
 describe('Dropout in training mode', () => {
   test.each([0.1, 0.5, 0.8])('p = %p: about p of the entries are zeroed, the others scaled by 1/(1 − p), E[y] = x', (p) => {

@@ -1,4 +1,4 @@
-import { MinidlError } from '../lib';
+import { MinidlError, Rng, Tensor } from '../lib';
 
 /** Runs `fn`, expects it to throw a MinidlError whose message matches every pattern, and returns the error. */
 export function expectMinidlError(fn: () => unknown, ...patterns: RegExp[]): MinidlError {
@@ -11,4 +11,16 @@ export function expectMinidlError(fn: () => unknown, ...patterns: RegExp[]): Min
   expect(caught).toBeInstanceOf(MinidlError);
   for (const pattern of patterns) expect((caught as Error).message).toMatch(pattern);
   return caught as MinidlError;
+}
+
+/** A tensor of the given shape filled with standard normal draws from `rng`. */
+export function randn(rng: Rng, shape: number[]): Tensor {
+  const t = new Tensor(shape);
+  rng.fillNormal(t.data);
+  return t;
+}
+
+/** The bits of a Float64Array, to compare with toEqual (−0 ≠ +0, NaN of the same bits equal). */
+export function bits(a: Float64Array): bigint[] {
+  return Array.from(new BigUint64Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
 }

@@ -14,13 +14,7 @@ import {
   Tensor,
   gradcheck,
 } from '../lib';
-
-/** Seeded N(0, 1) entries. */
-function randn(rng: Rng, shape: number[]): Tensor {
-  const t = new Tensor(shape);
-  rng.fillNormal(t.data);
-  return t;
-}
+import { randn } from './helpers';
 
 /** Seeded entries with |x| in [0.05, 2]: safe for the kink of the ReLU family. */
 function awayFromZero(rng: Rng, shape: number[]): Tensor {

@@ -3,7 +3,7 @@ import { AvgPool2d } from '../lib/modules/pooling/avg-pool2d';
 import { MaxPool2d } from '../lib/modules/pooling/max-pool2d';
 import { Flatten } from '../lib/modules/reshape/flatten';
 import { Module } from '../lib/modules/module';
-import { expectMinidlError } from './helpers';
+import { expectMinidlError, randn } from './helpers';
 
 /**
  * Reference numbers from PyTorch 1.13 in float64 (torch.nn.functional.max_pool2d / avg_pool2d
@@ -56,12 +56,6 @@ const tensor = (t: Literal): Tensor => Tensor.fromArray(t.data, t.shape);
 function expectClose(actual: Tensor, expected: Literal, digits = 12): void {
   expect(actual.shape).toEqual(expected.shape);
   actual.data.forEach((v, i) => expect(Math.abs(v - expected.data[i])).toBeLessThan(10 ** -digits));
-}
-
-function randn(rng: Rng, shape: number[]): Tensor {
-  const t = new Tensor(shape);
-  rng.fillNormal(t.data);
-  return t;
 }
 
 type Pair = number | [number, number];

@@ -9,13 +9,7 @@ import { findConfig } from '../demos/disk/configs';
 import { runConfig } from '../demos/disk/experiment';
 import { decide, loadDiskModel, saveDiskModel } from '../demos/disk/model-file';
 import { parsePointList, parsePointsCsv } from '../demos/predict';
-import { expectMinidlError } from './helpers';
-
-function randn(rng: Rng, shape: number[]): Tensor {
-  const t = new Tensor(shape);
-  rng.fillNormal(t.data);
-  return t;
-}
+import { expectMinidlError, randn } from './helpers';
 
 /** Every kind of module that can be saved today, with weight sharing inside a ColumnSplit. */
 function everyKindOfModel(rng: Rng): Sequential {

@@ -21,6 +21,7 @@ import { Tensor } from '../lib/tensor/tensor';
 import { WasmScratch } from '../lib/tensor/wasm/wasm-scratch';
 import { WasmTensorMemory } from '../lib/tensor/wasm/wasm-tensor-memory';
 import { NeuralNet } from '../lib/training/neural-net';
+import { bits, randn } from './helpers';
 
 /*
  * Tensors that live in the kernels' (shared) WebAssembly memory, lib/tensor/storage.ts:
@@ -36,16 +37,6 @@ function wasmParts(): { scratch: WasmScratch; memory: WasmTensorMemory } {
   const scratch = wasmBackend(), memory = tensorMemory();
   if (scratch === null || memory === null) throw new Error('the shared-memory wasm backend did not load');
   return { scratch, memory };
-}
-
-function randn(rng: Rng, shape: number[]): Tensor {
-  const t = new Tensor(shape);
-  rng.fillNormal(t.data);
-  return t;
-}
-
-function bits(a: Float64Array): bigint[] {
-  return Array.from(new BigUint64Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
 }
 
 interface Problem {

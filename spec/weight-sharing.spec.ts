@@ -1,9 +1,5 @@
 import { ColumnSplit, Linear, ReLU, Rng, Sequential, Tanh, Tensor, concatColumns, gradcheck, sliceColumns } from '../lib';
-import { expectMinidlError } from './helpers';
-
-function randn(rng: Rng, shape: number[]): Tensor {
-  return new Tensor(shape, rng.fillNormal(new Float64Array(shape.reduce((a, b) => a * b, 1))));
-}
+import { expectMinidlError, randn } from './helpers';
 
 describe('sliceColumns and concatColumns', () => {
   const x = Tensor.from([[1, 2, 3, 4], [5, 6, 7, 8]]);
