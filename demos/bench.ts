@@ -44,7 +44,7 @@ import { Linear } from '../lib/modules/linear';
 import { Module } from '../lib/modules/module';
 import { Rng } from '../lib/random/rng';
 import { matmul, matmulTransA, matmulTransB } from '../lib/tensor/ops';
-import { BackendName, getBackend, setBackend } from '../lib/tensor/backend';
+import { BackendName, getBackend, setBackend } from '../lib/tensor/backend/select';
 import { Tensor } from '../lib/tensor/tensor';
 import { NeuralNet } from '../lib/training/neural-net';
 import { DISK_CONFIGS } from './disk/configs';

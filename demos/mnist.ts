@@ -24,7 +24,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { loadMnist, MnistData } from '../lib/data/mnist';
-import { getBackend } from '../lib/tensor/backend';
+import { getBackend } from '../lib/tensor/backend/select';
 import { FlagSpec, UsageError, intFlag, parseFlags, runMain } from './common/cli';
 import { MNIST_MODEL_NAMES, MNIST_MODELS, MnistModelName } from './mnist/models';
 import { loadOfflineDigits } from './mnist/offline-digits';

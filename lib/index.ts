@@ -14,9 +14,10 @@ export {
 } from './tensor/ops';
 export type { MatmulOptions, ProductOptions } from './tensor/ops';
 export * as kernels from './tensor/kernels';
-export { setBackend, getBackend, loadWasmBackendAsync, backendReason } from './tensor/backend';
+export { setBackend, getBackend, loadWasmBackendAsync, backendReason } from './tensor/backend/select';
 export { withTemporaryTensors } from './tensor/temporaries';
-export type { BackendName } from './tensor/backend';
+export { setMemoryBudget, memoryBudget, memoryInUse, setMemoryChecks, memoryChecks, DEFAULT_MEMORY_BUDGET } from './tensor/memory';
+export type { BackendName, WindowGeometry } from './tensor/backend/interface';
 export { Rng, manualSeed, defaultRng } from './random/rng';
 export type { RngState, AleaState } from './random/rng';
 export { MinidlError } from './errors';
@@ -61,6 +62,7 @@ export { CrossEntropyLoss, logSoftmaxRows } from './losses/cross-entropy';
 
 // Optimizers
 export { Optimizer } from './optim/optimizer';
+export type { ParamState } from './optim/optimizer';
 export { SGD } from './optim/sgd';
 export type { SGDOptions } from './optim/sgd';
 export { Adam } from './optim/adam';

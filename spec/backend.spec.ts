@@ -12,14 +12,16 @@ import { Adam } from '../lib/optim/adam';
 import { Optimizer } from '../lib/optim/optimizer';
 import { SGD } from '../lib/optim/sgd';
 import { Rng } from '../lib/random/rng';
-import { BackendName, backendReason, getBackend, setBackend, wasmBackend } from '../lib/tensor/backend';
+import { BackendName, backendReason, getBackend, setBackend } from '../lib/tensor/backend/select';
 import * as kernels from '../lib/tensor/kernels';
-import * as imageKernels from '../lib/tensor/image-kernels';
+import { avgPoolBackward, avgPoolForward } from '../lib/modules/pooling/avg-pool2d';
+import { maxPoolBackward, maxPoolForward } from '../lib/modules/pooling/max-pool2d';
+import { fastLoop } from '../lib/tensor/loops';
 import { matmul, matmulTransA, matmulTransB, sumRows, addRowVector } from '../lib/tensor/ops';
 import { Tensor } from '../lib/tensor/tensor';
 import { NeuralNet } from '../lib/training/neural-net';
 import { gradcheck } from '../lib/tools/gradcheck';
-import { bits, expectMinidlError, randn } from './helpers';
+import { bits, expectMinidlError, randn, wasmScratch } from './helpers';
 import * as lib from '../lib';
 
 /*
@@ -86,19 +88,19 @@ describe('selecting a backend', () => {
   test("the default is 'wasm' where WebAssembly SIMD loads (this Node.js has it)", () => {
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const fresh = require('../lib/tensor/backend') as typeof import('../lib/tensor/backend');
+      const fresh = require('../lib/tensor/backend/select') as typeof import('../lib/tensor/backend/select');
       expect(fresh.getBackend()).toBe('wasm');
       expect(fresh.backendReason()).toBeNull();
     });
   });
 
   test('loadWasmBackendAsync (browsers): TypeScript kernels while the module compiles, then WebAssembly', async () => {
-    let fresh: typeof import('../lib/tensor/backend') | null = null;
+    let fresh: typeof import('../lib/tensor/backend/select') | null = null;
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
-      fresh = require('../lib/tensor/backend') as typeof import('../lib/tensor/backend');
+      fresh = require('../lib/tensor/backend/select') as typeof import('../lib/tensor/backend/select');
     });
-    const backend = fresh as unknown as typeof import('../lib/tensor/backend');
+    const backend = fresh as unknown as typeof import('../lib/tensor/backend/select');
     const loading = backend.loadWasmBackendAsync();
     expect(backend.getBackend()).toBe('js');
     expect(backend.backendReason()).toMatch(/still loading/);
@@ -109,11 +111,11 @@ describe('selecting a backend', () => {
   test('setBackend switches and getBackend reports it; both are exported from the package', () => {
     setBackend('js');
     expect(getBackend()).toBe('js');
-    expect(wasmBackend()).toBeNull();
+    expect(wasmScratch()).toBeNull();
     expect(backendReason()).toMatch(/'js' backend was selected/);
     lib.setBackend('wasm');
     expect(lib.getBackend()).toBe('wasm');
-    expect(wasmBackend()).not.toBeNull();
+    expect(wasmScratch()).not.toBeNull();
     expect(backendReason()).toBeNull();
   });
 
@@ -160,7 +162,7 @@ describe('the kernels give bit-identical results on both backends', () => {
   });
 
   test('im2col, col2im, addChannelBias, sumChannels (a sample inside a batch), max and average pooling (ordinary arrays, copied through the scratch area)', () => {
-    const g: imageKernels.WindowGeometry = {
+    const g: kernels.WindowGeometry = {
       channels: 3, height: 5, width: 6, kernelH: 3, kernelW: 2, strideH: 2, strideW: 1, padH: 1, padW: 1, outH: 3, outW: 7,
     };
     const size = 3 * 5 * 6, cols = 3 * 3 * 2 * 3 * 7;
@@ -169,20 +171,20 @@ describe('the kernels give bit-identical results on both backends', () => {
     for (const backend of ['js', 'wasm'] as const) {
       setBackend(backend);
       const out = new Float64Array(cols);
-      imageKernels.im2col(images, size, g, out);
+      kernels.im2col(images, size, g, out);
       const grad = images.slice();
-      imageKernels.col2im(colsIn, g, grad, size);
+      kernels.col2im(colsIn, g, grad, size);
       const y = colsIn.slice(0, 2 * 3 * 21);
-      imageKernels.addChannelBias(y, bias, 2, 3, 21);
+      kernels.addChannelBias(y, bias, 2, 3, 21);
       const sums = bias.slice();
-      imageKernels.sumChannels(y, sums, 2, 3, 21, true);
-      const pool: imageKernels.WindowGeometry = { ...g, kernelH: 3, kernelW: 2, strideH: 2, strideW: 1, padH: 1, padW: 1, outH: 3, outW: 7 };
+      kernels.sumChannels(y, sums, 2, 3, 21, true);
+      const pool: kernels.WindowGeometry = { ...g, kernelH: 3, kernelW: 2, strideH: 2, strideW: 1, padH: 1, padW: 1, outH: 3, outW: 7 };
       const pooled = new Float64Array(2 * 3 * 21), argmax = new Int32Array(2 * 3 * 21), poolGrad = images.slice();
-      imageKernels.maxPoolForward(images, pool, 2, pooled, argmax);
-      imageKernels.maxPoolBackward(colsIn.subarray(0, 2 * 3 * 21), argmax, poolGrad);
+      fastLoop('maxPoolForward', maxPoolForward)(images, pool, 2, pooled, argmax);
+      fastLoop('maxPoolBackward', maxPoolBackward)(colsIn.subarray(0, 2 * 3 * 21), argmax, poolGrad);
       const averaged = new Float64Array(2 * 3 * 21);
-      imageKernels.avgPoolForward(images, pool, 2, averaged);
-      imageKernels.avgPoolBackward(colsIn.subarray(0, 2 * 3 * 21), pool, 2, poolGrad);
+      fastLoop('avgPoolForward', avgPoolForward)(images, pool, 2, averaged);
+      fastLoop('avgPoolBackward', avgPoolBackward)(colsIn.subarray(0, 2 * 3 * 21), pool, 2, poolGrad);
       results[backend] = [bits(out), bits(grad), bits(y), bits(sums), bits(pooled), Array.from(argmax, BigInt), bits(averaged), bits(poolGrad)];
     }
     expect(results.wasm).toEqual(results.js);
@@ -219,7 +221,7 @@ describe('training gives the same bits on both backends', () => {
 describe('the WebAssembly memory', () => {
   test('stops growing after the first step, and a growth mid-training leaves no stale view', () => {
     setBackend('wasm');
-    const scratch = wasmBackend();
+    const scratch = wasmScratch();
     if (scratch === null) throw new Error('no wasm backend');
     const sizes: number[] = [];
     let grown = -1;
@@ -245,7 +247,7 @@ describe('the WebAssembly memory', () => {
 describe('the WebAssembly memory over many epochs', () => {
   test('a CNN trained by NeuralNet.fit for 8 epochs: the memory has its final size after the first', () => {
     setBackend('wasm');
-    const scratch = wasmBackend();
+    const scratch = wasmScratch();
     if (scratch === null) throw new Error('no wasm backend');
     const { model, loss, optimizer, x, y } = cnn(new Rng(5));
     const net = new NeuralNet(model, { loss, optimizer: optimizer(model), rng: new Rng(6) });

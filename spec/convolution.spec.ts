@@ -2,7 +2,8 @@ import { LeakyReLU, Linear, Module, Rng, Sequential, Tanh, Tensor, gradcheck } f
 import { Conv2d, Conv2dOptions } from '../lib/modules/convolution/conv2d';
 import { MaxPool2d } from '../lib/modules/pooling/max-pool2d';
 import { Flatten } from '../lib/modules/reshape/flatten';
-import { WindowGeometry, col2im, im2col, slidingOutputSize } from '../lib/tensor/image-kernels';
+import { slidingOutputSize } from '../lib/modules/convolution/window';
+import { WindowGeometry, col2im, im2col } from '../lib/tensor/kernels';
 import { expectMinidlError, randn } from './helpers';
 
 /**
@@ -274,7 +275,7 @@ describe('Conv2d', () => {
   });
 });
 
-describe('im2col and col2im (lib/tensor/image-kernels.ts)', () => {
+describe('im2col and col2im (lib/tensor/backend/reference.ts)', () => {
   const geometries: WindowGeometry[] = CONFIGS.map((c) => {
     const [kH, kW] = typeof c.kernel === 'number' ? [c.kernel, c.kernel] : c.kernel;
     const [sH, sW] = typeof c.stride === 'number' ? [c.stride, c.stride] : (c.stride ?? [1, 1]);

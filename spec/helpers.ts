@@ -1,4 +1,17 @@
 import { MinidlError, Rng, Tensor } from '../lib';
+import { getBackend, loadedWasmBackend } from '../lib/tensor/backend/select';
+import type { WasmBackend } from '../lib/tensor/wasm/wasm-backend';
+import type { WasmScratch } from '../lib/tensor/wasm/wasm-scratch';
+
+/** The 'wasm' backend (instance, scratch area, tensor memory) when it is the active one, else null. */
+export function activeWasm(): WasmBackend | null {
+  return getBackend() === 'wasm' ? loadedWasmBackend() : null;
+}
+
+/** The scratch area of the active 'wasm' backend (with `copiedValues` and the instance), or null on 'js'. */
+export function wasmScratch(): WasmScratch | null {
+  return activeWasm()?.scratch ?? null;
+}
 
 /** Runs `fn`, expects it to throw a MinidlError whose message matches every pattern, and returns the error. */
 export function expectMinidlError(fn: () => unknown, ...patterns: RegExp[]): MinidlError {

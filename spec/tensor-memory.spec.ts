@@ -14,29 +14,29 @@ import { Adam } from '../lib/optim/adam';
 import { Optimizer } from '../lib/optim/optimizer';
 import { SGD } from '../lib/optim/sgd';
 import { Rng } from '../lib/random/rng';
-import { BackendName, setBackend, tensorMemory, wasmBackend } from '../lib/tensor/backend';
-import { persistentIndexValues } from '../lib/tensor/storage';
+import { BackendName, setBackend } from '../lib/tensor/backend/select';
+import { longLivedIndices } from '../lib/tensor/memory';
 import { withTemporaryTensors } from '../lib/tensor/temporaries';
 import { Tensor } from '../lib/tensor/tensor';
 import { WasmScratch } from '../lib/tensor/wasm/wasm-scratch';
 import { WasmTensorMemory } from '../lib/tensor/wasm/wasm-tensor-memory';
 import { NeuralNet } from '../lib/training/neural-net';
-import { bits, randn } from './helpers';
+import { activeWasm, bits, randn } from './helpers';
 
 /*
- * Tensors that live in the kernels' (shared) WebAssembly memory, lib/tensor/storage.ts:
+ * Tensors that live in the kernels' (shared) WebAssembly memory, lib/tensor/memory.ts:
  * no copy between JavaScript and WebAssembly memory in a training step's steady state, a
  * memory that stops growing, growth that corrupts nothing, temporaries recycled by
- * withTemporaryTensors, and persistent blocks reclaimed once their tensors are dropped.
+ * withTemporaryTensors, and long-lived blocks reclaimed once their tensors are dropped.
  */
 
 afterAll(() => setBackend('js'));
 
 function wasmParts(): { scratch: WasmScratch; memory: WasmTensorMemory } {
   setBackend('wasm');
-  const scratch = wasmBackend(), memory = tensorMemory();
-  if (scratch === null || memory === null) throw new Error('the shared-memory wasm backend did not load');
-  return { scratch, memory };
+  const wasm = activeWasm();
+  if (wasm === null || wasm.store === null) throw new Error('the shared-memory wasm backend did not load');
+  return { scratch: wasm.scratch, memory: wasm.store };
 }
 
 interface Problem {
@@ -92,7 +92,7 @@ describe('tensors in the WebAssembly memory', () => {
       expect(memory.arena.holds(inside.clone().data)).toBe(true);
       expect(memory.arena.holds(inside.reshape([12]).data)).toBe(true);
     });
-    const indices = persistentIndexValues(7); // a max-pooling layer's argmax: 32-bit integers
+    const indices = longLivedIndices(7); // a max-pooling layer's argmax: 32-bit integers
     expect(indices).toBeInstanceOf(Int32Array);
     expect(memory.memory.holds(indices)).toBe(true);
     expect(memory.arena.holds(new Float64Array(indices.buffer, indices.byteOffset, 2))).toBe(false);
@@ -101,7 +101,7 @@ describe('tensors in the WebAssembly memory', () => {
     setBackend('js');
     withTemporaryTensors(() => expect(memory.memory.holds(new Tensor([2]).data)).toBe(false));
     expect(memory.memory.holds(new Linear(3, 4, { rng: new Rng(1) }).weight.value.data)).toBe(false);
-    expect(memory.memory.holds(persistentIndexValues(7))).toBe(false);
+    expect(memory.memory.holds(longLivedIndices(7))).toBe(false);
   });
 
   test('a Tensor returned by withTemporaryTensors is copied out and survives the next scope; nested scopes release in order', () => {
@@ -180,9 +180,9 @@ describe('tensors in the WebAssembly memory', () => {
   test('the persistent blocks of dropped parameters are reclaimed by the garbage collector (child process with --expose-gc)', () => {
     const script = `
       const { Linear, Rng, setBackend } = require('./lib');
-      const { tensorMemory } = require('./lib/tensor/backend');
+      const { loadedWasmBackend } = require('./lib/tensor/backend/select');
       setBackend('wasm');
-      const memory = tensorMemory();
+      const memory = loadedWasmBackend().store;
       new Linear(2, 2);
       const base = memory.memory.bytesInUse;
       for (let i = 0; i < 200; i++) new Linear(100, 100, { rng: new Rng(i) }); // 200 × 2 × 80 kB, dropped at once

@@ -1,5 +1,7 @@
 import { Rng } from '../lib/random/rng';
-import * as imageKernels from '../lib/tensor/image-kernels';
+import { slidingOutputSize } from '../lib/modules/convolution/window';
+import { avgPoolBackward, avgPoolForward } from '../lib/modules/pooling/avg-pool2d';
+import { maxPoolBackward, maxPoolForward } from '../lib/modules/pooling/max-pool2d';
 import * as kernels from '../lib/tensor/kernels';
 import { Tensor } from '../lib/tensor/tensor';
 import { LeakyReLU } from '../lib/modules/activations/leaky-relu';
@@ -20,8 +22,8 @@ import { expectMinidlError } from './helpers';
 
 /*
  * Every WebAssembly kernel against the TypeScript it replaces: the products, sumRows and
- * addRowVector of lib/tensor/kernels.ts, im2col, col2im and the channel bias kernels of
- * lib/tensor/image-kernels.ts, the activation layers' forward and backward passes, and the SGD
+ * addRowVector of lib/tensor/backend/reference.ts (im2col, col2im and the channel bias kernels among them), max
+ * and average pooling, the activation layers' forward and backward passes, and the SGD
  * and Adam classes. All of them are required to agree BIT FOR BIT (the kernels
  * use the same operations in the same order), except the forward passes of Tanh and Sigmoid,
  * whose tanh and exp come from another math library: those must agree to 1e-15 relative.
@@ -395,10 +397,10 @@ describe('optimizer steps', () => {
 });
 
 /** The window geometry of C planes of H × W, a kH × kW window, stride (sH, sW), padding (pH, pW). */
-function geometry(C: number, H: number, W: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number): imageKernels.WindowGeometry {
+function geometry(C: number, H: number, W: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number): kernels.WindowGeometry {
   return {
     channels: C, height: H, width: W, kernelH: kH, kernelW: kW, strideH: sH, strideW: sW, padH: pH, padW: pW,
-    outH: imageKernels.slidingOutputSize(H, kH, sH, pH), outW: imageKernels.slidingOutputSize(W, kW, sW, pW),
+    outH: slidingOutputSize(H, kH, sH, pH), outW: slidingOutputSize(W, kW, sW, pW),
   };
 }
 
@@ -418,13 +420,13 @@ describe('image kernels (NCHW)', () => {
     const imagesAt = put(images), colsAt = put(new Float64Array(rows * P).fill(SENTINEL));
     for (let n = 0; n < N; n++) {
       const expected = new Float64Array(rows * P).fill(SENTINEL);
-      imageKernels.im2col(images, n * imageSize, g, expected);
+      kernels.im2col(images, n * imageSize, g, expected);
       wasm.im2col(imagesAt, n * imageSize, g, colsAt);
       expectBitIdentical(mem.read(colsAt, rows * P), expected, `im2col of sample ${n}`);
 
       const cols = randomArray(rng, rows * P);
       const target = images.slice();
-      imageKernels.col2im(cols, g, target, n * imageSize);
+      kernels.col2im(cols, g, target, n * imageSize);
       mem.write(colsAt, cols);
       wasm.col2im(colsAt, g, imagesAt, n * imageSize);
       expectBitIdentical(mem.read(imagesAt, N * imageSize), target, `col2im into sample ${n}`);
@@ -434,12 +436,12 @@ describe('image kernels (NCHW)', () => {
     const F = 3;
     const output = randomArray(rng, N * F * P), bias = randomArray(rng, F);
     const outputAt = put(output), biasAt = put(bias);
-    imageKernels.addChannelBias(output, bias, N, F, P);
+    kernels.addChannelBias(output, bias, N, F, P);
     wasm.addChannelBias(outputAt, biasAt, N, F, P);
     expectBitIdentical(mem.read(outputAt, N * F * P), output, 'addChannelBias');
     for (const accumulate of [false, true]) {
       const out = bias.slice();
-      imageKernels.sumChannels(output, out, N, F, P, accumulate);
+      kernels.sumChannels(output, out, N, F, P, accumulate);
       mem.write(biasAt, bias);
       wasm.sumChannels(outputAt, biasAt, N, F, P, accumulate);
       expectBitIdentical(mem.read(biasAt, F), out, `sumChannels accumulate=${accumulate}`);
@@ -463,7 +465,7 @@ describe('image kernels (NCHW)', () => {
     const argmaxAt = put(new Float64Array((outputSize + 1) >> 1));
 
     const output = new Float64Array(outputSize), argmax = new Int32Array(outputSize);
-    imageKernels.maxPoolForward(input, g, N, output, argmax);
+    maxPoolForward(input, g, N, output, argmax);
     wasm.maxPoolForward(inputAt, g, N, outputAt, argmaxAt);
     expectBitIdentical(mem.read(outputAt, outputSize), output, 'maxPoolForward');
     expect(Array.from(mem.int32Array(argmaxAt, outputSize))).toEqual(Array.from(argmax));
@@ -471,17 +473,17 @@ describe('image kernels (NCHW)', () => {
     const gradOut = randomArray(rng, outputSize), gradInput0 = randomArray(rng, inputSize);
     const gradOutAt = put(gradOut), gradInputAt = put(gradInput0);
     const gradInput = gradInput0.slice();
-    imageKernels.maxPoolBackward(gradOut, argmax, gradInput);
+    maxPoolBackward(gradOut, argmax, gradInput);
     wasm.maxPoolBackward(gradOutAt, argmaxAt, gradInputAt, outputSize);
     expectBitIdentical(mem.read(gradInputAt, inputSize), gradInput, 'maxPoolBackward (accumulating)');
 
-    imageKernels.avgPoolForward(input, g, N, output);
+    avgPoolForward(input, g, N, output);
     wasm.avgPoolForward(inputAt, g, N, outputAt);
     expectBitIdentical(mem.read(outputAt, outputSize), output, 'avgPoolForward');
 
     mem.write(gradInputAt, gradInput0);
     const avgGrad = gradInput0.slice();
-    imageKernels.avgPoolBackward(gradOut, g, N, avgGrad);
+    avgPoolBackward(gradOut, g, N, avgGrad);
     wasm.avgPoolBackward(gradOutAt, g, N, gradInputAt);
     expectBitIdentical(mem.read(gradInputAt, inputSize), avgGrad, 'avgPoolBackward (accumulating)');
   });

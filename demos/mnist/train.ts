@@ -15,7 +15,6 @@ import { Module } from '../../lib/modules/module';
 import { SGD } from '../../lib/optim/sgd';
 import { Rng } from '../../lib/random/rng';
 import { takeRows } from '../../lib/tensor/ops';
-import { withTemporaryTensors } from '../../lib/tensor/temporaries';
 import { Tensor } from '../../lib/tensor/tensor';
 import { NeuralNet } from '../../lib/training/neural-net';
 import { MnistModelName, MNIST_MODELS } from './models';
@@ -95,8 +94,8 @@ export function trainMnist(data: MnistData, options: TrainMnistOptions): MnistRu
     let lossTotal = 0;
     for (let batch = 1; batch <= batches; batch++) {
       const indices = order.subarray((batch - 1) * batchSize, Math.min(batch * batchSize, n));
-      // the step's tensors are temporaries: each step reuses the memory of the one before
-      const loss = withTemporaryTensors(() => net.step(takeRows(x, indices), takeRows(y, indices), epoch, batch).loss);
+      // net.step runs as a step whose tensors are temporaries: each reuses the memory of the one before
+      const loss = net.step(takeRows(x, indices), takeRows(y, indices), epoch, batch).loss;
       lossTotal += loss * indices.length; // the loss is a batch mean
       options.onBatch?.({ epoch, batch, batches, runningLoss: lossTotal / Math.min(batch * batchSize, n) });
     }

@@ -37,7 +37,8 @@ export class MAELoss extends Loss {
     const diff = this.diff as Tensor;
     const scale = this.reduction === 'mean' ? 1 / diff.size : 1;
     const grad = new Tensor(diff.shape);
-    for (let i = 0; i < grad.size; i++) grad.data[i] = Math.sign(diff.data[i]) * scale;
+    const g = grad.data, d = diff.data;
+    for (let i = 0; i < g.length; i++) g[i] = Math.sign(d[i]) * scale; //      ∂L/∂ŷ = sign(ŷ − y)/n
     return grad;
   }
 

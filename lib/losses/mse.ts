@@ -37,7 +37,8 @@ export class MSELoss extends Loss {
     const diff = this.diff as Tensor;
     const scale = this.reduction === 'mean' ? 2 / diff.size : 2;
     const grad = new Tensor(diff.shape);
-    for (let i = 0; i < grad.size; i++) grad.data[i] = scale * diff.data[i];
+    const g = grad.data, d = diff.data;
+    for (let i = 0; i < g.length; i++) g[i] = scale * d[i]; //                 ∂L/∂ŷ = 2·(ŷ − y)/n
     return grad;
   }
 

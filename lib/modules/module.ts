@@ -1,5 +1,6 @@
 import { MinidlError, formatShape, sameShape } from '../errors';
-import { Tensor } from '../tensor/tensor';
+import { longLivedIndices, longLivedValues } from '../tensor/memory';
+import { Tensor, keptTensor } from '../tensor/tensor';
 import { Parameter } from './parameter';
 
 /** A named tensor of non-learnable state (see `Module.buffers`). */
@@ -31,6 +32,10 @@ export abstract class Module {
   /** True in training mode (the default), false in evaluation mode; see `train()` / `eval()`. */
   training = true;
   private lastOutputShape: readonly number[] | null = null;
+  /** The buffers registered with `registerBuffer`, in order. */
+  private readonly ownBuffers: ModuleBuffer[] = [];
+  /** The arrays handed out by `workspace` and `indexWorkspace`, by name. */
+  private readonly workspaces = new Map<string, Float64Array | Int32Array>();
 
   /** Computes the output for `input`, remembering what `backward` needs. */
   abstract forward(input: Tensor): Tensor;
@@ -62,11 +67,11 @@ export abstract class Module {
   /**
    * State that belongs to the model but is not learned by gradient descent, such as
    * BatchNorm's running mean and variance: it is not in `params()` (no optimizer touches it)
-   * but it is saved with the model. The base class collects those of `children()`; a layer
-   * with state of its own overrides this method.
+   * but it is saved with the model. Lists the module's own buffers (`registerBuffer`), then
+   * those of `children()`.
    */
   buffers(): ModuleBuffer[] {
-    return this.children().flatMap((child) => child.buffers());
+    return [...this.ownBuffers, ...this.children().flatMap((child) => child.buffers())];
   }
 
   /** Sets the gradient of every parameter to zero. */
@@ -89,6 +94,46 @@ export abstract class Module {
   /** Total number of learnable numbers. */
   numParams(): number {
     return this.params().reduce((total, p) => total + p.value.size, 0);
+  }
+
+  /**
+   * Registers state that outlives every forward pass and is saved with the model (PyTorch's
+   * `register_buffer`): returns a tensor holding a copy of `initial`, which the module then
+   * updates in place and `buffers()` lists under `name`. Make buffers in the constructor.
+   */
+  protected registerBuffer(name: string, initial: Tensor): Tensor {
+    if (this.ownBuffers.some((b) => b.name === name)) this.fail('registerBuffer', `a buffer named '${name}' is already registered`);
+    const value = keptTensor(initial.shape, longLivedValues(initial.size));
+    value.data.set(initial.data);
+    this.ownBuffers.push({ name, value });
+    return value;
+  }
+
+  /**
+   * Scratch space the module keeps from call to call (Conv2d's unrolled windows): the first
+   * `size` entries of a Float64Array named `name`, made again only when too small, so a
+   * smaller batch reuses it. It outlives steps; its values are whatever the last call left.
+   */
+  protected workspace(name: string, size: number): Float64Array {
+    let values = this.workspaces.get(name);
+    if (!(values instanceof Float64Array) || values.length < size) {
+      values = longLivedValues(size);
+      this.workspaces.set(name, values);
+    }
+    return values.length === size ? values : values.subarray(0, size);
+  }
+
+  /**
+   * Like `workspace`, for 32-bit integers (MaxPool2d's argmax): an Int32Array of at least
+   * `size` entries named `name`, made again only when too small.
+   */
+  protected indexWorkspace(name: string, size: number): Int32Array {
+    let values = this.workspaces.get(name);
+    if (!(values instanceof Int32Array) || values.length < size) {
+      values = longLivedIndices(size);
+      this.workspaces.set(name, values);
+    }
+    return values;
   }
 
   /** Call at the end of `forward`: remembers the output's shape so `backward` can check `gradOut`. */

@@ -1,6 +1,7 @@
+import { MinidlError } from '../errors';
 import { fillZeros } from '../tensor/kernels';
-import { persistentTensorValues } from '../tensor/storage';
-import { Tensor } from '../tensor/tensor';
+import { longLivedValues } from '../tensor/memory';
+import { Tensor, keptTensor } from '../tensor/tensor';
 
 /**
  * A learnable tensor and its gradient: the (value, grad) pair every module's `params()` lists.
@@ -9,9 +10,9 @@ import { Tensor } from '../tensor/tensor';
  * clears `grad` before the next batch. Two modules may hold the same Parameter (weight
  * sharing): each adds its share of the gradient to the same `grad`.
  *
- * The constructor copies the values it is given into the parameter's own storage, which
- * outlives training steps: on the 'wasm' backend, the kernels' memory, where the kernels read
- * them in place (see lib/tensor/storage.ts). Read and write them through `value`.
+ * The constructor copies the values it is given into the parameter's own long-lived storage
+ * (lib/tensor/memory.ts: on the 'wasm' backend, the kernels' memory, where the kernels read
+ * them in place). Read and write them through `value`.
  */
 export class Parameter {
   /** The learnable numbers. */
@@ -23,10 +24,11 @@ export class Parameter {
 
   /** A parameter holding a copy of `value`'s numbers, with a zero gradient. */
   constructor(value: Tensor, name = 'param') {
-    const values = persistentTensorValues(value.size);
-    values.set(value.data);
-    this.value = new Tensor(value.shape, values);
-    this.grad = new Tensor(value.shape, persistentTensorValues(value.size));
+    if (!(value instanceof Tensor)) throw new MinidlError(`Parameter: value must be a Tensor, got ${value === null ? 'null' : typeof value}`);
+    if (typeof name !== 'string') throw new MinidlError(`Parameter: name must be a string, got ${typeof name}`);
+    this.value = keptTensor(value.shape, longLivedValues(value.size));
+    this.value.data.set(value.data);
+    this.grad = keptTensor(value.shape, longLivedValues(value.size));
     this.name = name;
   }
 

@@ -1,7 +1,6 @@
 import { MinidlError, checkInRange, checkPositive } from '../errors';
 import { Parameter } from '../modules/parameter';
-import { adamUpdate } from '../tensor/optimizer-kernels';
-import { persistentTensorValues } from '../tensor/storage';
+import { AdamUpdate, fastLoop } from '../tensor/loops';
 import { Optimizer } from './optimizer';
 
 /** Options of `Adam`; every default is PyTorch's. */
@@ -16,16 +15,6 @@ export interface AdamOptions {
   weightDecay?: number;
 }
 
-/** Per-parameter state of Adam. */
-interface AdamState {
-  /** Number of steps taken. */
-  step: number;
-  /** First moment estimate m (running mean of g). */
-  expAvg: Float64Array;
-  /** Second moment estimate v (running mean of g²). */
-  expAvgSq: Float64Array;
-}
-
 /**
  * Adam (Kingma & Ba, 2015), with PyTorch's update rule (`torch.optim.Adam`).
  *
@@ -38,6 +27,9 @@ interface AdamState {
  *   w ← w − η · m̂ / (√v̂ + ε)
  *
  * evaluated in PyTorch's order: w ← w − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε).
+ *
+ * State of each parameter p (`state.get(p)`, PyTorch's names): `step` t, `expAvg` m and
+ * `expAvgSq` v, made at its first step.
  */
 export class Adam extends Optimizer {
   /** β₁: decay rate of the first-moment (mean) estimate. */
@@ -48,7 +40,6 @@ export class Adam extends Optimizer {
   readonly eps: number;
   /** λ: L2 penalty; λ·θ is added to the gradient before the moments are updated (not AdamW). */
   readonly weightDecay: number;
-  private readonly state = new Map<Parameter, AdamState>();
 
   constructor(params: Parameter[], options: AdamOptions = {}) {
     super('Adam', params, checkPositive('Adam', 'lr', options.lr ?? 1e-3, true));
@@ -65,18 +56,13 @@ export class Adam extends Optimizer {
   step(): void {
     const { lr, beta1, beta2, eps, weightDecay } = this;
     for (const p of this.params) {
-      let s = this.state.get(p);
-      if (s === undefined) { //                    kept across steps (not temporaries)
-        s = { step: 0, expAvg: persistentTensorValues(p.value.size), expAvgSq: persistentTensorValues(p.value.size) };
-        this.state.set(p, s);
-      }
-      s.step += 1;
-      const biasCorrection1 = 1 - beta1 ** s.step;
-      const biasCorrection2 = 1 - beta2 ** s.step;
-      const stepSize = lr / biasCorrection1;
-      const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
-      // the loop of the rule above, in lib/tensor/optimizer-kernels.ts
-      adamUpdate(p.value.data, p.grad.data, s.expAvg, s.expAvgSq, p.value.size,
+      const s = this.stateOf(p);
+      const m = this.stateTensor(p, 'expAvg'), v = this.stateTensor(p, 'expAvgSq'); // zeros at the first step
+      const step = (s.step = ((s.step as number | undefined) ?? 0) + 1); //                t
+      const biasCorrection1 = 1 - beta1 ** step; //                                       1 − β₁ᵗ
+      const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step); //                        √(1 − β₂ᵗ)
+      const stepSize = lr / biasCorrection1; //                                            η / (1 − β₁ᵗ)
+      fastLoop('adamUpdate', adamUpdate)(p.value.data, p.grad.data, m.data, v.data, p.value.size,
         { beta1, beta2, eps, weightDecay, stepSize, biasCorrection2Sqrt });
     }
   }
@@ -85,5 +71,23 @@ export class Adam extends Optimizer {
     const parts = [`lr=${this.lr}`, `betas=[${this.beta1}, ${this.beta2}]`, `eps=${this.eps}`];
     if (this.weightDecay) parts.push(`weightDecay=${this.weightDecay}`);
     return `Adam(${parts.join(', ')})`;
+  }
+}
+
+/**
+ * One Adam step on the n weights w with gradients grad and moment estimates m, v, entry by
+ * entry, in PyTorch's order of operations:
+ *
+ *   g ← grad + λ·w;   m ← m + (1 − β₁)·(g − m);   v ← v·β₂ + (1 − β₂)·g·g;
+ *   w ← w + (−stepSize·m) / (√v / √(1 − β₂ᵗ) + ε)
+ */
+export function adamUpdate(w: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, n: number, h: AdamUpdate): void {
+  const { beta1, beta2, eps, weightDecay, stepSize, biasCorrection2Sqrt } = h;
+  for (let i = 0; i < n; i++) {
+    const g = weightDecay !== 0 ? grad[i] + weightDecay * w[i] : grad[i]; // g ← ∂L/∂w + λ·w
+    m[i] += (1 - beta1) * (g - m[i]); //                                    m ← β₁·m + (1 − β₁)·g
+    v[i] = v[i] * beta2 + (1 - beta2) * g * g; //                          v ← β₂·v + (1 − β₂)·g²
+    const denom = Math.sqrt(v[i]) / biasCorrection2Sqrt + eps; //          √v̂ + ε
+    w[i] += (-stepSize * m[i]) / denom; //                                 w ← w − η·m̂/(√v̂ + ε)
   }
 }

@@ -1,6 +1,14 @@
 import { MinidlError } from '../errors';
 import { describe } from '../modules/module';
 import { Parameter } from '../modules/parameter';
+import { longLivedValues } from '../tensor/memory';
+import { Tensor, keptTensor } from '../tensor/tensor';
+
+/**
+ * What an optimizer keeps for one parameter between steps (PyTorch's `optimizer.state[p]`):
+ * tensors such as a momentum buffer, and numbers such as a step count.
+ */
+export type ParamState = Record<string, Tensor | number>;
 
 /**
  * The base class of the optimizers: something that, given the parameters' gradients, moves
@@ -15,6 +23,11 @@ export abstract class Optimizer {
   readonly params: readonly Parameter[];
   /** The learning rate; may be changed between steps (a learning-rate schedule). */
   lr: number;
+  /**
+   * Per-parameter state, filled by `step()` (PyTorch's `optimizer.state`): SGD's
+   * `momentumBuffer`, Adam's `step`, `expAvg` and `expAvgSq`. Read it; let `step` write it.
+   */
+  readonly state = new Map<Parameter, ParamState>();
 
   constructor(who: string, params: Parameter[], lr: number) {
     if (!Array.isArray(params)) {
@@ -33,6 +46,30 @@ export abstract class Optimizer {
 
   /** Updates every parameter from its gradient. */
   abstract step(): void;
+
+  /** The state of parameter `p`, an empty record before its first step. */
+  protected stateOf(p: Parameter): ParamState {
+    let s = this.state.get(p);
+    if (s === undefined) {
+      s = {};
+      this.state.set(p, s);
+    }
+    return s;
+  }
+
+  /**
+   * The state tensor `name` of parameter `p` (a momentum buffer, a moment estimate): zeros of
+   * p's shape made at its first use, then the same tensor at every step. It outlives steps, so
+   * an optimizer of your own can make its state here inside `step()` as PyTorch's do.
+   */
+  protected stateTensor(p: Parameter, name: string): Tensor {
+    const s = this.stateOf(p);
+    const existing = s[name];
+    if (existing instanceof Tensor) return existing;
+    const made = keptTensor(p.shape, longLivedValues(p.value.size));
+    s[name] = made;
+    return made;
+  }
 
   /** Sets every parameter's gradient to zero. */
   zeroGrad(): void {

@@ -1,7 +1,6 @@
 import { MinidlError, checkPositive } from '../errors';
 import { Parameter } from '../modules/parameter';
-import { sgdUpdate } from '../tensor/optimizer-kernels';
-import { persistentTensorValues } from '../tensor/storage';
+import { SgdUpdate, fastLoop } from '../tensor/loops';
 import { Optimizer } from './optimizer';
 
 /** Options of `SGD`; every default is PyTorch's. */
@@ -30,7 +29,8 @@ export interface SGDOptions {
  *     g ← g + μ·b  if Nesterov, else  g ← b
  *   w ← w − η·g
  *
- * Weight decay λ is the gradient of an extra (λ/2)·‖w‖² term in the loss.
+ * Weight decay λ is the gradient of an extra (λ/2)·‖w‖² term in the loss. The momentum buffer
+ * b of each parameter is `state.get(p).momentumBuffer`, made at its first step.
  */
 export class SGD extends Optimizer {
   /** μ: the fraction of the previous step kept in the velocity buffer (0: plain SGD). */
@@ -41,8 +41,6 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
   /** λ: L2 penalty; λ·θ is added to the gradient before the step. */
   readonly weightDecay: number;
-  /** The momentum buffer b of each parameter, created at its first step. */
-  private readonly momentumBuffers = new Map<Parameter, Float64Array>();
 
   constructor(params: Parameter[], options: SGDOptions = {}) {
     super('SGD', params, checkPositive('SGD', 'lr', options.lr ?? 1e-3, true));
@@ -59,14 +57,9 @@ export class SGD extends Optimizer {
   step(): void {
     const { lr, momentum, dampening, nesterov, weightDecay } = this;
     for (const p of this.params) {
-      let buffer = this.momentumBuffers.get(p) ?? null;
-      const firstStep = buffer === null;
-      if (momentum !== 0 && buffer === null) {
-        buffer = persistentTensorValues(p.value.size); // kept across steps (not a temporary)
-        this.momentumBuffers.set(p, buffer);
-      }
-      // the loop of the rule above, in lib/tensor/optimizer-kernels.ts
-      sgdUpdate(p.value.data, p.grad.data, buffer, p.value.size, { lr, momentum, dampening, weightDecay, nesterov, firstStep });
+      const firstStep = this.stateOf(p).momentumBuffer === undefined;
+      const buffer = momentum !== 0 ? this.stateTensor(p, 'momentumBuffer').data : null; // b, zeros at the first step
+      fastLoop('sgdUpdate', sgdUpdate)(p.value.data, p.grad.data, buffer, p.value.size, { lr, momentum, dampening, weightDecay, nesterov, firstStep });
     }
   }
 
@@ -77,5 +70,23 @@ export class SGD extends Optimizer {
     if (this.nesterov) parts.push('nesterov');
     if (this.weightDecay) parts.push(`weightDecay=${this.weightDecay}`);
     return `SGD(${parts.join(', ')})`;
+  }
+}
+
+/**
+ * One SGD step over the n weights w with gradients grad and the momentum buffer (null without
+ * momentum), the rule of the class comment, entry by entry:
+ *
+ *   g ← grad + λ·w;   b ← g (first step) or μ·b + (1 − τ)·g;   g ← g + μ·b (Nesterov) or b;   w ← w − η·g
+ */
+export function sgdUpdate(w: Float64Array, grad: Float64Array, buffer: Float64Array | null, n: number, h: SgdUpdate): void {
+  const { lr, momentum, dampening, weightDecay, nesterov, firstStep } = h;
+  for (let i = 0; i < n; i++) {
+    let g = weightDecay !== 0 ? grad[i] + weightDecay * w[i] : grad[i]; //      g ← ∂L/∂w + λ·w
+    if (buffer !== null) {
+      buffer[i] = firstStep ? g : momentum * buffer[i] + (1 - dampening) * g; // b ← g, or μ·b + (1 − τ)·g
+      g = nesterov ? g + momentum * buffer[i] : buffer[i]; //                    g ← g + μ·b, or b
+    }
+    w[i] -= lr * g; //                                                           w ← w − η·g
   }
 }

@@ -1,278 +1,199 @@
 /**
- * Numeric kernels: the loops that do the arithmetic of every layer, in one place.
+ * The shared kernels — matrix products, row and channel sums, im2col / col2im, two scans — on
+ * raw row-major `Float64Array`s with explicit sizes, checked before they run.
  *
- * They work on raw row-major `Float64Array`s with explicit sizes and write into an output
- * array the caller provides, so they allocate nothing. Layer files do not call them
- * directly: they call the shape-checked wrappers in `ops.ts`.
- *
- * ## The three matrix products
+ * The loops themselves are in backend/reference.ts (the 'js' backend, the ones to read) and in
+ * lib/tensor/wasm (the 'wasm' backend, the same bits). These wrappers are the door to them, for
+ * the layers and for anyone (they are exported as `kernels`): every size must be a whole number
+ * and every array at least as long as its sizes say, and an output may not share memory with
+ * an input, or a MinidlError names the kernel and the operand. So no call can write outside its
+ * operands, on either backend. Most code wants the shape-checked Tensor versions in ops.ts.
  *
  *   matmul        C = A·B     A [M,K], B [K,N]   (Linear forward:        X·W)
  *   matmulTransB  C = A·Bᵀ    A [M,K], B [N,K]   (Linear backward, input: G·Wᵀ)
  *   matmulTransA  C = Aᵀ·B    A [K,M], B [K,N]   (Linear backward, weight: Xᵀ·G)
- *
- * None of them builds a transposed copy: the transposed operand is simply read along the
- * other axis. With `accumulate` the product is added to C (C += …), which is how parameter
- * gradients accumulate.
- *
- * ## Why the loops look the way they do
- *
- * A plain triple loop does one multiply-add per two loads from memory. These kernels compute
- * a 4×4 block of C at a time: in each step along k they load 4 numbers of A and 4 of B and do
- * 16 multiply-adds with them, keeping the 16 partial sums in local variables (CPU registers).
- * That is about three times faster in JavaScript. Rows and columns left over when M or N is
- * not a multiple of 4 are finished by 4×1, 1×4 and 1×1 blocks. Every entry of C is summed in
- * the same order (k = 0, 1, …, K-1) whatever block computes it, so a result never depends on
- * where its row or column fell in the blocking.
- *
- * ## Two backends
- *
- * Each kernel first asks `wasmBackend()` (backend.ts) whether the WebAssembly backend is
- * selected (the default where the engine has WebAssembly SIMD). If so, it hands the call to
- * the WebAssembly version of the same loops (lib/tensor/wasm), which gives bit-identical
- * results; otherwise the TypeScript below runs. `setBackend('js')` makes it run always.
  */
-import { wasmBackend } from './backend';
+import { MinidlError } from '../errors';
+import type { WindowGeometry } from './backend/interface';
+import { activeBackend } from './backend/select';
+import { checkNotReleased } from './memory';
 
-/**
- * C[M,N] (+)= A[M,K] · B[K,N], then C[i, :] += bias for every row when a bias row [N] is
- * given (Linear's Y = X·W + b). The WebAssembly kernel adds the bias as it stores each entry
- * (a fused epilogue, one pass over C instead of two); here the product is finished first and
- * `addRowVector` adds the bias: the same two additions per entry, in the same order.
- */
+export type { WindowGeometry } from './backend/interface';
+
+/** C[M,N] (+)= A[M,K]·B[K,N], then C[i,:] += bias for every row when a bias row [N] is given. */
 export function matmul(
   A: Float64Array, B: Float64Array, C: Float64Array,
   M: number, K: number, N: number, accumulate = false, bias: Float64Array | null = null,
 ): void {
-  const wasm = wasmBackend();
-  if (wasm !== null) return wasm.product('matmul', A, B, C, M, K, N, accumulate, bias); // the same loops in WebAssembly
-  matmulLoops(A, B, C, M, K, N, accumulate);
-  if (bias !== null) addRowVector(C, bias, M, N);
+  checkProduct('matmul', A, B, C, M, K, N, accumulate, bias);
+  activeBackend().kernels.matmul(A, B, C, M, K, N, accumulate, bias);
 }
 
-function matmulLoops(
-  A: Float64Array, B: Float64Array, C: Float64Array,
-  M: number, K: number, N: number, accumulate: boolean,
-): void {
-  let i = 0;
-  for (; i + 4 <= M; i += 4) {
-    const a0 = i * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;
-    let j = 0;
-    for (; j + 4 <= N; j += 4) {
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      for (let k = 0, b = j; k < K; k++, b += N) {
-        const b0 = B[b], b1 = B[b + 1], b2 = B[b + 2], b3 = B[b + 3];
-        let a = A[a0 + k]; c00 += a * b0; c01 += a * b1; c02 += a * b2; c03 += a * b3;
-        a = A[a1 + k]; c10 += a * b0; c11 += a * b1; c12 += a * b2; c13 += a * b3;
-        a = A[a2 + k]; c20 += a * b0; c21 += a * b1; c22 += a * b2; c23 += a * b3;
-        a = A[a3 + k]; c30 += a * b0; c31 += a * b1; c32 += a * b2; c33 += a * b3;
-      }
-      store4x4(C, i * N + j, N, accumulate,
-        c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
-    }
-    for (; j < N; j++) {
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-      for (let k = 0, b = j; k < K; k++, b += N) {
-        const bv = B[b];
-        c0 += A[a0 + k] * bv; c1 += A[a1 + k] * bv; c2 += A[a2 + k] * bv; c3 += A[a3 + k] * bv;
-      }
-      store4x1(C, i * N + j, N, accumulate, c0, c1, c2, c3);
-    }
-  }
-  for (; i < M; i++) {
-    const a0 = i * K;
-    let j = 0;
-    for (; j + 4 <= N; j += 4) {
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-      for (let k = 0, b = j; k < K; k++, b += N) {
-        const a = A[a0 + k];
-        c0 += a * B[b]; c1 += a * B[b + 1]; c2 += a * B[b + 2]; c3 += a * B[b + 3];
-      }
-      store1x4(C, i * N + j, accumulate, c0, c1, c2, c3);
-    }
-    for (; j < N; j++) {
-      let s = 0;
-      for (let k = 0, b = j; k < K; k++, b += N) s += A[a0 + k] * B[b];
-      C[i * N + j] = accumulate ? C[i * N + j] + s : s;
-    }
-  }
-}
-
-/** C[M,N] (+)= A[M,K] · B[N,K]ᵀ  — row i of A dotted with row j of B. */
+/** C[M,N] (+)= A[M,K]·B[N,K]ᵀ — row i of A dotted with row j of B. */
 export function matmulTransB(
-  A: Float64Array, B: Float64Array, C: Float64Array,
-  M: number, K: number, N: number, accumulate = false,
+  A: Float64Array, B: Float64Array, C: Float64Array, M: number, K: number, N: number, accumulate = false,
 ): void {
-  const wasm = wasmBackend();
-  if (wasm !== null) return wasm.product('matmulTransB', A, B, C, M, K, N, accumulate);
-  let i = 0;
-  for (; i + 4 <= M; i += 4) {
-    const a0 = i * K, a1 = a0 + K, a2 = a1 + K, a3 = a2 + K;
-    let j = 0;
-    for (; j + 4 <= N; j += 4) {
-      const b0 = j * K, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      for (let k = 0; k < K; k++) {
-        const v0 = B[b0 + k], v1 = B[b1 + k], v2 = B[b2 + k], v3 = B[b3 + k];
-        let a = A[a0 + k]; c00 += a * v0; c01 += a * v1; c02 += a * v2; c03 += a * v3;
-        a = A[a1 + k]; c10 += a * v0; c11 += a * v1; c12 += a * v2; c13 += a * v3;
-        a = A[a2 + k]; c20 += a * v0; c21 += a * v1; c22 += a * v2; c23 += a * v3;
-        a = A[a3 + k]; c30 += a * v0; c31 += a * v1; c32 += a * v2; c33 += a * v3;
-      }
-      store4x4(C, i * N + j, N, accumulate,
-        c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
-    }
-    for (; j < N; j++) {
-      const b0 = j * K;
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-      for (let k = 0; k < K; k++) {
-        const v = B[b0 + k];
-        c0 += A[a0 + k] * v; c1 += A[a1 + k] * v; c2 += A[a2 + k] * v; c3 += A[a3 + k] * v;
-      }
-      store4x1(C, i * N + j, N, accumulate, c0, c1, c2, c3);
-    }
-  }
-  for (; i < M; i++) {
-    const a0 = i * K;
-    let j = 0;
-    for (; j + 4 <= N; j += 4) {
-      const b0 = j * K, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-      for (let k = 0; k < K; k++) {
-        const a = A[a0 + k];
-        c0 += a * B[b0 + k]; c1 += a * B[b1 + k]; c2 += a * B[b2 + k]; c3 += a * B[b3 + k];
-      }
-      store1x4(C, i * N + j, accumulate, c0, c1, c2, c3);
-    }
-    for (; j < N; j++) {
-      const b0 = j * K;
-      let s = 0;
-      for (let k = 0; k < K; k++) s += A[a0 + k] * B[b0 + k];
-      C[i * N + j] = accumulate ? C[i * N + j] + s : s;
-    }
-  }
+  checkProduct('matmulTransB', A, B, C, M, K, N, accumulate, null);
+  activeBackend().kernels.matmulTransB(A, B, C, M, K, N, accumulate);
 }
 
-/** C[M,N] (+)= A[K,M]ᵀ · B[K,N]  — a sum over k of outer products of row k of A and row k of B. */
+/** C[M,N] (+)= A[K,M]ᵀ·B[K,N] — a sum over k of outer products of row k of A and row k of B. */
 export function matmulTransA(
-  A: Float64Array, B: Float64Array, C: Float64Array,
-  M: number, K: number, N: number, accumulate = false,
+  A: Float64Array, B: Float64Array, C: Float64Array, M: number, K: number, N: number, accumulate = false,
 ): void {
-  const wasm = wasmBackend();
-  if (wasm !== null) return wasm.product('matmulTransA', A, B, C, M, K, N, accumulate);
-  let i = 0;
-  for (; i + 4 <= M; i += 4) {
-    let j = 0;
-    for (; j + 4 <= N; j += 4) {
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-      for (let k = 0, a = i, b = j; k < K; k++, a += M, b += N) {
-        const b0 = B[b], b1 = B[b + 1], b2 = B[b + 2], b3 = B[b + 3];
-        let v = A[a]; c00 += v * b0; c01 += v * b1; c02 += v * b2; c03 += v * b3;
-        v = A[a + 1]; c10 += v * b0; c11 += v * b1; c12 += v * b2; c13 += v * b3;
-        v = A[a + 2]; c20 += v * b0; c21 += v * b1; c22 += v * b2; c23 += v * b3;
-        v = A[a + 3]; c30 += v * b0; c31 += v * b1; c32 += v * b2; c33 += v * b3;
-      }
-      store4x4(C, i * N + j, N, accumulate,
-        c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
-    }
-    for (; j < N; j++) {
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-      for (let k = 0, a = i, b = j; k < K; k++, a += M, b += N) {
-        const bv = B[b];
-        c0 += A[a] * bv; c1 += A[a + 1] * bv; c2 += A[a + 2] * bv; c3 += A[a + 3] * bv;
-      }
-      store4x1(C, i * N + j, N, accumulate, c0, c1, c2, c3);
-    }
-  }
-  for (; i < M; i++) {
-    let j = 0;
-    for (; j + 4 <= N; j += 4) {
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-      for (let k = 0, a = i, b = j; k < K; k++, a += M, b += N) {
-        const v = A[a];
-        c0 += v * B[b]; c1 += v * B[b + 1]; c2 += v * B[b + 2]; c3 += v * B[b + 3];
-      }
-      store1x4(C, i * N + j, accumulate, c0, c1, c2, c3);
-    }
-    for (; j < N; j++) {
-      let s = 0;
-      for (let k = 0, a = i, b = j; k < K; k++, a += M, b += N) s += A[a] * B[b];
-      C[i * N + j] = accumulate ? C[i * N + j] + s : s;
-    }
-  }
+  checkProduct('matmulTransA', A, B, C, M, K, N, accumulate, null);
+  activeBackend().kernels.matmulTransA(A, B, C, M, K, N, accumulate);
 }
 
-/** out[N] (+)= Σᵢ G[i, :]  — the sum of the M rows of G [M,N] (a bias gradient). */
+/** out[N] (+)= Σᵢ G[i,:] — the sum of the M rows of G [M,N] (a bias gradient). */
 export function sumRows(G: Float64Array, out: Float64Array, M: number, N: number, accumulate = false): void {
-  const wasm = wasmBackend();
-  if (wasm !== null) return wasm.sumRows(G, out, M, N, accumulate);
-  if (!accumulate) out.fill(0, 0, N);
-  for (let i = 0; i < M; i++) {
-    const row = i * N;
-    for (let j = 0; j < N; j++) out[j] += G[row + j];
-  }
+  const who = 'kernels.sumRows';
+  sizes(who, { M, N });
+  flag(who, accumulate);
+  operand(who, 'G', G, M * N, '[M,N]');
+  operand(who, 'out', out, N, '[N]');
+  apart(who, 'out', out, N, 'G', G, M * N);
+  activeBackend().kernels.sumRows(G, out, M, N, accumulate);
 }
 
-/** C[i, :] += b  for every row i of C [M,N]  (broadcasting a bias row over a batch). */
+/** C[i,:] += b for every row i of C [M,N] (broadcasting a bias row over a batch). */
 export function addRowVector(C: Float64Array, b: Float64Array, M: number, N: number): void {
-  const wasm = wasmBackend();
-  if (wasm !== null) return wasm.addRowVector(C, b, M, N);
-  for (let i = 0; i < M; i++) {
-    const row = i * N;
-    for (let j = 0; j < N; j++) C[row + j] += b[j];
-  }
+  const who = 'kernels.addRowVector';
+  sizes(who, { M, N });
+  operand(who, 'C', C, M * N, '[M,N]');
+  operand(who, 'b', b, N, '[N]');
+  apart(who, 'C', C, M * N, 'b', b, N);
+  activeBackend().kernels.addRowVector(C, b, M, N);
 }
 
-/**
- * a[i] = 0 for every entry (a cleared gradient). Under 'wasm', an array that lives in the
- * kernels' memory is cleared by WebAssembly's bulk fill: `fill(0)` on a view of a shared
- * memory writes entry by entry and is about ten times slower.
- */
+/** a[i] = 0 for every entry (a cleared gradient). */
 export function fillZeros(a: Float64Array): void {
-  const wasm = wasmBackend();
-  if (wasm !== null && wasm.instance.memory.holds(a)) return wasm.kernels.fillZeros(a.byteOffset, a.length);
-  a.fill(0);
+  operand('kernels.fillZeros', 'a', a, 0, '');
+  activeBackend().kernels.fillZeros(a);
+}
+
+/** The index of the first entry of `a` that is NaN or ±Infinity, or −1. */
+export function firstNonFinite(a: Float64Array): number {
+  operand('kernels.firstNonFinite', 'a', a, 0, '');
+  return activeBackend().kernels.firstNonFinite(a);
 }
 
 /**
- * The index of the first entry of `a` that is NaN or ±Infinity, or −1 (every layer checks its
- * input with it). v − v is 0 for every finite v and NaN for NaN and ±Infinity: a plain
- * subtraction is faster than calling Number.isFinite on every entry. Under 'wasm', an array
- * that lives in the kernels' memory is scanned by WebAssembly, four entries per step.
+ * im2col: unrolls the windows of one image — the C·H·W values of `image` from `imageOffset`
+ * (sample n of an NCHW batch: n·C·H·W) — into cols [C·kH·kW, OH·OW] (see backend/reference.ts).
  */
-export function firstNonFinite(a: Float64Array): number {
-  const wasm = wasmBackend();
-  if (wasm !== null && wasm.instance.memory.holds(a)) return wasm.kernels.firstNonFinite(a.byteOffset, a.length);
-  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) return i;
-  return -1;
+export function im2col(image: Float64Array, imageOffset: number, g: WindowGeometry, cols: Float64Array): void {
+  const who = 'kernels.im2col';
+  const { imageSize, colsSize } = checkGeometry(who, g);
+  sizes(who, { imageOffset }, 0);
+  operand(who, 'image', image, imageOffset + imageSize, '[offset + C·H·W]');
+  operand(who, 'cols', cols, colsSize, '[C·kH·kW, OH·OW]');
+  apartAt(who, 'cols', cols, 0, colsSize, 'image', image, imageOffset, imageSize);
+  activeBackend().kernels.im2col(image, imageOffset, g, cols);
 }
 
-function store4x4(
-  C: Float64Array, c: number, N: number, accumulate: boolean,
-  c00: number, c01: number, c02: number, c03: number, c10: number, c11: number, c12: number, c13: number,
-  c20: number, c21: number, c22: number, c23: number, c30: number, c31: number, c32: number, c33: number,
+/** col2im: the adjoint of im2col, ADDING each entry of cols [C·kH·kW, OH·OW] back to the image entry it came from. */
+export function col2im(cols: Float64Array, g: WindowGeometry, image: Float64Array, imageOffset: number): void {
+  const who = 'kernels.col2im';
+  const { imageSize, colsSize } = checkGeometry(who, g);
+  sizes(who, { imageOffset }, 0);
+  operand(who, 'cols', cols, colsSize, '[C·kH·kW, OH·OW]');
+  operand(who, 'image', image, imageOffset + imageSize, '[offset + C·H·W]');
+  apartAt(who, 'image', image, imageOffset, imageSize, 'cols', cols, 0, colsSize);
+  activeBackend().kernels.col2im(cols, g, image, imageOffset);
+}
+
+/** Y[n,f,:] += b[f] for a batch Y [N,F,P] (P = OH·OW): one bias per output channel. */
+export function addChannelBias(output: Float64Array, bias: Float64Array, N: number, F: number, P: number): void {
+  const who = 'kernels.addChannelBias';
+  sizes(who, { N, F, P });
+  operand(who, 'output', output, N * F * P, '[N,F,P]');
+  operand(who, 'bias', bias, F, '[F]');
+  apart(who, 'output', output, N * F * P, 'bias', bias, F);
+  activeBackend().kernels.addChannelBias(output, bias, N, F, P);
+}
+
+/** out[f] (+)= Σₙ Σₚ G[n,f,p] for G [N,F,P]: the gradient of a per-channel bias. */
+export function sumChannels(grad: Float64Array, out: Float64Array, N: number, F: number, P: number, accumulate = false): void {
+  const who = 'kernels.sumChannels';
+  sizes(who, { N, F, P });
+  flag(who, accumulate);
+  operand(who, 'grad', grad, N * F * P, '[N,F,P]');
+  operand(who, 'out', out, F, '[F]');
+  apart(who, 'out', out, F, 'grad', grad, N * F * P);
+  activeBackend().kernels.sumChannels(grad, out, N, F, P, accumulate);
+}
+
+function checkProduct(
+  name: string, A: Float64Array, B: Float64Array, C: Float64Array,
+  M: number, K: number, N: number, accumulate: boolean, bias: Float64Array | null,
 ): void {
-  store1x4(C, c, accumulate, c00, c01, c02, c03);
-  store1x4(C, c + N, accumulate, c10, c11, c12, c13);
-  store1x4(C, c + 2 * N, accumulate, c20, c21, c22, c23);
-  store1x4(C, c + 3 * N, accumulate, c30, c31, c32, c33);
-}
-
-function store1x4(C: Float64Array, c: number, accumulate: boolean, v0: number, v1: number, v2: number, v3: number): void {
-  if (accumulate) {
-    C[c] += v0; C[c + 1] += v1; C[c + 2] += v2; C[c + 3] += v3;
-  } else {
-    C[c] = v0; C[c + 1] = v1; C[c + 2] = v2; C[c + 3] = v3;
+  const who = `kernels.${name}`;
+  sizes(who, { M, K, N });
+  flag(who, accumulate);
+  const [aShape, bShape] = name === 'matmul' ? ['[M,K]', '[K,N]'] : name === 'matmulTransB' ? ['[M,K]', '[N,K]'] : ['[K,M]', '[K,N]'];
+  operand(who, 'A', A, M * K, aShape);
+  operand(who, 'B', B, K * N, bShape);
+  operand(who, 'C', C, M * N, '[M,N]');
+  apart(who, 'C', C, M * N, 'A', A, M * K);
+  apart(who, 'C', C, M * N, 'B', B, K * N);
+  if (bias !== null) {
+    operand(who, 'bias', bias, N, '[N]');
+    apart(who, 'C', C, M * N, 'bias', bias, N);
   }
 }
 
-function store4x1(C: Float64Array, c: number, N: number, accumulate: boolean, v0: number, v1: number, v2: number, v3: number): void {
-  if (accumulate) {
-    C[c] += v0; C[c + N] += v1; C[c + 2 * N] += v2; C[c + 3 * N] += v3;
-  } else {
-    C[c] = v0; C[c + N] = v1; C[c + 2 * N] = v2; C[c + 3 * N] = v3;
+/** Every size a whole number ≥ min. */
+function sizes(who: string, named: Record<string, number>, min = 0): void {
+  for (const name in named) {
+    const v = named[name];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
+      throw new MinidlError(`${who}: ${name} must be a whole number ≥ ${min}, got ${String(v)}`);
+    }
   }
+}
+
+function flag(who: string, accumulate: unknown): void {
+  if (typeof accumulate !== 'boolean') throw new MinidlError(`${who}: accumulate must be true or false, got ${String(accumulate)}`);
+}
+
+/** A Float64Array with at least `needed` entries, not the array of a released tensor. */
+function operand(who: string, name: string, values: Float64Array, needed: number, shape: string): void {
+  if (!(values instanceof Float64Array)) {
+    throw new MinidlError(`${who}: ${name} must be a Float64Array, got ${values === null ? 'null' : typeof values === 'object' ? `a ${(values as object).constructor?.name}` : typeof values}`);
+  }
+  if (values.length < needed) {
+    throw new MinidlError(`${who}: ${name} has ${values.length} entries, but ${name} ${shape} needs ${needed}`);
+  }
+  checkNotReleased(who, name, values);
+}
+
+/** Refuses an output whose first n entries share memory with the first m entries of an input. */
+function apart(who: string, out: string, o: Float64Array, n: number, input: string, a: Float64Array, m: number): void {
+  apartAt(who, out, o, 0, n, input, a, 0, m);
+}
+
+function apartAt(
+  who: string, out: string, o: Float64Array, oFrom: number, n: number,
+  input: string, a: Float64Array, aFrom: number, m: number,
+): void {
+  if (o.buffer !== a.buffer || n === 0 || m === 0) return;
+  const oStart = o.byteOffset + 8 * oFrom, aStart = a.byteOffset + 8 * aFrom;
+  if (oStart < aStart + 8 * m && aStart < oStart + 8 * n) {
+    throw new MinidlError(`${who}: ${out} shares memory with ${input}; an output may not overlap an input (write into a separate array)`);
+  }
+}
+
+/** Checks that a window geometry is consistent (so no loop reads or writes outside its image); returns its sizes. */
+function checkGeometry(who: string, g: WindowGeometry): { imageSize: number; colsSize: number } {
+  if (typeof g !== 'object' || g === null) throw new MinidlError(`${who}: the geometry must be a WindowGeometry object, got ${String(g)}`);
+  const { channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, outH, outW } = g;
+  sizes(who, { channels, height, width, kernelH, kernelW, strideH, strideW }, 1);
+  sizes(who, { padH, padW, outH, outW }, 0);
+  const expectH = Math.floor((height + 2 * padH - kernelH) / strideH) + 1;
+  const expectW = Math.floor((width + 2 * padW - kernelW) / strideW) + 1;
+  if (outH !== expectH || outW !== expectW || expectH < 1 || expectW < 1) {
+    throw new MinidlError(`${who}: outH × outW is ${outH}×${outW}, but a ${kernelH}×${kernelW} window with stride ${strideH}×${strideW} and padding ${padH}×${padW} over ${height}×${width} gives ${expectH}×${expectW}`);
+  }
+  return { imageSize: channels * height * width, colsSize: channels * kernelH * kernelW * outH * outW };
 }

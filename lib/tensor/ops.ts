@@ -24,16 +24,27 @@ function matrixSize(op: string, name: string, t: Tensor): [number, number] {
   return [t.shape[0], t.shape[1]];
 }
 
-function output(op: string, rows: number, cols: number, options: ProductOptions): Tensor {
+function output(op: string, rows: number, cols: number, options: ProductOptions, operands: Tensor[]): Tensor {
   const into = options.into;
   if (into === undefined) {
     if (options.accumulate) throw new MinidlError(`${op}: accumulate needs an 'into' tensor to add to`);
     return new Tensor([rows, cols]);
   }
+  if (!(into instanceof Tensor)) throw new MinidlError(`${op}: 'into' must be a Tensor, got ${typeof into}`);
   if (into.rank !== 2 || into.shape[0] !== rows || into.shape[1] !== cols) {
     throw new MinidlError(`${op}: result has shape [${rows},${cols}] but 'into' has shape ${formatShape(into.shape)}`);
   }
+  for (const operand of operands) {
+    if (sharesMemory(into.data, operand.data)) {
+      throw new MinidlError(`${op}: 'into' shares memory with an operand; the result would overwrite values the product still reads (write into a separate tensor)`);
+    }
+  }
   return into;
+}
+
+/** True when two arrays overlap in memory. */
+function sharesMemory(a: Float64Array, b: Float64Array): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
 
 /** Options of `matmul`: those of every product, and a bias row. */
@@ -51,7 +62,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   }
   const bias = options.bias;
   if (bias !== undefined) checkRowVector('matmul', 'bias', bias, 'A·B', m, n);
-  const c = output('matmul', m, n, options);
+  const c = output('matmul', m, n, options, bias === undefined ? [a, b] : [a, b, bias]);
   kernels.matmul(a.data, b.data, c.data, m, k, n, options.accumulate === true, bias === undefined ? null : bias.data);
   return c;
 }
@@ -70,7 +81,7 @@ export function matmulTransB(a: Tensor, b: Tensor, options: ProductOptions = {})
   if (k !== k2) {
     throw new MinidlError(`matmulTransB: A·Bᵀ needs A and B to have the same number of columns, got A ${formatShape(a.shape)} and B ${formatShape(b.shape)}`);
   }
-  const c = output('matmulTransB', m, n, options);
+  const c = output('matmulTransB', m, n, options, [a, b]);
   kernels.matmulTransB(a.data, b.data, c.data, m, k, n, options.accumulate === true);
   return c;
 }
@@ -82,7 +93,7 @@ export function matmulTransA(a: Tensor, b: Tensor, options: ProductOptions = {})
   if (k !== k2) {
     throw new MinidlError(`matmulTransA: Aᵀ·B needs A and B to have the same number of rows, got A ${formatShape(a.shape)} and B ${formatShape(b.shape)}`);
   }
-  const c = output('matmulTransA', m, n, options);
+  const c = output('matmulTransA', m, n, options, [a, b]);
   kernels.matmulTransA(a.data, b.data, c.data, m, k, n, options.accumulate === true);
   return c;
 }
@@ -98,6 +109,9 @@ export function sumRows(g: Tensor, options: ProductOptions = {}): Tensor {
     throw new MinidlError(`sumRows: the row sum of ${formatShape(g.shape)} has shape [1,${n}] but 'into' has shape ${formatShape(into.shape)}; expected [1,${n}] or [${n}]`);
   }
   if (into === undefined && options.accumulate) throw new MinidlError(`sumRows: accumulate needs an 'into' tensor to add to`);
+  if (into !== undefined && sharesMemory(into.data, g.data)) {
+    throw new MinidlError(`sumRows: 'into' shares memory with G; write into a separate tensor`);
+  }
   const out = into ?? new Tensor([1, n]);
   kernels.sumRows(g.data, out.data, m, n, options.accumulate === true);
   return out;
@@ -142,14 +156,17 @@ export function takeRows(t: Tensor, indices: ArrayLike<number>): Tensor {
   const n = t.shape[0];
   const rowSize = t.size / n;
   if (indices.length === 0) throw new MinidlError('takeRows: no row indices given');
-  const out = new Tensor([indices.length, ...t.shape.slice(1)]);
   for (let r = 0; r < indices.length; r++) {
     const i = indices[r];
     if (!Number.isInteger(i) || i < 0 || i >= n) {
       throw new MinidlError(`takeRows: row index ${i} is out of range for shape ${formatShape(t.shape)}`);
     }
-    const from = i * rowSize, to = r * rowSize;
-    for (let k = 0; k < rowSize; k++) out.data[to + k] = t.data[from + k];
+  }
+  const out = new Tensor([indices.length, ...t.shape.slice(1)]);
+  const source = t.data, rows = out.data;
+  for (let r = 0; r < indices.length; r++) {
+    const from = indices[r] * rowSize, to = r * rowSize;
+    for (let k = 0; k < rowSize; k++) rows[to + k] = source[from + k];
   }
   return out;
 }
@@ -162,8 +179,9 @@ export function sliceColumns(x: Tensor, start: number, end: number): Tensor {
   }
   const width = end - start;
   const out = new Tensor([m, width]);
+  const source = x.data, target = out.data;
   for (let i = 0; i < m; i++) {
-    for (let j = 0; j < width; j++) out.data[i * width + j] = x.data[i * n + start + j];
+    for (let j = 0; j < width; j++) target[i * width + j] = source[i * n + start + j];
   }
   return out;
 }
@@ -182,10 +200,11 @@ export function concatColumns(parts: Tensor[]): Tensor {
   });
   const out = new Tensor([m, total]);
   let offset = 0;
+  const target = out.data;
   for (const p of parts) {
-    const width = p.shape[1];
+    const width = p.shape[1], source = p.data;
     for (let i = 0; i < m; i++) {
-      for (let j = 0; j < width; j++) out.data[i * total + offset + j] = p.data[i * width + j];
+      for (let j = 0; j < width; j++) target[i * total + offset + j] = source[i * width + j];
     }
     offset += width;
   }

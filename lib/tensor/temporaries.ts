@@ -1,12 +1,13 @@
-import { beginTemporaries, endTemporaries, persistentTensorValues } from './storage';
-import { Tensor } from './tensor';
+import { MinidlError } from '../errors';
+import { runStep } from './memory';
+import { Tensor, keptTensor } from './tensor';
 
 /**
- * Runs `fn` with every tensor it creates made as a temporary, freed when `fn` returns.
+ * Runs `fn` as a step whose tensors are temporaries, released when `fn` returns.
  *
- * This is how a training loop keeps the kernels' memory from growing: `NeuralNet` runs each
- * training step (forward, loss, backward, optimizer step) and each evaluation batch in it,
- * so every step reuses the bytes of the one before. Write your own loop the same way:
+ * This is the speed `NeuralNet` gets for its own steps, for a loop you write yourself: on the
+ * 'wasm' backend every tensor `fn` makes lives in the kernels' memory and the next call reuses
+ * the same bytes, so nothing is copied and the memory stops growing.
  *
  * ```ts
  * for (let step = 0; step < steps; step++) {
@@ -20,26 +21,26 @@ import { Tensor } from './tensor';
  * }
  * ```
  *
- * The rule: a tensor made inside must not be used after the next `withTemporaryTensors`
- * starts, since its values are then overwritten. The layers follow it (they keep their input
- * only until the next forward pass). A Tensor that `fn` returns is copied out, so it stays
- * valid; to keep any other, copy its values (`Array.from(t.data)`) before the scope ends.
- *
- * On the 'js' backend, and where the WebAssembly memory is not shared, the tensors are
- * ordinary arrays and this just calls `fn`. Scopes may be nested.
+ * The rule, the same on both backends: a tensor made inside is released when `fn` returns, and
+ * reading its `data` afterwards throws a MinidlError (it never gives stale numbers). A Tensor
+ * that `fn` returns is copied into an ordinary array, so it stays valid. State that must outlive
+ * the step — a layer's statistics, an optimizer's buffers — is made with `Module.registerBuffer`
+ * / `workspace` and `Optimizer.stateTensor`, or outside. Without this function every tensor is
+ * ordinary and the rule does not apply. Scopes may be nested.
  */
 export function withTemporaryTensors<T>(fn: () => T): T {
-  const scope = beginTemporaries();
-  if (scope === null) return fn();
-  try {
-    const result = fn();
-    if (result instanceof Tensor && scope.memory.arena.holds(result.data)) {
-      const kept = persistentTensorValues(result.size);
-      kept.set(result.data);
-      return new Tensor(result.shape, kept) as unknown as T;
-    }
-    return result;
-  } finally {
-    endTemporaries(scope);
+  if (typeof fn !== 'function') {
+    throw new MinidlError(`withTemporaryTensors: expected a function to run, got ${fn === null ? 'null' : typeof fn}`);
   }
+  return runStep('withTemporaryTensors', () => {
+    const value = fn();
+    return (value instanceof Tensor ? copyOut(value) : value) as T;
+  });
+}
+
+/** A copy of `t` in an ordinary array that outlives every step (what a step hands back to its caller). */
+export function copyOut(t: Tensor): Tensor {
+  const values = new Float64Array(t.size);
+  values.set(t.data);
+  return keptTensor(t.shape, values);
 }

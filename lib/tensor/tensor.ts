@@ -1,6 +1,6 @@
 import { MinidlError, formatShape, sameShape } from '../errors';
-import { firstNonFinite } from './kernels';
-import { newTensorValues } from './storage';
+import { activeBackend } from './backend/select';
+import { StepLease, currentLease, newValues } from './memory';
 
 /** A nested array of numbers: `3`, `[1, 2]`, `[[1, 2], [3, 4]]`, … */
 export type NestedArray = number | NestedArray[];
@@ -17,16 +17,19 @@ export type NestedArray = number | NestedArray[];
  * module computes its own gradients in `backward`.
  */
 export class Tensor {
-  /** The values, row-major. */
-  readonly data: Float64Array;
   /** The size along each axis, e.g. `[batch, features]`. */
   readonly shape: readonly number[];
+  private readonly values: Float64Array;
+  /** The step this tensor is a temporary of, or null (see lib/tensor/memory.ts). */
+  private lease: StepLease | null;
 
   /**
    * Wraps `data` (or a new zero-filled array) in a tensor of the given shape.
-   * `data` is used as is, not copied; its length must equal the product of the shape.
-   * A new array is an ordinary Float64Array, or, inside `withTemporaryTensors` on the 'wasm'
-   * backend, a view of the kernels' memory (see storage.ts): it reads the same either way.
+   * `data` is used as is, not copied; it must be a Float64Array whose length is the product of
+   * the shape. A tensor made while a library step runs is a temporary of that step (see
+   * lib/tensor/memory.ts); any other is an ordinary array that lives as long as you keep it.
+   * Throws a MinidlError for a shape that is not a list of whole sizes ≥ 1, or data of another
+   * type or length.
    */
   constructor(shape: readonly number[], data?: Float64Array) {
     if (!Array.isArray(shape) || shape.length === 0) {
@@ -39,11 +42,30 @@ export class Tensor {
       }
       size *= n;
     }
+    if (data !== undefined && !(data instanceof Float64Array)) {
+      throw new MinidlError(`Tensor: data must be a Float64Array, got ${describeData(data)} (use Tensor.fromArray to copy other arrays)`);
+    }
     if (data !== undefined && data.length !== size) {
       throw new MinidlError(`Tensor: shape ${formatShape(shape)} holds ${size} values, but data has ${data.length}`);
     }
     this.shape = Object.freeze(shape.slice());
-    this.data = data ?? newTensorValues(size);
+    this.values = data ?? newValues(size);
+    this.lease = makingKept ? null : currentLease();
+  }
+
+  /**
+   * The values, row-major. Reading `data` of a temporary whose step has ended throws a
+   * MinidlError (its memory may hold other values by now): it never returns stale numbers.
+   */
+  get data(): Float64Array {
+    const lease = this.lease;
+    if (lease !== null && lease.released) throw releasedError(this, lease);
+    return this.values;
+  }
+
+  /** False for a temporary whose step has ended (its `data` can no longer be read). */
+  get readable(): boolean {
+    return this.lease === null || !this.lease.released;
   }
 
   /** A tensor of zeros. */
@@ -103,7 +125,7 @@ export class Tensor {
 
   /** How many numbers the tensor holds. */
   get size(): number {
-    return this.data.length;
+    return this.values.length;
   }
 
   /** How many axes the tensor has. */
@@ -118,7 +140,7 @@ export class Tensor {
 
   /** Number of columns of a 2-D tensor: the product of every axis after the first. */
   get cols(): number {
-    return this.data.length / this.shape[0];
+    return this.values.length / this.shape[0];
   }
 
   /** Position in `data` of the entry with the given index on each axis. */
@@ -160,7 +182,9 @@ export class Tensor {
     if (size !== this.size) {
       throw new MinidlError(`Tensor.reshape: cannot view shape ${formatShape(this.shape)} (${this.size} values) as ${formatShape(shape)} (${size} values)`);
     }
-    return new Tensor(shape, this.data);
+    const view = new Tensor(shape, this.data);
+    view.lease = this.lease; // the same numbers, the same lifetime
+    return view;
   }
 
   /** True when the other tensor has the same shape. */
@@ -175,7 +199,7 @@ export class Tensor {
 
   /** Index of the first entry that is NaN or ±Infinity, or -1. */
   firstNonFinite(): number {
-    return firstNonFinite(this.data); // the loop is in kernels.ts
+    return activeBackend().kernels.firstNonFinite(this.data); // the loop is in backend/reference.ts
   }
 
   /** The values as nested arrays (numbers for a 1-D tensor, rows for a 2-D one, …). */
@@ -194,6 +218,39 @@ export class Tensor {
   /** `Tensor[2,3]` followed by the values when there are few of them. */
   toString(): string {
     const head = `Tensor${formatShape(this.shape)}`;
+    if (!this.readable) return `${head} (released)`;
     return this.size <= 64 ? `${head} ${JSON.stringify(this.toArray())}` : head;
   }
+}
+
+/** True while `keptTensor` builds a tensor that is not a step temporary. */
+let makingKept = false;
+
+/**
+ * A tensor on the given values that is never a step temporary, even when made inside a step:
+ * for long-lived state (lib/tensor/memory.ts `longLivedValues`) and for copies handed out of a
+ * step. Library use; `Parameter`, `Module` and `Optimizer` helpers call it.
+ */
+export function keptTensor(shape: readonly number[], values: Float64Array): Tensor {
+  makingKept = true;
+  try {
+    return new Tensor(shape, values);
+  } finally {
+    makingKept = false;
+  }
+}
+
+function releasedError(t: Tensor, lease: StepLease): MinidlError {
+  return new MinidlError(
+    `Tensor${formatShape(t.shape)}: this tensor was a temporary of ${lease.label} and was released when it ended; ` +
+    'its memory may now hold other values, so it cannot be read. Keep values past a step by copying them while it runs ' +
+    '(a Tensor returned from withTemporaryTensors is copied for you), or run forward again.',
+  );
+}
+
+function describeData(data: unknown): string {
+  if (data === null) return 'null';
+  if (Array.isArray(data)) return 'an array';
+  if (typeof data !== 'object') return `${typeof data} ${String(data)}`;
+  return `a ${(data as object).constructor?.name ?? 'Object'}`;
 }

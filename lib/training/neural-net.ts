@@ -7,8 +7,10 @@ import { Optimizer } from '../optim/optimizer';
 import { SGD } from '../optim/sgd';
 import { Rng, defaultRng } from '../random/rng';
 import { argmaxRows, takeRows } from '../tensor/ops';
+import { runStep } from '../tensor/memory';
+import { copyOut } from '../tensor/temporaries';
 import { Tensor } from '../tensor/tensor';
-import { withTemporaryTensors } from '../tensor/temporaries';
+import { onlyLibraryCode } from './library-code';
 
 /**
  * Targets of a data set: a Tensor with one row per sample (e.g. one-hot rows [N, C], a column
@@ -127,6 +129,11 @@ export interface Evaluation {
  *
  * Class predictions (for error rates): the argmax of each output row, or, for a single output,
  * output > 0.5 (output > 0 with `BCEWithLogitsLoss`, whose outputs are logits).
+ *
+ * Speed: when the model, the loss and the optimizer are all minidl's own classes, each step and
+ * evaluation batch runs as a step whose tensors are temporaries (lib/tensor/memory.ts): on the
+ * 'wasm' backend they live in the kernels' memory and nothing is copied. With a class of your
+ * own anywhere, your code may keep any tensor, so no step is opened: the same numbers, slower.
  */
 export class NeuralNet {
   /** The network being trained. */
@@ -169,6 +176,7 @@ export class NeuralNet {
     const n = x.shape[0];
     const history: TrainingHistory = { loss: [], trainError: [], validationLoss: [], validationError: [], seconds: 0 };
     const fitStart = now();
+    const fast = onlyLibraryCode(this.model, this.loss, this.optimizer);
 
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const epochStart = now();
@@ -178,9 +186,9 @@ export class NeuralNet {
       let wrong = 0;
       for (let start = 0, batch = 1; start < n; start += batchSize, batch++) {
         const indices = order.subarray(start, Math.min(start + batchSize, n));
-        // every tensor of the step is a temporary: the next step reuses its memory
-        withTemporaryTensors(() => {
-          const result = this.step(takeRows(x, indices), takeRows(y, indices), epoch, batch);
+        // with only minidl's code, every tensor of the step is a temporary: the next step reuses its memory
+        this.asStep(fast, 'a NeuralNet training step', () => {
+          const result = this.stepOn(takeRows(x, indices), takeRows(y, indices), epoch, batch);
           lossTotal += this.loss.reduction === 'mean' ? result.loss * indices.length : result.loss;
           const predicted = this.classifyOutput(result.output);
           for (let i = 0; i < indices.length; i++) if (predicted[i] !== labels[indices[i]]) wrong++;
@@ -213,11 +221,24 @@ export class NeuralNet {
 
   /**
    * One optimisation step on one mini-batch: zeroGrad, forward, loss, backward, and the
-   * optimizer's update. Returns the loss (before the update) and the model's output.
-   * (`fit` runs each step inside `withTemporaryTensors`; called on its own, the step's tensors
-   * are ordinary arrays unless you do the same.)
+   * optimizer's update. Returns the loss (before the update) and the model's output (an
+   * ordinary tensor, yours to keep). A loop of your own may call it for `fit`'s speed.
    */
   step(xBatch: Tensor, yBatch: Tensor, epoch = 1, batch = 1): StepResult {
+    const fast = onlyLibraryCode(this.model, this.loss, this.optimizer);
+    return this.asStep(fast, 'a NeuralNet training step', () => {
+      const result = this.stepOn(xBatch, yBatch, epoch, batch);
+      return fast ? { loss: result.loss, output: copyOut(result.output) } : result;
+    });
+  }
+
+  /** Runs `fn` as a step whose tensors are temporaries when `fast`, else plainly (see the class doc). */
+  private asStep<T>(fast: boolean, label: string, fn: () => T): T {
+    return fast ? runStep(label, fn) : fn();
+  }
+
+  /** The step itself: zeroGrad, forward, loss, the NaN guard, backward, the optimizer's update. */
+  private stepOn(xBatch: Tensor, yBatch: Tensor, epoch: number, batch: number): StepResult {
     const where = `epoch ${epoch}, batch ${batch}`;
     try {
       this.optimizer.zeroGrad();
@@ -245,16 +266,22 @@ export class NeuralNet {
   predict(inputs: Tensor, options: { batchSize?: number } = {}): Tensor {
     if (!(inputs instanceof Tensor)) throw new MinidlError(`NeuralNet.predict: inputs must be a Tensor, got ${describe(inputs)}`);
     const batchSize = checkInteger('NeuralNet.predict', 'batchSize', options.batchSize ?? 1000);
+    const fast = onlyLibraryCode(this.model, this.loss, null);
     return this.inEvalMode(() => {
       const n = inputs.shape[0];
       let result: Tensor | null = null;
       for (let start = 0; start < n; start += batchSize) {
-        withTemporaryTensors(() => {
-          const output = this.model.forward(takeRows(inputs, rangeOf(start, Math.min(start + batchSize, n))));
-          const rowSize = output.size / output.shape[0];
-          result ??= new Tensor([n, ...output.shape.slice(1)], new Float64Array(n * rowSize)); // not a temporary
-          result.data.set(output.data, start * rowSize);
+        const output = this.asStep(fast, 'a NeuralNet.predict batch', () => {
+          const batchOutput = this.model.forward(takeRows(inputs, rangeOf(start, Math.min(start + batchSize, n))));
+          if (result === null) return copyOut(batchOutput); //       the first batch: its shape gives the result's
+          result.data.set(batchOutput.data, start * (batchOutput.size / batchOutput.shape[0]));
+          return null;
         });
+        if (output !== null) {
+          const rowSize = output.size / output.shape[0];
+          result = new Tensor([n, ...output.shape.slice(1)], new Float64Array(n * rowSize)); // made outside any step
+          result.data.set(output.data);
+        }
       }
       return result as unknown as Tensor;
     });
@@ -278,12 +305,13 @@ export class NeuralNet {
 
   private evaluateChecked(x: Tensor, y: Tensor, labels: Int32Array, batchSize = 1000): Evaluation {
     checkInteger('NeuralNet.evaluate', 'batchSize', batchSize);
+    const fast = onlyLibraryCode(this.model, this.loss, null);
     return this.inEvalMode(() => {
       const n = x.shape[0];
       let lossTotal = 0;
       let correct = 0;
       for (let start = 0; start < n; start += batchSize) {
-        withTemporaryTensors(() => {
+        this.asStep(fast, 'a NeuralNet evaluation batch', () => {
           const indices = rangeOf(start, Math.min(start + batchSize, n));
           const output = this.model.forward(takeRows(x, indices));
           const loss = this.loss.forward(output, takeRows(y, indices));
@@ -303,7 +331,8 @@ export class NeuralNet {
     if (cols > 1) return argmaxRows(output.rank === 2 ? output : output.reshape([output.shape[0], cols]));
     const threshold = this.loss instanceof BCEWithLogitsLoss ? 0 : 0.5;
     const classes = new Int32Array(output.shape[0]);
-    for (let i = 0; i < classes.length; i++) classes[i] = output.data[i] > threshold ? 1 : 0;
+    const scores = output.data;
+    for (let i = 0; i < classes.length; i++) classes[i] = scores[i] > threshold ? 1 : 0;
     return classes;
   }
 

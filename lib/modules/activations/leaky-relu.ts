@@ -1,5 +1,5 @@
 import { MinidlError } from '../../errors';
-import { leakyReluBackward, leakyReluForward } from '../../tensor/activation-kernels';
+import { fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 
@@ -10,7 +10,8 @@ import { Module } from '../module';
  *
  * Backward, given g = ∂L/∂y:
  *   ∂L/∂x = g if x > 0, else slope·g
- * (At x = 0 the slope side is taken, as PyTorch does.)
+ * (At x = 0 the slope side is taken, as PyTorch does.) The loops are below the class; the
+ * 'wasm' backend runs a twin of each (same bits).
  */
 export class LeakyReLU extends Module {
   /** The slope for negative inputs. */
@@ -29,18 +30,28 @@ export class LeakyReLU extends Module {
     this.checkInput(input);
     this.input = input;
     const output = new Tensor(input.shape);
-    leakyReluForward(input.data, output.data, output.size, this.negativeSlope); //  y = x if x > 0, else slope·x
+    fastLoop('leakyReluForward', leakyReluForward)(input.data, output.data, output.size, this.negativeSlope); //  y = x if x > 0, else slope·x
     return this.rememberOutput(output);
   }
 
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
     const gradIn = new Tensor(gradOut.shape);
-    leakyReluBackward((this.input as Tensor).data, gradOut.data, gradIn.data, gradIn.size, this.negativeSlope); // ∂L/∂x = g if x > 0, else slope·g
+    fastLoop('leakyReluBackward', leakyReluBackward)((this.input as Tensor).data, gradOut.data, gradIn.data, gradIn.size, this.negativeSlope); // ∂L/∂x = g if x > 0, else slope·g
     return gradIn;
   }
 
   toString(): string {
     return `LeakyReLU(${this.negativeSlope})`;
   }
+}
+
+/** LeakyReLU forward over n entries: y = x if x > 0, else slope · x. */
+export function leakyReluForward(x: Float64Array, y: Float64Array, n: number, slope: number): void {
+  for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : x[i] * slope;
+}
+
+/** LeakyReLU backward over n entries, from the layer's input x: ∂L/∂x = g if x > 0, else slope · g. */
+export function leakyReluBackward(x: Float64Array, g: Float64Array, dx: Float64Array, n: number, slope: number): void {
+  for (let i = 0; i < n; i++) dx[i] = x[i] > 0 ? g[i] : g[i] * slope;
 }

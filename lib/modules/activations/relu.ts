@@ -1,4 +1,4 @@
-import { reluBackward, reluForward } from '../../tensor/activation-kernels';
+import { fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 
@@ -11,8 +11,10 @@ import { Module } from '../module';
  *   ∂L/∂x = g · 1[x > 0]
  * (At x = 0 the derivative is taken to be 0, as PyTorch does.)
  *
- * The loops are in lib/tensor/activation-kernels.ts (with a WebAssembly twin under the 'wasm'
- * backend): `y[i] = x[i] · +(x[i] > 0) + 0` and `dx[i] = g[i] · +(x[i] > 0) + 0`.
+ * The loops are below the class. The indicator 1[x > 0] is written `+(x > 0)` (true → 1,
+ * false → 0): a multiplication instead of an if, about twice as fast because the processor never
+ * mispredicts a branch on the signs; the `+ 0` turns the −0 of a negative times 0 into 0. The
+ * 'wasm' backend runs a twin of each loop (same operations, same bits, two entries at a time).
  */
 export class ReLU extends Module {
   private input: Tensor | null = null;
@@ -21,18 +23,28 @@ export class ReLU extends Module {
     this.checkInput(input);
     this.input = input;
     const output = new Tensor(input.shape);
-    reluForward(input.data, output.data, output.size); //                y = x · 1[x > 0]
+    fastLoop('reluForward', reluForward)(input.data, output.data, output.size); //                y = x · 1[x > 0]
     return this.rememberOutput(output);
   }
 
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
     const gradIn = new Tensor(gradOut.shape);
-    reluBackward((this.input as Tensor).data, gradOut.data, gradIn.data, gradIn.size); // ∂L/∂x = g · 1[x > 0]
+    fastLoop('reluBackward', reluBackward)((this.input as Tensor).data, gradOut.data, gradIn.data, gradIn.size); // ∂L/∂x = g · 1[x > 0]
     return gradIn;
   }
 
   toString(): string {
     return 'ReLU';
   }
+}
+
+/** ReLU forward over n entries: y = x · 1[x > 0] + 0. */
+export function reluForward(x: Float64Array, y: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) y[i] = x[i] * +(x[i] > 0) + 0;
+}
+
+/** ReLU backward over n entries, from the layer's input x: ∂L/∂x = g · 1[x > 0] + 0. */
+export function reluBackward(x: Float64Array, g: Float64Array, dx: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) dx[i] = g[i] * +(x[i] > 0) + 0;
 }

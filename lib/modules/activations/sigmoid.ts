@@ -1,4 +1,4 @@
-import { sigmoidBackward } from '../../tensor/activation-kernels';
+import { fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 
@@ -12,6 +12,9 @@ import { Module } from '../module';
  *
  * Large |x| is safe in floating point: for x ≪ 0 (below about −709), e⁻ˣ overflows to +∞ and
  * 1/(1 + ∞) = 0; for x ≫ 0, 1 + e⁻ˣ rounds to 1 (from about x = 37) and y = 1. No NaN appears.
+ *
+ * The forward loop uses JavaScript's Math.exp on both backends (WebAssembly's exp may differ in
+ * the last bit); the backward loop, below the class, has a 'wasm' twin with the same bits.
  */
 export class Sigmoid extends Module {
   private output: Tensor | null = null;
@@ -29,11 +32,16 @@ export class Sigmoid extends Module {
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
     const gradIn = new Tensor(gradOut.shape);
-    sigmoidBackward((this.output as Tensor).data, gradOut.data, gradIn.data, gradIn.size); // ∂L/∂x = g · (1 − y) · y
+    fastLoop('sigmoidBackward', sigmoidBackward)((this.output as Tensor).data, gradOut.data, gradIn.data, gradIn.size); // ∂L/∂x = g · (1 − y) · y
     return gradIn;
   }
 
   toString(): string {
     return 'Sigmoid';
   }
+}
+
+/** Sigmoid backward over n entries, from the layer's output y: ∂L/∂x = g · (1 − y) · y. */
+export function sigmoidBackward(y: Float64Array, g: Float64Array, dx: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) dx[i] = g[i] * (1 - y[i]) * y[i];
 }

@@ -1,4 +1,4 @@
-import { tanhBackward } from '../../tensor/activation-kernels';
+import { fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 
@@ -10,6 +10,9 @@ import { Module } from '../module';
  * Backward, given g = ∂L/∂y:
  *   ∂L/∂x = g · (1 − y²)          since tanh′(x) = 1 − tanh²(x)
  * (The output y is kept from the forward pass, so nothing is recomputed.)
+ *
+ * The forward loop uses JavaScript's Math.tanh on both backends (WebAssembly's tanh may differ
+ * in the last bit); the backward loop, below the class, has a 'wasm' twin with the same bits.
  */
 export class Tanh extends Module {
   private output: Tensor | null = null;
@@ -27,11 +30,16 @@ export class Tanh extends Module {
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
     const gradIn = new Tensor(gradOut.shape);
-    tanhBackward((this.output as Tensor).data, gradOut.data, gradIn.data, gradIn.size); // ∂L/∂x = g · (1 − y²)
+    fastLoop('tanhBackward', tanhBackward)((this.output as Tensor).data, gradOut.data, gradIn.data, gradIn.size); // ∂L/∂x = g · (1 − y²)
     return gradIn;
   }
 
   toString(): string {
     return 'Tanh';
   }
+}
+
+/** Tanh backward over n entries, from the layer's output y: ∂L/∂x = g · (1 − y²). */
+export function tanhBackward(y: Float64Array, g: Float64Array, dx: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) dx[i] = g[i] * (1 - y[i] * y[i]);
 }

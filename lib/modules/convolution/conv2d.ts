@@ -1,9 +1,7 @@
 import { MinidlError, checkInteger, formatShape } from '../../errors';
 import { Init, initialize } from '../../init/init';
 import { Rng, defaultRng } from '../../random/rng';
-import { WindowGeometry, addChannelBias, col2im, im2col, sumChannels } from '../../tensor/image-kernels';
-import { matmul, matmulTransA, matmulTransB } from '../../tensor/kernels';
-import { persistentTensorValues } from '../../tensor/storage';
+import { WindowGeometry, addChannelBias, col2im, im2col, matmul, matmulTransA, matmulTransB, sumChannels } from '../../tensor/kernels';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 import { Parameter } from '../parameter';
@@ -29,7 +27,7 @@ export interface Conv2dOptions {
  *   Y[n, f, oh, ow] = b[f] + Σ_c Σ_i Σ_j  W[f, c, i, j] · X[n, c, oh·sH − pH + i, ow·sW − pW + j]
  *
  * with X read as 0 in the padding. Computed as a matrix product per sample (im2col, see
- * lib/tensor/image-kernels.ts): colsₙ = im2col(X[n]) [K, P] holds every window as a column,
+ * lib/tensor/backend/reference.ts): colsₙ = im2col(X[n]) [K, P] holds every window as a column,
  * with K = C·kH·kW entries per window and P = OH·OW windows, and
  *
  *   Y[n] = W·colsₙ + b        W seen as a matrix [F, K],  Y[n] as [F, P]  (already NCHW).
@@ -70,12 +68,8 @@ export class Conv2d extends Module {
   readonly bias: Parameter | null;
   private input: Tensor | null = null;
   private geometry: WindowGeometry | null = null;
-  /** The im2col matrices of the last forward: every sample's [N, K, P] in training mode, one [K, P] in evaluation mode. */
-  private cols: Float64Array = new Float64Array(0);
-  /** Whether `cols` holds every sample's matrix (training mode) or must be rebuilt in backward. */
+  /** Whether the workspace 'cols' holds every sample's matrix (training mode) or must be rebuilt in backward. */
   private colsKept = false;
-  /** One sample's ∂L/∂cols [K, P], reused from call to call. */
-  private gradCols: Float64Array = new Float64Array(0);
 
   constructor(inChannels: number, outChannels: number, kernelSize: SizePair, options: Conv2dOptions = {}) {
     super();
@@ -114,7 +108,8 @@ export class Conv2d extends Module {
     const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW, imageSize = g.channels * g.height * g.width;
     const output = new Tensor([N, F, g.outH, g.outW]);
     this.colsKept = this.training;
-    const allCols = this.buffer('cols', this.colsKept ? N * K * P : K * P);
+    // the im2col matrices, kept for backward: every sample's [N, K, P] in training mode, one [K, P] in evaluation mode
+    const allCols = this.workspace('cols', this.colsKept ? N * K * P : K * P);
     for (let n = 0; n < N; n++) {
       const cols = this.colsKept ? allCols.subarray(n * K * P, (n + 1) * K * P) : allCols;
       im2col(input.data, n * imageSize, g, cols); //                              colsₙ = im2col(X[n])  [K, P]
@@ -130,10 +125,11 @@ export class Conv2d extends Module {
     const N = input.shape[0], F = this.outChannels;
     const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW, imageSize = g.channels * g.height * g.width;
     const gradInput = new Tensor(input.shape);
-    const gradCols = this.buffer('gradCols', K * P);
+    const allCols = this.workspace('cols', this.colsKept ? N * K * P : K * P);
+    const gradCols = this.workspace('gradCols', K * P); //                               one sample's ∂L/∂cols [K, P]
     for (let n = 0; n < N; n++) {
       const G = gradOut.data.subarray(n * F * P, (n + 1) * F * P); //                       Gₙ  [F, P]
-      const cols = this.colsKept ? this.cols.subarray(n * K * P, (n + 1) * K * P) : this.cols.subarray(0, K * P);
+      const cols = this.colsKept ? allCols.subarray(n * K * P, (n + 1) * K * P) : allCols;
       if (!this.colsKept) im2col(input.data, n * imageSize, g, cols); //                   colsₙ, rebuilt after an eval-mode forward
       matmulTransB(G, cols, this.weight.grad.data, F, P, K, true); //                     ∂L/∂W += Gₙ·colsₙᵀ
       matmulTransA(this.weight.value.data, G, gradCols, K, F, P); //                       ∂L/∂colsₙ = Wᵀ·Gₙ
@@ -155,15 +151,5 @@ export class Conv2d extends Module {
     const [kH, kW] = this.kernelSize;
     return `Conv2d(${this.inChannels}→${this.outChannels}, ${kH}×${kW}, stride ${formatPair(this.stride)}, ` +
       `padding ${formatPair(this.padding)}${bias ? '' : ', bias=false'})`;
-  }
-
-  /**
-   * The first `size` entries of the reusable array `name`, which is allocated again only when
-   * it is too small (so a smaller last batch reuses it too). It outlives training steps, so it
-   * is persistent storage, not a temporary.
-   */
-  private buffer(name: 'cols' | 'gradCols', size: number): Float64Array {
-    if (this[name].length < size) this[name] = persistentTensorValues(size);
-    return this[name].length === size ? this[name] : this[name].subarray(0, size);
   }
 }

@@ -1,5 +1,5 @@
 import { MinidlError, formatShape } from '../../errors';
-import { WindowGeometry, slidingOutputSize } from '../../tensor/image-kernels';
+import type { WindowGeometry } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 
 /**
@@ -64,4 +64,9 @@ export function checkHalfKernel(who: string, kernel: readonly [number, number], 
     throw new MinidlError(`${who}: padding ${formatShape(padding)} must be at most half the kernel ${formatShape(kernel)} ` +
       `(≤ ${formatShape(kernel.map((k) => Math.floor(k / 2)))}), as in PyTorch`);
   }
+}
+
+/** Output size along one axis: ⌊(size + 2·pad − kernel) / stride⌋ + 1 (PyTorch's floor mode). */
+export function slidingOutputSize(size: number, kernel: number, stride: number, pad: number): number {
+  return Math.floor((size + 2 * pad - kernel) / stride) + 1;
 }

@@ -1,9 +1,6 @@
 import { MinidlError, checkInRange, checkInteger, checkPositive, formatShape } from '../../errors';
-import {
-  batchNormInputGrad, channelGradSums, channelMoments, inverseStd, normalizeChannels, scaleChannels, updateRunningAverage,
-} from '../../tensor/normalization-kernels';
 import { Tensor } from '../../tensor/tensor';
-import { Module, ModuleBuffer } from '../module';
+import { Module } from '../module';
 import { Parameter } from '../parameter';
 
 /** Options of `BatchNorm1d` and `BatchNorm2d` (PyTorch's defaults). */
@@ -16,8 +13,17 @@ export interface BatchNormOptions {
   affine?: boolean;
 }
 
-/** The defaults, written once. */
-/** How the normalization kernels see an input: [outer, C, inner] (outer = N, inner = H·W for images, 1 for features). */
+/**
+ * How the loops of this file see a tensor: three nested axes [outer, C, inner], row-major, so
+ * entry (o, c, i) lives at data[(o·C + c)·inner + i]:
+ *
+ *   BatchNorm1d on [N, F]:        outer = N, C = F, inner = 1
+ *   BatchNorm2d on [N, C, H, W]:  outer = N, C = C, inner = H·W
+ *
+ * A channel c is the set of m = outer·inner entries with that c: its statistics are taken over
+ * the batch (and, for images, over every pixel). The loops walk the data in memory order, one
+ * contiguous run of `inner` numbers at a time.
+ */
 export interface ChannelLayout {
   /** Number of blocks before the channel axis (the batch size N). */
   outer: number;
@@ -25,6 +31,13 @@ export interface ChannelLayout {
   inner: number;
 }
 
+/** A layout with its channel count: what every loop below walks. */
+interface Channels extends ChannelLayout {
+  /** C: the number of channels. */
+  C: number;
+}
+
+/** The defaults, written once. */
 export const BATCH_NORM_DEFAULTS = { eps: 1e-5, momentum: 0.1, affine: true } as const;
 
 /**
@@ -91,8 +104,7 @@ export abstract class BatchNorm extends Module {
   private xHat: Tensor | null = null;
   private invStd: Float64Array | null = null;
   private usedBatchStats = false;
-  private outer = 0;
-  private inner = 0;
+  private channels: Channels = { outer: 0, C: 0, inner: 0 };
 
   protected constructor(kind: string, numFeatures: number, options: BatchNormOptions) {
     super();
@@ -106,13 +118,13 @@ export abstract class BatchNorm extends Module {
     this.affine = affine;
     this.weight = affine ? new Parameter(Tensor.ones([numFeatures]), 'weight') : null;
     this.bias = affine ? new Parameter(Tensor.zeros([numFeatures]), 'bias') : null;
-    this.runningMean = Tensor.zeros([numFeatures]);
-    this.runningVar = Tensor.ones([numFeatures]);
+    this.runningMean = this.registerBuffer('runningMean', Tensor.zeros([numFeatures]));
+    this.runningVar = this.registerBuffer('runningVar', Tensor.ones([numFeatures]));
   }
 
   /**
-   * Checks the input's shape and returns how the kernels see it, [outer, C, inner]
-   * (see lib/tensor/normalization-kernels.ts).
+   * Checks the input's shape and returns how the loops see it, [outer, C, inner]
+   * (see `ChannelLayout`).
    */
   protected abstract layout(input: Tensor): ChannelLayout;
 
@@ -121,6 +133,7 @@ export abstract class BatchNorm extends Module {
     const { outer, inner } = this.layout(input);
     const C = this.numFeatures;
     const m = outer * inner;
+    const layout: Channels = { outer, C, inner };
     if (this.training && m < 2) {
       this.fail('forward', `Expected more than 1 value per channel when training, got input shape ${formatShape(input.shape)} (the batch statistics of one value are meaningless; use eval() or a larger batch)`);
     }
@@ -128,24 +141,23 @@ export abstract class BatchNorm extends Module {
     const invStd = new Float64Array(C);
     if (this.training) {
       const sqDev = new Float64Array(C);
-      channelMoments(input.data, outer, C, inner, mean, sqDev); //                 μ = Σx/m,  S = Σ(x − μ)²
-      inverseStd(sqDev, 1 / m, this.eps, invStd, C); //                               1/σ = 1/√(S/m + eps)   (biased)
-      updateRunningAverage(this.runningMean.data, mean, this.momentum, 1, C); //      runningMean ← (1−momentum)·runningMean + momentum·μ
-      updateRunningAverage(this.runningVar.data, sqDev, this.momentum, 1 / (m - 1), C); // runningVar ← (1−momentum)·runningVar + momentum·S/(m−1)
+      channelMoments(input.data, layout, mean, sqDev); //                                 μ = Σx/m,  S = Σ(x − μ)²
+      inverseStd(sqDev, 1 / m, this.eps, invStd); //                                      1/σ = 1/√(S/m + eps)   (biased)
+      updateRunningAverage(this.runningMean.data, mean, this.momentum, 1); //              runningMean ← (1−momentum)·runningMean + momentum·μ
+      updateRunningAverage(this.runningVar.data, sqDev, this.momentum, 1 / (m - 1)); //    runningVar ← (1−momentum)·runningVar + momentum·S/(m−1)
     } else {
-      mean.set(this.runningMean.data); //                                              μ = runningMean
-      inverseStd(this.runningVar.data, 1, this.eps, invStd, C); //                      1/σ = 1/√(runningVar + eps)
+      mean.set(this.runningMean.data); //                                                  μ = runningMean
+      inverseStd(this.runningVar.data, 1, this.eps, invStd); //                           1/σ = 1/√(runningVar + eps)
     }
     const xHat = new Tensor(input.shape);
     const output = new Tensor(input.shape);
-    normalizeChannels(input.data, outer, C, inner, mean, invStd, //                    x̂ = (x − μ)/σ
-      this.weight && this.weight.value.data, this.bias && this.bias.value.data, //     y = γ·x̂ + β
-      xHat.data, output.data);
+    const gamma = this.weight && this.weight.value.data, beta = this.bias && this.bias.value.data;
+    normalizeChannels(input.data, layout, mean, invStd, xHat.data); //                   x̂ = (x − μ)/σ
+    scaleAndShift(xHat.data, layout, gamma, beta, output.data); //                         y = γ·x̂ + β
     this.xHat = xHat;
     this.invStd = invStd;
     this.usedBatchStats = this.training;
-    this.outer = outer;
-    this.inner = inner;
+    this.channels = layout;
     return this.rememberOutput(output);
   }
 
@@ -155,29 +167,25 @@ export abstract class BatchNorm extends Module {
     const xHat = (this.xHat as Tensor).data;
     const invStd = this.invStd as Float64Array;
     const gamma = this.weight && this.weight.value.data;
-    const C = this.numFeatures, outer = this.outer, inner = this.inner;
-    const sumG = new Float64Array(C);
-    const sumGXHat = new Float64Array(C);
-    channelGradSums(g, xHat, outer, C, inner, sumG, sumGXHat); //                     Σ g,  Σ g·x̂  per channel
+    const layout = this.channels;
+    const sumG = new Float64Array(layout.C);
+    const sumGXHat = new Float64Array(layout.C);
+    channelGradSums(g, xHat, layout, sumG, sumGXHat); //                                 Σ g,  Σ g·x̂  per channel
     if (this.weight && this.bias) {
-      addInto(this.weight.grad.data, sumGXHat); //                                     ∂L/∂γ += Σ g·x̂
-      addInto(this.bias.grad.data, sumG); //                                           ∂L/∂β += Σ g
+      addInto(this.weight.grad.data, sumGXHat); //                                        ∂L/∂γ += Σ g·x̂
+      addInto(this.bias.grad.data, sumG); //                                              ∂L/∂β += Σ g
     }
     const gradInput = new Tensor(gradOut.shape);
     if (this.usedBatchStats) {
-      batchNormInputGrad(g, xHat, outer, C, inner, gamma, invStd, sumG, sumGXHat, gradInput.data); // ∂L/∂x = (γ/σ)·(g − mean(g) − x̂·mean(g·x̂))
+      batchNormInputGrad(g, xHat, layout, gamma, invStd, sumG, sumGXHat, gradInput.data); // ∂L/∂x = (γ/σ)·(g − mean(g) − x̂·mean(g·x̂))
     } else {
-      scaleChannels(g, outer, C, inner, gamma, invStd, gradInput.data); //                         ∂L/∂x = (γ/σ)·g
+      scaleChannels(g, layout, gamma, invStd, gradInput.data); //                            ∂L/∂x = (γ/σ)·g
     }
     return gradInput;
   }
 
   override params(): Parameter[] {
     return this.weight && this.bias ? [this.weight, this.bias] : [];
-  }
-
-  override buffers(): ModuleBuffer[] {
-    return [{ name: 'runningMean', value: this.runningMean }, { name: 'runningVar', value: this.runningVar }];
   }
 
   toString(): string {
@@ -189,6 +197,118 @@ export abstract class BatchNorm extends Module {
   }
 }
 
+// ## The loops (no backend twin: they are a small share of a step)
+
+/** target[c] += values[c] for every channel. */
 function addInto(target: Float64Array, values: Float64Array): void {
   for (let i = 0; i < values.length; i++) target[i] += values[i];
+}
+
+/**
+ * Per channel c:  mean[c] = (1/m) Σ x,   sqDev[c] = Σ (x − mean[c])²   (m = outer·inner)
+ *
+ * Two passes (the mean first, then the squared deviations from it) rather than Σx² − m·mean²,
+ * which loses every digit when the mean is large next to the spread.
+ */
+function channelMoments(x: Float64Array, { outer, C, inner }: Channels, mean: Float64Array, sqDev: Float64Array): void {
+  for (let o = 0, p = 0; o < outer; o++) {
+    for (let c = 0; c < C; c++) {
+      let s = 0;
+      for (let i = 0; i < inner; i++, p++) s += x[p];
+      mean[c] += s;
+    }
+  }
+  for (let c = 0; c < C; c++) mean[c] /= outer * inner;
+  for (let o = 0, p = 0; o < outer; o++) {
+    for (let c = 0; c < C; c++) {
+      const mu = mean[c];
+      let s = 0;
+      for (let i = 0; i < inner; i++, p++) {
+        const d = x[p] - mu;
+        s += d * d;
+      }
+      sqDev[c] += s;
+    }
+  }
+}
+
+/** invStd[c] = 1 / √(scale·v[c] + eps)   (v a sum of squared deviations with scale 1/m, or a variance with scale 1) */
+function inverseStd(v: Float64Array, scale: number, eps: number, invStd: Float64Array): void {
+  for (let c = 0; c < invStd.length; c++) invStd[c] = 1 / Math.sqrt(v[c] * scale + eps);
+}
+
+/**
+ * running[c] = (1 − momentum)·running[c] + momentum·scale·batch[c]: the exponential moving
+ * average PyTorch keeps; `scale` turns a sum of squared deviations into the unbiased variance,
+ * 1/(m − 1), or is 1 for the mean.
+ */
+function updateRunningAverage(running: Float64Array, batch: Float64Array, momentum: number, scale: number): void {
+  for (let c = 0; c < running.length; c++) running[c] = momentum * (batch[c] * scale) + (1 - momentum) * running[c];
+}
+
+/** x̂ = (x − mean[c])·invStd[c] for every entry of channel c. */
+function normalizeChannels(x: Float64Array, { outer, C, inner }: Channels, mean: Float64Array, invStd: Float64Array, xHat: Float64Array): void {
+  for (let o = 0, p = 0; o < outer; o++) {
+    for (let c = 0; c < C; c++) {
+      const mu = mean[c], s = invStd[c];
+      for (let i = 0; i < inner; i++, p++) xHat[p] = (x[p] - mu) * s;
+    }
+  }
+}
+
+/** y = γ[c]·x̂ + β[c] for every entry of channel c; y = x̂ without γ and β (null). */
+function scaleAndShift(xHat: Float64Array, { outer, C, inner }: Channels, gamma: Float64Array | null, beta: Float64Array | null, y: Float64Array): void {
+  for (let o = 0, p = 0; o < outer; o++) {
+    for (let c = 0; c < C; c++) {
+      const g = gamma === null ? 1 : gamma[c];
+      const b = beta === null ? 0 : beta[c];
+      for (let i = 0; i < inner; i++, p++) y[p] = g * xHat[p] + b;
+    }
+  }
+}
+
+/** Per channel c:  sumG[c] = Σ g,   sumGXHat[c] = Σ g·x̂   (sums over the m entries of the channel). */
+function channelGradSums(g: Float64Array, xHat: Float64Array, { outer, C, inner }: Channels, sumG: Float64Array, sumGXHat: Float64Array): void {
+  for (let o = 0, p = 0; o < outer; o++) {
+    for (let c = 0; c < C; c++) {
+      let sg = 0, sgx = 0;
+      for (let i = 0; i < inner; i++, p++) {
+        sg += g[p];
+        sgx += g[p] * xHat[p];
+      }
+      sumG[c] += sg;
+      sumGXHat[c] += sgx;
+    }
+  }
+}
+
+/**
+ * Training mode (the batch's statistics), for every entry of channel c:
+ *
+ *   dx = (γ_c/σ_c)·(g − mean(g) − x̂·mean(g·x̂)),   mean(g) = sumG[c]/m,  mean(g·x̂) = sumGXHat[c]/m
+ *
+ * with m = outer·inner and γ_c = 1 when `gamma` is null.
+ */
+function batchNormInputGrad(
+  g: Float64Array, xHat: Float64Array, { outer, C, inner }: Channels, gamma: Float64Array | null,
+  invStd: Float64Array, sumG: Float64Array, sumGXHat: Float64Array, dx: Float64Array,
+): void {
+  const m = outer * inner;
+  for (let o = 0, p = 0; o < outer; o++) {
+    for (let c = 0; c < C; c++) {
+      const s = (gamma === null ? 1 : gamma[c]) * invStd[c];
+      const meanG = sumG[c] / m, meanGXHat = sumGXHat[c] / m;
+      for (let i = 0; i < inner; i++, p++) dx[p] = s * (g[p] - meanG - xHat[p] * meanGXHat);
+    }
+  }
+}
+
+/** Evaluation mode (fixed statistics), for every entry of channel c:  dx = (γ_c/σ_c)·g  (γ_c = 1 when `gamma` is null). */
+function scaleChannels(g: Float64Array, { outer, C, inner }: Channels, gamma: Float64Array | null, invStd: Float64Array, dx: Float64Array): void {
+  for (let o = 0, p = 0; o < outer; o++) {
+    for (let c = 0; c < C; c++) {
+      const s = (gamma === null ? 1 : gamma[c]) * invStd[c];
+      for (let i = 0; i < inner; i++, p++) dx[p] = s * g[p];
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { WindowGeometry, avgPoolBackward, avgPoolForward } from '../../tensor/image-kernels';
+import { WindowGeometry, fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { SizePair, checkHalfKernel, describeWindow, readPair, windowGeometry } from '../convolution/window';
 import { Module } from '../module';
@@ -20,6 +20,8 @@ import { Module } from '../module';
  * G[n, c, oh, ow] is spread evenly over its window:
  *   ∂L/∂X[n, c, oh·sH − pH + i, ow·sW − pW + j] += G[n, c, oh, ow] / (kH·kW)
  * (the share that falls in the padding is dropped; overlapping windows add up).
+ *
+ * The loops are below the class; the 'wasm' backend runs a twin of each (same bits).
  *
  * ```ts
  * const pool = new AvgPool2d(2);                              // 2×2 windows, stride 2
@@ -49,7 +51,7 @@ export class AvgPool2d extends Module {
     const g = windowGeometry(input, this.kernelSize, this.stride, this.padding, (m) => this.fail('forward', m));
     const N = input.shape[0];
     const output = new Tensor([N, g.channels, g.outH, g.outW]);
-    avgPoolForward(input.data, g, N, output.data); // Y = mean of each window (padding counted as 0)
+    fastLoop('avgPoolForward', avgPoolForward)(input.data, g, N, output.data); // Y = mean of each window (padding counted as 0)
     this.geometry = g;
     this.inputShape = input.shape;
     return this.rememberOutput(output);
@@ -59,11 +61,66 @@ export class AvgPool2d extends Module {
     this.checkGradOut(gradOut);
     const inputShape = this.inputShape as readonly number[];
     const gradInput = new Tensor(inputShape);
-    avgPoolBackward(gradOut.data, this.geometry as WindowGeometry, inputShape[0], gradInput.data); // ∂L/∂X[window] += G / (kH·kW)
+    fastLoop('avgPoolBackward', avgPoolBackward)(gradOut.data, this.geometry as WindowGeometry, inputShape[0], gradInput.data); // ∂L/∂X[window] += G / (kH·kW)
     return gradInput;
   }
 
   toString(): string {
     return `AvgPool2d(${describeWindow(this.kernelSize, this.stride, this.padding)})`;
+  }
+}
+
+/**
+ * Average pooling of a batch [N, C, H, W] → [N, C, OH, OW], counting the padding as zeros
+ * that are part of the window (PyTorch's count_include_pad = true):
+ *
+ *   Y[n, c, oh, ow] = 1/(kH·kW) · Σ over i < kH, j < kW of X[n, c, oh·sH − pH + i, ow·sW − pW + j]
+ *
+ * (In floor mode every window ends within the padded image, so the divisor is always kH·kW.)
+ */
+export function avgPoolForward(input: Float64Array, g: WindowGeometry, N: number, output: Float64Array): void {
+  const H = g.height, W = g.width, kH = g.kernelH, kW = g.kernelW;
+  const sH = g.strideH, sW = g.strideW, pH = g.padH, pW = g.padW, OH = g.outH, OW = g.outW;
+  const count = kH * kW;
+  let o = 0;
+  for (let plane = 0, end = N * g.channels * H * W; plane < end; plane += H * W) {
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sH - pH, hLo = h0 > 0 ? h0 : 0, hHi = h0 + kH < H ? h0 + kH : H; // the window's rows inside the image
+      for (let ow = 0; ow < OW; ow++, o++) {
+        const w0 = ow * sW - pW, wLo = w0 > 0 ? w0 : 0, wHi = w0 + kW < W ? w0 + kW : W;
+        let sum = 0;
+        for (let h = hLo; h < hHi; h++) {
+          for (let k = plane + h * W + wLo, kEnd = plane + h * W + wHi; k < kEnd; k++) sum += input[k];
+        }
+        output[o] = sum / count;
+      }
+    }
+  }
+}
+
+/**
+ * Backward of average pooling: each output's gradient is spread evenly over its window,
+ *
+ *   ∂L/∂X[n, c, oh·sH − pH + i, ow·sW − pW + j] += G[n, c, oh, ow] / (kH·kW)
+ *
+ * for every window entry inside the image (the share of the padding is dropped). `gradInput`
+ * is not cleared first.
+ */
+export function avgPoolBackward(gradOut: Float64Array, g: WindowGeometry, N: number, gradInput: Float64Array): void {
+  const H = g.height, W = g.width, kH = g.kernelH, kW = g.kernelW;
+  const sH = g.strideH, sW = g.strideW, pH = g.padH, pW = g.padW, OH = g.outH, OW = g.outW;
+  const count = kH * kW;
+  let o = 0;
+  for (let plane = 0, end = N * g.channels * H * W; plane < end; plane += H * W) {
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sH - pH, hLo = h0 > 0 ? h0 : 0, hHi = h0 + kH < H ? h0 + kH : H; // the window's rows inside the image
+      for (let ow = 0; ow < OW; ow++, o++) {
+        const w0 = ow * sW - pW, wLo = w0 > 0 ? w0 : 0, wHi = w0 + kW < W ? w0 + kW : W;
+        const share = gradOut[o] / count;
+        for (let h = hLo; h < hHi; h++) {
+          for (let k = plane + h * W + wLo, kEnd = plane + h * W + wHi; k < kEnd; k++) gradInput[k] += share;
+        }
+      }
+    }
   }
 }

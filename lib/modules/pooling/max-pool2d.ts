@@ -1,5 +1,4 @@
-import { WindowGeometry, maxPoolBackward, maxPoolForward } from '../../tensor/image-kernels';
-import { persistentIndexValues } from '../../tensor/storage';
+import { WindowGeometry, fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { SizePair, checkHalfKernel, describeWindow, readPair, windowGeometry } from '../convolution/window';
 import { Module } from '../module';
@@ -23,6 +22,9 @@ import { Module } from '../module';
  *   ∂L/∂X[argmax(n, c, oh, ow)] += G[n, c, oh, ow]
  * (an entry that is the maximum of several overlapping windows receives the sum).
  *
+ * The loops are below the class; the 'wasm' backend runs a twin of each (same bits, the same
+ * tie rule).
+ *
  * ```ts
  * const pool = new MaxPool2d(2);                              // 2×2 windows, stride 2
  * const y = pool.forward(Tensor.zeros([1, 3, 28, 28]));      // shape [1, 3, 14, 14]
@@ -36,12 +38,6 @@ export class MaxPool2d extends Module {
   /** [pH, pW]. */
   readonly padding: readonly [number, number];
   private inputShape: readonly number[] | null = null;
-  /**
-   * For each output entry of the last forward pass, the flat index in the input of its
-   * window's maximum (the first entries; allocated again only when too small, so a smaller
-   * batch reuses it).
-   */
-  private argmax: Int32Array = new Int32Array(0);
 
   constructor(kernelSize: SizePair, stride: SizePair = kernelSize, padding: SizePair = 0) {
     super();
@@ -56,8 +52,8 @@ export class MaxPool2d extends Module {
     const g = windowGeometry(input, this.kernelSize, this.stride, this.padding, (m) => this.fail('forward', m));
     const N = input.shape[0];
     const output = new Tensor([N, g.channels, g.outH, g.outW]);
-    if (this.argmax.length < output.size) this.argmax = persistentIndexValues(output.size);
-    maxPoolForward(input.data, g, N, output.data, this.argmax); // Y = max over each window, argmax remembered
+    const argmax = this.indexWorkspace('argmax', output.size); // for each output, the input index of its maximum
+    fastLoop('maxPoolForward', maxPoolForward)(input.data, g, N, output.data, argmax); // Y = max over each window
     this.inputShape = input.shape;
     return this.rememberOutput(output);
   }
@@ -65,11 +61,64 @@ export class MaxPool2d extends Module {
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
     const gradInput = new Tensor(this.inputShape as readonly number[]);
-    maxPoolBackward(gradOut.data, this.argmax, gradInput.data); // ∂L/∂X[argmax] += G
+    const argmax = this.indexWorkspace('argmax', gradOut.size); //                    kept by forward
+    fastLoop('maxPoolBackward', maxPoolBackward)(gradOut.data, argmax, gradInput.data); // ∂L/∂X[argmax] += G
     return gradInput;
   }
 
   toString(): string {
     return `MaxPool2d(${describeWindow(this.kernelSize, this.stride, this.padding)})`;
   }
+}
+
+/**
+ * Max pooling of a batch [N, C, H, W] → [N, C, OH, OW]:
+ *
+ *   Y[n, c, oh, ow] = max over i < kH, j < kW of X[n, c, oh·sH − pH + i, ow·sW − pW + j]
+ *
+ * with the padding counting as −∞ (so it is never the maximum; the caller ensures pad ≤
+ * kernel/2, which leaves at least one real entry in every window). `argmax[o]` receives the flat
+ * index in `input` of the entry that gave output o: the first maximum of the window in
+ * row-major order (i, then j), as PyTorch's CPU kernel picks it on ties. (`argmax` may be
+ * longer than the output: its first entries are written.)
+ */
+export function maxPoolForward(
+  input: Float64Array, g: WindowGeometry, N: number, output: Float64Array, argmax: Int32Array,
+): void {
+  const H = g.height, W = g.width, kH = g.kernelH, kW = g.kernelW;
+  const sH = g.strideH, sW = g.strideW, pH = g.padH, pW = g.padW, OH = g.outH, OW = g.outW;
+  let o = 0;
+  for (let plane = 0, end = N * g.channels * H * W; plane < end; plane += H * W) {
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sH - pH, hLo = h0 > 0 ? h0 : 0, hHi = h0 + kH < H ? h0 + kH : H; // the window's rows inside the image
+      for (let ow = 0; ow < OW; ow++, o++) {
+        const w0 = ow * sW - pW, wLo = w0 > 0 ? w0 : 0, wHi = w0 + kW < W ? w0 + kW : W;
+        let best = -Infinity;
+        let bestIndex = plane + hLo * W + wLo;
+        for (let h = hLo; h < hHi; h++) {
+          for (let k = plane + h * W + wLo, kEnd = plane + h * W + wHi; k < kEnd; k++) {
+            if (input[k] > best) { // strictly greater: the first maximum wins a tie
+              best = input[k];
+              bestIndex = k;
+            }
+          }
+        }
+        output[o] = best;
+        argmax[o] = bestIndex;
+      }
+    }
+  }
+}
+
+/**
+ * Backward of max pooling: each output's gradient goes to the input entry that was its
+ * maximum, and only there,
+ *
+ *   ∂L/∂X[argmax[o]] += G[o]      for every output o,
+ *
+ * accumulating when windows overlap (stride < kernel) and share their maximum. `gradInput` is
+ * not cleared first; only the first G.length entries of `argmax` are read.
+ */
+export function maxPoolBackward(gradOut: Float64Array, argmax: Int32Array, gradInput: Float64Array): void {
+  for (let o = 0; o < gradOut.length; o++) gradInput[argmax[o]] += gradOut[o];
 }

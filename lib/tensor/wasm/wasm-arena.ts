@@ -33,7 +33,7 @@ const MIN_CHUNK_BYTES = 1 << 20;
  * them for one chunk of their total size, so that a step's arrays lie next to each other.
  *
  * A view handed out before a release must not be used after the next allocation: its bytes
- * then belong to a new array. That is the contract of `withTemporaryTensors` (storage.ts).
+ * then belong to a new array. lib/tensor/memory.ts makes sure nothing reads such a view (a released tensor throws).
  */
 export class WasmArena {
   /** The allocator the chunks come from. */
@@ -75,8 +75,12 @@ export class WasmArena {
     return { chunk: this.chunk, used: this.used };
   }
 
-  /** Frees every array allocated since `mark` (their views must no longer be used). */
-  release(mark: ArenaMark): void {
+  /**
+   * Frees every array allocated since `mark` (their views must no longer be used). With
+   * `poison`, their bytes are first set to NaN, so that a stale read shows (memory checks).
+   */
+  release(mark: ArenaMark, poison = false): void {
+    if (poison) this.poison(mark);
     this.chunk = mark.chunk;
     this.used = mark.used;
     if (mark.chunk === 0 && mark.used === 0 && this.chunks.length > 1) this.mergeChunks();
@@ -106,7 +110,26 @@ export class WasmArena {
 
   private addChunk(atLeast: number): void {
     const bytes = Math.max(atLeast, this.bytesReserved, MIN_CHUNK_BYTES); // at least doubles the arena
-    this.chunks.push({ offset: this.memory.allocateUninitialized(bytes / 8), bytes });
+    let offset: number;
+    try {
+      offset = this.memory.allocateUninitialized(bytes / 8);
+    } catch (err) {
+      if (bytes === atLeast) throw err; //                  the budget may still leave room for what is asked
+      this.chunks.push({ offset: this.memory.allocateUninitialized(atLeast / 8), bytes: atLeast });
+      return;
+    }
+    this.chunks.push({ offset, bytes });
+  }
+
+  /** Fills everything allocated since `mark` with NaN. */
+  private poison(mark: ArenaMark): void {
+    const view = this.memory.view();
+    for (let c = mark.chunk; c <= this.chunk && c < this.chunks.length; c++) {
+      const chunk = this.chunks[c];
+      const from = chunk.offset + (c === mark.chunk ? mark.used : 0);
+      const to = chunk.offset + (c === this.chunk ? this.used : chunk.bytes);
+      if (to > from) view.fill(NaN, from / 8, to / 8);
+    }
   }
 
   /** Replaces the chunks by one of their total size (only when nothing is allocated). */

@@ -1,4 +1,4 @@
-import type { WindowGeometry } from '../image-kernels';
+import type { WindowGeometry } from '../backend/interface';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm-bytes';
 import { GrowableMemory, WasmMemory, isShared } from './wasm-memory';
 
@@ -14,7 +14,7 @@ import { GrowableMemory, WasmMemory, isShared } from './wasm-memory';
  *
  * Products, sumRows, addRowVector, ReLU, LeakyReLU, the backward passes of Tanh and Sigmoid,
  * im2col, col2im, the channel bias and its gradient, max and average pooling, and both optimizer
- * steps give results bit-identical to lib/tensor/kernels.ts, lib/tensor/image-kernels.ts, the layer files and
+ * steps give results bit-identical to lib/tensor/backend/reference.ts, the layer files and
  * lib/optim (same operations in the same order; WebAssembly never fuses a multiply and an add).
  * Only the forward passes of Tanh and Sigmoid may differ in the last bit, as they use
  * AssemblyScript's tanh and exp instead of the JavaScript engine's.
@@ -289,7 +289,7 @@ export class WasmKernels {
   readonly memory: WasmMemory;
   /**
    * True for the shared-memory build: growing the memory leaves every Float64Array made on it
-   * valid, so tensors may keep their values there (see lib/tensor/storage.ts).
+   * valid, so tensors may keep their values there (see lib/tensor/memory.ts).
    */
   readonly sharedMemory: boolean;
 
@@ -370,7 +370,7 @@ export class WasmKernels {
   }
 
   /**
-   * im2col, as lib/tensor/image-kernels.ts: unrolls the windows of the image that starts
+   * im2col, as lib/tensor/backend/reference.ts: unrolls the windows of the image that starts
    * `imageOffset` doubles after byte offset `image` (sample n of a batch: n·C·H·W) into cols
    * [C·kH·kW, OH·OW]: cols[(c·kH + i)·kW + j, oh·OW + ow] = X[c, oh·sH − pH + i, ow·sW − pW + j],
    * 0 in the padding.
@@ -381,7 +381,7 @@ export class WasmKernels {
   }
 
   /**
-   * col2im, as lib/tensor/image-kernels.ts: the adjoint of im2col, ADDING every entry of cols
+   * col2im, as lib/tensor/backend/reference.ts: the adjoint of im2col, ADDING every entry of cols
    * to the image entry it came from (the image starts `imageOffset` doubles after byte offset
    * `image`); entries in the padding are dropped. The image is not cleared first.
    */
@@ -402,7 +402,7 @@ export class WasmKernels {
 
   /**
    * Max pooling of N images [C, H, W] (at byte offset `input`) into `output` [N, C, OH, OW], as
-   * lib/tensor/image-kernels.ts: each output is the maximum of its window (the first maximum
+   * lib/modules/pooling/max-pool2d.ts: each output is the maximum of its window (the first maximum
    * wins a tie, padding never wins), and `argmax` (an array of 32-bit integers, 4 bytes each)
    * receives the flat index in the batch of the entry that gave it.
    */
@@ -416,7 +416,7 @@ export class WasmKernels {
     this.exports.maxPoolBackward(gradOut, argmax, gradInput, n);
   }
 
-  /** Average pooling of N images, as image-kernels.ts: Y = (sum of the window, padding as 0) / (kH·kW). */
+  /** Average pooling of N images, as lib/modules/pooling/avg-pool2d.ts: Y = (sum of the window, padding as 0) / (kH·kW). */
   avgPoolForward(input: number, g: WindowGeometry, N: number, output: number): void {
     this.exports.avgPoolForward(input, output, N * g.channels, g.height, g.width, g.kernelH, g.kernelW,
       g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);

@@ -50,7 +50,7 @@ function roundUp(bytes: number): number {
  * Growing an ordinary WebAssembly memory replaces its `ArrayBuffer`: every typed array made on
  * the old one becomes empty (length 0). So do not keep views across an allocation. (A shared
  * memory, as in the 'shared' build of the kernels, keeps its old views valid: that is what
- * lets tensors live in it, see lib/tensor/storage.ts.) `view()` returns a
+ * lets tensors live in it, see lib/tensor/memory.ts.) `view()` returns a
  * Float64Array over the whole memory, re-created whenever the buffer changed, and
  * `memoryGeneration` counts the changes, so a caller that caches views can tell when to
  * re-create them. The data itself is kept: growth only adds memory at the end.
@@ -71,6 +71,12 @@ export class WasmMemory {
   private readonly shared: boolean;
   /** Length in bytes of `buffer`. */
   private bufferBytes: number;
+  /**
+   * The most bytes of the memory the allocator may use (its used region ends at most here, the
+   * module's own data included); an allocation past it throws, and the memory never grows past
+   * it. Infinity by default.
+   */
+  limitBytes = Infinity;
   /** Every buffer of the memory whose views are still valid: all of them for a shared memory, the current one otherwise. */
   private readonly validBuffers = new Set<ArrayBufferLike>();
 
@@ -168,6 +174,9 @@ export class WasmMemory {
       return offset;
     }
     const offset = this.top;
+    if (offset + bytes > this.limitBytes) {
+      throw new MinidlError(`WasmMemory.allocate: ${bytes} more bytes would take the memory past its budget of ${this.limitBytes} bytes`);
+    }
     this.ensureCapacity(offset + bytes);
     this.top = offset + bytes;
     this.live.set(offset, bytes);
@@ -222,6 +231,11 @@ export class WasmMemory {
     }
   }
 
+  /** Bytes of the memory in use: the end of the used region (the module's own data included). */
+  get bytesUsed(): number {
+    return this.top;
+  }
+
   /** Bytes in live blocks (each request rounded up to a multiple of 16). */
   get bytesInUse(): number {
     let total = 0;
@@ -246,7 +260,9 @@ export class WasmMemory {
     const size = this.memory.buffer.byteLength;
     if (end <= size) return;
     const needed = Math.ceil((end - size) / WASM_PAGE_BYTES);
-    const doubling = Math.max(1, Math.ceil(size / WASM_PAGE_BYTES));
+    let doubling = Math.max(1, Math.ceil(size / WASM_PAGE_BYTES));
+    const limitPages = Math.ceil(this.limitBytes / WASM_PAGE_BYTES) - size / WASM_PAGE_BYTES;
+    if (doubling > limitPages) doubling = Math.max(needed, limitPages); //  never grow far past the budget
     try {
       this.memory.grow(Math.max(needed, doubling));
     } catch {

@@ -1,5 +1,4 @@
-import type { WindowGeometry } from '../image-kernels';
-import type { AdamUpdate, SgdUpdate } from '../optimizer-kernels';
+import type { AdamUpdate, SgdUpdate, WindowGeometry } from '../backend/interface';
 import { WasmKernelExports, WasmKernels } from './wasm-kernels';
 
 /** What a kernel reads and writes: float64 values, or 32-bit integers (max pooling's argmax). */
@@ -22,8 +21,8 @@ export type MapWithGradKind = 'reluBackward' | 'leakyReluBackward' | 'tanhBackwa
  * outside it.
  *
  * A WebAssembly kernel reads and writes the module's own memory only. A tensor whose values
- * already live there (storage.ts: the temporaries of a training step, parameters, gradients,
- * optimizer state, when the memory is shared) is passed by its position, `byteOffset`, and
+ * already live there (lib/tensor/memory.ts: the temporaries of a library step, parameters, gradients,
+ * buffers, optimizer state, when the memory is shared) is passed by its position, `byteOffset`, and
  * nothing is copied. An ordinary Float64Array is copied in, and a result copied out:
  *
  *   scratch.begin(room(A, n) + …)  room for the operands outside the memory (grows only when needed)
@@ -129,7 +128,7 @@ export class WasmScratch {
   }
 
   /**
-   * A product of kernels.ts in WebAssembly: A has M·K values, B K·N, C M·N (in the layout of
+   * A product of lib/tensor/backend/reference.ts in WebAssembly: A has M·K values, B K·N, C M·N (in the layout of
    * the kind: A [M,K] or [K,M], B [K,N] or [N,K]); C (+)= the product, then + the bias row
    * (N values) in the kernel's epilogue when one is given.
    */
@@ -144,7 +143,7 @@ export class WasmScratch {
     this.get(c, C, mn);
   }
 
-  /** sumRows of kernels.ts in WebAssembly: out[N] (+)= Σᵢ G[i, :]. */
+  /** sumRows of lib/tensor/backend/reference.ts in WebAssembly: out[N] (+)= Σᵢ G[i, :]. */
   sumRows(G: Float64Array, out: Float64Array, M: number, N: number, accumulate: boolean): void {
     this.begin(this.room(G, M * N) + this.room(out, N));
     const g = this.put(G, M * N);
@@ -153,7 +152,7 @@ export class WasmScratch {
     this.get(o, out, N);
   }
 
-  /** addRowVector of kernels.ts in WebAssembly: C[i, :] += b. */
+  /** addRowVector of lib/tensor/backend/reference.ts in WebAssembly: C[i, :] += b. */
   addRowVector(C: Float64Array, b: Float64Array, M: number, N: number): void {
     this.begin(this.room(C, M * N) + this.room(b, N));
     const c = this.put(C, M * N), v = this.put(b, N);
@@ -161,7 +160,7 @@ export class WasmScratch {
     this.get(c, C, M * N);
   }
 
-  /** im2col of image-kernels.ts in WebAssembly (the image is C·H·W values from `imageOffset`). */
+  /** im2col of lib/tensor/backend/reference.ts in WebAssembly (the image is C·H·W values from `imageOffset`). */
   im2col(image: Float64Array, imageOffset: number, g: WindowGeometry, cols: Float64Array): void {
     const imageSize = g.channels * g.height * g.width;
     const colsSize = g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
@@ -172,7 +171,7 @@ export class WasmScratch {
     this.get(c, cols, colsSize);
   }
 
-  /** col2im of image-kernels.ts in WebAssembly (adds into the C·H·W values of `image` from `imageOffset`). */
+  /** col2im of lib/tensor/backend/reference.ts in WebAssembly (adds into the C·H·W values of `image` from `imageOffset`). */
   col2im(cols: Float64Array, g: WindowGeometry, image: Float64Array, imageOffset: number): void {
     const imageSize = g.channels * g.height * g.width;
     const colsSize = g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
@@ -183,7 +182,7 @@ export class WasmScratch {
     this.get(x, image, imageSize, imageOffset);
   }
 
-  /** addChannelBias of image-kernels.ts in WebAssembly: Y[n, f, :] += b[f] for Y [N, F, P]. */
+  /** addChannelBias of lib/tensor/backend/reference.ts in WebAssembly: Y[n, f, :] += b[f] for Y [N, F, P]. */
   addChannelBias(output: Float64Array, bias: Float64Array, N: number, F: number, P: number): void {
     const size = N * F * P;
     this.begin(this.room(output, size) + this.room(bias, F));
@@ -192,7 +191,7 @@ export class WasmScratch {
     this.get(y, output, size);
   }
 
-  /** sumChannels of image-kernels.ts in WebAssembly: out[f] (+)= Σₙ Σₚ G[n, f, p]. */
+  /** sumChannels of lib/tensor/backend/reference.ts in WebAssembly: out[f] (+)= Σₙ Σₚ G[n, f, p]. */
   sumChannels(grad: Float64Array, out: Float64Array, N: number, F: number, P: number, accumulate: boolean): void {
     const size = N * F * P;
     this.begin(this.room(grad, size) + this.room(out, F));
@@ -202,7 +201,7 @@ export class WasmScratch {
     this.get(o, out, F);
   }
 
-  /** maxPoolForward of image-kernels.ts in WebAssembly: Y = max of each window, argmax remembered. */
+  /** maxPoolForward of lib/modules/pooling/max-pool2d.ts in WebAssembly: Y = max of each window, argmax remembered. */
   maxPoolForward(input: Float64Array, g: WindowGeometry, N: number, output: Float64Array, argmax: Int32Array): void {
     const inputSize = N * g.channels * g.height * g.width, outputSize = N * g.channels * g.outH * g.outW;
     this.begin(this.room(input, inputSize) + this.room(output, outputSize) + this.room(argmax, outputSize));
@@ -212,7 +211,7 @@ export class WasmScratch {
     this.get(a, argmax, outputSize);
   }
 
-  /** maxPoolBackward of image-kernels.ts in WebAssembly: ∂L/∂X[argmax[o]] += G[o]. */
+  /** maxPoolBackward of lib/modules/pooling/max-pool2d.ts in WebAssembly: ∂L/∂X[argmax[o]] += G[o]. */
   maxPoolBackward(gradOut: Float64Array, argmax: Int32Array, gradInput: Float64Array): void {
     const n = gradOut.length, inputSize = gradInput.length;
     this.begin(this.room(gradOut, n) + this.room(argmax, n) + this.room(gradInput, inputSize));
@@ -221,7 +220,7 @@ export class WasmScratch {
     this.get(gi, gradInput, inputSize);
   }
 
-  /** avgPoolForward of image-kernels.ts in WebAssembly: Y = mean of each window (padding as 0). */
+  /** avgPoolForward of lib/modules/pooling/avg-pool2d.ts in WebAssembly: Y = mean of each window (padding as 0). */
   avgPoolForward(input: Float64Array, g: WindowGeometry, N: number, output: Float64Array): void {
     const inputSize = N * g.channels * g.height * g.width, outputSize = N * g.channels * g.outH * g.outW;
     this.begin(this.room(input, inputSize) + this.room(output, outputSize));
@@ -230,7 +229,7 @@ export class WasmScratch {
     this.get(y, output, outputSize);
   }
 
-  /** avgPoolBackward of image-kernels.ts in WebAssembly: ∂L/∂X[window] += G / (kH·kW). */
+  /** avgPoolBackward of lib/modules/pooling/avg-pool2d.ts in WebAssembly: ∂L/∂X[window] += G / (kH·kW). */
   avgPoolBackward(gradOut: Float64Array, g: WindowGeometry, N: number, gradInput: Float64Array): void {
     const inputSize = N * g.channels * g.height * g.width, outputSize = N * g.channels * g.outH * g.outW;
     this.begin(this.room(gradOut, outputSize) + this.room(gradInput, inputSize));
@@ -239,7 +238,7 @@ export class WasmScratch {
     this.get(gi, gradInput, inputSize);
   }
 
-  /** An element-wise kernel of activation-kernels.ts in WebAssembly: y = f(x) over n entries. */
+  /** An element-wise kernel of activation layers in WebAssembly: y = f(x) over n entries. */
   map(kind: MapKind, x: Float64Array, y: Float64Array, n: number, slope: number): void {
     this.begin(this.room(x, n) + this.room(y, n));
     const xo = this.put(x, n), yo = this.output(y, n, false);
@@ -247,7 +246,7 @@ export class WasmScratch {
     this.get(yo, y, n);
   }
 
-  /** An element-wise backward kernel of activation-kernels.ts in WebAssembly: dx = f(a, g) over n entries. */
+  /** An element-wise backward kernel of activation layers in WebAssembly: dx = f(a, g) over n entries. */
   mapWithGrad(kind: MapWithGradKind, a: Float64Array, g: Float64Array, dx: Float64Array, n: number, slope: number): void {
     this.begin(this.room(a, n) + this.room(g, n) + this.room(dx, n));
     const ao = this.put(a, n), go = this.put(g, n), dxo = this.output(dx, n, false);
@@ -255,7 +254,7 @@ export class WasmScratch {
     this.get(dxo, dx, n);
   }
 
-  /** sgdUpdate of optimizer-kernels.ts in WebAssembly (w and the buffer are updated in place). */
+  /** sgdUpdate of lib/optim/sgd.ts in WebAssembly (w and the buffer are updated in place). */
   sgdStep(w: Float64Array, grad: Float64Array, buffer: Float64Array | null, n: number, h: SgdUpdate): void {
     this.begin(this.room(w, n) + this.room(grad, n) + (buffer === null ? 0 : this.room(buffer, n)));
     const wo = this.put(w, n), go = this.put(grad, n), bo = buffer === null ? 0 : this.put(buffer, n);
@@ -264,7 +263,7 @@ export class WasmScratch {
     if (buffer !== null) this.get(bo, buffer, n);
   }
 
-  /** adamUpdate of optimizer-kernels.ts in WebAssembly (w, m and v are updated in place). */
+  /** adamUpdate of lib/optim/adam.ts in WebAssembly (w, m and v are updated in place). */
   adamStep(w: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, n: number, h: AdamUpdate): void {
     this.begin(this.room(w, n) + this.room(grad, n) + this.room(m, n) + this.room(v, n));
     const wo = this.put(w, n), go = this.put(grad, n), mo = this.put(m, n), vo = this.put(v, n);

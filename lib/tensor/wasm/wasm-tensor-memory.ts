@@ -1,65 +1,98 @@
-import { WasmArena } from './wasm-arena';
+import type { StepMark, TensorStore } from '../backend/interface';
+import { ArenaMark, WasmArena } from './wasm-arena';
 import type { WasmKernels } from './wasm-kernels';
 import { WasmMemory } from './wasm-memory';
 
+/** The budget of the kernels' memory unless `setMemoryBudget` says otherwise: 256 MiB. */
+export const DEFAULT_MEMORY_BUDGET_BYTES = 256 * 1024 * 1024;
+
 /**
  * Where tensors keep their values when they live in the kernels' (shared) WebAssembly memory,
- * so that a kernel reads and writes them in place, without a copy.
+ * so that a kernel reads and writes them in place, without a copy: the 'wasm' backend's
+ * `TensorStore` (see backend/interface.ts; lib/tensor/memory.ts decides who gets what).
  *
- *   persistent(n)   a block of the allocator (wasm-memory.ts) for values that outlive a
- *                   training step: parameters, their gradients, optimizer state. The block is
- *                   freed when the garbage collector reclaims its Float64Array view (a
- *                   FinalizationRegistry watches every view).
- *   temporary(n)    a slice of the arena (wasm-arena.ts) for the temporaries of one step,
- *                   freed all at once when the step's `withTemporaryTensors` returns.
+ *   keptValues(n)    a block of the allocator (wasm-memory.ts) for values that outlive a
+ *                    training step: parameters, their gradients, registered buffers, workspaces,
+ *                    optimizer state. The block goes back to the allocator once the garbage
+ *                    collector has reclaimed its Float64Array view (a FinalizationRegistry).
+ *   stepValues(n)    a slice of the arena (wasm-arena.ts) for the temporaries of one library
+ *                    step, all released at once when the step ends.
  *
- * Both return zero-filled Float64Array views. When the memory cannot grow any more (it holds
- * at most 4 GiB), they return an ordinary Float64Array instead: the kernels then copy that
- * array in and out, as they do for any array outside the module's memory.
+ * Both return zero-filled views, or null when the memory's budget (`budgetBytes`, 256 MiB by
+ * default) would be exceeded or the memory cannot grow: the tensor is then an ordinary array,
+ * which the kernels copy in and out. So memory stays bounded even in a synchronous loop that
+ * never lets the finalizers run.
  *
  * Only a shared memory may hold tensors: growing it leaves every existing view valid, so a
- * tensor's `data` never goes stale. (Growing an ordinary WebAssembly memory empties every
- * view made on it.)
+ * tensor's `data` never goes stale. (Growing an ordinary WebAssembly memory empties every view.)
  */
-export class WasmTensorMemory {
+export class WasmTensorMemory implements TensorStore {
   /** The allocator of the module's memory. */
   readonly memory: WasmMemory;
-  /** The arena of the temporaries. */
+  /** The arena of the step temporaries. */
   readonly arena: WasmArena;
   private readonly registry: FinalizationRegistry<number> | null;
   private readonly fillZeros: (offset: number, n: number) => void;
 
   /** The tensor memory of a loaded instance of the kernels (its memory should be shared). */
-  constructor(kernels: WasmKernels) {
+  constructor(kernels: WasmKernels, budgetBytes = DEFAULT_MEMORY_BUDGET_BYTES) {
     const memory = kernels.memory;
     this.memory = memory;
+    memory.limitBytes = budgetBytes;
     this.fillZeros = (offset, n) => kernels.exports.fillZeros(offset, n);
     this.arena = new WasmArena(memory, this.fillZeros);
     this.registry = typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<number>((offset) => this.memory.free(offset));
   }
 
-  /** n zero-filled doubles that live until their view is garbage-collected. */
-  persistent(n: number): Float64Array {
+  get budgetBytes(): number {
+    return this.memory.limitBytes;
+  }
+
+  set budgetBytes(bytes: number) {
+    this.memory.limitBytes = bytes;
+  }
+
+  get bytesUsed(): number {
+    return this.memory.bytesUsed;
+  }
+
+  holds(values: Float64Array | Int32Array): boolean {
+    return this.memory.holds(values);
+  }
+
+  keptValues(n: number): Float64Array | null {
     const offset = this.zeroedBlock(n);
-    if (offset === null) return new Float64Array(n); // the memory is full: an ordinary array
+    if (offset === null) return null;
     const values = this.memory.array(offset, n);
     this.registry?.register(values, offset);
     return values;
   }
 
-  /**
-   * n zero-filled 32-bit integers that live until their view is garbage-collected (the argmax
-   * a max-pooling layer keeps from forward to backward).
-   */
-  persistentIndices(n: number): Int32Array {
+  keptIndices(n: number): Int32Array | null {
     const offset = this.zeroedBlock((n + 1) >> 1); // two integers per double
-    if (offset === null) return new Int32Array(n);
+    if (offset === null) return null;
     const values = this.memory.int32Array(offset, n);
     this.registry?.register(values, offset);
     return values;
   }
 
-  /** A block of `doubles` zeros from the allocator, or null when the memory cannot grow any more. */
+  stepValues(n: number): Float64Array | null {
+    try {
+      return this.arena.allocate(n);
+    } catch {
+      return null; // over the budget: the caller makes an ordinary array
+    }
+  }
+
+  markStep(): StepMark {
+    return { position: this.arena.mark() };
+  }
+
+  releaseStep(mark: StepMark, poison: boolean): void {
+    this.arena.release(mark.position as ArenaMark, poison);
+  }
+
+  /** A block of `doubles` zeros from the allocator, or null past the budget. */
   private zeroedBlock(doubles: number): number | null {
     let offset: number;
     try {
@@ -69,14 +102,5 @@ export class WasmTensorMemory {
     }
     this.fillZeros(offset, doubles);
     return offset;
-  }
-
-  /** n zero-filled doubles in the arena (valid until the enclosing step releases it). */
-  temporary(n: number): Float64Array {
-    try {
-      return this.arena.allocate(n);
-    } catch {
-      return new Float64Array(n); // the memory is full: an ordinary array
-    }
   }
 }
