@@ -80,14 +80,10 @@ export function currentLease(): StepLease | null {
 /** n zeros for a tensor made now: a temporary inside a step, else an ordinary array. */
 export function newValues(n: number): Float64Array {
   const step = current;
-  if (step !== null && step.store !== null) {
-    const values = step.store.stepValues(n);
-    if (values !== null) {
-      if (checks) arrayLeases.set(values, step.lease);
-      return values;
-    }
-  }
-  return new Float64Array(n);
+  if (step === null) return new Float64Array(n);
+  const values = (step.store !== null ? step.store.stepValues(n) : null) ?? new Float64Array(n);
+  if (checks) arrayLeases.set(values, step.lease);
+  return values;
 }
 
 /** n zeros that outlive any step (parameters, buffers, workspaces, optimizer state). */
