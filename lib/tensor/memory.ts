@@ -29,7 +29,7 @@ import { activeBackend } from './backend/select';
  * `withTemporaryTensors(fn)` opens one explicitly, for code that wants the speed and keeps the
  * rule (a tensor made inside is released when fn returns; a Tensor fn returns is copied out).
  *
- * Budget: the kernels' memory takes at most `memoryBudget()` bytes (256 MiB unless
+ * Budget: the kernels' memory takes at most `memoryBudget()` bytes (128 MiB unless
  * `setMemoryBudget` says otherwise). Past it, new tensors of any kind are ordinary arrays:
  * correct, slower, never a crash. This bound does not depend on the garbage collector or the
  * event loop, so it holds in a synchronous loop that builds thousands of models.
@@ -61,8 +61,8 @@ let checks = false;
 /** With memory checks on: the lease of every temporary's array, to catch raw reads in kernels. */
 let arrayLeases = new WeakMap<Float64Array, StepLease>();
 
-/** The default budget of the kernels' memory, in bytes (256 MiB). */
-export const DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024;
+/** The default budget of the kernels' memory, in bytes (128 MiB). */
+export const DEFAULT_MEMORY_BUDGET = 128 * 1024 * 1024;
 let budget = DEFAULT_MEMORY_BUDGET;
 
 /** The active backend's store, with the budget applied, or null. */
@@ -139,7 +139,7 @@ export function checkNotReleased(who: string, name: string, values: Float64Array
 }
 
 /**
- * Sets the most bytes the kernels' memory may take (default 256 MiB). Past it, new tensors are
+ * Sets the most bytes the kernels' memory may take (default 128 MiB). Past it, new tensors are
  * ordinary arrays. Lowering it below what is in use refuses new blocks until enough are freed;
  * nothing already there moves. Throws a MinidlError for anything but a whole number of bytes ≥ 0.
  */

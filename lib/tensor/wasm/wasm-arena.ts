@@ -53,11 +53,11 @@ export class WasmArena {
     this.fillZeros = fillZeros;
   }
 
-  /** A zero-filled array of n doubles in the arena, 16-byte aligned. */
-  allocate(n: number): Float64Array {
+  /** A zero-filled array of n doubles in the arena, 16-byte aligned; null when the memory's budget leaves no room. */
+  allocate(n: number): Float64Array | null {
     const bytes = Math.max(16, Math.ceil((n * 8) / 16) * 16);
     for (;;) {
-      if (this.chunk === this.chunks.length) this.addChunk(bytes);
+      if (this.chunk === this.chunks.length && !this.addChunk(bytes)) return null;
       const chunk = this.chunks[this.chunk];
       if (this.used + bytes <= chunk.bytes) {
         const offset = chunk.offset + this.used;
@@ -108,17 +108,17 @@ export class WasmArena {
     return total;
   }
 
-  private addChunk(atLeast: number): void {
-    const bytes = Math.max(atLeast, this.bytesReserved, MIN_CHUNK_BYTES); // at least doubles the arena
-    let offset: number;
-    try {
-      offset = this.memory.allocateUninitialized(bytes / 8);
-    } catch (err) {
-      if (bytes === atLeast) throw err; //                  the budget may still leave room for what is asked
-      this.chunks.push({ offset: this.memory.allocateUninitialized(atLeast / 8), bytes: atLeast });
-      return;
+  /** Adds a chunk of at least `atLeast` bytes (doubling the arena when the budget allows); false when none fits. */
+  private addChunk(atLeast: number): boolean {
+    let bytes = Math.max(atLeast, this.bytesReserved, MIN_CHUNK_BYTES);
+    let offset = this.memory.tryAllocate(bytes / 8);
+    if (offset < 0 && bytes > atLeast) { //                   the budget may still leave room for what is asked
+      bytes = atLeast;
+      offset = this.memory.tryAllocate(bytes / 8);
     }
+    if (offset < 0) return false;
     this.chunks.push({ offset, bytes });
+    return true;
   }
 
   /** Fills everything allocated since `mark` with NaN. */
@@ -136,6 +136,6 @@ export class WasmArena {
   private mergeChunks(): void {
     const total = this.bytesReserved;
     for (const chunk of this.chunks) this.memory.free(chunk.offset);
-    this.chunks = [{ offset: this.memory.allocateUninitialized(total / 8), bytes: total }];
+    this.chunks = [{ offset: this.memory.tryAllocate(total / 8, true), bytes: total }]; // the bytes just freed: it fits
   }
 }

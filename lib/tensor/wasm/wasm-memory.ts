@@ -154,8 +154,24 @@ export class WasmMemory {
     return offset;
   }
 
-  /** Like `allocate`, but the doubles keep whatever a freed block held (for outputs a kernel overwrites). */
+  /**
+   * Like `allocate`, but the doubles keep whatever a freed block held (for outputs a kernel
+   * overwrites). Throws a MinidlError past the budget or when the memory cannot grow.
+   */
   allocateUninitialized(n: number): number {
+    const offset = this.tryAllocate(n);
+    if (offset < 0) {
+      throw new MinidlError(`WasmMemory.allocate: ${n} more doubles do not fit: the memory is at its budget of ${this.limitBytes} bytes or cannot grow`);
+    }
+    return offset;
+  }
+
+  /**
+   * Reserves n doubles (their values whatever a freed block held) and returns the byte offset,
+   * or −1 when they do not fit: past the budget (`limitBytes`, unless `overBudget`) or past what
+   * the memory can grow to. No exception on the way: a full memory is an ordinary event.
+   */
+  tryAllocate(n: number, overBudget = false): number {
     if (!Number.isInteger(n) || n < 0) {
       throw new MinidlError(`WasmMemory.allocate: the number of doubles must be an integer ≥ 0, got ${String(n)}`);
     }
@@ -174,10 +190,8 @@ export class WasmMemory {
       return offset;
     }
     const offset = this.top;
-    if (offset + bytes > this.limitBytes) {
-      throw new MinidlError(`WasmMemory.allocate: ${bytes} more bytes would take the memory past its budget of ${this.limitBytes} bytes`);
-    }
-    this.ensureCapacity(offset + bytes);
+    if (!overBudget && offset + bytes > this.limitBytes) return -1;
+    if (!this.ensureCapacity(offset + bytes, overBudget)) return -1;
     this.top = offset + bytes;
     this.live.set(offset, bytes);
     return offset;
@@ -255,24 +269,28 @@ export class WasmMemory {
     return total;
   }
 
-  /** Grows the memory (at least doubling it) until it holds `end` bytes. */
-  private ensureCapacity(end: number): void {
+  /**
+   * Grows the memory (at least doubling it, but not far past the budget unless `overBudget`)
+   * until it holds `end` bytes; false when it cannot.
+   */
+  private ensureCapacity(end: number, overBudget: boolean): boolean {
     const size = this.memory.buffer.byteLength;
-    if (end <= size) return;
+    if (end <= size) return true;
     const needed = Math.ceil((end - size) / WASM_PAGE_BYTES);
     let doubling = Math.max(1, Math.ceil(size / WASM_PAGE_BYTES));
     const limitPages = Math.ceil(this.limitBytes / WASM_PAGE_BYTES) - size / WASM_PAGE_BYTES;
-    if (doubling > limitPages) doubling = Math.max(needed, limitPages); //  never grow far past the budget
+    if (!overBudget && doubling > limitPages) doubling = Math.max(needed, limitPages); // never grow far past the budget
     try {
       this.memory.grow(Math.max(needed, doubling));
     } catch {
       try {
         this.memory.grow(needed); //                              doubling may exceed the maximum: ask for just enough
-      } catch (err) {
-        throw new MinidlError(`WasmMemory.allocate: cannot grow the WebAssembly memory from ${size} to ${end} bytes`, { cause: err });
+      } catch {
+        return false;
       }
     }
     this.refresh();
+    return true;
   }
 
   /** Re-creates the whole-memory view if the buffer was replaced (by us or by anyone else). */

@@ -1,3 +1,4 @@
+import { MinidlError } from '../../errors';
 import type { AdamUpdate, SgdUpdate, WindowGeometry } from '../backend/interface';
 import { WasmKernelExports, WasmKernels } from './wasm-kernels';
 
@@ -86,7 +87,9 @@ export class WasmScratch {
       const memory = this.instance.memory;
       if (this.block >= 0) memory.free(this.block);
       this.capacity = Math.max(needed, 2 * this.capacity);
-      this.block = memory.allocateUninitialized(this.capacity);
+      // outside the budget: without it no call could copy its operands in (one block, replaced only by a larger one)
+      this.block = memory.tryAllocate(this.capacity, true);
+      if (this.block < 0) throw new MinidlError(`WasmScratch: the kernels' memory cannot grow to hold this call's ${doubles} doubles`);
     }
     this.whole = this.instance.memory.view(); // re-created if the memory grew (here or elsewhere)
     this.next = this.block;

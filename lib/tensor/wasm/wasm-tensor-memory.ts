@@ -3,8 +3,8 @@ import { ArenaMark, WasmArena } from './wasm-arena';
 import type { WasmKernels } from './wasm-kernels';
 import { WasmMemory } from './wasm-memory';
 
-/** The budget of the kernels' memory unless `setMemoryBudget` says otherwise: 256 MiB. */
-export const DEFAULT_MEMORY_BUDGET_BYTES = 256 * 1024 * 1024;
+/** The budget of the kernels' memory unless `setMemoryBudget` says otherwise: 128 MiB. */
+export const DEFAULT_MEMORY_BUDGET_BYTES = 128 * 1024 * 1024;
 
 /**
  * Where tensors keep their values when they live in the kernels' (shared) WebAssembly memory,
@@ -18,7 +18,7 @@ export const DEFAULT_MEMORY_BUDGET_BYTES = 256 * 1024 * 1024;
  *   stepValues(n)    a slice of the arena (wasm-arena.ts) for the temporaries of one library
  *                    step, all released at once when the step ends.
  *
- * Both return zero-filled views, or null when the memory's budget (`budgetBytes`, 256 MiB by
+ * Both return zero-filled views, or null when the memory's budget (`budgetBytes`, 128 MiB by
  * default) would be exceeded or the memory cannot grow: the tensor is then an ordinary array,
  * which the kernels copy in and out. So memory stays bounded even in a synchronous loop that
  * never lets the finalizers run.
@@ -77,11 +77,7 @@ export class WasmTensorMemory implements TensorStore {
   }
 
   stepValues(n: number): Float64Array | null {
-    try {
-      return this.arena.allocate(n);
-    } catch {
-      return null; // over the budget: the caller makes an ordinary array
-    }
+    return this.arena.allocate(n); // null over the budget: the caller makes an ordinary array
   }
 
   markStep(): StepMark {
@@ -94,12 +90,8 @@ export class WasmTensorMemory implements TensorStore {
 
   /** A block of `doubles` zeros from the allocator, or null past the budget. */
   private zeroedBlock(doubles: number): number | null {
-    let offset: number;
-    try {
-      offset = this.memory.allocateUninitialized(doubles);
-    } catch {
-      return null;
-    }
+    const offset = this.memory.tryAllocate(doubles);
+    if (offset < 0) return null;
     this.fillZeros(offset, doubles);
     return offset;
   }
