@@ -77,6 +77,8 @@ export class WasmMemory {
    * it. Infinity by default.
    */
   limitBytes = Infinity;
+  /** Why the last `tryAllocate` that failed did, for `allocateUninitialized`'s message. */
+  private refusal = '';
   /** Every buffer of the memory whose views are still valid: all of them for a shared memory, the current one otherwise. */
   private readonly validBuffers = new Set<ArrayBufferLike>();
 
@@ -160,9 +162,7 @@ export class WasmMemory {
    */
   allocateUninitialized(n: number): number {
     const offset = this.tryAllocate(n);
-    if (offset < 0) {
-      throw new MinidlError(`WasmMemory.allocate: ${n} more doubles do not fit: the memory is at its budget of ${this.limitBytes} bytes or cannot grow`);
-    }
+    if (offset < 0) throw new MinidlError(`WasmMemory.allocate: ${this.refusal}`);
     return offset;
   }
 
@@ -190,8 +190,14 @@ export class WasmMemory {
       return offset;
     }
     const offset = this.top;
-    if (!overBudget && offset + bytes > this.limitBytes) return -1;
-    if (!this.ensureCapacity(offset + bytes, overBudget)) return -1;
+    if (!overBudget && offset + bytes > this.limitBytes) {
+      this.refusal = `${bytes} more bytes would take the memory past its budget of ${this.limitBytes} bytes`;
+      return -1;
+    }
+    if (!this.ensureCapacity(offset + bytes, overBudget)) {
+      this.refusal = `cannot grow the WebAssembly memory from ${this.memory.buffer.byteLength} to ${offset + bytes} bytes`;
+      return -1;
+    }
     this.top = offset + bytes;
     this.live.set(offset, bytes);
     return offset;
