@@ -24,7 +24,7 @@
  *           (64×784)·(784×100), the MLP's first layer, and (256×256)·(256×256).
  *
  * Every measurement runs on both backends, 'wasm' (WebAssembly SIMD kernels) then 'js'
- * (TypeScript kernels), unless --backend picks one (setBackend, lib/tensor/backend.ts). With
+ * (TypeScript kernels), unless --backend picks one (setBackend, lib/tensor/backend/select.ts). With
  * both, each backend is measured in a fresh Node process: code the JIT optimised for one
  * backend's path would otherwise slow the other one down.
  *

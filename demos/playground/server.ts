@@ -4,7 +4,7 @@
  *
  * Every response carries the two headers that make the page cross-origin isolated
  * (Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy): only such a page may use a
- * shared WebAssembly memory, where the kernels work on tensors in place (lib/tensor/storage.ts).
+ * shared WebAssembly memory, where the kernels work on tensors in place (lib/tensor/memory.ts).
  * Elsewhere the library falls back to the kernels' plain build, which copies.
  */
 import * as fs from 'node:fs';

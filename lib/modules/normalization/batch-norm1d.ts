@@ -19,7 +19,7 @@ import { BatchNorm, BatchNormOptions, ChannelLayout } from './batch-norm';
  *   training:    ∂L/∂X = (γ/σ)·(G − mean(G) − x̂·mean(G ⊙ x̂))
  *   evaluation:  ∂L/∂X = (γ/σ)·G         (the running statistics are constants)
  * The derivation is in lib/modules/normalization/batch-norm.ts and docs/normalization.md;
- * the loops are in lib/tensor/normalization-kernels.ts (here outer = N, C = F, inner = 1).
+ * the loops are in the loops of batch-norm.ts (here outer = N, C = F, inner = 1).
  *
  * ```ts
  * const bn = new BatchNorm1d(100);               // after a Linear(…→100)

@@ -20,7 +20,7 @@ import { BatchNorm, BatchNormOptions, ChannelLayout } from './batch-norm';
  *   training:    ∂L/∂X = (γ/σ)·(G − mean(G) − x̂·mean(G ⊙ x̂))
  *   evaluation:  ∂L/∂X = (γ/σ)·G         (the running statistics are constants)
  * The derivation is in lib/modules/normalization/batch-norm.ts and docs/normalization.md;
- * the loops are in lib/tensor/normalization-kernels.ts (here outer = N, inner = H·W).
+ * the loops are in the loops of batch-norm.ts (here outer = N, inner = H·W).
  *
  * ```ts
  * const bn = new BatchNorm2d(16);                // after a convolution with 16 output channels

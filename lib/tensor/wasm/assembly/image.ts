@@ -1,5 +1,5 @@
 /**
- * Kernels for batches of images stored NCHW, mirroring lib/tensor/image-kernels.ts (read its
+ * Kernels for batches of images stored NCHW, mirroring lib/tensor/backend/reference.ts (read its
  * doc comment for the layout and the window geometry): im2col, col2im, and the per-channel
  * bias of a convolution and its gradient. The geometry comes as eleven sizes — channels C,
  * height H, width W, window kH × kW, stride sH, sW, padding pH, pW, output OH × OW — in the

@@ -26,7 +26,7 @@ import { storePair, storeSingle } from './epilogue';
  *
  * Every entry of C is one lane of one accumulator, summed in the order k = 0, 1, …, K−1 from
  * 0 with a separate multiply and add (WebAssembly never fuses them), exactly as the plain
- * TypeScript kernels do: the results are bit-identical to lib/tensor/kernels.ts.
+ * TypeScript kernels do: the results are bit-identical to lib/tensor/backend/reference.ts.
  *
  * matmul and matmulTransA differ only in where A[i, k] lives (address a + i·strideI + k·strideK),
  * so both call `productWithRowsOfB`. In matmulTransB the lanes (j, j+1) come from two rows of

@@ -1,6 +1,6 @@
 /**
  * Max and average pooling of a batch of images stored NCHW, mirroring the pooling loops of
- * lib/tensor/image-kernels.ts (read its doc comment for the layout and the window geometry).
+ * lib/modules/pooling/max-pool2d.ts and avg-pool2d.ts (lib/tensor/backend/reference.ts explains the layout and the window geometry).
  * The batch comes as `planes` = N·C planes of H × W doubles, each pooled on its own; the window
  * geometry as kH × kW, stride sH, sW, padding pH, pW, output OH × OW.
  *

@@ -2,7 +2,7 @@
  * out[N] (+)= Σᵢ G[i, :]  — the sum of the M rows of G [M,N] (a bias gradient).
  *
  * Each column is summed from row 0 to row M−1, starting from 0 (or from out[j] when
- * `accumulate`), as lib/tensor/kernels.ts does, so the results are bit-identical. The columns
+ * `accumulate`), as lib/tensor/backend/reference.ts does, so the results are bit-identical. The columns
  * are taken eight at a time (four f64x2 accumulators) down all the rows, then two at a time,
  * then the last odd one.
  */
