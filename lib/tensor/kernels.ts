@@ -48,7 +48,8 @@ export function matmulTransA(
 /** out[N] (+)= Σᵢ G[i,:] — the sum of the M rows of G [M,N] (a bias gradient). */
 export function sumRows(G: Float64Array, out: Float64Array, M: number, N: number, accumulate = false): void {
   const who = 'kernels.sumRows';
-  sizes(who, { M, N });
+  size(who, 'M', M);
+  size(who, 'N', N);
   flag(who, accumulate);
   operand(who, 'G', G, M * N, '[M,N]');
   operand(who, 'out', out, N, '[N]');
@@ -59,7 +60,8 @@ export function sumRows(G: Float64Array, out: Float64Array, M: number, N: number
 /** C[i,:] += b for every row i of C [M,N] (broadcasting a bias row over a batch). */
 export function addRowVector(C: Float64Array, b: Float64Array, M: number, N: number): void {
   const who = 'kernels.addRowVector';
-  sizes(who, { M, N });
+  size(who, 'M', M);
+  size(who, 'N', N);
   operand(who, 'C', C, M * N, '[M,N]');
   operand(who, 'b', b, N, '[N]');
   apart(who, 'C', C, M * N, 'b', b, N);
@@ -85,7 +87,7 @@ export function firstNonFinite(a: Float64Array): number {
 export function im2col(image: Float64Array, imageOffset: number, g: WindowGeometry, cols: Float64Array): void {
   const who = 'kernels.im2col';
   const { imageSize, colsSize } = checkGeometry(who, g);
-  sizes(who, { imageOffset }, 0);
+  size(who, 'imageOffset', imageOffset, 0);
   operand(who, 'image', image, imageOffset + imageSize, '[offset + C·H·W]');
   operand(who, 'cols', cols, colsSize, '[C·kH·kW, OH·OW]');
   apartAt(who, 'cols', cols, 0, colsSize, 'image', image, imageOffset, imageSize);
@@ -96,7 +98,7 @@ export function im2col(image: Float64Array, imageOffset: number, g: WindowGeomet
 export function col2im(cols: Float64Array, g: WindowGeometry, image: Float64Array, imageOffset: number): void {
   const who = 'kernels.col2im';
   const { imageSize, colsSize } = checkGeometry(who, g);
-  sizes(who, { imageOffset }, 0);
+  size(who, 'imageOffset', imageOffset, 0);
   operand(who, 'cols', cols, colsSize, '[C·kH·kW, OH·OW]');
   operand(who, 'image', image, imageOffset + imageSize, '[offset + C·H·W]');
   apartAt(who, 'image', image, imageOffset, imageSize, 'cols', cols, 0, colsSize);
@@ -106,7 +108,9 @@ export function col2im(cols: Float64Array, g: WindowGeometry, image: Float64Arra
 /** Y[n,f,:] += b[f] for a batch Y [N,F,P] (P = OH·OW): one bias per output channel. */
 export function addChannelBias(output: Float64Array, bias: Float64Array, N: number, F: number, P: number): void {
   const who = 'kernels.addChannelBias';
-  sizes(who, { N, F, P });
+  size(who, 'N', N);
+  size(who, 'F', F);
+  size(who, 'P', P);
   operand(who, 'output', output, N * F * P, '[N,F,P]');
   operand(who, 'bias', bias, F, '[F]');
   apart(who, 'output', output, N * F * P, 'bias', bias, F);
@@ -116,7 +120,9 @@ export function addChannelBias(output: Float64Array, bias: Float64Array, N: numb
 /** out[f] (+)= Σₙ Σₚ G[n,f,p] for G [N,F,P]: the gradient of a per-channel bias. */
 export function sumChannels(grad: Float64Array, out: Float64Array, N: number, F: number, P: number, accumulate = false): void {
   const who = 'kernels.sumChannels';
-  sizes(who, { N, F, P });
+  size(who, 'N', N);
+  size(who, 'F', F);
+  size(who, 'P', P);
   flag(who, accumulate);
   operand(who, 'grad', grad, N * F * P, '[N,F,P]');
   operand(who, 'out', out, F, '[F]');
@@ -128,12 +134,13 @@ function checkProduct(
   name: string, A: Float64Array, B: Float64Array, C: Float64Array,
   M: number, K: number, N: number, accumulate: boolean, bias: Float64Array | null,
 ): void {
-  const who = `kernels.${name}`;
-  sizes(who, { M, K, N });
+  const who = name === 'matmul' ? 'kernels.matmul' : name === 'matmulTransB' ? 'kernels.matmulTransB' : 'kernels.matmulTransA';
+  size(who, 'M', M);
+  size(who, 'K', K);
+  size(who, 'N', N);
   flag(who, accumulate);
-  const [aShape, bShape] = name === 'matmul' ? ['[M,K]', '[K,N]'] : name === 'matmulTransB' ? ['[M,K]', '[N,K]'] : ['[K,M]', '[K,N]'];
-  operand(who, 'A', A, M * K, aShape);
-  operand(who, 'B', B, K * N, bShape);
+  operand(who, 'A', A, M * K, name === 'matmulTransA' ? '[K,M]' : '[M,K]');
+  operand(who, 'B', B, K * N, name === 'matmulTransB' ? '[N,K]' : '[K,N]');
   operand(who, 'C', C, M * N, '[M,N]');
   apart(who, 'C', C, M * N, 'A', A, M * K);
   apart(who, 'C', C, M * N, 'B', B, K * N);
@@ -143,13 +150,10 @@ function checkProduct(
   }
 }
 
-/** Every size a whole number ≥ min. */
-function sizes(who: string, named: Record<string, number>, min = 0): void {
-  for (const name in named) {
-    const v = named[name];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
-      throw new MinidlError(`${who}: ${name} must be a whole number ≥ ${min}, got ${String(v)}`);
-    }
+/** A size: a whole number ≥ min. */
+function size(who: string, name: string, v: number, min = 0): void {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
+    throw new MinidlError(`${who}: ${name} must be a whole number ≥ ${min}, got ${String(v)}`);
   }
 }
 
@@ -188,8 +192,17 @@ function apartAt(
 function checkGeometry(who: string, g: WindowGeometry): { imageSize: number; colsSize: number } {
   if (typeof g !== 'object' || g === null) throw new MinidlError(`${who}: the geometry must be a WindowGeometry object, got ${String(g)}`);
   const { channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, outH, outW } = g;
-  sizes(who, { channels, height, width, kernelH, kernelW, strideH, strideW }, 1);
-  sizes(who, { padH, padW, outH, outW }, 0);
+  size(who, 'channels', channels, 1);
+  size(who, 'height', height, 1);
+  size(who, 'width', width, 1);
+  size(who, 'kernelH', kernelH, 1);
+  size(who, 'kernelW', kernelW, 1);
+  size(who, 'strideH', strideH, 1);
+  size(who, 'strideW', strideW, 1);
+  size(who, 'padH', padH, 0);
+  size(who, 'padW', padW, 0);
+  size(who, 'outH', outH, 0);
+  size(who, 'outW', outW, 0);
   const expectH = Math.floor((height + 2 * padH - kernelH) / strideH) + 1;
   const expectW = Math.floor((width + 2 * padW - kernelW) / strideW) + 1;
   if (outH !== expectH || outW !== expectW || expectH < 1 || expectW < 1) {

@@ -1,9 +1,13 @@
 import { MinidlError, formatShape } from '../errors';
-import * as kernels from './kernels';
+import { activeBackend } from './backend/select';
 import { Tensor } from './tensor';
 
 /**
  * Tensor operations used by the layers: shape-checked wrappers around the kernels.
+ *
+ * The sizes a kernel gets here come from the tensors' shapes, which are checked against each
+ * other first, and an `into` may not share memory with an operand; so these call the backend's
+ * kernels directly, without the raw-array checks of kernels.ts.
  *
  * Each product returns a new tensor, or, when `into` is given, writes into that tensor
  * (`accumulate: true` adds to it instead of overwriting: that is how `backward` accumulates
@@ -63,7 +67,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const bias = options.bias;
   if (bias !== undefined) checkRowVector('matmul', 'bias', bias, 'A·B', m, n);
   const c = output('matmul', m, n, options, bias === undefined ? [a, b] : [a, b, bias]);
-  kernels.matmul(a.data, b.data, c.data, m, k, n, options.accumulate === true, bias === undefined ? null : bias.data);
+  activeBackend().kernels.matmul(a.data, b.data, c.data, m, k, n, options.accumulate === true, bias === undefined ? null : bias.data);
   return c;
 }
 
@@ -82,7 +86,7 @@ export function matmulTransB(a: Tensor, b: Tensor, options: ProductOptions = {})
     throw new MinidlError(`matmulTransB: A·Bᵀ needs A and B to have the same number of columns, got A ${formatShape(a.shape)} and B ${formatShape(b.shape)}`);
   }
   const c = output('matmulTransB', m, n, options, [a, b]);
-  kernels.matmulTransB(a.data, b.data, c.data, m, k, n, options.accumulate === true);
+  activeBackend().kernels.matmulTransB(a.data, b.data, c.data, m, k, n, options.accumulate === true);
   return c;
 }
 
@@ -94,7 +98,7 @@ export function matmulTransA(a: Tensor, b: Tensor, options: ProductOptions = {})
     throw new MinidlError(`matmulTransA: Aᵀ·B needs A and B to have the same number of rows, got A ${formatShape(a.shape)} and B ${formatShape(b.shape)}`);
   }
   const c = output('matmulTransA', m, n, options, [a, b]);
-  kernels.matmulTransA(a.data, b.data, c.data, m, k, n, options.accumulate === true);
+  activeBackend().kernels.matmulTransA(a.data, b.data, c.data, m, k, n, options.accumulate === true);
   return c;
 }
 
@@ -113,7 +117,7 @@ export function sumRows(g: Tensor, options: ProductOptions = {}): Tensor {
     throw new MinidlError(`sumRows: 'into' shares memory with G; write into a separate tensor`);
   }
   const out = into ?? new Tensor([1, n]);
-  kernels.sumRows(g.data, out.data, m, n, options.accumulate === true);
+  activeBackend().kernels.sumRows(g.data, out.data, m, n, options.accumulate === true);
   return out;
 }
 
@@ -121,7 +125,7 @@ export function sumRows(g: Tensor, options: ProductOptions = {}): Tensor {
 export function addRowVector(x: Tensor, b: Tensor): Tensor {
   const [m, n] = matrixSize('addRowVector', 'X', x);
   checkRowVector('addRowVector', 'b', b, 'X', m, n);
-  kernels.addRowVector(x.data, b.data, m, n);
+  activeBackend().kernels.addRowVector(x.data, b.data, m, n);
   return x;
 }
 

@@ -1,0 +1,147 @@
+import { MinidlError } from './errors';
+
+/**
+ * The one reader of options objects: every constructor and method of minidl that takes
+ * `{ …options }` reads them here, so every one refuses the same mistakes the same way.
+ *
+ *   new SGD(params, 0.1)                → SGD: expected an options object such as { lr: 0.1 }, got number 0.1
+ *   new SGD(params, { weight_decay: 1 }) → SGD: unknown option 'weight_decay' (did you mean 'weightDecay'?); …
+ *   new Linear(2, 3, { bias: 'no' })    → Linear(2→3): option 'bias' must be true or false, got string 'no'
+ *   new SGD(params, { lr: null })       → SGD: option 'lr' is null; give a number, or leave it out for the default
+ *
+ * An option that is `undefined` counts as absent (its default applies); `null` is refused
+ * unless the option documents a meaning for it. Range checks (lr > 0, p in [0, 1)) stay with the
+ * code that knows them; this file checks that the object is an object, that every key is known,
+ * and that every value has the right type.
+ */
+
+/** What an option's value must be: a test, and its description for messages ("a number"). */
+export interface OptionCheck {
+  /** What is expected, as the message says it: 'a number', 'true or false'. */
+  readonly expected: string;
+  /** True when `value` is acceptable. */
+  accepts(value: unknown): boolean;
+  /** True when null has a documented meaning for this option. */
+  readonly acceptsNull?: boolean;
+}
+
+function check(expected: string, accepts: (value: unknown) => boolean): OptionCheck {
+  return { expected, accepts };
+}
+
+/** A number (any; NaN and ±Infinity are left to the range checks, which name them). */
+export const aNumber = check('a number', (v) => typeof v === 'number');
+
+/** A whole number. */
+export const anInteger = check('a whole number', (v) => typeof v === 'number' && Number.isInteger(v));
+
+/** true or false. */
+export const aBoolean = check('true or false', (v) => typeof v === 'boolean');
+
+/** A function. */
+export const aFunction = check('a function', (v) => typeof v === 'function');
+
+/** One of the given strings. */
+export function oneOf(...values: readonly string[]): OptionCheck {
+  return check(`one of ${values.map((s) => `'${s}'`).join(', ')}`, (v) => typeof v === 'string' && values.includes(v));
+}
+
+/** An instance of `cls`, described as `expected` (e.g. 'a Loss such as new MSELoss()'). */
+export function instanceOf(cls: abstract new (...args: never[]) => unknown, expected: string): OptionCheck {
+  return check(expected, (v) => v instanceof cls);
+}
+
+/** A value any of the checks accepts. */
+export function either(...checks: OptionCheck[]): OptionCheck {
+  return check(checks.map((c) => c.expected).join(' or '), (v) => checks.some((c) => c.accepts(v)));
+}
+
+/** A check that also accepts null (for options whose null has a documented meaning). */
+export function orNull(inner: OptionCheck): OptionCheck {
+  return { expected: `${inner.expected} or null`, accepts: (v) => v === null || inner.accepts(v), acceptsNull: true };
+}
+
+/** The known options of a function: a check per name. */
+export type OptionSpec<T> = { readonly [K in keyof T]-?: OptionCheck };
+
+/** Extra help for `readOptions`. */
+export interface ReadOptionsHelp {
+  /** The option a bare value most likely meant (SGD's 'lr'): the message then shows `{ lr: value }`. */
+  positional?: string;
+  /** What the argument is called in messages (default 'options'). */
+  argument?: string;
+}
+
+/**
+ * Reads `options` against `spec`: returns it (typed) when it is undefined (as `{}`) or a plain
+ * object whose every key is known and whose every value passes its check; throws a MinidlError
+ * naming `who` otherwise. Nothing is changed, and nothing is read before the whole object is
+ * checked.
+ */
+export function readOptions<T extends object>(who: string, options: unknown, spec: OptionSpec<T>, help: ReadOptionsHelp = {}): Partial<T> {
+  if (options === undefined) return {};
+  const known = Object.keys(spec);
+  const argument = help.argument ?? 'options';
+  if (!isPlainObject(options)) {
+    const example = help.positional !== undefined && options !== null && typeof options !== 'object'
+      ? `{ ${help.positional}: ${formatValue(options)} }`
+      : `{ ${known.slice(0, 2).map((k) => `${k}: …`).join(', ')} }`;
+    throw new MinidlError(
+      `${who}: expected an ${argument} object such as ${example}, got ${describeValue(options)}` +
+      (options !== null && typeof options !== 'object' ? ' (options are passed by name)' : '') +
+      `; known options: ${known.join(', ')}`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!Object.prototype.hasOwnProperty.call(spec, key)) {
+      const suggestion = suggest(key, known);
+      throw new MinidlError(
+        `${who}: unknown option '${key}'${suggestion === null ? '' : ` (did you mean '${suggestion}'?)`}; known options: ${known.join(', ')}`,
+      );
+    }
+  }
+  const record = options as Record<string, unknown>;
+  for (const key of known) {
+    const value = record[key];
+    if (value === undefined) continue;
+    const rule = (spec as Record<string, OptionCheck>)[key];
+    if (value === null && rule.acceptsNull !== true) {
+      throw new MinidlError(`${who}: option '${key}' is null; give ${rule.expected}, or leave it out for the default`);
+    }
+    if (!rule.accepts(value)) throw new MinidlError(`${who}: option '${key}' must be ${rule.expected}, got ${describeValue(value)}`);
+  }
+  return options as Partial<T>;
+}
+
+/** True for `{ … }` literals and Object.create(null) objects: not arrays, class instances, functions or primitives. */
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** The known name a mistyped key most likely meant: its camelCase spelling, or the same letters in another case. */
+function suggest(key: string, known: readonly string[]): string | null {
+  const camel = key.replace(/[_-]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+  for (const name of known) if (name === camel) return name;
+  const lower = camel.toLowerCase();
+  for (const name of known) if (name.toLowerCase() === lower) return name;
+  return null;
+}
+
+/** A value as code: 0.1, 'no', true. */
+function formatValue(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : String(value);
+}
+
+/** What a value is, for messages: `number 0.1`, `string 'no'`, `null`, `an array`, `a CrossEntropyLoss`. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'string') return `string '${value}'`;
+  if (typeof value !== 'object') return `${typeof value} ${String(value)}`;
+  const name = (value as object).constructor?.name ?? 'Object';
+  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+}
