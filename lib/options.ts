@@ -83,9 +83,11 @@ export function readOptions<T extends object>(who: string, options: unknown, spe
   const known = Object.keys(spec);
   const argument = help.argument ?? 'options';
   if (!isPlainObject(options)) {
+    // a value one option would take (a Loss where { loss } belongs) is shown inside that option
+    const taker = known.filter((k) => options !== null && typeof options === 'object' && (spec as Record<string, OptionCheck>)[k].accepts(options));
     const example = help.positional !== undefined && options !== null && typeof options !== 'object'
       ? `{ ${help.positional}: ${formatValue(options)} }`
-      : `{ ${known.slice(0, 2).map((k) => `${k}: …`).join(', ')} }`;
+      : taker.length === 1 ? `{ ${taker[0]}: … }` : `{ ${known.slice(0, 2).map((k) => `${k}: …`).join(', ')} }`;
     throw new MinidlError(
       `${who}: expected an ${argument} object such as ${example}, got ${describeValue(options)}` +
       (options !== null && typeof options !== 'object' ? ' (options are passed by name)' : '') +
