@@ -94,6 +94,8 @@ export interface Kernels {
   addRowVector(C: Float64Array, b: Float64Array, M: number, N: number): void;
   /** a[i] = 0 for every entry. */
   fillZeros(a: Float64Array): void;
+  /** target[i] = source[i] for every entry of source (target at least as long; the two do not overlap). */
+  copyValues(source: Float64Array, target: Float64Array): void;
   /** The index of the first NaN or ±Infinity in a, or −1. */
   firstNonFinite(a: Float64Array): number;
   /** Unrolls the windows of one image (C·H·W values from `imageOffset`) into cols [C·kH·kW, OH·OW]. */

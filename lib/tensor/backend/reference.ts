@@ -228,6 +228,11 @@ function fillZeros(a: Float64Array): void {
   a.fill(0);
 }
 
+/** target[i] = source[i] for every entry of source (a checkpoint of a training step). */
+function copyValues(source: Float64Array, target: Float64Array): void {
+  target.set(source);
+}
+
 /**
  * The index of the first entry of `a` that is NaN or ±Infinity, or −1 (every layer checks its
  * input with it). v − v is 0 for every finite v and NaN for NaN and ±Infinity: a plain
@@ -392,6 +397,6 @@ function sumChannels(grad: Float64Array, out: Float64Array, N: number, F: number
 
 /** The reference kernels, as the 'js' backend provides them. */
 export const referenceKernels: Kernels = {
-  matmul, matmulTransB, matmulTransA, sumRows, addRowVector, fillZeros, firstNonFinite,
+  matmul, matmulTransB, matmulTransA, sumRows, addRowVector, fillZeros, copyValues, firstNonFinite,
   im2col, col2im, addChannelBias, sumChannels,
 };

@@ -38,6 +38,9 @@ export function wasmBackend(instance: WasmKernels): WasmBackend {
     addRowVector: (C, b, M, N) => scratch.addRowVector(C, b, M, N),
     // a view of a shared memory fills entry by entry, ten times slower than the module's bulk fill
     fillZeros: (a) => (memory.holds(a) ? raw.fillZeros(a.byteOffset, a.length) : a.fill(0)),
+    // the module's bulk copy; a copy into or out of an ordinary array is an ordinary one
+    copyValues: (source, target) => (memory.holds(source) && memory.holds(target)
+      ? raw.copyValues(source.byteOffset, target.byteOffset, source.length) : target.set(source)),
     firstNonFinite: (a) => (memory.holds(a) ? raw.firstNonFinite(a.byteOffset, a.length) : scanNonFinite(a)),
     im2col: (image, imageOffset, g, cols) => scratch.im2col(image, imageOffset, g, cols),
     col2im: (cols, g, image, imageOffset) => scratch.col2im(cols, g, image, imageOffset),

@@ -48,6 +48,8 @@ export interface WasmKernelExports {
   addRowVector(c: number, b: number, M: number, N: number): void;
   /** x[i] = 0 for n doubles. */
   fillZeros(x: number, n: number): void;
+  /** target[i] = source[i] for n doubles (bulk copy; no overlap). */
+  copyValues(source: number, target: number, n: number): void;
   /** Index of the first of n doubles that is NaN or ±Infinity, or −1. */
   firstNonFinite(x: number, n: number): number;
   /** y = x·1[x > 0] + 0. */

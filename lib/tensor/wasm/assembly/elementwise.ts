@@ -108,6 +108,11 @@ export function addRowVector(c: usize, b: usize, M: i32, N: i32): void {
   }
 }
 
+/** target[i] = source[i] for n doubles (the module's bulk copy: a training step's checkpoint). The arrays must not overlap. */
+export function copyValues(source: usize, target: usize, n: i32): void {
+  memory.copy(target, source, <usize>n << 3);
+}
+
 /**
  * x[i] = 0 for n doubles (a new tensor's zeros). One call of the memory's bulk fill: from
  * JavaScript, `fill(0)` on a view of a shared memory writes entry by entry, ten times slower.

@@ -8,7 +8,7 @@
 export { matmul, matmulTransA, matmulTransB } from './matmul';
 export { firstNonFinite, sumRows } from './reductions';
 export {
-  addRowVector, fillZeros, leakyReluBackward, leakyReluForward, reluBackward, reluForward,
+  addRowVector, copyValues, fillZeros, leakyReluBackward, leakyReluForward, reluBackward, reluForward,
   sigmoidBackward, sigmoidForward, tanhBackward, tanhForward,
 } from './elementwise';
 export { addChannelBias, col2im, im2col, sumChannels } from './image';
