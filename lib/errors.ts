@@ -28,11 +28,32 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
+/**
+ * What a value is, for messages: `number 0.1`, `string 'no'`, `null`, `undefined`, `an array`,
+ * `a function`, `a CrossEntropyLoss`, `an Object`.
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'string') return `string '${value}'`;
+  if (typeof value === 'bigint') return `bigint ${String(value)}n`;
+  if (typeof value !== 'object') return `${typeof value} ${String(value)}`;
+  const name = (value as object).constructor?.name ?? 'Object';
+  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+/** How a message shows a value that came: a number as itself (`-1`, `NaN`), anything else described (`string '2'`). */
+function shown(value: unknown): string {
+  return typeof value === 'number' ? String(value) : describeValue(value);
+}
+
 /** Throws unless `value` is a finite number strictly greater than 0 (or ≥ 0 when `allowZero`). */
 export function checkPositive(who: string, name: string, value: unknown, allowZero = false): number {
   const ok = typeof value === 'number' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0);
   if (!ok) {
-    throw new MinidlError(`${who}: ${name} must be a finite number ${allowZero ? '≥ 0' : '> 0'}, got ${String(value)}`);
+    throw new MinidlError(`${who}: ${name} must be a finite number ${allowZero ? '≥ 0' : '> 0'}, got ${shown(value)}`);
   }
   return value as number;
 }
@@ -40,7 +61,7 @@ export function checkPositive(who: string, name: string, value: unknown, allowZe
 /** Throws unless `value` is an integer ≥ `min`. */
 export function checkInteger(who: string, name: string, value: unknown, min = 1): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new MinidlError(`${who}: ${name} must be an integer ≥ ${min}, got ${String(value)}`);
+    throw new MinidlError(`${who}: ${name} must be an integer ≥ ${min}, got ${shown(value)}`);
   }
   return value;
 }
@@ -49,7 +70,27 @@ export function checkInteger(who: string, name: string, value: unknown, min = 1)
 export function checkInRange(who: string, name: string, value: unknown, lo: number, hi: number, closed = false): number {
   const ok = typeof value === 'number' && Number.isFinite(value) && value >= lo && (closed ? value <= hi : value < hi);
   if (!ok) {
-    throw new MinidlError(`${who}: ${name} must be in [${lo}, ${hi}${closed ? ']' : ')'}, got ${String(value)}`);
+    throw new MinidlError(`${who}: ${name} must be in [${lo}, ${hi}${closed ? ']' : ')'}, got ${shown(value)}`);
   }
   return value as number;
+}
+
+/** Throws unless `value` is a finite number (any sign): NaN, ±Infinity and non-numbers are refused. */
+export function checkFinite(who: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new MinidlError(`${who}: ${name} must be a finite number, got ${shown(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Throws when a function or constructor got more arguments than it takes (a JavaScript caller
+ * may pass PyTorch's further positional arguments, such as MaxPool2d's dilation, which would
+ * otherwise be ignored without a word). `names` lists the arguments it does take.
+ */
+export function checkArgumentCount(who: string, count: number, names: readonly string[]): void {
+  if (count > names.length) {
+    const takes = names.length === 0 ? 'no arguments' : `at most ${names.length} argument${names.length === 1 ? '' : 's'} (${names.join(', ')})`;
+    throw new MinidlError(`${who}: takes ${takes}, got ${count}; an extra argument would be ignored`);
+  }
 }

@@ -1,4 +1,6 @@
-import { MinidlError } from './errors';
+import { MinidlError, describeValue } from './errors';
+
+export { describeValue };
 
 /**
  * The one reader of options objects: every constructor and method of minidl that takes
@@ -40,6 +42,18 @@ export const aBoolean = check('true or false', (v) => typeof v === 'boolean');
 
 /** A function. */
 export const aFunction = check('a function', (v) => typeof v === 'function');
+
+/** A string. */
+export const aString = check('a string', (v) => typeof v === 'string');
+
+/**
+ * Any other test, described as `expected` (e.g. 'a whole number or a pair [height, width]'),
+ * for option types the checks above do not spell; the detailed range check may stay with the
+ * code that knows it.
+ */
+export function satisfying(expected: string, accepts: (value: unknown) => boolean): OptionCheck {
+  return check(expected, accepts);
+}
 
 /** One of the given strings. */
 export function oneOf(...values: readonly string[]): OptionCheck {
@@ -84,10 +98,12 @@ export function readOptions<T extends object>(who: string, options: unknown, spe
   const argument = help.argument ?? 'options';
   if (!isPlainObject(options)) {
     // a value one option would take (a Loss where { loss } belongs) is shown inside that option
-    const taker = known.filter((k) => options !== null && typeof options === 'object' && (spec as Record<string, OptionCheck>)[k].accepts(options));
-    const example = help.positional !== undefined && options !== null && typeof options !== 'object'
+    // (a bare number or string without a `positional` option goes to the one option that takes it: `true` → { bias: true })
+    const taker = known.filter((k) => options !== null && typeof options !== 'function' && (spec as Record<string, OptionCheck>)[k].accepts(options));
+    const primitive = options !== null && typeof options !== 'object' && typeof options !== 'function';
+    const example = help.positional !== undefined && primitive
       ? `{ ${help.positional}: ${formatValue(options)} }`
-      : taker.length === 1 ? `{ ${taker[0]}: … }` : `{ ${known.slice(0, 2).map((k) => `${k}: …`).join(', ')} }`;
+      : taker.length === 1 ? `{ ${taker[0]}: ${primitive ? formatValue(options) : '…'} }` : `{ ${known.slice(0, 2).map((k) => `${k}: …`).join(', ')} }`;
     throw new MinidlError(
       `${who}: expected an ${argument} object such as ${example}, got ${describeValue(options)}` +
       (options !== null && typeof options !== 'object' ? ' (options are passed by name)' : '') +
@@ -134,16 +150,4 @@ function suggest(key: string, known: readonly string[]): string | null {
 /** A value as code: 0.1, 'no', true. */
 function formatValue(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : String(value);
-}
-
-/** What a value is, for messages: `number 0.1`, `string 'no'`, `null`, `an array`, `a CrossEntropyLoss`. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'string') return `string '${value}'`;
-  if (typeof value !== 'object') return `${typeof value} ${String(value)}`;
-  const name = (value as object).constructor?.name ?? 'Object';
-  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
 }
