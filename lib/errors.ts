@@ -35,13 +35,24 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return 'an array';
+  if (Array.isArray(value)) return `an array ${arrayText(value)}`;
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'string') return `string '${value}'`;
   if (typeof value === 'bigint') return `bigint ${String(value)}n`;
   if (typeof value !== 'object') return `${typeof value} ${String(value)}`;
   const name = (value as object).constructor?.name ?? 'Object';
   return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+/** An array's JSON, cut to 40 characters: `[0.9,0.99,0.5]`. */
+function arrayText(value: unknown[]): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return `of length ${value.length}`;
+  }
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
 }
 
 /** How a message shows a value that came: a number as itself (`-1`, `NaN`), anything else described (`string '2'`). */

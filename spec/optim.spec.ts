@@ -481,8 +481,8 @@ describe('hyper-parameter validation', () => {
   });
 
   test.each([[[0.9]], [[0.9, 0.99, 0.5]], ['0.9,0.99']])('Adam refuses betas %p that are not a pair', (betas) => {
-    expectMinidlError(() => new Adam(one(), { betas: betas as unknown as [number, number] }), /^Adam\b/, /betas must be a pair/,
-      new RegExp(JSON.stringify(betas).replace(/[[\]]/g, '\\$&')));
+    expectMinidlError(() => new Adam(one(), { betas: betas as unknown as [number, number] }), /^Adam\b/, /option 'betas' must be a pair \[β₁, β₂\] of numbers/,
+      new RegExp(typeof betas === 'string' ? `'${betas}'` : JSON.stringify(betas).replace(/[[\]]/g, '\\$&')));
   });
 
   test('Adam accepts β₁ = 0 and eps = 0 (the edges PyTorch allows)', () => {

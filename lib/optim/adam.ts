@@ -1,5 +1,6 @@
-import { MinidlError, checkInRange, checkPositive } from '../errors';
+import { checkInRange, checkPositive } from '../errors';
 import { Parameter } from '../modules/parameter';
+import { OptionCheck, aNumber, readOptions } from '../options';
 import { AdamUpdate, fastLoop } from '../tensor/loops';
 import { Optimizer } from './optimizer';
 
@@ -14,6 +15,9 @@ export interface AdamOptions {
   /** Weight decay λ, added to the gradient as in SGD (coupled L2; default 0). */
   weightDecay?: number;
 }
+
+/** Adam's betas: an array of two numbers. */
+const A_PAIR: OptionCheck = { expected: 'a pair [β₁, β₂] of numbers', accepts: (v) => Array.isArray(v) && v.length === 2 && v.every((b) => typeof b === 'number') };
 
 /**
  * Adam (Kingma & Ba, 2015), with PyTorch's update rule (`torch.optim.Adam`).
@@ -30,6 +34,10 @@ export interface AdamOptions {
  *
  * State of each parameter p (`state.get(p)`, PyTorch's names): `step` t, `expAvg` m and
  * `expAvgSq` v, made at its first step.
+ *
+ * Throws a MinidlError for options that are not an object of known keys, lr, eps or weightDecay
+ * not a finite number ≥ 0, or a β outside [0, 1) (PyTorch's ranges); `step()` checks them again
+ * (lr may be changed between steps) before it moves anything.
  */
 export class Adam extends Optimizer {
   /** β₁: decay rate of the first-moment (mean) estimate. */
@@ -42,18 +50,27 @@ export class Adam extends Optimizer {
   readonly weightDecay: number;
 
   constructor(params: Parameter[], options: AdamOptions = {}) {
-    super('Adam', params, checkPositive('Adam', 'lr', options.lr ?? 1e-3, true));
-    const betas = options.betas ?? [0.9, 0.999];
-    if (!Array.isArray(betas) || betas.length !== 2) {
-      throw new MinidlError(`Adam: betas must be a pair [β₁, β₂], got ${JSON.stringify(betas)}`);
-    }
-    this.beta1 = checkInRange('Adam', 'betas[0]', betas[0], 0, 1);
-    this.beta2 = checkInRange('Adam', 'betas[1]', betas[1], 0, 1);
-    this.eps = checkPositive('Adam', 'eps', options.eps ?? 1e-8, true);
-    this.weightDecay = checkPositive('Adam', 'weightDecay', options.weightDecay ?? 0, true);
+    const o = readOptions<AdamOptions>('Adam', options, { lr: aNumber, betas: A_PAIR, eps: aNumber, weightDecay: aNumber }, { positional: 'lr' });
+    super('Adam', params, o.lr ?? 1e-3);
+    const betas = o.betas ?? [0.9, 0.999];
+    this.beta1 = betas[0];
+    this.beta2 = betas[1];
+    this.eps = o.eps ?? 1e-8;
+    this.weightDecay = o.weightDecay ?? 0;
+    this.checkHyperParameters('Adam');
+  }
+
+  /** Refuses a hyper-parameter out of PyTorch's range (`who` names the caller). */
+  private checkHyperParameters(who: string): void {
+    checkPositive(who, 'lr', this.lr, true);
+    checkInRange(who, 'betas[0]', this.beta1, 0, 1);
+    checkInRange(who, 'betas[1]', this.beta2, 0, 1);
+    checkPositive(who, 'eps', this.eps, true);
+    checkPositive(who, 'weightDecay', this.weightDecay, true);
   }
 
   step(): void {
+    this.checkHyperParameters('Adam.step'); //                  lr may have been changed since: check before moving anything
     const { lr, beta1, beta2, eps, weightDecay } = this;
     for (const p of this.params) {
       const s = this.stateOf(p);

@@ -1,5 +1,6 @@
 import { MinidlError, checkPositive } from '../errors';
 import { Parameter } from '../modules/parameter';
+import { aBoolean, aNumber, readOptions } from '../options';
 import { SgdUpdate, fastLoop } from '../tensor/loops';
 import { Optimizer } from './optimizer';
 
@@ -31,6 +32,10 @@ export interface SGDOptions {
  *
  * Weight decay λ is the gradient of an extra (λ/2)·‖w‖² term in the loss. The momentum buffer
  * b of each parameter is `state.get(p).momentumBuffer`, made at its first step.
+ *
+ * Throws a MinidlError for options that are not an object of known keys, a hyper-parameter that
+ * is not a finite number ≥ 0 (PyTorch's ranges), or Nesterov without momentum > 0 and dampening 0;
+ * `step()` checks them again (lr may be changed between steps) before it moves anything.
  */
 export class SGD extends Optimizer {
   /** μ: the fraction of the previous step kept in the velocity buffer (0: plain SGD). */
@@ -43,18 +48,31 @@ export class SGD extends Optimizer {
   readonly weightDecay: number;
 
   constructor(params: Parameter[], options: SGDOptions = {}) {
-    super('SGD', params, checkPositive('SGD', 'lr', options.lr ?? 1e-3, true));
-    this.momentum = checkPositive('SGD', 'momentum', options.momentum ?? 0, true);
-    this.dampening = checkPositive('SGD', 'dampening', options.dampening ?? 0, true);
-    this.weightDecay = checkPositive('SGD', 'weightDecay', options.weightDecay ?? 0, true);
-    this.nesterov = options.nesterov ?? false;
-    if (typeof this.nesterov !== 'boolean') throw new MinidlError(`SGD: nesterov must be true or false, got ${String(this.nesterov)}`);
+    const o = readOptions<SGDOptions>('SGD', options, {
+      lr: aNumber, momentum: aNumber, dampening: aNumber, nesterov: aBoolean, weightDecay: aNumber,
+    }, { positional: 'lr' });
+    super('SGD', params, o.lr ?? 1e-3);
+    this.momentum = o.momentum ?? 0;
+    this.dampening = o.dampening ?? 0;
+    this.weightDecay = o.weightDecay ?? 0;
+    this.nesterov = o.nesterov ?? false;
+    this.checkHyperParameters('SGD');
+  }
+
+  /** Refuses a hyper-parameter out of PyTorch's range (`who` names the caller). */
+  private checkHyperParameters(who: string): void {
+    checkPositive(who, 'lr', this.lr, true);
+    checkPositive(who, 'momentum', this.momentum, true);
+    checkPositive(who, 'dampening', this.dampening, true);
+    checkPositive(who, 'weightDecay', this.weightDecay, true);
+    if (typeof this.nesterov !== 'boolean') throw new MinidlError(`${who}: nesterov must be true or false, got ${String(this.nesterov)}`);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
-      throw new MinidlError(`SGD: Nesterov momentum requires momentum > 0 and dampening = 0, got momentum ${this.momentum} and dampening ${this.dampening}`);
+      throw new MinidlError(`${who}: Nesterov momentum requires momentum > 0 and dampening = 0, got momentum ${this.momentum} and dampening ${this.dampening}`);
     }
   }
 
   step(): void {
+    this.checkHyperParameters('SGD.step'); //                   lr may have been changed since: check before moving anything
     const { lr, momentum, dampening, nesterov, weightDecay } = this;
     for (const p of this.params) {
       const firstStep = this.stateOf(p).momentumBuffer === undefined;
