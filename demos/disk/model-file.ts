@@ -1,4 +1,6 @@
-import { FeatureStats, Module, SavedModel, Tensor, readModelFile, modelFromJSON, saveModel } from '../../lib';
+import * as path from 'node:path';
+import { FeatureStats, MinidlError, Module, SavedModel, Tensor, readModelFile, modelFromJSON, modelToJSON } from '../../lib';
+import { writeFilesAtomically } from '../common/write-files';
 import { ConfigResult } from './experiment';
 
 /**
@@ -22,8 +24,16 @@ export interface DiskModelMetadata {
   testError: number;
 }
 
-/** Saves the first round's trained network of `result`, with what predicting needs. */
+/**
+ * Saves the first round's trained network of `result`, with what predicting needs, into an
+ * existing folder; the file is replaced all at once (see common/write-files.ts). Throws a FileError.
+ */
 export function saveDiskModel(file: string, result: ConfigResult, run: { seed: string; epochs: number }): void {
+  writeFilesAtomically(path.dirname(file), [{ name: path.basename(file), contents: diskModelText(result, run) }]);
+}
+
+/** The model file's text (the format of lib's saveModel) for the first round's network of `result`. */
+export function diskModelText(result: ConfigResult, run: { seed: string; epochs: number }): string {
   const { net, stats } = result.firstRound;
   const outputs = net.predict(new Tensor([1, 2])).shape[1];
   const decision: DecisionRule = outputs === 2
@@ -40,7 +50,7 @@ export function saveDiskModel(file: string, result: ConfigResult, run: { seed: s
     decision,
     testError: result.rounds[0].testError,
   };
-  saveModel(net.model, file, metadata as unknown as Record<string, unknown>);
+  return JSON.stringify(modelToJSON(net.model, metadata as unknown as Record<string, unknown>));
 }
 
 /** A saved disk network, ready to classify raw points of the unit square. */
@@ -61,7 +71,7 @@ export function loadDiskModel(file: string): LoadedDiskModel {
   const validStats = st !== undefined && Array.isArray(st.mean) && Array.isArray(st.std)
     && st.mean.length === 2 && st.std.length === 2 && [...st.mean, ...st.std].every((v) => typeof v === 'number' && Number.isFinite(v));
   if (metadata?.experiment !== 'disk' || !validStats || !validDecision) {
-    throw new Error(`${file} is a minidl model but not one saved by the disk demo (npm run disk -- --save): it lacks the input standardization or the decision rule`);
+    throw new MinidlError(`loadDiskModel: ${file} is a minidl model but not one saved by the disk demo (npm run disk -- --save): it lacks the input standardization or the decision rule`);
   }
   const model = modelFromJSON(saved).eval();
   const stats: FeatureStats = {

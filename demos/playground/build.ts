@@ -3,6 +3,10 @@
  * and everything it imports, minidl's lib/ included) bundled by esbuild into playground.js,
  * next to copies of index.html and style.css.
  *
+ * The output folder is checked first (created, written to once: common/out-dir.ts); the bundle
+ * is made in memory and the four files are then written all or nothing (common/write-files.ts),
+ * so a failed build never leaves a page half old and half new.
+ *
  * The page runs the very files of lib/ a student reads. Should a lib file import a Node
  * built-in (a file reader, say), the bundle gets an empty module in its place: the page never
  * calls those functions.
@@ -10,6 +14,9 @@
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FileError, describeFsError } from '../common/file-errors';
+import { prepareOutDir } from '../common/out-dir';
+import { OutputFile, writeFilesAtomically } from '../common/write-files';
 
 /** Where `npm run playground` writes the page (git-ignored). */
 export const DEFAULT_OUT_DIR = path.join(__dirname, 'build');
@@ -35,10 +42,29 @@ export interface BuildResult {
   bundleBytes: number;
 }
 
-/** Bundles the page into `outDir` (created if needed). */
-export async function buildPlayground(outDir: string = DEFAULT_OUT_DIR): Promise<BuildResult> {
-  fs.mkdirSync(outDir, { recursive: true });
-  await esbuild.build({
+/** The files of a built page. */
+export const PLAYGROUND_FILES = ['index.html', 'style.css', 'playground.js', 'playground.js.map'] as const;
+
+/**
+ * Bundles the page into `outDir` (created if needed). `flag` names the folder in messages.
+ * Throws a FileError naming the path when the folder cannot take the files.
+ */
+export async function buildPlayground(outDir: string = DEFAULT_OUT_DIR, flag = '--out'): Promise<BuildResult> {
+  const out = prepareOutDir(flag, outDir, PLAYGROUND_FILES);
+  try {
+    const files = await bundle(outDir);
+    writeFilesAtomically(outDir, files);
+    const bundleBytes = files.find((f) => f.name === 'playground.js')?.contents.length ?? 0;
+    return { outDir, files: files.map((f) => f.name), bundleBytes };
+  } catch (err) {
+    out.discardIfEmpty();
+    throw err;
+  }
+}
+
+/** The page's four files, made in memory. */
+async function bundle(outDir: string): Promise<OutputFile[]> {
+  const result = await esbuild.build({
     entryPoints: [path.join(__dirname, 'page', 'main.ts')],
     outfile: path.join(outDir, 'playground.js'),
     bundle: true,
@@ -48,13 +74,21 @@ export async function buildPlayground(outDir: string = DEFAULT_OUT_DIR): Promise
     sourcemap: true,
     logLevel: 'silent',
     plugins: [stubNodeBuiltins],
+    write: false,
   });
-  for (const file of ['index.html', 'style.css']) {
-    fs.copyFileSync(path.join(__dirname, file), path.join(outDir, file));
+  const files: OutputFile[] = [];
+  for (const name of ['index.html', 'style.css']) {
+    const source = path.join(__dirname, name);
+    try {
+      files.push({ name, contents: fs.readFileSync(source) });
+    } catch (err) {
+      throw new FileError(`buildPlayground: cannot read '${source}': ${describeFsError(err)}`, { cause: err });
+    }
   }
-  return {
-    outDir,
-    files: ['index.html', 'style.css', 'playground.js', 'playground.js.map'],
-    bundleBytes: fs.statSync(path.join(outDir, 'playground.js')).size,
-  };
+  for (const output of result.outputFiles) files.push({ name: path.basename(output.path), contents: output.contents });
+  const names = files.map((f) => f.name).sort();
+  if (names.join() !== [...PLAYGROUND_FILES].sort().join()) {
+    throw new FileError(`buildPlayground: expected the files ${PLAYGROUND_FILES.join(', ')}, esbuild made ${names.join(', ')}`);
+  }
+  return files;
 }
