@@ -1,4 +1,5 @@
-import { MinidlError, formatShape } from '../errors';
+import { MinidlError, describeValue, formatShape } from '../errors';
+import { OptionSpec, aBoolean, instanceOf, readOptions } from '../options';
 import { activeBackend } from './backend/select';
 import { Tensor } from './tensor';
 
@@ -12,7 +13,9 @@ import { Tensor } from './tensor';
  * Each product returns a new tensor, or, when `into` is given, writes into that tensor
  * (`accumulate: true` adds to it instead of overwriting: that is how `backward` accumulates
  * parameter gradients without a temporary). Nothing is ever broadcast silently: a size that
- * does not match throws an error naming the operation and both shapes.
+ * does not match throws an error naming the operation and both shapes. Every operand must be a
+ * Tensor and every options object is read by lib/options.ts: an unknown key (`{ acumulate: true }`),
+ * a wrong type (`{ accumulate: 'yes' }`) or a null is refused before anything is computed.
  */
 export interface ProductOptions {
   /** Write the result into this tensor instead of a new one. */
@@ -21,7 +24,25 @@ export interface ProductOptions {
   accumulate?: boolean;
 }
 
+/** The options every product reads. */
+const PRODUCT_OPTIONS: OptionSpec<ProductOptions> = {
+  into: instanceOf(Tensor, 'a Tensor'),
+  accumulate: aBoolean,
+};
+
+/** The options matmul reads: those of every product, and a bias row. */
+const MATMUL_OPTIONS: OptionSpec<MatmulOptions> = { ...PRODUCT_OPTIONS, bias: instanceOf(Tensor, 'a Tensor') };
+
+/** Throws unless `t` is a Tensor: `op: name must be a Tensor, got …`. */
+function checkTensor(op: string, name: string, t: unknown): asserts t is Tensor {
+  if (!(t instanceof Tensor)) {
+    const hint = Array.isArray(t) ? ' (wrap nested arrays with Tensor.from)' : '';
+    throw new MinidlError(`${op}: ${name} must be a Tensor, got ${describeValue(t)}${hint}`);
+  }
+}
+
 function matrixSize(op: string, name: string, t: Tensor): [number, number] {
+  checkTensor(op, name, t);
   if (t.rank !== 2) {
     throw new MinidlError(`${op}: ${name} must be a 2-D matrix, got shape ${formatShape(t.shape)}`);
   }
@@ -34,7 +55,6 @@ function output(op: string, rows: number, cols: number, options: ProductOptions,
     if (options.accumulate) throw new MinidlError(`${op}: accumulate needs an 'into' tensor to add to`);
     return new Tensor([rows, cols]);
   }
-  if (!(into instanceof Tensor)) throw new MinidlError(`${op}: 'into' must be a Tensor, got ${typeof into}`);
   if (into.rank !== 2 || into.shape[0] !== rows || into.shape[1] !== cols) {
     throw new MinidlError(`${op}: result has shape [${rows},${cols}] but 'into' has shape ${formatShape(into.shape)}`);
   }
@@ -59,6 +79,7 @@ export interface MatmulOptions extends ProductOptions {
 
 /** A·B for A [M,K] and B [K,N] → [M,N]; with `bias`, A·B + b (b added to every row). */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  options = readOptions('matmul', options, MATMUL_OPTIONS);
   const [m, k] = matrixSize('matmul', 'A', a);
   const [k2, n] = matrixSize('matmul', 'B', b);
   if (k !== k2) {
@@ -80,6 +101,7 @@ function checkRowVector(op: string, name: string, row: Tensor, matrix: string, m
 
 /** A·Bᵀ for A [M,K] and B [N,K] → [M,N], without forming Bᵀ. */
 export function matmulTransB(a: Tensor, b: Tensor, options: ProductOptions = {}): Tensor {
+  options = readOptions('matmulTransB', options, PRODUCT_OPTIONS);
   const [m, k] = matrixSize('matmulTransB', 'A', a);
   const [n, k2] = matrixSize('matmulTransB', 'B', b);
   if (k !== k2) {
@@ -92,6 +114,7 @@ export function matmulTransB(a: Tensor, b: Tensor, options: ProductOptions = {})
 
 /** Aᵀ·B for A [K,M] and B [K,N] → [M,N], without forming Aᵀ. */
 export function matmulTransA(a: Tensor, b: Tensor, options: ProductOptions = {}): Tensor {
+  options = readOptions('matmulTransA', options, PRODUCT_OPTIONS);
   const [k, m] = matrixSize('matmulTransA', 'A', a);
   const [k2, n] = matrixSize('matmulTransA', 'B', b);
   if (k !== k2) {
@@ -107,6 +130,7 @@ export function matmulTransA(a: Tensor, b: Tensor, options: ProductOptions = {})
  * (Used for bias gradients; `into` may have shape [1,N] or [N].)
  */
 export function sumRows(g: Tensor, options: ProductOptions = {}): Tensor {
+  options = readOptions('sumRows', options, PRODUCT_OPTIONS);
   const [m, n] = matrixSize('sumRows', 'G', g);
   const into = options.into;
   if (into !== undefined && (into.size !== n || into.rank > 2 || (into.rank === 2 && into.shape[0] !== 1))) {
@@ -124,6 +148,7 @@ export function sumRows(g: Tensor, options: ProductOptions = {}): Tensor {
 /** X[i, :] += b for every row of X [M,N]; b has shape [1,N] or [N]. Changes X in place and returns it. */
 export function addRowVector(x: Tensor, b: Tensor): Tensor {
   const [m, n] = matrixSize('addRowVector', 'X', x);
+  checkTensor('addRowVector', 'b', b);
   checkRowVector('addRowVector', 'b', b, 'X', m, n);
   activeBackend().kernels.addRowVector(x.data, b.data, m, n);
   return x;
@@ -157,13 +182,18 @@ export function argmaxRows(x: Tensor): Int32Array {
  * a mini-batch. T may have any rank; the result has shape [indices.length, …T.shape[1:]].
  */
 export function takeRows(t: Tensor, indices: ArrayLike<number>): Tensor {
+  checkTensor('takeRows', 'T', t);
   const n = t.shape[0];
   const rowSize = t.size / n;
+  if (!Array.isArray(indices) && !(ArrayBuffer.isView(indices) && !(indices instanceof DataView))) {
+    throw new MinidlError(`takeRows: indices must be an array or typed array of row indices, got ${describeValue(indices)}`);
+  }
   if (indices.length === 0) throw new MinidlError('takeRows: no row indices given');
   for (let r = 0; r < indices.length; r++) {
-    const i = indices[r];
-    if (!Number.isInteger(i) || i < 0 || i >= n) {
-      throw new MinidlError(`takeRows: row index ${i} is out of range for shape ${formatShape(t.shape)}`);
+    const i: unknown = indices[r];
+    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= n) {
+      const got = typeof i === 'number' ? String(i) : describeValue(i);
+      throw new MinidlError(`takeRows: row index ${got} is out of range for shape ${formatShape(t.shape)} (indices[${r}]; expected a whole number 0…${n - 1})`);
     }
   }
   const out = new Tensor([indices.length, ...t.shape.slice(1)]);
@@ -178,8 +208,10 @@ export function takeRows(t: Tensor, indices: ArrayLike<number>): Tensor {
 /** Columns start … end−1 of X [M,N], as a new [M, end−start] tensor. */
 export function sliceColumns(x: Tensor, start: number, end: number): Tensor {
   const [m, n] = matrixSize('sliceColumns', 'X', x);
-  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > n || start >= end) {
-    throw new MinidlError(`sliceColumns: cannot take columns ${start}…${end - 1} of X ${formatShape(x.shape)}`);
+  if (typeof start !== 'number' || typeof end !== 'number' || !Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > n || start >= end) {
+    const show = (v: unknown): string => (typeof v === 'number' ? String(v) : describeValue(v));
+    const range = typeof start === 'number' && typeof end === 'number' ? `columns ${start}…${end - 1}` : `columns from ${show(start)} to ${show(end)}`;
+    throw new MinidlError(`sliceColumns: cannot take ${range} of X ${formatShape(x.shape)} (start and end must be whole numbers, 0 ≤ start < end ≤ ${n}; got start ${show(start)}, end ${show(end)})`);
   }
   const width = end - start;
   const out = new Tensor([m, width]);
@@ -192,6 +224,7 @@ export function sliceColumns(x: Tensor, start: number, end: number): Tensor {
 
 /** The matrices side by side: [M,N₁], [M,N₂], … → [M, N₁+N₂+…]. All must have M rows. */
 export function concatColumns(parts: Tensor[]): Tensor {
+  if (!Array.isArray(parts)) throw new MinidlError(`concatColumns: parts must be an array of Tensors, got ${describeValue(parts)}`);
   if (parts.length === 0) throw new MinidlError('concatColumns: nothing to concatenate');
   const m = matrixSize('concatColumns', 'parts[0]', parts[0])[0];
   let total = 0;

@@ -1,4 +1,4 @@
-import { MinidlError, formatShape, sameShape } from '../errors';
+import { MinidlError, describeValue, formatShape, sameShape } from '../errors';
 import { activeBackend } from './backend/select';
 import { StepLease, currentLease, newValues } from './memory';
 
@@ -28,28 +28,19 @@ export class Tensor {
    * `data` is used as is, not copied; it must be a Float64Array whose length is the product of
    * the shape. A tensor made while a library step runs is a temporary of that step (see
    * lib/tensor/memory.ts); any other is an ordinary array that lives as long as you keep it.
-   * Throws a MinidlError for a shape that is not a list of whole sizes ≥ 1, or data of another
-   * type or length.
+   * Throws a MinidlError for a shape that is not a list of whole sizes ≥ 1, data of another
+   * type or length, or a size too large to allocate.
    */
   constructor(shape: readonly number[], data?: Float64Array) {
-    if (!Array.isArray(shape) || shape.length === 0) {
-      throw new MinidlError(`Tensor: shape must be a non-empty array of sizes, got ${JSON.stringify(shape)}`);
-    }
-    let size = 1;
-    for (const n of shape) {
-      if (!Number.isInteger(n) || n < 1) {
-        throw new MinidlError(`Tensor: every size in a shape must be an integer ≥ 1, got ${formatShape(shape)}`);
-      }
-      size *= n;
-    }
+    const size = shapeSize('Tensor', 'shape', shape);
     if (data !== undefined && !(data instanceof Float64Array)) {
-      throw new MinidlError(`Tensor: data must be a Float64Array, got ${describeData(data)} (use Tensor.fromArray to copy other arrays)`);
+      throw new MinidlError(`Tensor: data must be a Float64Array, got ${describeValue(data)} (use Tensor.fromArray to copy other arrays)`);
     }
     if (data !== undefined && data.length !== size) {
       throw new MinidlError(`Tensor: shape ${formatShape(shape)} holds ${size} values, but data has ${data.length}`);
     }
     this.shape = Object.freeze(shape.slice());
-    this.values = data ?? newValues(size);
+    this.values = data ?? allocate('Tensor', shape, size);
     this.lease = makingKept ? null : currentLease();
   }
 
@@ -70,11 +61,14 @@ export class Tensor {
 
   /** A tensor of zeros. */
   static zeros(shape: readonly number[]): Tensor {
+    shapeSize('Tensor.zeros', 'shape', shape);
     return new Tensor(shape);
   }
 
-  /** A tensor with every entry equal to `value`. */
+  /** A tensor with every entry equal to `value` (a number; NaN and ±Infinity are allowed, as in PyTorch's `full`). */
   static full(shape: readonly number[], value: number): Tensor {
+    shapeSize('Tensor.full', 'shape', shape);
+    if (typeof value !== 'number') throw new MinidlError(`Tensor.full: value must be a number, got ${describeValue(value)}`);
     const t = new Tensor(shape);
     t.data.fill(value);
     return t;
@@ -82,44 +76,87 @@ export class Tensor {
 
   /** A tensor of ones. */
   static ones(shape: readonly number[]): Tensor {
+    shapeSize('Tensor.ones', 'shape', shape);
     return Tensor.full(shape, 1);
   }
 
   /**
    * A tensor from nested arrays: `Tensor.from([[1, 2], [3, 4]])` has shape `[2, 2]`.
-   * A plain list `[1, 2, 3]` gives shape `[3]`. Ragged arrays are refused.
+   * A plain list `[1, 2, 3]` gives shape `[3]`, a number `4.5` shape `[1]`.
+   * Throws a MinidlError, naming the entry, for ragged arrays, empty arrays and entries that are
+   * not numbers (strings, booleans, objects…); NaN and ±Infinity are numbers and are kept.
    */
   static from(values: NestedArray): Tensor {
     const shape: number[] = [];
-    let level: NestedArray = values;
+    let level: unknown = values;
     while (Array.isArray(level)) {
+      if (level.length === 0) {
+        throw new MinidlError(`Tensor.from: the array at depth ${shape.length} is empty; every size must be an integer ≥ 1`);
+      }
+      if (shape.length === MAX_RANK) {
+        throw new MinidlError(`Tensor.from: arrays nested more than ${MAX_RANK} deep (is an array inside itself?)`);
+      }
       shape.push(level.length);
       level = level[0];
     }
-    if (shape.length === 0) shape.push(1);
+    if (shape.length === 0) {
+      if (typeof values !== 'number') {
+        const hint = ArrayBuffer.isView(values) ? ' (use Tensor.fromArray(values, shape) for typed arrays)' : '';
+        throw new MinidlError(`Tensor.from: expected a number or nested arrays of numbers such as [[1, 2], [3, 4]], got ${describeValue(values)}${hint}`);
+      }
+      shape.push(1);
+    }
     const t = new Tensor(shape);
+    const data = t.data;
     let pos = 0;
-    const fill = (v: NestedArray, depth: number): void => {
+    const at = (path: number[]): string => `[${path.join(',')}]`;
+    const fill = (v: unknown, path: number[]): void => {
+      const depth = path.length;
       if (depth === shape.length || (depth === 0 && !Array.isArray(v))) {
         if (typeof v !== 'number') {
-          throw new MinidlError(`Tensor.from: expected a number at depth ${depth}, got ${Array.isArray(v) ? 'an array' : typeof v} (ragged array?)`);
+          const ragged = Array.isArray(v) ? ` (ragged array: entries at depth ${depth - 1} hold numbers elsewhere)` : '';
+          throw new MinidlError(`Tensor.from: entry ${at(path)} must be a number, got ${describeValue(v)}${ragged}`);
         }
-        t.data[pos++] = v;
+        data[pos++] = v;
         return;
       }
       if (!Array.isArray(v) || v.length !== shape[depth]) {
         throw new MinidlError(
-          `Tensor.from: ragged array: expected ${shape[depth]} entries at depth ${depth} (shape ${formatShape(shape)}), got ${Array.isArray(v) ? v.length : typeof v}`,
+          `Tensor.from: ragged array: expected ${shape[depth]} entries at ${at(path)} (depth ${depth}, shape ${formatShape(shape)}), got ${Array.isArray(v) ? `${v.length}` : describeValue(v)}`,
         );
       }
-      for (const item of v) fill(item, depth + 1);
+      for (let i = 0; i < v.length; i++) fill(v[i], [...path, i]);
     };
-    fill(values, 0);
+    fill(values, []);
     return t;
   }
 
-  /** Copies the values from any array-like into a tensor of the given shape. */
+  /**
+   * Copies the values from an array or typed array into a tensor of the given shape.
+   * Throws a MinidlError when `values` is not an array of numbers (a string, booleans, nested
+   * arrays: use `Tensor.from` for those) or its length is not the product of the shape.
+   */
   static fromArray(values: ArrayLike<number>, shape: readonly number[]): Tensor {
+    const size = shapeSize('Tensor.fromArray', 'shape', shape);
+    const typed = ArrayBuffer.isView(values) && !(values instanceof DataView);
+    if (!Array.isArray(values) && !typed) {
+      throw new MinidlError(`Tensor.fromArray: values must be an array or a typed array of numbers, got ${describeValue(values)}`);
+    }
+    if (typed && (values instanceof BigInt64Array || values instanceof BigUint64Array)) {
+      throw new MinidlError(`Tensor.fromArray: values must hold numbers, got a ${values.constructor.name} of bigints`);
+    }
+    if (values.length !== size) {
+      throw new MinidlError(`Tensor.fromArray: shape ${formatShape(shape)} holds ${size} values, but values has ${values.length}`);
+    }
+    if (!typed) {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (typeof v !== 'number') {
+          const hint = Array.isArray(v) ? ' (use Tensor.from for nested arrays)' : '';
+          throw new MinidlError(`Tensor.fromArray: values[${i}] must be a number, got ${describeValue(v)}${hint}`);
+        }
+      }
+    }
     return new Tensor(shape, Float64Array.from(values));
   }
 
@@ -145,28 +182,48 @@ export class Tensor {
 
   /** Position in `data` of the entry with the given index on each axis. */
   offset(index: readonly number[]): number {
+    return this.position('Tensor.offset', index);
+  }
+
+  /** `offset`, with the caller named in messages. */
+  private position(who: string, index: readonly number[]): number {
+    if (!Array.isArray(index)) {
+      throw new MinidlError(`${who}: index must be an array with one whole number per axis of shape ${formatShape(this.shape)}, got ${describeValue(index)}`);
+    }
     if (index.length !== this.shape.length) {
-      throw new MinidlError(`Tensor: index [${index.join(',')}] has ${index.length} axes, tensor has shape ${formatShape(this.shape)}`);
+      throw new MinidlError(`${who}: index [${index.join(',')}] has ${index.length} axes, tensor has shape ${formatShape(this.shape)}`);
     }
     let pos = 0;
     for (let axis = 0; axis < index.length; axis++) {
       const i = index[axis];
-      if (!Number.isInteger(i) || i < 0 || i >= this.shape[axis]) {
-        throw new MinidlError(`Tensor: index [${index.join(',')}] is out of range for shape ${formatShape(this.shape)}`);
+      if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= this.shape[axis]) {
+        const got = typeof i === 'number' ? String(i) : describeValue(i);
+        throw new MinidlError(
+          `${who}: index [${index.map((v) => (typeof v === 'number' ? String(v) : describeValue(v))).join(',')}] is out of range for shape ${formatShape(this.shape)} ` +
+          `(axis ${axis} takes a whole number 0…${this.shape[axis] - 1}, got ${got})`,
+        );
       }
       pos = pos * this.shape[axis] + i;
     }
     return pos;
   }
 
-  /** The entry at `index`, e.g. `t.get(2, 0)`. */
+  /** The entry at `index`, one whole number per axis: `t.get(2, 0)`. */
   get(...index: number[]): number {
-    return this.data[this.offset(index)];
+    if (index.length === 1 && Array.isArray(index[0])) {
+      throw new MinidlError(`Tensor.get: give the index as separate numbers, t.get(${(index[0] as unknown[]).join(', ')}), not as an array`);
+    }
+    return this.data[this.position('Tensor.get', index)];
   }
 
-  /** Sets the entry at `index`, e.g. `t.set([2, 0], 1.5)`. */
+  /** Sets the entry at `index` (an array, one whole number per axis) to `value` (a number): `t.set([2, 0], 1.5)`. */
   set(index: readonly number[], value: number): void {
-    this.data[this.offset(index)] = value;
+    if (arguments.length !== 2) {
+      throw new MinidlError(`Tensor.set: takes the index as an array and the value, t.set([${Array.isArray(index) ? index.join(', ') : 'i, j'}], value); got ${arguments.length} argument(s)`);
+    }
+    const pos = this.position('Tensor.set', index);
+    if (typeof value !== 'number') throw new MinidlError(`Tensor.set: value must be a number, got ${describeValue(value)}`);
+    this.data[pos] = value;
   }
 
   /** A copy with its own data. */
@@ -176,9 +233,12 @@ export class Tensor {
     return copy;
   }
 
-  /** The same numbers seen with another shape of the same size (shares the data, no copy). */
+  /**
+   * The same numbers seen with another shape of the same size (shares the data, no copy).
+   * Every size is given (PyTorch's -1, "infer this one", is refused).
+   */
   reshape(shape: readonly number[]): Tensor {
-    const size = shape.reduce((a, b) => a * b, 1);
+    const size = shapeSize('Tensor.reshape', 'shape', shape, ' (every size is given: -1 is not inferred)');
     if (size !== this.size) {
       throw new MinidlError(`Tensor.reshape: cannot view shape ${formatShape(this.shape)} (${this.size} values) as ${formatShape(shape)} (${size} values)`);
     }
@@ -248,9 +308,36 @@ function releasedError(t: Tensor, lease: StepLease): MinidlError {
   );
 }
 
-function describeData(data: unknown): string {
-  if (data === null) return 'null';
-  if (Array.isArray(data)) return 'an array';
-  if (typeof data !== 'object') return `${typeof data} ${String(data)}`;
-  return `a ${(data as object).constructor?.name ?? 'Object'}`;
+/** The most axes a tensor may have (far more than any layer uses; a limit that catches an array nested in itself). */
+const MAX_RANK = 32;
+
+/**
+ * The number of values a shape holds, after checking that it is an array of 1 to 32 whole sizes
+ * ≥ 1; throws a MinidlError naming `who` and the offending size otherwise.
+ */
+function shapeSize(who: string, name: string, shape: unknown, hint = ''): number {
+  if (!Array.isArray(shape) || shape.length === 0) {
+    throw new MinidlError(`${who}: ${name} must be a non-empty array of sizes such as [2, 3], got ${Array.isArray(shape) ? '[]' : describeValue(shape)}`);
+  }
+  if (shape.length > MAX_RANK) throw new MinidlError(`${who}: ${name} has ${shape.length} axes; at most ${MAX_RANK} are allowed`);
+  let size = 1;
+  for (let axis = 0; axis < shape.length; axis++) {
+    const n: unknown = shape[axis];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+      const got = typeof n === 'number' ? String(n) : describeValue(n);
+      throw new MinidlError(`${who}: every size in a shape must be an integer ≥ 1, got ${got} at axis ${axis} of [${shape.map((v) => (typeof v === 'number' ? String(v) : describeValue(v))).join(',')}]${hint}`);
+    }
+    size *= n;
+  }
+  return size;
+}
+
+/** A new zero-filled array of `size` values for a tensor; a size too large to allocate gives a MinidlError, not a RangeError. */
+function allocate(who: string, shape: readonly number[], size: number): Float64Array {
+  try {
+    return newValues(size);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new MinidlError(`${who}: cannot allocate shape ${formatShape(shape)}: ${size} values (${(size * 8 / 2 ** 30).toFixed(1)} GiB) is more than this machine can hold in one array`, { cause: err });
+  }
 }
