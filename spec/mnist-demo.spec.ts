@@ -149,8 +149,9 @@ describe('the MNIST demo (demos/mnist.ts)', () => {
     expect(r.stderr).toMatch(new RegExp(`^data: MNIST files in ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 70 training and 30 test images$`, 'm'));
     expect(r.status).toBe(0);
     expect(readResults(out).data).toMatchObject({ train: 70, test: 30 });
-    expect(missing.status).toBe(1);
-    expect(missing.stderr).toMatch(/cannot find the test images in '.*files-incomplete': looked for t10k-images-idx3-ubyte and t10k-images-idx3-ubyte\.gz/);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^error: --data '.*files-incomplete': cannot find the test images: looked for t10k-images-idx3-ubyte and t10k-images-idx3-ubyte\.gz \(--help lists the flags\)\n$/);
+    expect(fs.existsSync(path.join(tmp, 'unused'))).toBe(false); // refused before the output folder is made
   }, 30_000);
 
   test('a wrong flag or value is refused with a clear message and status 2; --help lists the flags', async () => {

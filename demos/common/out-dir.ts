@@ -42,20 +42,28 @@ export function prepareOutDir(flag: string, dir: string, names: readonly string[
   if (typeof dir !== 'string' || dir === '') throw new FileError(`${flag}: expected a folder name, got ${dir === '' ? 'an empty string' : String(dir)}`);
   if (dir.includes('\0')) throw new FileError(`${flag} '${dir.replace(/\0/g, '\\0')}': the path contains a NUL character`);
   for (const name of names) checkPlainName(name);
-  const existing = statOrNull(flag, dir);
+  const existing = statOrNull(flag, dir, true);
   let created: string | null = null;
   if (existing !== null && !existing.isDirectory()) {
     throw new FileError(`${flag} '${dir}' is a file, expected a folder`);
   }
   if (existing === null) {
+    const link = statOrNull(flag, dir);
+    if (link !== null && link.isSymbolicLink()) {
+      throw new FileError(`${flag} '${dir}' is a symbolic link to '${fs.readlinkSync(dir)}', which does not exist`);
+    }
     const blocker = fileAmongParents(dir);
     if (blocker !== null) throw new FileError(`${flag} '${dir}': cannot create the folder: '${blocker}' is a file, not a folder`);
-    const outermost = firstMissing(dir);
-    try {
-      created = fs.mkdirSync(dir, { recursive: true }) ?? null;
-    } catch (err) {
-      removeCreated(dir, outermost);
-      throw new FileError(`${flag} '${dir}': cannot create the folder: ${describeFsError(err)}`, { cause: err });
+    const missing = missingFolders(dir);
+    for (const folder of missing) {
+      try {
+        fs.mkdirSync(folder);
+      } catch (err) {
+        removeCreated(dir, created);
+        const which = path.resolve(folder) === path.resolve(dir) ? '' : ` '${folder}'`;
+        throw new FileError(`${flag} '${dir}': cannot create the folder${which}: ${describeFsError(err)}`, { cause: err });
+      }
+      created ??= folder;
     }
   }
   const outDir: OutDir = { dir, created, discardIfEmpty: () => removeCreated(dir, created) };
@@ -85,10 +93,13 @@ function checkPlainName(name: string): void {
   }
 }
 
-/** lstat, or null when nothing is there; other errors (a parent that is a file, …) are reported. */
-function statOrNull(flag: string, file: string): fs.Stats | null {
+/**
+ * stat (following a symbolic link when `follow`) or lstat, or null when nothing is there; other
+ * errors (permission denied, a name too long, …) are reported.
+ */
+function statOrNull(flag: string, file: string, follow = false): fs.Stats | null {
   try {
-    return fs.lstatSync(file);
+    return follow ? fs.statSync(file) : fs.lstatSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
@@ -111,12 +122,12 @@ function fileAmongParents(dir: string): string | null {
   }
 }
 
-/** The outermost missing folder of the path to `dir` (the one mkdir -p creates first), or null. */
-function firstMissing(dir: string): string | null {
-  let missing: string | null = null;
-  let current = path.resolve(dir);
+/** The folders of the path to `dir` that do not exist yet, outermost first (those mkdir -p creates). */
+function missingFolders(dir: string): string[] {
+  const missing: string[] = [];
+  let current = dir;
   while (!fs.existsSync(current)) {
-    missing = current;
+    missing.unshift(current);
     const parent = path.dirname(current);
     if (parent === current) break;
     current = parent;
@@ -132,8 +143,9 @@ function removeCreated(dir: string, created: string | null): void {
   for (;;) {
     try {
       fs.rmdirSync(current);
-    } catch {
-      return; // not empty any more, or already gone: leave it
+    } catch (err) {
+      // never made (a deeper folder that failed) or already gone: go on upwards; not empty: leave it
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENAMETOOLONG') return;
     }
     if (current === top) return;
     const parent = path.dirname(current);

@@ -37,7 +37,7 @@ export interface OutputFile {
  * disk would (`{ ...fs, writeSync: failing }`). Node's `fs` is the default.
  */
 export type FileSystemCalls = Pick<typeof fs,
-  'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'linkSync' | 'lstatSync'>;
+  'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'linkSync' | 'lstatSync' | 'statSync'>;
 
 /** The temporary name of `name` while it is written: `.<name>.<pid>.tmp` in the same folder. */
 export function temporaryName(name: string): string {
@@ -68,7 +68,7 @@ export function writeFilesAtomically(dir: string, files: readonly OutputFile[], 
   }
   let dirStat: fs.Stats;
   try {
-    dirStat = io.lstatSync(dir);
+    dirStat = io.statSync(dir);
   } catch (err) {
     throw new FileError(`cannot write into '${dir}': ${describeFsError(err)}`, { cause: err });
   }
