@@ -1,7 +1,8 @@
 import {
-  CrossEntropyLoss, Linear, Loss, MSELoss, MinidlError, Module, Parameter, ReLU, Rng, Sequential, Tanh, Tensor, gradcheck,
+  BatchNorm1d, CrossEntropyLoss, Dropout, Linear, Loss, MSELoss, MinidlError, Module, Parameter, ReLU, Rng, Sequential, Sigmoid, Tanh,
+  Tensor, defaultRng, gradcheck, manualSeed,
 } from '../lib';
-import { expectMinidlError } from './helpers';
+import { bits, expectMinidlError } from './helpers';
 
 // ---------------------------------------------------------------------------------------------
 // Modules written for these tests: one correct, several deliberately broken.
@@ -252,18 +253,18 @@ describe('gradcheck on losses', () => {
 });
 
 describe('gradcheck leaves things as they were', () => {
-  test('parameters unchanged, gradients zero, input unchanged', () => {
+  test('parameters unchanged, gradients as they were (stale ones too), input unchanged', () => {
     const rng = new Rng(8);
     const layer = new Affine(2, 3, rng);
     const x = randomTensor([3, 2], rng);
-    const xBefore = Array.from(x.data);
-    const before = layer.params().map((p) => Array.from(p.value.data));
-    for (const p of layer.params()) p.grad.data.fill(7); // stale gradients
+    const xBefore = bits(x.data);
+    const before = layer.params().map((p) => bits(p.value.data));
+    for (const p of layer.params()) p.grad.data.fill(7); // stale gradients: gradcheck must not use them, nor clear them
     const report = gradcheck(layer, x);
     expect(report.ok).toBe(true);
-    expect(layer.params().map((p) => Array.from(p.value.data))).toEqual(before);
-    for (const p of layer.params()) expect(Array.from(p.grad.data).every((g) => g === 0)).toBe(true);
-    expect(Array.from(x.data)).toEqual(xBefore);
+    expect(layer.params().map((p) => bits(p.value.data))).toEqual(before);
+    for (const p of layer.params()) expect(Array.from(p.grad.data).every((g) => g === 7)).toBe(true);
+    expect(bits(x.data)).toEqual(xBefore);
   });
 });
 
@@ -293,12 +294,201 @@ describe('gradcheck report and options', () => {
     expectMinidlError(() => gradcheck(new Square(), Tensor.from([[1, 2]]), { h }), /^gradcheck: h must be a finite number > 0/, new RegExp(`got ${h}`));
   });
 
-  test.each([0, -1])('tolerance = %p is refused', (tolerance) => {
-    expectMinidlError(() => gradcheck(new Square(), Tensor.from([[1, 2]]), { tolerance }), /^gradcheck: tolerance must be > 0, got/);
+  test.each([0, -1, NaN, Infinity])('tolerance = %p is refused (a tolerance of Infinity would pass anything)', (tolerance) => {
+    expectMinidlError(() => gradcheck(new Square(), Tensor.from([[1, 2]]), { tolerance }), /^gradcheck: tolerance must be a finite number > 0, got/, new RegExp(`got ${tolerance}`));
   });
 
   test('the target must be a Module or a Loss, the input a Tensor', () => {
     expectMinidlError(() => gradcheck({} as unknown as Module, Tensor.from([[1]])), /expected a Module or a Loss/);
     expectMinidlError(() => gradcheck(new Square(), [[1]] as unknown as Tensor), /input must be a Tensor, got an array/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Side effects: gradcheck gives back everything it changes, and holds randomness fixed.
+// ---------------------------------------------------------------------------------------------
+
+/** Everything gradcheck could change in a model, as bits: params, grads, buffers, training modes. */
+function modelBits(model: Module): unknown {
+  return {
+    params: model.params().map((p) => [bits(p.value.data), bits(p.grad.data)]),
+    buffers: model.buffers().map((b) => [b.name, bits(b.value.data)]),
+    modes: [model, ...model.children()].map((m) => m.training),
+  };
+}
+
+/** A module that draws from a generator of its own module-level closure, which gradcheck cannot see. */
+function hiddenNoise(): Module {
+  const hidden = new Rng('hidden');
+  class HiddenNoise extends Module {
+    forward(input: Tensor): Tensor {
+      const out = input.clone();
+      for (let i = 0; i < out.size; i++) out.data[i] += hidden.uniform();
+      return this.rememberOutput(out);
+    }
+    backward(gradOut: Tensor): Tensor {
+      this.checkGradOut(gradOut);
+      return gradOut.clone();
+    }
+    toString(): string {
+      return 'HiddenNoise';
+    }
+  }
+  return new HiddenNoise();
+}
+
+/** Square that throws from its `calls`-th forward on (a failure midway through the differences). */
+class FailsLater extends Square {
+  private calls = 0;
+  constructor(private readonly failAt: number) {
+    super();
+  }
+  override forward(input: Tensor): Tensor {
+    if (++this.calls >= this.failAt) this.fail('forward', `failing on call ${this.calls}, as this test asks`);
+    return super.forward(input);
+  }
+  override toString(): string {
+    return 'FailsLater';
+  }
+}
+
+describe('gradcheck leaves every state as it was', () => {
+  test('BatchNorm1d in training mode: running statistics, parameters and gradients bit-identical; the check passes', () => {
+    const rng = new Rng(20);
+    // No bias before BatchNorm: its true gradient is 0, which relative errors cannot judge.
+    const model = new Sequential(new Linear(3, 4, { rng, bias: false }), new BatchNorm1d(4), new Tanh(), new Linear(4, 2, { rng }));
+    const x = randomTensor([5, 3], rng);
+    model.forward(randomTensor([5, 3], rng)); // running statistics away from their initial values
+    for (const p of model.params()) p.grad.data.fill(0.25);
+    const before = modelBits(model);
+    const report = gradcheck(model, x);
+    expect(report.ok).toBe(true);
+    expect(report.heldRandomness).toBe(false);
+    expect(modelBits(model)).toEqual(before);
+  });
+
+  test('Dropout in training mode with its own rng: passes with one fixed mask and leaves the generators where they were', () => {
+    const rng = new Rng(21);
+    const dropRng = new Rng('masks');
+    dropRng.uniform(); // mid-sequence, with a spare normal too
+    dropRng.normal();
+    const model = new Sequential(new Linear(3, 6, { rng }), new Tanh(), new Dropout(0.5, { rng: dropRng }), new Linear(6, 2, { rng }));
+    const x = randomTensor([4, 3], rng);
+    const dropBefore = dropRng.state();
+    const globalBefore = defaultRng().state();
+    const before = modelBits(model);
+    const report = gradcheck(model, x);
+    if (!report.ok) throw new Error(report.summary);
+    expect(report.heldRandomness).toBe(true);
+    expect(report.summary).toMatch(/note: forward draws random numbers; every evaluation started the generators from the same state/);
+    expect(dropRng.state()).toEqual(dropBefore);
+    expect(defaultRng().state()).toEqual(globalBefore);
+    expect(modelBits(model)).toEqual(before);
+  });
+
+  test('Dropout in training mode on the global generator (manualSeed): passes, the global generator is left where it was', () => {
+    const global = manualSeed(22);
+    global.uniform();
+    const rng = new Rng(22);
+    const model = new Sequential(new Linear(2, 5, { rng }), new Dropout(0.3), new Sigmoid());
+    const before = global.state();
+    const report = gradcheck(model, randomTensor([3, 2], rng));
+    if (!report.ok) throw new Error(report.summary);
+    expect(report.heldRandomness).toBe(true);
+    expect(defaultRng()).toBe(global);
+    expect(global.state()).toEqual(before);
+    // The next mask is the one the program would have drawn without gradcheck.
+    const twin = new Rng(22);
+    twin.setState(before);
+    expect(global.uniform()).toBe(twin.uniform());
+  });
+
+  test('without the fix this could not pass: two evaluations of Dropout with moving generators differ', () => {
+    const drop = new Dropout(0.5, { rng: new Rng(23) });
+    const x = Tensor.ones([4, 4]);
+    expect(Array.from(drop.forward(x).data)).not.toEqual(Array.from(drop.forward(x).data));
+  });
+
+  test('a gradcheck that throws midway (during the differences) gives everything back', () => {
+    const rng = new Rng(24);
+    const dropRng = new Rng('midway');
+    const model = new Sequential(new Linear(2, 4, { rng }), new BatchNorm1d(4), new Dropout(0.5, { rng: dropRng }), new FailsLater(6));
+    for (const p of model.params()) p.grad.data.fill(-3);
+    const before = modelBits(model);
+    const dropBefore = dropRng.state();
+    const globalBefore = defaultRng().state();
+    expectMinidlError(() => gradcheck(model, randomTensor([3, 2], rng)), /^Sequential\[3\] FailsLater\.forward: failing on call 6/);
+    expect(modelBits(model)).toEqual(before);
+    expect(dropRng.state()).toEqual(dropBefore);
+    expect(defaultRng().state()).toEqual(globalBefore);
+  });
+
+  test('a module that switches its own mode during forward gets its training mode back', () => {
+    class SwitchesToEval extends Square {
+      override forward(input: Tensor): Tensor {
+        this.training = false;
+        return super.forward(input);
+      }
+    }
+    const inner = new SwitchesToEval();
+    const model = new Sequential(inner);
+    expect(gradcheck(model, Tensor.from([[0.5, -1.5]])).ok).toBe(true);
+    expect(inner.training).toBe(true);
+  });
+
+  test('a forward drawing from a generator gradcheck cannot see: a clear error, not a wrong report', () => {
+    const model = new Sequential(new Linear(2, 2, { rng: new Rng(25) }), hiddenNoise());
+    const before = modelBits(model);
+    expectMinidlError(() => gradcheck(model, Tensor.from([[0.5, 1]])),
+      /^gradcheck: Sequential\(Linear\(2→2\), HiddenNoise\)\.forward gave .+, then .+, for the same input and parameters/,
+      /cannot hold fixed/, /eval\(\)/);
+    expect(modelBits(model)).toEqual(before);
+  });
+
+  test('losses: the global generator is left alone, and the target is not changed', () => {
+    manualSeed(26);
+    const before = defaultRng().state();
+    const target = Tensor.from([[0, 1], [1, 0]]);
+    const report = gradcheck(new MSELoss(), Tensor.from([[0.5, -1], [2, 0.25]]), target);
+    expect(report.ok).toBe(true);
+    expect(report.heldRandomness).toBe(false);
+    expect(defaultRng().state()).toEqual(before);
+    expect(target.toArray()).toEqual([[0, 1], [1, 0]]);
+  });
+});
+
+describe('gradcheck refuses bad arguments before touching anything', () => {
+  const x = Tensor.from([[1, 2]]);
+  test.each([
+    ['an unknown option', { step: 1e-4 }, /^gradcheck: unknown option 'step'; known options: h, tolerance, seed/],
+    ['a snake_case option', { Tolerance: 1e-4 }, /unknown option 'Tolerance' \(did you mean 'tolerance'\?\)/],
+    ['a positional number', 1e-5, /^gradcheck: expected an options object such as \{ h: …, tolerance: … \}, got number 0\.00001/],
+    ['null options', null, /^gradcheck: expected an options object .*got null/],
+    ['h as a string', { h: '1e-6' }, /^gradcheck: option 'h' must be a number, got string '1e-6'/],
+    ['tolerance null', { tolerance: null }, /^gradcheck: option 'tolerance' is null/],
+    ['seed NaN', { seed: NaN }, /^gradcheck: seed must be a finite number or a string, got NaN/],
+    ['seed an object', { seed: {} }, /^gradcheck: option 'seed' must be a number or a string, got an Object/],
+  ])('%s', (_name, options, message) => {
+    expectMinidlError(() => gradcheck(new Square(), x, options as never), message);
+  });
+
+  test('a target for a module, a seed or a missing target for a loss, extra arguments', () => {
+    const call = gradcheck as (...args: unknown[]) => unknown;
+    expectMinidlError(() => call(new Square(), x, Tensor.from([[0, 0]])), /third argument of gradcheck\(module, input, options\?\) is the options object, got a Tensor/, /a target is only for a Loss/);
+    expectMinidlError(() => call(new Square(), x, {}, {}), /^gradcheck: expected \(module, input, options\?\) for a Module, got a fourth argument/);
+    expectMinidlError(() => call(new MSELoss(), x, { tolerance: 1e-5 }), /needs the loss's target as third argument, got an options object/);
+    expectMinidlError(() => call(new MSELoss(), x, x, { seed: 1 }), /option 'seed' picks the random upstream gradient of a module; a loss has none/);
+    expectMinidlError(() => call(new MSELoss(), x, x, {}, {}), /^gradcheck: expected \(loss, pred, target, options\?\), got 5 arguments/);
+  });
+
+  test('the first argument: a class instead of an instance, swapped arguments', () => {
+    const call = gradcheck as (...args: unknown[]) => unknown;
+    expectMinidlError(() => call(Tanh, x), /expected a Module or a Loss as first argument, got the class Tanh, not an instance \(did you mean new Tanh\(…\)\?\)/);
+    expectMinidlError(() => call(x, new Tanh()), /got a Tensor of shape \[1,2\] \(the module comes first: gradcheck\(module, input\)\)/);
+  });
+
+  test('an input with NaN or Infinity is refused by gradcheck itself', () => {
+    expectMinidlError(() => gradcheck(new Square(), Tensor.from([[1, NaN]])), /^gradcheck: input holds a non-finite value \(NaN\) at flat index 1 of shape \[1,2\]/);
+    expectMinidlError(() => gradcheck(new MSELoss(), Tensor.from([[Infinity]]), Tensor.from([[0]])), /^gradcheck: pred holds a non-finite value \(Infinity\)/);
   });
 });

@@ -1,7 +1,9 @@
-import { MinidlError, checkInteger, formatShape } from '../../errors';
+import { MinidlError, formatShape } from '../../errors';
+import { describeValue } from '../../options';
 import { concatColumns, sliceColumns } from '../../tensor/ops';
 import { Tensor } from '../../tensor/tensor';
-import { Module, describe, runInChild } from '../module';
+import { Module, runInChild } from '../module';
+import { checkHeldOnce, checkIsModule, keepStateOnFailure } from './sequential';
 
 /**
  * Splits the input's columns into groups, runs one module on each group, and puts the
@@ -16,7 +18,14 @@ import { Module, describe, runInChild } from '../module';
  *
  * With modules that hold the same Parameter (e.g. `new Linear(25, 25, { share: first })`), this
  * builds a weight-sharing network: the same weights process every group, and each group adds
- * its gradient to the shared `grad`.
+ * its gradient to the shared `grad`. The same instance twice would not: a module remembers the
+ * input of its last forward only, so its first group's backward would use the second group's
+ * input. The constructor refuses it (anywhere in the tree, nested containers included), as
+ * Sequential does.
+ *
+ * Throws a MinidlError, naming what came, for sizes that are not a non-empty list of whole
+ * numbers ≥ 1, modules that are not a list of Modules as long as `sizes`, a module used twice,
+ * or a third argument (there are no options).
  *
  * ```ts
  * const shared = new Linear(25, 25);
@@ -24,23 +33,43 @@ import { Module, describe, runInChild } from '../module';
  * ```
  */
 export class ColumnSplit extends Module {
-  /** The width of each input group. */
+  /** The width of each input group (frozen). */
   readonly sizes: readonly number[];
-  /** The module applied to each group. */
+  /** The module applied to each group (frozen). */
   readonly modules: readonly Module[];
   private outputWidths: number[] = [];
 
   constructor(sizes: number[], modules: Module[]) {
     super();
-    if (!Array.isArray(sizes) || !Array.isArray(modules) || sizes.length === 0 || sizes.length !== modules.length) {
-      throw new MinidlError(`ColumnSplit: expected as many group sizes as modules (at least one), got ${JSON.stringify(sizes)} and ${Array.isArray(modules) ? modules.length : describe(modules)} modules`);
+    const who = 'ColumnSplit';
+    if (arguments.length > 2) {
+      throw new MinidlError(`${who}: expected (sizes, modules), got ${arguments.length} arguments (ColumnSplit has no options)`);
     }
-    sizes.forEach((s, k) => checkInteger('ColumnSplit', `sizes[${k}]`, s));
-    modules.forEach((m, k) => {
-      if (!(m instanceof Module)) throw new MinidlError(`ColumnSplit: modules[${k}] is not a Module, got ${describe(m)}`);
-    });
-    this.sizes = sizes.slice();
-    this.modules = modules.slice();
+    const swapped = Array.isArray(sizes) && Array.isArray(modules) && sizes.length > 0 &&
+      (sizes as unknown[]).every((s) => s instanceof Module) && (modules as unknown[]).every((n) => typeof n === 'number');
+    if (swapped) {
+      throw new MinidlError(`${who}: the group sizes come first, got modules then sizes (write new ColumnSplit([${modules.join(', ')}], [modules…]))`);
+    }
+    if (!Array.isArray(sizes)) {
+      throw new MinidlError(`${who}: sizes must be an array of group widths such as [2, 3], got ${describeValue(sizes)}`);
+    }
+    if (!Array.isArray(modules)) {
+      const hint = (modules as unknown) instanceof Module ? ' (give the modules as one array: new ColumnSplit([2, 3], [a, b]))' : '';
+      throw new MinidlError(`${who}: modules must be an array with one module per group, got ${describeValue(modules)}${hint}`);
+    }
+    if (sizes.length === 0 || sizes.length !== modules.length) {
+      throw new MinidlError(`${who}: expected as many group sizes as modules (at least one group), got ${sizes.length} size${sizes.length === 1 ? '' : 's'} and ${modules.length} module${modules.length === 1 ? '' : 's'}`);
+    }
+    for (let k = 0; k < sizes.length; k++) {
+      const s: unknown = sizes[k];
+      if (typeof s !== 'number' || !Number.isInteger(s) || s < 1) {
+        throw new MinidlError(`${who}: sizes[${k}] must be a whole number ≥ 1 (a group's width), got ${describeValue(s)}`);
+      }
+    }
+    for (let k = 0; k < modules.length; k++) checkIsModule(who, modules[k], ` at modules[${k}]`);
+    checkHeldOnce(who, this, modules);
+    this.sizes = Object.freeze(sizes.slice());
+    this.modules = Object.freeze(modules.slice());
   }
 
   forward(input: Tensor): Tensor {
@@ -49,23 +78,27 @@ export class ColumnSplit extends Module {
     if (input.rank !== 2 || input.shape[1] !== total) {
       this.fail('forward', `input has shape ${formatShape(input.shape)}, expected [N,${total}] (groups of ${this.sizes.join(' + ')} columns)`);
     }
-    const outputs: Tensor[] = [];
-    let start = 0;
-    this.modules.forEach((m, k) => {
-      const group = sliceColumns(input, start, start + this.sizes[k]);
-      start += this.sizes[k];
-      const y = runInChild(`ColumnSplit[${k}]`, m, 'forward', () => m.forward(group));
-      if (y.rank !== 2 || y.shape[0] !== input.shape[0]) {
-        this.fail('forward', `group ${k} (${m}) returned shape ${formatShape(y.shape)}, expected [${input.shape[0]},…]`);
-      }
-      outputs.push(y);
+    checkHeldOnce(`${this}.forward`, this, this.modules);
+    return keepStateOnFailure(this, () => {
+      const outputs: Tensor[] = [];
+      let start = 0;
+      this.modules.forEach((m, k) => {
+        const group = sliceColumns(input, start, start + this.sizes[k]);
+        start += this.sizes[k];
+        const y = runInChild(`ColumnSplit[${k}]`, m, 'forward', () => m.forward(group));
+        if (!(y instanceof Tensor) || y.rank !== 2 || y.shape[0] !== input.shape[0]) {
+          this.fail('forward', `group ${k} (${m}) returned ${y instanceof Tensor ? `shape ${formatShape(y.shape)}` : describeValue(y)}, expected [${input.shape[0]},…]`);
+        }
+        outputs.push(y);
+      });
+      this.outputWidths = outputs.map((y) => y.shape[1]);
+      return this.rememberOutput(concatColumns(outputs));
     });
-    this.outputWidths = outputs.map((y) => y.shape[1]);
-    return this.rememberOutput(concatColumns(outputs));
   }
 
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
+    checkHeldOnce(`${this}.backward`, this, this.modules);
     const grads: Tensor[] = [];
     let start = 0;
     this.modules.forEach((m, k) => {

@@ -1,6 +1,9 @@
 import { MinidlError } from '../../errors';
+import { describeValue } from '../../options';
+import { Rng, RngState, defaultRng } from '../../random/rng';
 import { Tensor } from '../../tensor/tensor';
-import { Module, describe, runInChild } from '../module';
+import { Linear } from '../linear';
+import { Module, runInChild } from '../module';
 
 /**
  * A chain of modules applied one after the other.
@@ -8,8 +11,21 @@ import { Module, describe, runInChild } from '../module';
  *   forward:   x → m₀ → m₁ → … → mₖ → y
  *   backward:  ∂L/∂y → mₖ.backward → … → m₀.backward → ∂L/∂x   (the chain rule, in reverse order)
  *
+ * An empty chain is the identity (as PyTorch's `nn.Sequential()`).
+ *
  * An error thrown inside a module is re-thrown with the module's position in front, e.g.
  * `Sequential[4] Linear(25→25).backward: gradOut has shape [10,24], expected [10,25]`.
+ * A forward that fails midway gives back the buffers (BatchNorm's running statistics) and the
+ * random generators (Dropout's masks) that the modules before the failing one had changed.
+ *
+ * **Each module instance appears once in a model.** A module remembers the input of its last
+ * forward only, so an instance used twice would compute the backward of its first use from the
+ * input of its second use: wrong gradients, silently. `new Sequential(…)` and `append` refuse an
+ * instance the chain already holds, anywhere inside it (in a nested Sequential or ColumnSplit
+ * too), and a container inside itself; `forward` and `backward` check again, since a container
+ * inside this one may have gained a module after it was built. For shared weights, build a second
+ * layer on the same Parameters: `new Linear(25, 25, { share: first })` (PyTorch reuses the
+ * instance instead; its autograd keeps every input, minidl's modules keep one).
  *
  * ```ts
  * const net = new Sequential(new Linear(2, 25), new ReLU(), new Linear(25, 2));
@@ -17,56 +33,204 @@ import { Module, describe, runInChild } from '../module';
  * ```
  */
 export class Sequential extends Module {
-  /** The modules, in the order `forward` applies them. */
-  readonly modules: Module[] = [];
+  /** The chain, frozen: a new array on each `append`. */
+  private chain: readonly Module[] = Object.freeze([]);
 
+  /**
+   * Builds the chain from the modules in order; `new Sequential(a, b)` is
+   * `new Sequential().append(a).append(b)`, and refuses what `append` refuses.
+   */
   constructor(...modules: Module[]) {
     super();
-    for (const m of modules) this.append(m);
+    modules.forEach((m, i) => checkIsModule('Sequential.append', m, ` (argument ${i} of new Sequential)`));
+    checkHeldOnce('Sequential', this, modules);
+    this.chain = Object.freeze(modules.slice());
   }
 
-  /** Adds a module at the end of the chain. Returns this Sequential. */
+  /**
+   * The modules, in the order `forward` applies them. The array is frozen (adding to it throws a
+   * TypeError): add a module with `append`, which checks it.
+   */
+  get modules(): Module[] {
+    return this.chain as Module[];
+  }
+
+  /**
+   * Adds one module at the end of the chain and returns this Sequential (PyTorch's `append`).
+   * Throws a MinidlError, and adds nothing, for a value that is not a Module, for a module this
+   * chain already holds anywhere inside it, for this Sequential itself, or for more than one
+   * argument.
+   */
   append(module: Module): this {
-    if (!(module instanceof Module)) {
-      throw new MinidlError(`Sequential.append: expected a Module, got ${describe(module)}`);
+    const who = `${this}.append`;
+    if (arguments.length !== 1) {
+      throw new MinidlError(`${who}: expected one module, got ${arguments.length} arguments (call append once per module)`);
     }
-    this.modules.push(module);
+    checkIsModule(who, module, '');
+    checkHeldOnce(who, this, [...this.chain, module]);
+    this.chain = Object.freeze([...this.chain, module]);
     return this;
   }
 
   /** How many modules the chain holds. */
   get length(): number {
-    return this.modules.length;
+    return this.chain.length;
   }
 
   forward(input: Tensor): Tensor {
-    let x = input;
-    for (let i = 0; i < this.modules.length; i++) {
-      x = this.run(i, 'forward', x);
-    }
-    return this.rememberOutput(x);
+    if (!(input instanceof Tensor)) this.fail('forward', `input must be a Tensor, got ${describeValue(input)}`);
+    checkHeldOnce(`${this}.forward`, this, this.chain);
+    return keepStateOnFailure(this, () => {
+      let x = input;
+      for (let i = 0; i < this.chain.length; i++) x = this.run(i, 'forward', x);
+      return this.rememberOutput(x);
+    });
   }
 
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
+    checkHeldOnce(`${this}.backward`, this, this.chain);
     let g = gradOut;
-    for (let i = this.modules.length - 1; i >= 0; i--) {
-      g = this.run(i, 'backward', g);
-    }
+    for (let i = this.chain.length - 1; i >= 0; i--) g = this.run(i, 'backward', g);
     return g;
   }
 
   override children(): Module[] {
-    return this.modules;
+    return this.chain.slice();
   }
 
   toString(): string {
-    return `Sequential(${this.modules.map((m) => m.toString()).join(', ')})`;
+    return `Sequential(${this.chain.map((m) => m.toString()).join(', ')})`;
   }
 
   /** Runs module i's forward or backward; an error gets `Sequential[i] ` in front of its message. */
   private run(i: number, method: 'forward' | 'backward', x: Tensor): Tensor {
-    const m = this.modules[i];
+    const m = this.chain[i];
     return runInChild(`Sequential[${i}]`, m, method, () => m[method](x));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What Sequential and ColumnSplit share: which values may enter a container, the rule that each
+// instance appears once in a tree, and giving back the state a failed forward changed.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Throws a MinidlError unless `value` is a Module: `${who}: expected a Module, got …${where}`,
+ * with a hint for a class given instead of an instance and for a list given instead of modules.
+ */
+export function checkIsModule(who: string, value: unknown, where: string): asserts value is Module {
+  if (value instanceof Module) return;
+  let got = describeValue(value);
+  if (typeof value === 'function' && (value as { prototype?: unknown }).prototype instanceof Module) {
+    got = `the class ${(value as { name: string }).name}, not an instance (did you mean new ${(value as { name: string }).name}(…)?)`;
+  } else if (Array.isArray(value)) {
+    got = 'an array (give the modules one by one: new Sequential(a, b), or spread a list: new Sequential(...list))';
+  }
+  throw new MinidlError(`${who}: expected a Module, got ${got}${where}`);
+}
+
+/** Where an instance appears twice in a tree of modules: paths such as `[2][0]` from the container. */
+interface Reuse {
+  module: Module;
+  /** The path of its first appearance ('' for the container itself). */
+  first: string;
+  second: string;
+}
+
+/**
+ * Throws a MinidlError when `modules`, taken as the children of `container`, would hold one
+ * instance twice anywhere in the tree they span (nested containers included), or would hold
+ * `container` itself. The message gives both places, says why, and points to weight sharing
+ * with `{ share: first }`.
+ */
+export function checkHeldOnce(who: string, container: Module, modules: readonly Module[]): void {
+  const seen = new Map<Module, string>([[container, '']]);
+  const visit = (m: Module, path: string): Reuse | null => {
+    const first = seen.get(m);
+    if (first !== undefined) return { module: m, first, second: path };
+    seen.set(m, path);
+    const kids = m.children();
+    for (let i = 0; i < kids.length; i++) {
+      if (!(kids[i] instanceof Module)) continue;
+      const found = visit(kids[i], `${path}[${i}]`);
+      if (found !== null) return found;
+    }
+    return null;
+  };
+  for (let i = 0; i < modules.length; i++) {
+    const found = visit(modules[i], `[${i}]`);
+    if (found !== null) throw new MinidlError(reuseMessage(who, found));
+  }
+}
+
+function reuseMessage(who: string, r: Reuse): string {
+  if (r.first === '') {
+    return `${who}: a container cannot hold itself, got ${r.module} at ${r.second} (its forward would call itself forever)`;
+  }
+  return `${who}: ${r.module} is used twice, at ${r.first} and at ${r.second}: one instance remembers the input of its ` +
+    `last forward only, so the backward of its first use would be computed from the input of its second use ` +
+    `(wrong gradients). ${reuseHint(r.module)}`;
+}
+
+/** How to write what the user meant: a second instance, or a second layer sharing the Parameters. */
+function reuseHint(m: Module): string {
+  const name = m.constructor.name;
+  if (m instanceof Linear) {
+    const bias = m.bias === null ? ', bias: false' : '';
+    return `To share its weights, use a second layer on the same Parameters: new Linear(${m.inFeatures}, ${m.outFeatures}, { share: first${bias} })`;
+  }
+  if (m.params().length === 0) {
+    return `Use a new ${name} for each place (to share weights between layers, build them with { share: first }, as new Linear(in, out, { share: first }))`;
+  }
+  return `Build a separate ${name} for each place; to share weights, give the second layer the same Parameters (as new Linear(in, out, { share: first }) does)`;
+}
+
+/** Every module of the tree under `root`, once each, `root` first (safe against cycles). */
+export function modulesInTree(root: Module): Module[] {
+  const seen = new Set<Module>();
+  const visit = (m: Module): void => {
+    if (seen.has(m)) return;
+    seen.add(m);
+    for (const child of m.children()) if (child instanceof Module) visit(child);
+  };
+  visit(root);
+  return [...seen];
+}
+
+/**
+ * The generators `owners` may draw from: the global one (`manualSeed`, `defaultRng()`), then
+ * every `Rng` held in an own field of one of them (Dropout's `rng` option), each once.
+ */
+export function generatorsOf(owners: readonly object[]): Rng[] {
+  const found = new Set<Rng>([defaultRng()]);
+  for (const owner of owners) {
+    for (const value of Object.values(owner)) if (value instanceof Rng) found.add(value);
+  }
+  return [...found];
+}
+
+/** How deep the current call is in container forwards: only the outermost saves and gives back. */
+let forwardDepth = 0;
+
+/**
+ * Runs a container's forward pass; if it throws, first puts back the buffers and the generators
+ * of the tree under `container` (and the global generator) as they were before, then re-throws.
+ * Only the outermost container does this (the inner ones run inside its call). A forward changes
+ * no parameter and no gradient, so these are all it may have changed.
+ */
+export function keepStateOnFailure<T>(container: Module, fn: () => T): T {
+  if (forwardDepth > 0) return fn();
+  const buffers = container.buffers().map((b) => ({ values: b.value.data, saved: b.value.data.slice() }));
+  const generators = generatorsOf(modulesInTree(container)).map((rng): [Rng, RngState] => [rng, rng.state()]);
+  forwardDepth++;
+  try {
+    return fn();
+  } catch (err) {
+    for (const b of buffers) b.values.set(b.saved);
+    for (const [rng, state] of generators) rng.setState(state);
+    throw err;
+  } finally {
+    forwardDepth--;
   }
 }
