@@ -1,4 +1,6 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import {
@@ -9,7 +11,7 @@ import { findConfig } from '../demos/disk/configs';
 import { runConfig } from '../demos/disk/experiment';
 import { decide, loadDiskModel, saveDiskModel } from '../demos/disk/model-file';
 import { parsePointList, parsePointsCsv } from '../demos/predict';
-import { expectMinidlError, randn } from './helpers';
+import { bits, expectMinidlError, randn } from './helpers';
 
 /** Every kind of module that can be saved today, with weight sharing inside a ColumnSplit. */
 function everyKindOfModel(rng: Rng): Sequential {
@@ -103,7 +105,7 @@ describe('modelToJSON / modelFromJSON', () => {
   test('metadata travels with the model, and the format and version are written', () => {
     const saved = modelToJSON(new Linear(2, 3, { rng: new Rng(1) }), { note: 'hello', mean: [1, 2] });
     expect(saved.format).toBe('minidl-model');
-    expect(saved.version).toBe(1);
+    expect(saved.version).toBe(2);
     expect(saved.summary).toBe('Linear(2→3)');
     expect(saved.metadata).toEqual({ note: 'hello', mean: [1, 2] });
   });
@@ -129,14 +131,19 @@ describe('modelToJSON / modelFromJSON', () => {
         return 'Square';
       }
     }
-    expectMinidlError(() => modelToJSON(new Sequential(new Linear(2, 2), new Square())), /cannot save model\.children\[1\] Square \(class Square\)/, /known types: .*Linear/);
+    expectMinidlError(() => modelToJSON(new Sequential(new Linear(2, 2), new Square())), /modelToJSON: model\.children\[1\] Square \(class Square\) cannot be saved or loaded/, /known types: .*Linear/);
   });
 
   describe('a damaged saved model is refused with a clear error', () => {
     const good = (): SavedModel => JSON.parse(JSON.stringify(modelToJSON(everyKindOfModel(new Rng('damaged')))));
     const cases: Array<[string, (s: any) => void, RegExp]> = [
       ['another format', (s) => { s.format = 'keras'; }, /format is "keras", expected "minidl-model"/],
-      ['another version', (s) => { s.version = 2; }, /format version 2 is not supported \(this minidl reads version 1\)/],
+      ['a newer version', (s) => { s.version = 3; }, /format version 3 is newer than this minidl reads \(versions 1 to 2\): .*update minidl/],
+      ['version 0', (s) => { s.version = 0; }, /format version 0 is not a version of this format/],
+      ['an unknown field', (s) => { s.architecture.children[0].buffer = {}; }, /architecture\.children\[0\] \(Linear\) has an unknown field "buffer"/],
+      ['an unknown config key', (s) => { s.architecture.children[1].config.slope = 0.1; }, /model\.children\[1\] \(LeakyReLU\(0\.2\)\) config has unknown key 'slope' \(known: negativeSlope\)/],
+      ['a "-0" in a version 1 file', (s) => { s.version = 1; s.parameters[0].values[0] = '-0'; }, /parameters\[0\] value 0 is "-0", not a finite number$/],
+      ['an unused parameter', (s) => { s.parameters.push({ shape: [1], values: [1] }); }, /parameters\[7\] is not used by any module/],
       ['an unknown module type', (s) => { s.architecture.children[1].type = 'Swish'; }, /architecture\.children\[1\] has unknown module type "Swish"/],
       ['a truncated parameter', (s) => { s.parameters[0].values.pop(); }, /parameters\[0\] has shape \[2,6\] \(12 values\) but 11 values \(truncated file\?\)/],
       ['a non-finite value', (s) => { s.parameters[1].values[3] = null; }, /parameters\[1\] value 3 is null, not a finite number/],
@@ -162,7 +169,7 @@ describe('modelToJSON / modelFromJSON', () => {
 
     const other = new Sequential(new Linear(2, 6, { rng: new Rng('c') }), new ReLU(), new Linear(6, 1, { rng: new Rng('c') }));
     const before = other.params().map((p) => Array.from(p.value.data));
-    expectMinidlError(() => loadStateInto(other, modelToJSON(source)), /loadStateInto: the saved model is Sequential\(Linear\(2→6\), LeakyReLU/);
+    expectMinidlError(() => loadStateInto(other, modelToJSON(source)), /loadStateInto: the model does not match the saved one at model \(Sequential\(Linear\(2→6\), ReLU, Linear\(6→1\)\)\): the model has 3 modules inside but the saved model has 8; nothing was loaded/);
     other.params().forEach((p, i) => expect(Array.from(p.value.data)).toEqual(before[i]));
   });
 });
@@ -214,10 +221,335 @@ describe('saveModel / loadModel', () => {
     saveModel(everyKindOfModel(new Rng('t')), file);
     const text = fs.readFileSync(file, 'utf8');
     fs.writeFileSync(file, text.slice(0, Math.floor(text.length / 2)));
-    expectMinidlError(() => loadModel(file), /loadModel: .*net\.json is not valid JSON \(truncated or not a model file\?\)/);
-    expectMinidlError(() => loadModel(path.join(dir, 'missing.json')), /loadModel: cannot read .*missing\.json/);
-    fs.writeFileSync(file, text.replace('"version":1', '"version":7'));
-    expectMinidlError(() => loadModel(file), /net\.json: .*format version 7 is not supported/);
+    expectMinidlError(() => loadModel(file), /loadModel: .*net\.json is not valid JSON: it ends too early \(truncated file\?\)/);
+    expectMinidlError(() => loadModel(path.join(dir, 'missing.json')), /loadModel: cannot read .*missing\.json: no such file or folder \(ENOENT\)/);
+    fs.writeFileSync(file, text.replace('"version":2', '"version":7'));
+    expectMinidlError(() => loadModel(file), /loadModel: .*net\.json: not a valid saved model: format version 7 is newer than this minidl reads/);
+  });
+});
+
+/** The bits of every parameter and buffer of `m`, to compare with toEqual (−0 ≠ +0). */
+function stateBits(m: Module): bigint[][] {
+  return [...m.params().map((p) => bits(p.value.data)), ...m.buffers().map((b) => bits(b.value.data))];
+}
+
+/** Kind, mode, owner, inode and bytes of a path (not following a final symbolic link). */
+function fileState(file: string): string {
+  const s = fs.lstatSync(file);
+  const bytes = s.isFile() ? fs.readFileSync(file).toString('base64') : s.isSymbolicLink() ? `→ ${fs.readlinkSync(file)}` : '';
+  return `${s.mode.toString(8)} ${s.uid}:${s.gid} ino ${s.ino} rdev ${s.rdev} ${bytes}`;
+}
+
+/** A model whose parameters and running statistics hold −0, +0, subnormals, the largest doubles and inexact decimals. */
+function awkwardModel(): Sequential {
+  const linear = new Linear(2, 3, { rng: new Rng('awkward') });
+  linear.weight.value.data.set([-0, 0, 5e-324, -5e-324, 1.7976931348623157e308, 0.1 + 0.2]);
+  (linear.bias as { value: Tensor }).value.data.set([-0, -1e-300, 2 ** -1074 * 3]);
+  const bn = new BatchNorm1d(3);
+  bn.runningMean.data.set([-0, 1 / 3, -2.5e-310]);
+  return new Sequential(linear, new LeakyReLU(-0), bn);
+}
+
+describe('values come back to the bit', () => {
+  test('−0, subnormals and the largest doubles survive saveModel / loadModel, in parameters, state and constructor arguments', () => {
+    const file = path.join(tempDir(), 'awkward.json');
+    const model = awkwardModel();
+    saveModel(model, file, { offset: -0, note: '-0' });
+    const loaded = loadModel(file);
+    expect(stateBits(loaded)).toEqual(stateBits(model));
+    expect(Object.is(((loaded as Sequential).modules[1] as LeakyReLU).negativeSlope, -0)).toBe(true);
+    const metadata = readModelFile(file).metadata as { offset: number; note: string };
+    expect(Object.is(metadata.offset, -0)).toBe(true);
+    expect(metadata.note).toBe('-0'); // a string stays a string
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/"values":\["-0",0,5e-324,-5e-324,1\.7976931348623157e\+308,0\.30000000000000004\]/);
+  });
+
+  test('−0 also survives JSON.stringify / JSON.parse of modelToJSON\'s object (the browser\'s way)', () => {
+    const model = awkwardModel();
+    const loaded = modelFromJSON(JSON.parse(JSON.stringify(modelToJSON(model))));
+    expect(stateBits(loaded)).toEqual(stateBits(model));
+    expect(stateBits(loaded)[0][0]).toBe(0x8000000000000000n); // −0 itself, not +0
+  });
+
+  test('loadStateInto copies −0 as −0', () => {
+    const model = awkwardModel();
+    const target = new Sequential(new Linear(2, 3, { rng: new Rng(9) }), new LeakyReLU(-0), new BatchNorm1d(3));
+    loadStateInto(target, JSON.parse(JSON.stringify(modelToJSON(model))));
+    expect(stateBits(target)).toEqual(stateBits(model));
+  });
+
+  test('a version 1 file (written before −0 was kept) still loads, a literal -0 in it included', () => {
+    const file = path.join(tempDir(), 'old.json');
+    const model = everyKindOfModel(new Rng('v1'));
+    const saved: any = JSON.parse(JSON.stringify(modelToJSON(model)));
+    saved.version = 1;
+    fs.writeFileSync(file, JSON.stringify(saved).replace('"values":[', '"values":[-0,').replace(/("values":\[-0,)[^,\]]+,?/, '$1'));
+    const loaded = loadModel(file);
+    const expected = stateBits(model);
+    expected[0][0] = 0x8000000000000000n;
+    expect(stateBits(loaded)).toEqual(expected);
+  });
+});
+
+describe('saving refuses, before writing anything, what could not be loaded back', () => {
+  const nonFinite: Array<[string, (m: Sequential) => void, RegExp]> = [
+    ['NaN in a weight', (m) => { (m.modules[0] as Linear).weight.value.data[4] = NaN; },
+      /saveModel: .*net\.json: model\.children\[0\] \(Linear\(2→6\)\) parameter 'weight' holds NaN at flat index 4 \(shape \[2,6\]\)/],
+    ['+Infinity in a shared weight inside a ColumnSplit', (m) => { ((m.modules[2] as ColumnSplit).modules[1] as Linear).bias!.value.data[3] = Infinity; },
+      /model\.children\[2\]\.children\[0\] \(Linear\(3→4\)\) parameter 'bias' holds Infinity at flat index 3 \(shape \[1,4\]\)/],
+    ['−Infinity in a running statistic', (m) => { (m.modules[8] as BatchNorm1d).runningVar.data[0] = -Infinity; },
+      /model\.children\[8\] \(BatchNorm1d\(1\)\) state 'runningVar' holds -Infinity at flat index 0 \(shape \[1\]\)/],
+  ];
+  test.each(nonFinite)('%s: the error names the tensor, and the previous file is untouched', (_name, spoil, message) => {
+    const dir = tempDir();
+    const file = path.join(dir, 'net.json');
+    const model = new Sequential(...everyKindOfModel(new Rng('nan')).modules, new BatchNorm1d(1));
+    saveModel(model, file);
+    fs.chmodSync(file, 0o640);
+    const before = fileState(file);
+    spoil(model);
+    expectMinidlError(() => saveModel(model, file), message, /cannot be saved/);
+    expect(fileState(file)).toBe(before);
+    expect(fs.readdirSync(dir)).toEqual(['net.json']);
+    expectMinidlError(() => modelToJSON(model), /^modelToJSON: model\.children/);
+  });
+
+  const badMetadata: Array<[string, unknown, RegExp]> = [
+    ['a function', { fn: () => 1 }, /metadata\.fn is a function/],
+    ['a BigInt', { big: 10n }, /metadata\.big is the bigint 10n/],
+    ['a cycle', (() => { const o: any = { a: [1] }; o.a.push(o); return o; })(), /metadata\.a\[1\] refers back to an object that contains it \(a cycle\)/],
+    ['NaN', { stats: { mean: [0.5, NaN] } }, /metadata\.stats\.mean\[1\] is NaN, which JSON cannot hold/],
+    ['a Date', { when: new Date(0) }, /metadata\.when is a Date, not plain data \(JSON\.stringify would call its toJSON\)/],
+    ['a Map', { m: new Map([[1, 2]]) }, /metadata\.m is a Map, not plain data/],
+    ['a hole in an array', { list: [1, , 3] }, /metadata\.list has a hole at index 1/],
+    ['undefined in an array', { list: [1, undefined] }, /metadata\.list\[1\] is undefined/],
+    ['a string instead of an object', 'epochs=3', /saveModel: .*net\.json: metadata must be an object of plain JSON data such as \{ epochs: 3 \}, got string 'epochs=3'/],
+  ];
+  test.each(badMetadata)('metadata holding %s is refused, naming its place; the file is untouched', (_name, metadata, message) => {
+    const dir = tempDir();
+    const file = path.join(dir, 'net.json');
+    saveModel(new Linear(2, 2, { rng: new Rng(1) }), file, { fine: true });
+    const before = fileState(file);
+    expectMinidlError(() => saveModel(new Linear(2, 2, { rng: new Rng(2) }), file, metadata as Record<string, unknown>), /^saveModel: /, message);
+    expect(fileState(file)).toBe(before);
+    expect(fs.readdirSync(dir)).toEqual(['net.json']);
+  });
+
+  test('a key of the metadata whose value is undefined is left out, as JSON.stringify and options do; the metadata is copied', () => {
+    const metadata: Record<string, unknown> = { a: 1, b: undefined, nested: { c: [1, 2] } };
+    const saved = modelToJSON(new Linear(1, 1, { rng: new Rng(1) }), metadata);
+    (metadata.nested as { c: number[] }).c.push(3);
+    expect(saved.metadata).toEqual({ a: 1, nested: { c: [1, 2] } });
+    expect(Object.keys(saved.metadata as object)).toEqual(['a', 'nested']);
+  });
+
+  test('arguments in the wrong order are named', () => {
+    const model = new Linear(2, 2);
+    expectMinidlError(() => saveModel('net.json' as never, model as never), /saveModel: file must be a path \(a non-empty string\), got a Linear \(the call is saveModel\(model, file, metadata\?\)\)/);
+  });
+});
+
+describe('saving and the file system', () => {
+  const model = () => new Sequential(new Linear(2, 3, { rng: new Rng('fs') }), new ReLU());
+
+  test('a symbolic link is followed: the link stays a link and its target gets the model', () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'models'));
+    fs.mkdirSync(path.join(dir, 'links'));
+    const real = path.join(dir, 'models', 'real.json');
+    saveModel(new Linear(1, 1, { rng: new Rng(1) }), real);
+    const link = path.join(dir, 'links', 'latest.json');
+    fs.symlinkSync('../models/real.json', link); // relative to the link's folder
+    const chain = path.join(dir, 'chain.json');
+    fs.symlinkSync(link, chain); // a link to a link
+    const m = model();
+    saveModel(m, chain);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readlinkSync(link)).toBe('../models/real.json');
+    expect(fs.readlinkSync(chain)).toBe(link);
+    expect(stateBits(loadModel(real))).toEqual(stateBits(m));
+    expect(fs.readdirSync(path.join(dir, 'models'))).toEqual(['real.json']); // the temporary file went next to the target, and is gone
+    expect(fs.readdirSync(path.join(dir, 'links'))).toEqual(['latest.json']);
+  });
+
+  test('a dangling symbolic link gets its target created, as a shell\'s > would', () => {
+    const dir = tempDir();
+    const link = path.join(dir, 'net.json');
+    fs.symlinkSync('target.json', link);
+    saveModel(model(), link);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.lstatSync(path.join(dir, 'target.json')).isFile()).toBe(true);
+  });
+
+  test('an existing file keeps its mode (0600 stays 0600); a new file gets the default mode', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'secret.json');
+    saveModel(model(), file);
+    const plain = path.join(dir, 'plain.txt');
+    fs.writeFileSync(plain, 'x');
+    expect(fs.statSync(file).mode & 0o777).toBe(fs.statSync(plain).mode & 0o777);
+    for (const mode of [0o600, 0o640, 0o444]) {
+      fs.chmodSync(file, mode);
+      saveModel(model(), file);
+      expect((fs.statSync(file).mode & 0o7777).toString(8)).toBe(mode.toString(8));
+    }
+  });
+
+  (process.getuid?.() === 0 ? test : test.skip)('as root, an existing file keeps its owner and group', () => {
+    const file = path.join(tempDir(), 'theirs.json');
+    saveModel(model(), file);
+    fs.chownSync(file, 4321, 4322);
+    saveModel(model(), file);
+    expect([fs.statSync(file).uid, fs.statSync(file).gid]).toEqual([4321, 4322]);
+  });
+
+  test('/dev/null is refused without being written to or replaced (even as root)', () => {
+    const before = fileState('/dev/null');
+    expectMinidlError(() => saveModel(model(), '/dev/null'), /saveModel: cannot write \/dev\/null: it is a character device, not a regular file, and saving would replace it/);
+    expect(fileState('/dev/null')).toBe(before);
+    const link = path.join(tempDir(), 'null.json');
+    fs.symlinkSync('/dev/null', link);
+    expectMinidlError(() => saveModel(model(), link), /cannot write .*null\.json \(a symbolic link to \/dev\/null\): it is a character device/);
+    expect(fileState('/dev/null')).toBe(before);
+    expectMinidlError(() => loadModel('/dev/null'), /loadModel: cannot read \/dev\/null: it is a character device, not a model file/);
+  });
+
+  test('a named pipe is refused by saveModel and by loadModel, at once (reading it would block)', () => {
+    const dir = tempDir();
+    const fifo = path.join(dir, 'pipe.json');
+    execFileSync('mkfifo', [fifo]);
+    expectMinidlError(() => saveModel(model(), fifo), /saveModel: cannot write .*pipe\.json: it is a named pipe \(FIFO\), not a regular file/);
+    expectMinidlError(() => loadModel(fifo), /loadModel: cannot read .*pipe\.json: it is a named pipe \(FIFO\), not a model file/);
+    expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+    expect(fs.readdirSync(dir)).toEqual(['pipe.json']);
+  });
+
+  test('a socket is refused by saveModel and by loadModel', async () => {
+    const dir = tempDir();
+    const socket = path.join(dir, 'net.sock');
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      expectMinidlError(() => saveModel(model(), socket), /saveModel: cannot write .*net\.sock: it is a socket, not a regular file/);
+      expectMinidlError(() => loadModel(socket), /loadModel: cannot read .*net\.sock: it is a socket/);
+      expect(fs.lstatSync(socket).isSocket()).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  test('a folder, a folder that does not exist, a path through a file and a trailing slash are refused, naming the path', () => {
+    const dir = tempDir();
+    expectMinidlError(() => saveModel(model(), dir), /saveModel: cannot write .*minidl-save-\w+: it is a folder, not a regular file/);
+    expectMinidlError(() => loadModel(dir), /loadModel: cannot read .*minidl-save-\w+: it is a folder, not a model file/);
+    expectMinidlError(() => saveModel(model(), path.join(dir, 'no', 'net.json')), /saveModel: cannot write .*no\/net\.json: the folder .*no does not exist/);
+    fs.writeFileSync(path.join(dir, 'plain.txt'), 'x');
+    expectMinidlError(() => saveModel(model(), path.join(dir, 'plain.txt', 'net.json')), /saveModel: cannot write .*plain\.txt\/net\.json: a part of the path is not a folder \(ENOTDIR\)/);
+    expectMinidlError(() => saveModel(model(), path.join(dir, 'new') + '/'), /the path ends with a slash, so it names a folder/);
+    expect(fs.readdirSync(dir)).toEqual(['plain.txt']);
+  });
+
+  (process.getuid?.() === 0 ? test.skip : test)('a read-only folder is refused and left empty (not as root, who may write anyway)', () => {
+    const dir = tempDir();
+    fs.chmodSync(dir, 0o555);
+    try {
+      expectMinidlError(() => saveModel(model(), path.join(dir, 'net.json')), /saveModel: could not write .*net\.json: cannot create a file in the folder .*: permission denied \(EACCES\)/);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      fs.chmodSync(dir, 0o755);
+    }
+  });
+
+  const failures: Array<[string, keyof typeof fs, string, RegExp]> = [
+    ['a read-only folder', 'openSync', 'EACCES', /cannot create a file in the folder .*: permission denied \(EACCES\)/],
+    ['a read-only file system', 'openSync', 'EROFS', /the file system is read-only \(EROFS\)/],
+    ['a full disk', 'writeFileSync', 'ENOSPC', /could not write .*net\.json: no space left on the device \(ENOSPC\); the previous file is unchanged/],
+    ['a failing flush', 'fsyncSync', 'EIO', /input\/output error \(EIO\); the previous file is unchanged/],
+    ['a failing rename', 'renameSync', 'EBUSY', /the file is busy \(EBUSY\); the previous file is unchanged/],
+  ];
+  test.each(failures)('%s: the previous file (bytes, mode) is unchanged and no temporary file is left', (_name, method, code, message) => {
+    const dir = tempDir();
+    const file = path.join(dir, 'net.json');
+    saveModel(model(), file);
+    fs.chmodSync(file, 0o600);
+    const before = fileState(file);
+    const realFs: typeof fs = require('fs');
+    const spy = jest.spyOn(realFs, method as 'openSync').mockImplementation(() => {
+      throw Object.assign(new Error(`${code}: simulated`), { code });
+    });
+    try {
+      expectMinidlError(() => saveModel(new Linear(2, 3, { rng: new Rng('other') }), file), /^saveModel: /, message);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(fileState(file)).toBe(before);
+    expect(fs.readdirSync(dir)).toEqual(['net.json']);
+  });
+});
+
+describe('reading refuses what is not a model file, saying what it is', () => {
+  const good = () => JSON.stringify(modelToJSON(new Linear(2, 2, { rng: new Rng(1) })));
+  const cases: Array<[string, () => string | Buffer, RegExp]> = [
+    ['an empty file', () => '', /net\.json is empty \(0 bytes\)/],
+    ['a UTF-8 byte-order mark before valid JSON', () => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(good())]),
+      /net\.json starts with a UTF-8 byte-order mark \(bytes EF BB BF\), which minidl never writes.*save it again as UTF-8 without a byte-order mark/],
+    ['UTF-16 text', () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(good(), 'utf16le')]), /net\.json is UTF-16 text \(byte-order mark FF FE\)/],
+    ['a ZIP archive', () => Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0]), /net\.json is a ZIP archive \(a PyTorch \.pt file\?\)/],
+    ['gzip-compressed data', () => Buffer.from([0x1f, 0x8b, 8, 0]), /net\.json is gzip-compressed/],
+    ['bytes that are not UTF-8', () => Buffer.from([0x7b, 0xff, 0x7d]), /net\.json is not UTF-8 text/],
+    ['text that is not JSON', () => 'hello', /net\.json is not valid JSON \(not a model file\?\)/],
+    ['JSON of another format', () => JSON.stringify({ name: 'minidl', version: '0.1.0' }), /net\.json: not a valid saved model: it has no "format" field, so it is not a minidl model.*its fields are "name", "version"/],
+    ['a JSON array', () => '[1,2]', /net\.json: not a valid saved model: expected an object \(the contents of a model file\), got an array/],
+    ['a newer version', () => good().replace('"version":2', '"version":3'), /format version 3 is newer than this minidl reads \(versions 1 to 2\)/],
+    ['an Infinity spelled as a huge number', () => good().replace(/"values":\[[^,\]]+/, '"values":[1e999'), /parameters\[0\] value 0 is Infinity, not a finite number/],
+    ['an invalid constructor argument', () => good().replace('"outFeatures":2', '"outFeatures":0'), /net\.json: model \(Linear\): .*outFeatures must be an integer ≥ 1, got 0/],
+  ];
+  test.each(cases)('%s', (_name, contents, message) => {
+    const dir = tempDir();
+    const file = path.join(dir, 'net.json');
+    fs.writeFileSync(file, contents());
+    const before = fileState(file);
+    expectMinidlError(() => loadModel(file), /^loadModel: /, message);
+    expectMinidlError(() => readModelFile(file), /^readModelFile: /, message);
+    expect(fileState(file)).toBe(before);
+  });
+});
+
+describe('loadStateInto changes nothing unless the whole architecture matches', () => {
+  const saved = () => modelToJSON(new Sequential(new Linear(2, 3, { rng: new Rng('s') }), new ReLU(), new Linear(3, 2, { rng: new Rng('t') }), new BatchNorm1d(2)));
+  const targets: Array<[string, () => Module, RegExp]> = [
+    ['a difference in the last layer only', () => new Sequential(new Linear(2, 3), new ReLU(), new Linear(3, 2), new BatchNorm1d(2, { momentum: 0.2 })),
+      /at model\.children\[3\]: the model has BatchNorm1d\(2, momentum=0\.2\) but the saved model's BatchNorm1d has momentum: 0\.1 \(not 0\.2\)/],
+    ['a layer without bias', () => new Sequential(new Linear(2, 3), new ReLU(), new Linear(3, 2, { bias: false }), new BatchNorm1d(2)),
+      /at model\.children\[2\]: the model has Linear\(3→2, bias=false\) but the saved model's Linear has bias: true \(not false\)/],
+    ['one module fewer', () => new Sequential(new Linear(2, 3), new ReLU(), new Linear(3, 2)),
+      /at model \(Sequential\(.*\)\): the model has 3 modules inside but the saved model has 4/],
+  ];
+  test.each(targets)('%s', (_name, make, message) => {
+    const target = make();
+    target.params()[0].grad.data.fill(0.5);
+    const before = stateBits(target);
+    const grads = target.params().map((p) => bits(p.grad.data));
+    expectMinidlError(() => loadStateInto(target, saved()), /^loadStateInto: the model does not match the saved one/, message, /nothing was loaded$/);
+    expect(stateBits(target)).toEqual(before);
+    expect(target.params().map((p) => bits(p.grad.data))).toEqual(grads);
+  });
+
+  test('weight sharing must match too', () => {
+    const shared = new Linear(3, 4, { rng: new Rng('sh') });
+    const source = new ColumnSplit([3, 3], [shared, new Linear(3, 4, { share: shared })]);
+    const unshared = new ColumnSplit([3, 3], [new Linear(3, 4), new Linear(3, 4)]);
+    const before = stateBits(unshared);
+    const sharing = /at model\.children\[1\] \(Linear\(3→4\)\): parameter 'weight' is shared differently in the model and in the saved one \(weight sharing\)/;
+    expectMinidlError(() => loadStateInto(unshared, modelToJSON(source)), sharing);
+    expect(stateBits(unshared)).toEqual(before);
+    const sourceBefore = stateBits(source);
+    expectMinidlError(() => loadStateInto(source, modelToJSON(unshared)), sharing);
+    expect(stateBits(source)).toEqual(sourceBefore);
+  });
+
+  test('a path instead of a saved model gets a hint', () => {
+    expectMinidlError(() => loadStateInto(new Linear(2, 2), 'net.json'), /loadStateInto: saved must be a saved model .*got string 'net\.json' \(to load from a file: loadStateInto\(model, readModelFile\(file\)\)\)/);
   });
 });
 
