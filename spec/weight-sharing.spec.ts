@@ -68,3 +68,25 @@ describe('weight sharing', () => {
     expect(String(new ColumnSplit([1, 1], [new ReLU(), new Tanh()]))).toBe('ColumnSplit([1, 1], ReLU, Tanh)');
   });
 });
+
+describe('weight sharing means two layers on the same Parameters, never one instance twice', () => {
+  test('the same Linear at both groups of a ColumnSplit is refused, with the { share } spelling to use', () => {
+    const shared = new Linear(3, 3, { rng: new Rng(7) });
+    expectMinidlError(() => new ColumnSplit([3, 3], [shared, shared]),
+      /^ColumnSplit: Linear\(3→3\) is used twice, at \[0\] and at \[1\]/,
+      /new Linear\(3, 3, \{ share: first \}\)/);
+  });
+
+  test('nested on both sides: Sequential(shared, Tanh) and Sequential(twin, Tanh) in a ColumnSplit pass gradcheck', () => {
+    const rng = new Rng(8);
+    const shared = new Linear(2, 2, { rng });
+    const split = new ColumnSplit([2, 2], [
+      new Sequential(shared, new Tanh()),
+      new Sequential(new Linear(2, 2, { share: shared }), new Tanh()),
+    ]);
+    expect(split.params()).toEqual([shared.weight, shared.bias]);
+    const report = gradcheck(split, randn(rng, [3, 4]));
+    expect(report.ok).toBe(true);
+    expect(report.entries).toHaveLength(3);
+  });
+});

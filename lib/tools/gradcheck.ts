@@ -1,9 +1,9 @@
-import { MinidlError, checkPositive, formatShape } from '../errors';
+import { MinidlError, checkPositive, describeValue, formatShape } from '../errors';
 import { Loss } from '../losses/loss';
 import { generatorsOf, modulesInTree } from '../modules/containers/sequential';
 import { Module } from '../modules/module';
 import { Parameter } from '../modules/parameter';
-import { OptionCheck, aNumber, describeValue, readOptions } from '../options';
+import { aNumber, readOptions, satisfying } from '../options';
 import { Rng, RngState } from '../random/rng';
 import { Tensor } from '../tensor/tensor';
 
@@ -165,7 +165,7 @@ function isPlainObject(value: unknown): boolean {
 }
 
 /** A number or a string, as `Rng` accepts for a seed. */
-const aSeed: OptionCheck = { expected: 'a number or a string', accepts: (v) => typeof v === 'number' || typeof v === 'string' };
+const aSeed = satisfying('a number or a string', (v) => typeof v === 'number' || typeof v === 'string');
 
 /** The options, read whole and checked before anything is touched. */
 interface Settings {

@@ -1,5 +1,4 @@
-import { MinidlError, formatShape } from '../../errors';
-import { describeValue } from '../../options';
+import { MinidlError, checkArgumentCount, describeValue, formatShape } from '../../errors';
 import { concatColumns, sliceColumns } from '../../tensor/ops';
 import { Tensor } from '../../tensor/tensor';
 import { Module, runInChild } from '../module';
@@ -42,9 +41,7 @@ export class ColumnSplit extends Module {
   constructor(sizes: number[], modules: Module[]) {
     super();
     const who = 'ColumnSplit';
-    if (arguments.length > 2) {
-      throw new MinidlError(`${who}: expected (sizes, modules), got ${arguments.length} arguments (ColumnSplit has no options)`);
-    }
+    checkArgumentCount(who, arguments.length, ['sizes', 'modules']);
     const swapped = Array.isArray(sizes) && Array.isArray(modules) && sizes.length > 0 &&
       (sizes as unknown[]).every((s) => s instanceof Module) && (modules as unknown[]).every((n) => typeof n === 'number');
     if (swapped) {

@@ -1,5 +1,5 @@
-import { MinidlError } from '../../errors';
-import { describeValue } from '../../options';
+import { MinidlError, checkArgumentCount, describeValue } from '../../errors';
+import { Loss } from '../../losses/loss';
 import { Rng, RngState, defaultRng } from '../../random/rng';
 import { Tensor } from '../../tensor/tensor';
 import { Linear } from '../linear';
@@ -58,14 +58,12 @@ export class Sequential extends Module {
   /**
    * Adds one module at the end of the chain and returns this Sequential (PyTorch's `append`).
    * Throws a MinidlError, and adds nothing, for a value that is not a Module, for a module this
-   * chain already holds anywhere inside it, for this Sequential itself, or for more than one
-   * argument.
+   * chain already holds anywhere inside it, for this Sequential itself, or for a second argument
+   * (call append once per module).
    */
   append(module: Module): this {
     const who = `${this}.append`;
-    if (arguments.length !== 1) {
-      throw new MinidlError(`${who}: expected one module, got ${arguments.length} arguments (call append once per module)`);
-    }
+    checkArgumentCount(who, arguments.length, ['module']);
     checkIsModule(who, module, '');
     checkHeldOnce(who, this, [...this.chain, module]);
     this.chain = Object.freeze([...this.chain, module]);
@@ -117,7 +115,7 @@ export class Sequential extends Module {
 
 /**
  * Throws a MinidlError unless `value` is a Module: `${who}: expected a Module, got …${where}`,
- * with a hint for a class given instead of an instance and for a list given instead of modules.
+ * with a hint for a class given instead of an instance, a list given instead of modules, and a loss.
  */
 export function checkIsModule(who: string, value: unknown, where: string): asserts value is Module {
   if (value instanceof Module) return;
@@ -126,6 +124,8 @@ export function checkIsModule(who: string, value: unknown, where: string): asser
     got = `the class ${(value as { name: string }).name}, not an instance (did you mean new ${(value as { name: string }).name}(…)?)`;
   } else if (Array.isArray(value)) {
     got = 'an array (give the modules one by one: new Sequential(a, b), or spread a list: new Sequential(...list))';
+  } else if (value instanceof Loss) {
+    got = `${got} (a loss is not a layer: call it on the model's output, or give it to NeuralNet as its loss)`;
   }
   throw new MinidlError(`${who}: expected a Module, got ${got}${where}`);
 }
