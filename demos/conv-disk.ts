@@ -61,7 +61,7 @@ export const CONV_DISK_OUTPUT_NAMES = ['results.md', 'results.json', 'curves.jso
 
 /** Reads and checks every flag of `npm run conv-disk`; null after printing the help for --help. Throws a UsageError. */
 export function readConvDiskFlags(argv: readonly string[]): RoundsRun<ConvDiskConfig> | null {
-  const flags = parseFlags([...argv], 'Usage: npm run conv-disk -- [flags]', FLAGS);
+  const flags = parseFlags(argv, 'Usage: npm run conv-disk -- [flags]', FLAGS);
   if (flags === null) return null;
   return readRoundsFlags(flags, CONV_DISK_CONFIGS, 'conv-disk');
 }

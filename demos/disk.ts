@@ -52,7 +52,7 @@ export interface DiskRun extends RoundsRun<DiskConfig> {
 
 /** Reads and checks every flag of `npm run disk`; null after printing the help for --help. Throws a UsageError. */
 export function readDiskFlags(argv: readonly string[]): DiskRun | null {
-  const flags = parseFlags([...argv], USAGE, FLAGS);
+  const flags = parseFlags(argv, USAGE, FLAGS);
   if (flags === null) return null;
   return { ...readRoundsFlags(flags, DISK_CONFIGS, 'disk'), figures: !flags['no-figures'], save: flags.save === true };
 }

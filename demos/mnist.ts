@@ -60,7 +60,7 @@ export interface MnistRunFlags {
  * files (plain or .gz); null after printing the help for --help. Throws a UsageError.
  */
 export function readMnistFlags(argv: readonly string[]): MnistRunFlags | null {
-  const flags = parseFlags([...argv], 'Usage: npm run mnist -- [flags]', FLAGS);
+  const flags = parseFlags(argv, 'Usage: npm run mnist -- [flags]', FLAGS);
   if (flags === null) return null;
   const modelName = choiceFlag('model', flags.model, MNIST_MODEL_NAMES);
   const epochs = flags.epochs === '' ? MNIST_MODELS[modelName].defaultEpochs : intFlag('epochs', flags.epochs);

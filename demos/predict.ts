@@ -4,7 +4,8 @@
  *   npm run predict -- --model out/disk/course/course-model.json --points "0.5,0.5 0.05,0.9"
  *   npm run predict -- --model out/disk/course/course-model.json --csv points.csv
  *
- * A CSV has two numbers per line (x₁,x₂); a first line that is not numeric is taken as a header.
+ * A CSV has two numbers per line (x₁,x₂); a first line none of whose cells is a number (such
+ * as `x1,x2`) is taken as a header.
  * Prints one CSV line per point: x1,x2, the network's outputs, and the class (1 = inside the
  * disk, 0 = outside), followed by the true label from the disk's formula for comparison.
  *
@@ -50,7 +51,8 @@ export function parsePointsCsv(text: string, file: string): Array<[number, numbe
   const points: Array<[number, number]> = [];
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
-    const isHeader = points.length === 0 && i === 0 && line.split(',').some((cell) => cell.trim() !== '' && !Number.isFinite(Number(cell)));
+    // A header names the columns: no cell of it is a number ('x1,x2'); '0.5,NaN' is a bad point.
+    const isHeader = points.length === 0 && i === 0 && line.split(',').every((cell) => cell.trim() !== '' && Number.isNaN(Number(cell)) && cell.trim() !== 'NaN');
     if (isHeader) return;
     points.push(parsePoint(line, `${file}, line ${i + 1}`));
   });
@@ -71,7 +73,7 @@ export interface PredictRun {
  * printing the help for --help. Throws a UsageError.
  */
 export function readPredictFlags(argv: readonly string[]): PredictRun | null {
-  const flags = parseFlags([...argv], 'Usage: npm run predict -- --model FILE (--points "X,Y …" | --csv FILE)', FLAGS);
+  const flags = parseFlags(argv, 'Usage: npm run predict -- --model FILE (--points "X,Y …" | --csv FILE)', FLAGS);
   if (flags === null) return null;
   if (!flags.model) throw new UsageError('--model FILE is required (a model saved by npm run disk -- --save)');
   if (!flags.points === !flags.csv) {

@@ -103,7 +103,7 @@ export function readArgv(argv: readonly string[], usage: string, flags: Record<s
  * default, else `''` for a string flag and `false` for a boolean. Null after `--help`.
  */
 export function parseFlags(
-  argv: string[],
+  argv: readonly string[],
   usage: string,
   flags: Record<string, FlagSpec>,
 ): Record<string, string | boolean> | null {

@@ -28,7 +28,7 @@ export interface PlaygroundRun {
 
 /** Reads and checks every flag of `npm run playground`; null after printing the help for --help. Throws a UsageError. */
 export function readPlaygroundFlags(argv: readonly string[]): PlaygroundRun | null {
-  const flags = parseFlags([...argv], 'Usage: npm run playground -- [flags]', FLAGS);
+  const flags = parseFlags(argv, 'Usage: npm run playground -- [flags]', FLAGS);
   if (flags === null) return null;
   const port = intFlag('port', flags.port, 0, 65535);
   const outDir = flags.out === '' ? DEFAULT_OUT_DIR : textFlag('out', flags.out);
