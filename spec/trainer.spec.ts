@@ -10,7 +10,8 @@ import { expectMinidlError } from './helpers';
 
 /**
  * y = X·w with w [cols, 1]: a linear layer without bias, written by hand. It records the first
- * column of every input it sees (the sample's id in the tests) and the mode it was in.
+ * column of every input it sees in training mode (the sample's id in the tests), and the mode of
+ * every call.
  */
 class Spy extends Module {
   readonly w: Parameter;
@@ -34,7 +35,7 @@ class Spy extends Module {
       for (let j = 0; j < c; j++) s += input.data[i * c + j] * this.w.value.data[j];
       out.data[i] = s;
     }
-    this.seen.push(rows);
+    if (this.training) this.seen.push(rows); // fit's sanity check (one sample, evaluation mode) is not a batch
     this.modes.push(this.training);
     this.input = input;
     return this.rememberOutput(out);
@@ -416,8 +417,9 @@ describe('non-finite losses and gradients', () => {
     const net = new NeuralNet(model, { optimizer, rng: new Rng(1) });
     const batchSize = 25, perEpoch = 4;
     const err = expectMinidlError(() => net.fit(x, oneHot(train.labels, 2), { epochs: 20, batchSize }),
-      /NeuralNet/, /(NaN|Infinity)/, /before the optimizer step/);
-    const done = optimizer.snapshots.length - 1; // successful steps
+      /NeuralNet/, /training diverged/, /(NaN|Infinity)/, /back to their values before this step/, /try a smaller learning rate/);
+    // successful steps: a step whose update overflowed also recorded its (rolled back) values
+    const done = optimizer.snapshots.filter((values) => values.flat().every(Number.isFinite)).length - 1;
     expect(done).toBeGreaterThanOrEqual(1);
     const epoch = Math.floor(done / perEpoch) + 1, batch = (done % perEpoch) + 1;
     expect(err.message).toContain(`epoch ${epoch}, batch ${batch}`);
@@ -474,7 +476,7 @@ describe('errors', () => {
     expectMinidlError(() => makeNet().fit(x, oneHot([0, 1, 0, 1], 2)), /inputs have 5 rows/, /targets have 4/, /\[4,2\]/);
     expectMinidlError(() => makeNet().fit(x, [0, 1, 0]), /targets have 3/);
     expectMinidlError(() => makeNet().fit(x, y, { validation: { inputs: x, targets: [0, 1] } }),
-      /NeuralNet\.fit \(validation\)/, /targets have 2/);
+      /NeuralNet\.fit \(validation set\)/, /targets have 2/);
   });
 
   test('inputs or targets of the wrong kind', () => {
@@ -484,25 +486,27 @@ describe('errors', () => {
     expectMinidlError(() => makeNet().fit(x, y, { labels: [0, 1] }), /labels has 2 entries but inputs have 5 rows/);
   });
 
-  test.each([
-    ['epochs', 0], ['epochs', 1.5], ['epochs', -3], ['epochs', NaN],
-    ['batchSize', 0], ['batchSize', 2.5], ['batchSize', -1],
-  ])('fit refuses %s = %p', (name, value) => {
+  test.each([['epochs', 0], ['epochs', -3], ['batchSize', 0], ['batchSize', -1]])('fit refuses %s = %p', (name, value) => {
     expectMinidlError(() => makeNet().fit(x, y, { [name]: value }),
       new RegExp(`^NeuralNet\\.fit: ${name} must be an integer ≥ 1, got ${String(value)}$`));
   });
 
+  test.each([['epochs', 1.5], ['epochs', NaN], ['batchSize', 2.5]])('fit refuses %s = %p (not a whole number)', (name, value) => {
+    expectMinidlError(() => makeNet().fit(x, y, { [name]: value }),
+      new RegExp(`^NeuralNet\\.fit: option '${name}' must be a whole number, got number ${String(value)}$`));
+  });
+
   test('predict and evaluate refuse a bad batchSize', () => {
     expectMinidlError(() => makeNet().predict(x, { batchSize: 0 }), /^NeuralNet\.predict: batchSize must be an integer ≥ 1, got 0/);
-    expectMinidlError(() => makeNet().evaluate(x, y, { batchSize: 1.5 }), /batchSize must be an integer ≥ 1, got 1\.5/);
+    expectMinidlError(() => makeNet().evaluate(x, y, { batchSize: 1.5 }), /option 'batchSize' must be a whole number, got number 1\.5/);
   });
 
   test('the model must be a Module, loss a Loss, optimizer an Optimizer', () => {
     expectMinidlError(() => new NeuralNet({} as unknown as Module), /^NeuralNet: model must be a Module, got an? Object/);
     expectMinidlError(() => new NeuralNet(new Linear(2, 2, { rng: new Rng(0) }), { loss: new Linear(2, 2) as unknown as MSELoss }),
-      /loss must be a Loss/, /Linear/);
+      /option 'loss' must be a Loss/, /Linear/);
     expectMinidlError(() => new NeuralNet(new Linear(2, 2, { rng: new Rng(0) }), { optimizer: {} as unknown as SGD }),
-      /optimizer must be an Optimizer/);
+      /option 'optimizer' must be an Optimizer/);
     expectMinidlError(() => new NeuralNet(new Linear(2, 2, { rng: new Rng(0) }), { lr: -1 }), /lr must be a finite number ≥ 0, got -1/);
   });
 
@@ -514,18 +518,18 @@ describe('errors', () => {
     expect(new NeuralNet(model, { optimizer }).optimizer).toBe(optimizer);
   });
 
-  test('a shape error inside the model names the epoch, the batch and the Sequential index', () => {
+  test('a model that cannot take the inputs is found before the first step, naming the Sequential index', () => {
     const rng = new Rng(2);
     const model = new Sequential(new Linear(2, 3, { rng }), new Tanh(), new Linear(4, 2, { rng }));
     const net = new NeuralNet(model, { lr: 0.1 });
     const err = expectMinidlError(() => net.fit(x, y, { epochs: 1, batchSize: 2, shuffle: false }),
-      /^NeuralNet \(epoch 1, batch 1\): Sequential\[2\] Linear\(4→2\)\.forward: input has shape \[2,3\], expected \[N,4\]/);
+      /^NeuralNet\.fit: the model cannot take these inputs \(shape \[5,2\]\): Sequential\[2\] Linear\(4→2\)\.forward: input has shape \[1,3\], expected \[N,4\]/);
     expect((err as { cause?: unknown }).cause).toBeInstanceOf(MinidlError);
   });
 
-  test('a target shape that does not fit the loss names the epoch and batch', () => {
+  test('targets that do not fit the loss are found before the first step', () => {
     expectMinidlError(() => makeNet().fit(x, oneHot([0, 1, 0, 1, 2], 3), { batchSize: 5 }),
-      /^NeuralNet \(epoch 1, batch 1\): MSELoss\.forward: target has shape \[5,3\] but pred has shape \[5,2\]/);
+      /^NeuralNet\.fit: the targets \(shape \[5,3\]\) do not suit MSELoss and the model's output \(shape \[5,2\]\): MSELoss\.forward: target has shape \[5,3\] but pred has shape \[5,2\]/);
   });
 });
 
@@ -590,7 +594,7 @@ describe('evaluate, predict and classify', () => {
       net.predict(x, { batchSize: 5 });
       net.evaluate(x, target, { batchSize: 5 });
       net.classify(x);
-      expect(spy.modes.length).toBe(3 + 3 + 1);
+      expect(spy.modes.length).toBe(3 + (1 + 3) + 1); // evaluate's sanity check: one sample
       expect(spy.modes.every((m) => m === false)).toBe(true);
       expect(spy.training).toBe(startTraining);
     }
@@ -610,7 +614,8 @@ describe('evaluate, predict and classify', () => {
     const net = new NeuralNet(spy, { lr: 0 });
     const x1 = column([1, 2, 3, 4]);
     net.fit(x1, column([0, 1, 0, 1]), { epochs: 1, batchSize: 2, validation: { inputs: x1, targets: column([0, 1, 0, 1]) } });
-    expect(spy.modes).toEqual([true, true, false]);
+    // fit's sanity checks (one sample of each set, evaluation mode), two batches, the validation
+    expect(spy.modes).toEqual([false, false, true, true, false]);
   });
 
   test('classify: argmax for several outputs; a single output at 0.5, or at 0 with BCEWithLogitsLoss', () => {
@@ -618,10 +623,12 @@ describe('evaluate, predict and classify', () => {
     expect(Array.from(new NeuralNet(new PassThrough()).classify(single))).toEqual([0, 1, 0, 0, 0, 1]);
     expect(Array.from(new NeuralNet(new PassThrough(), { loss: new BCEWithLogitsLoss() }).classify(single)))
       .toEqual([1, 1, 1, 0, 0, 1]);
-    const multi = Tensor.from([[0.1, 0.7, 0.2], [0.5, 0.5, 0], [-3, -2, -1], [2, NaN, 1]]);
+    const multi = Tensor.from([[0.1, 0.7, 0.2], [0.5, 0.5, 0], [-3, -2, -1], [2, 3, 1]]);
     expect(Array.from(new NeuralNet(new PassThrough()).classify(multi))).toEqual([1, 0, 2, 1]);
     // With several outputs, BCEWithLogitsLoss does not change the rule.
     expect(Array.from(new NeuralNet(new PassThrough(), { loss: new BCEWithLogitsLoss() }).classify(multi))).toEqual([1, 0, 2, 1]);
+    // Inputs holding NaN have no meaningful class: refused.
+    expectMinidlError(() => new NeuralNet(new PassThrough()).classify(Tensor.from([[2, NaN, 1]])), /^NeuralNet\.predict: inputs hold a non-finite value \(NaN\) in row 0/);
   });
 
   test('labels from targets: one-hot → argmax, [N,1] column → > 0.5, class indices as given', () => {

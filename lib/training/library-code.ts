@@ -48,7 +48,7 @@ const LIBRARY_CLASSES: ReadonlySet<unknown> = new Set<unknown>([
 const STEP_METHODS = ['forward', 'backward', 'step', 'zeroGrad', 'params', 'children', 'train', 'eval', 'reduce'];
 
 /** True when `thing` is an instance of one of minidl's classes exactly, with none of its methods replaced. */
-function isLibraryInstance(thing: object): boolean {
+export function isLibraryInstance(thing: object): boolean {
   const cls = (thing as { constructor?: unknown }).constructor;
   if (!LIBRARY_CLASSES.has(cls) || Object.getPrototypeOf(thing) !== (cls as { prototype: unknown }).prototype) return false;
   return STEP_METHODS.every((name) => {

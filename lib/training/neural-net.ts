@@ -1,16 +1,20 @@
-import { MinidlError, checkInteger, checkPositive, formatShape } from '../errors';
+import { MinidlError, checkInteger, checkPositive, describeValue, formatShape } from '../errors';
+import { BCELoss } from '../losses/bce';
 import { BCEWithLogitsLoss } from '../losses/bce-with-logits';
 import { Loss } from '../losses/loss';
 import { MSELoss } from '../losses/mse';
 import { Module, describe } from '../modules/module';
+import { BatchNorm1d } from '../modules/normalization/batch-norm1d';
 import { Optimizer } from '../optim/optimizer';
 import { SGD } from '../optim/sgd';
+import { OptionCheck, aBoolean, aFunction, aNumber, anInteger, instanceOf, readOptions } from '../options';
 import { Rng, defaultRng } from '../random/rng';
-import { argmaxRows, takeRows } from '../tensor/ops';
 import { runStep } from '../tensor/memory';
+import { argmaxRows, takeRows } from '../tensor/ops';
 import { copyOut } from '../tensor/temporaries';
 import { Tensor } from '../tensor/tensor';
-import { onlyLibraryCode } from './library-code';
+import { isLibraryInstance, onlyLibraryCode } from './library-code';
+import { StepCheckpoint } from './step-checkpoint';
 
 /**
  * Targets of a data set: a Tensor with one row per sample (e.g. one-hot rows [N, C], a column
@@ -28,7 +32,10 @@ export interface NeuralNetOptions {
   lr?: number;
   /** Weight decay λ of the default SGD optimizer (default 0). */
   weightDecay?: number;
-  /** Generator for shuffling the training set each epoch (default: the one `manualSeed` seeds). */
+  /**
+   * Generator for shuffling the training set each epoch (default: the one `manualSeed` seeds,
+   * looked up at each epoch, so a `manualSeed` after `new NeuralNet(…)` counts).
+   */
   rng?: Rng;
 }
 
@@ -116,8 +123,20 @@ export interface Evaluation {
  *
  *   zeroGrad → forward → loss → backward → optimizer step
  *
- * If a loss (or a gradient) is NaN or infinite, training stops with an error naming the epoch
- * and the batch *before* the optimizer step, so the parameters keep their last finite values.
+ * Nothing is lost when something goes wrong:
+ *
+ * - `fit` checks everything it can before its first step, and before it draws a single random
+ *   number: its options, the data (finite, rows matching, labels whole class numbers), the
+ *   inputs against the model and the targets against the loss (a forward pass on one sample in
+ *   evaluation mode, which changes nothing), the validation set the same way, the callback, and
+ *   batch sizes the model cannot take (a batch of one sample through BatchNorm1d in training).
+ * - A step that fails — a layer that refuses its input, a loss or gradient that is NaN or
+ *   infinite, an optimizer hyper-parameter made invalid, an update that overflows a weight, a
+ *   running statistic that becomes infinite — leaves the parameters, the buffers and the
+ *   optimizer's state as they were before that step (a `StepCheckpoint` is taken before each
+ *   step and put back), and the error names the epoch, the batch and the cause, with advice when
+ *   training diverged (try a smaller learning rate).
+ *
  * `fit` puts the model in training mode, `evaluate`/`predict` in evaluation mode (then restore
  * the mode it was in).
  *
@@ -142,53 +161,79 @@ export class NeuralNet {
   readonly loss: Loss;
   /** The optimizer that updates `model.params()`. */
   readonly optimizer: Optimizer;
-  private readonly rng: Rng;
+  /** The generator given as `rng`, or null for the global one (looked up at each epoch). */
+  private readonly rng: Rng | null;
+  /** What a step changes, kept to undo a failing step (made at the first step, again by each `fit`). */
+  private checkpoint: StepCheckpoint | null = null;
 
+  /**
+   * A trainer for `model`. Throws a MinidlError for a model that is not a Module, options that
+   * are not an object of known keys (a Loss passed where `{ loss }` belongs says so), an
+   * optimizer that updates none of the model's parameters, or `lr` / `weightDecay` next to an
+   * optimizer of your own (they configure the default SGD).
+   */
   constructor(model: Module, options: NeuralNetOptions = {}) {
-    if (!(model instanceof Module)) throw new MinidlError(`NeuralNet: model must be a Module, got ${describe(model)}`);
-    if (options.loss !== undefined && !(options.loss instanceof Loss)) {
-      throw new MinidlError(`NeuralNet: loss must be a Loss (e.g. new MSELoss()), got ${describe(options.loss)}`);
-    }
-    if (options.optimizer !== undefined && !(options.optimizer instanceof Optimizer)) {
-      throw new MinidlError(`NeuralNet: optimizer must be an Optimizer (e.g. new SGD(model.params(), { lr: 0.1 })), got ${describe(options.optimizer)}`);
-    }
-    if (options.optimizer !== undefined && (options.lr !== undefined || options.weightDecay !== undefined)) {
+    if (!(model instanceof Module)) throw new MinidlError(`NeuralNet: model must be a Module, got ${describeValue(model)}`);
+    const o = readOptions<NeuralNetOptions>('NeuralNet', options, {
+      loss: instanceOf(Loss, 'a Loss such as new MSELoss()'),
+      optimizer: instanceOf(Optimizer, 'an Optimizer such as new SGD(model.params(), { lr: 0.1 })'),
+      lr: aNumber,
+      weightDecay: aNumber,
+      rng: instanceOf(Rng, 'an Rng such as new Rng(0)'),
+    });
+    if (o.optimizer !== undefined && (o.lr !== undefined || o.weightDecay !== undefined)) {
       throw new MinidlError('NeuralNet: lr and weightDecay configure the default SGD optimizer; with your own optimizer, set them on it');
     }
+    if (o.optimizer !== undefined) {
+      const own = new Set(model.params());
+      if (own.size > 0 && !o.optimizer.params.some((p) => own.has(p))) {
+        throw new MinidlError(`NeuralNet: the optimizer ${o.optimizer} updates none of the model's parameters (make it with model.params() of this model)`);
+      }
+    }
+    const lr = checkPositive('NeuralNet', 'lr', o.lr ?? 0.1, true);
+    const weightDecay = checkPositive('NeuralNet', 'weightDecay', o.weightDecay ?? 0, true);
     this.model = model;
-    this.loss = options.loss ?? new MSELoss();
-    this.optimizer = options.optimizer ?? new SGD(model.params(), {
-      lr: checkPositive('NeuralNet', 'lr', options.lr ?? 0.1, true),
-      weightDecay: checkPositive('NeuralNet', 'weightDecay', options.weightDecay ?? 0, true),
-    });
-    this.rng = options.rng ?? defaultRng();
+    this.loss = o.loss ?? new MSELoss();
+    this.optimizer = o.optimizer ?? new SGD(model.params(), { lr, weightDecay });
+    this.rng = o.rng ?? null;
   }
 
-  /** Trains the model; returns the per-epoch history. */
+  /**
+   * Trains the model; returns the per-epoch history. Everything it can check is checked before
+   * the first step (see the class doc); a step that fails is undone and named. Throws a
+   * MinidlError for any bad input, leaving the model, the optimizer and the generator as they
+   * were; an error thrown by `onEpoch` is passed on as it is.
+   */
   fit(inputs: Tensor, targets: Targets, options: FitOptions = {}): TrainingHistory {
-    const epochs = checkInteger('NeuralNet.fit', 'epochs', options.epochs ?? 1);
-    const batchSize = checkInteger('NeuralNet.fit', 'batchSize', options.batchSize ?? 100);
-    const { x, y, labels } = this.checkData('NeuralNet.fit', inputs, targets, options.labels);
-    const validation = options.validation
-      ? this.checkData('NeuralNet.fit (validation)', options.validation.inputs, options.validation.targets, options.validation.labels)
-      : null;
-    const shuffle = options.shuffle ?? true;
+    const who = 'NeuralNet.fit';
+    const o = readOptions<FitOptions>(who, options, {
+      epochs: anInteger, batchSize: anInteger, shuffle: aBoolean, labels: CLASS_LIST, validation: A_VALIDATION_SET, onEpoch: aFunction,
+    }, { positional: 'epochs' });
+    const epochs = checkInteger(who, 'epochs', o.epochs ?? 1);
+    const batchSize = checkInteger(who, 'batchSize', o.batchSize ?? 100);
+    const shuffle = o.shuffle ?? true;
+    const { x, y, labels } = this.checkData(who, inputs, targets, o.labels);
+    const validation = o.validation === undefined ? null : this.readValidation(o.validation);
+    const fast = onlyLibraryCode(this.model, this.loss, this.optimizer);
+    this.checkAgainstModel(who, x, y, labels, fast);
+    if (validation !== null) this.checkAgainstModel(`${who} (validation set)`, validation.x, validation.y, validation.labels, fast);
+    this.checkBatchSizes(who, x.shape[0], batchSize);
+    this.checkpoint = new StepCheckpoint(this.model, this.optimizer);
+
     const n = x.shape[0];
     const history: TrainingHistory = { loss: [], trainError: [], validationLoss: [], validationError: [], seconds: 0 };
     const fitStart = now();
-    const fast = onlyLibraryCode(this.model, this.loss, this.optimizer);
-
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const epochStart = now();
       this.model.train();
-      const order = shuffle ? this.rng.permutation(n) : identity(n);
+      const order = shuffle ? (this.rng ?? defaultRng()).permutation(n) : identity(n);
       let lossTotal = 0;
       let wrong = 0;
       for (let start = 0, batch = 1; start < n; start += batchSize, batch++) {
         const indices = order.subarray(start, Math.min(start + batchSize, n));
         // with only minidl's code, every tensor of the step is a temporary: the next step reuses its memory
         this.asStep(fast, 'a NeuralNet training step', () => {
-          const result = this.stepOn(takeRows(x, indices), takeRows(y, indices), epoch, batch);
+          const result = this.guardedStep(takeRows(x, indices), takeRows(y, indices), `epoch ${epoch}, batch ${batch}`);
           lossTotal += this.loss.reduction === 'mean' ? result.loss * indices.length : result.loss;
           const predicted = this.classifyOutput(result.output);
           for (let i = 0; i < indices.length; i++) if (predicted[i] !== labels[indices[i]]) wrong++;
@@ -198,7 +243,7 @@ export class NeuralNet {
       history.trainError.push(wrong / n);
       let validationLoss: number | null = null;
       let validationError: number | null = null;
-      if (validation) {
+      if (validation !== null) {
         const v = this.evaluateChecked(validation.x, validation.y, validation.labels);
         validationLoss = v.loss;
         validationError = v.errorRate;
@@ -213,7 +258,7 @@ export class NeuralNet {
         validationError,
         seconds: (now() - epochStart) / 1000,
       };
-      if (options.onEpoch && options.onEpoch(report) === false) break;
+      if (o.onEpoch !== undefined && o.onEpoch(report) === false) break;
     }
     history.seconds = (now() - fitStart) / 1000;
     return history;
@@ -222,12 +267,20 @@ export class NeuralNet {
   /**
    * One optimisation step on one mini-batch: zeroGrad, forward, loss, backward, and the
    * optimizer's update. Returns the loss (before the update) and the model's output (an
-   * ordinary tensor, yours to keep). A loop of your own may call it for `fit`'s speed.
+   * ordinary tensor, yours to keep). A loop of your own may call it for `fit`'s speed. A step
+   * that fails leaves the parameters, buffers and optimizer state as they were (see the class
+   * doc); `epoch` and `batch` only name the step in messages.
    */
   step(xBatch: Tensor, yBatch: Tensor, epoch = 1, batch = 1): StepResult {
+    const who = 'NeuralNet.step';
+    if (!(xBatch instanceof Tensor)) throw new MinidlError(`${who}: xBatch must be a Tensor, got ${describeValue(xBatch)}`);
+    if (!(yBatch instanceof Tensor)) throw new MinidlError(`${who}: yBatch must be a Tensor, got ${describeValue(yBatch)}`);
+    checkInteger(who, 'epoch', epoch);
+    checkInteger(who, 'batch', batch);
+    this.checkData(who, xBatch, yBatch, undefined);
     const fast = onlyLibraryCode(this.model, this.loss, this.optimizer);
     return this.asStep(fast, 'a NeuralNet training step', () => {
-      const result = this.stepOn(xBatch, yBatch, epoch, batch);
+      const result = this.guardedStep(xBatch, yBatch, `epoch ${epoch}, batch ${batch}`);
       return fast ? { loss: result.loss, output: copyOut(result.output) } : result;
     });
   }
@@ -237,35 +290,51 @@ export class NeuralNet {
     return fast ? runStep(label, fn) : fn();
   }
 
-  /** The step itself: zeroGrad, forward, loss, the NaN guard, backward, the optimizer's update. */
-  private stepOn(xBatch: Tensor, yBatch: Tensor, epoch: number, batch: number): StepResult {
-    const where = `epoch ${epoch}, batch ${batch}`;
+  /**
+   * A step that is undone if it fails: the checkpoint is saved, the step runs, and the
+   * parameters, buffers and optimizer state are checked to be finite; on any error they are put
+   * back, and the error is re-thrown naming `where` (epoch and batch) and the cause.
+   */
+  private guardedStep(xBatch: Tensor, yBatch: Tensor, where: string): StepResult {
+    const checkpoint = (this.checkpoint ??= new StepCheckpoint(this.model, this.optimizer));
+    checkpoint.save();
     try {
-      this.optimizer.zeroGrad();
-      const output = this.model.forward(xBatch);
-      const loss = this.loss.forward(output, yBatch);
-      if (!Number.isFinite(loss)) {
-        throw new NonFiniteError(`NeuralNet: the loss is ${loss} at ${where}; training stopped before the optimizer step, so the parameters keep their last finite values (try a smaller learning rate)`);
+      const result = this.stepOn(xBatch, yBatch);
+      const bad = checkpoint.firstNonFinite();
+      if (bad !== null) {
+        throw new DivergedError(`${bad.label} became ${bad.value} (at flat index ${bad.index}) in this step`);
       }
-      this.model.backward(this.loss.backward());
-      for (const p of this.optimizer.params) {
-        const bad = p.grad.firstNonFinite();
-        if (bad >= 0) {
-          throw new NonFiniteError(`NeuralNet: the gradient of ${p} is ${p.grad.data[bad]} at flat index ${bad} at ${where}; training stopped before the optimizer step, so the parameters keep their last finite values`);
-        }
-      }
-      this.optimizer.step();
-      return { loss, output };
+      return result;
     } catch (err) {
-      if (err instanceof NonFiniteError || !(err instanceof Error)) throw err;
-      throw new MinidlError(`NeuralNet (${where}): ${err.message}`, { cause: err });
+      checkpoint.restore();
+      throw stepError(err, where);
     }
   }
 
-  /** The model's outputs for `inputs`, computed in evaluation mode, `batchSize` rows at a time (default 1000). */
+  /** The step itself: zeroGrad, forward, loss, the NaN guard on the loss and gradients, backward, the optimizer's update. */
+  private stepOn(xBatch: Tensor, yBatch: Tensor): StepResult {
+    this.optimizer.zeroGrad();
+    const output = this.model.forward(xBatch);
+    const loss = this.loss.forward(output, yBatch);
+    if (!Number.isFinite(loss)) throw new DivergedError(`the loss is ${loss}`);
+    this.model.backward(this.loss.backward());
+    for (const p of this.optimizer.params) {
+      const bad = p.grad.firstNonFinite();
+      if (bad >= 0) throw new DivergedError(`the gradient of ${p} is ${p.grad.data[bad]} at flat index ${bad}`);
+    }
+    this.optimizer.step();
+    return { loss, output };
+  }
+
+  /**
+   * The model's outputs for `inputs`, computed in evaluation mode, `batchSize` rows at a time
+   * (default 1000). Throws a MinidlError for inputs that are not a finite Tensor or bad options.
+   */
   predict(inputs: Tensor, options: { batchSize?: number } = {}): Tensor {
-    if (!(inputs instanceof Tensor)) throw new MinidlError(`NeuralNet.predict: inputs must be a Tensor, got ${describe(inputs)}`);
-    const batchSize = checkInteger('NeuralNet.predict', 'batchSize', options.batchSize ?? 1000);
+    const who = 'NeuralNet.predict';
+    const o = readOptions<{ batchSize?: number }>(who, options, { batchSize: anInteger }, { positional: 'batchSize' });
+    const batchSize = checkInteger(who, 'batchSize', o.batchSize ?? 1000);
+    checkInputs(who, inputs);
     const fast = onlyLibraryCode(this.model, this.loss, null);
     return this.inEvalMode(() => {
       const n = inputs.shape[0];
@@ -292,10 +361,17 @@ export class NeuralNet {
     return this.classifyOutput(this.predict(inputs));
   }
 
-  /** Loss, accuracy and error rate of the model on a data set, in evaluation mode. */
+  /**
+   * Loss, accuracy and error rate of the model on a data set, in evaluation mode. Throws a
+   * MinidlError for data that `fit` would refuse, or bad options.
+   */
   evaluate(inputs: Tensor, targets: Targets, options: { labels?: ArrayLike<number>; batchSize?: number } = {}): Evaluation {
-    const { x, y, labels } = this.checkData('NeuralNet.evaluate', inputs, targets, options.labels);
-    return this.evaluateChecked(x, y, labels, options.batchSize);
+    const who = 'NeuralNet.evaluate';
+    const o = readOptions<{ labels?: ArrayLike<number>; batchSize?: number }>(who, options, { labels: CLASS_LIST, batchSize: anInteger });
+    const batchSize = checkInteger(who, 'batchSize', o.batchSize ?? 1000);
+    const { x, y, labels } = this.checkData(who, inputs, targets, o.labels);
+    this.checkAgainstModel(who, x, y, labels, onlyLibraryCode(this.model, this.loss, null));
+    return this.evaluateChecked(x, y, labels, batchSize);
   }
 
   /** `NeuralNet(model, loss, optimizer)`, for messages. */
@@ -304,7 +380,6 @@ export class NeuralNet {
   }
 
   private evaluateChecked(x: Tensor, y: Tensor, labels: Int32Array, batchSize = 1000): Evaluation {
-    checkInteger('NeuralNet.evaluate', 'batchSize', batchSize);
     const fast = onlyLibraryCode(this.model, this.loss, null);
     return this.inEvalMode(() => {
       const n = x.shape[0];
@@ -346,19 +421,71 @@ export class NeuralNet {
     }
   }
 
+  /** Reads `fit`'s validation option: `{ inputs, targets, labels? }`, checked as training data. */
+  private readValidation(validation: ValidationSet): { x: Tensor; y: Tensor; labels: Int32Array } {
+    const who = 'NeuralNet.fit (validation set)';
+    const v = readOptions<ValidationSet>(who, validation, { inputs: instanceOf(Tensor, 'a Tensor'), targets: TARGETS, labels: CLASS_LIST }, { argument: 'validation' });
+    if (v.inputs === undefined || v.targets === undefined) {
+      throw new MinidlError(`${who}: expected { inputs, targets } (and optionally labels), got no ${v.inputs === undefined ? 'inputs' : 'targets'}`);
+    }
+    return this.checkData(who, v.inputs, v.targets, v.labels);
+  }
+
+  /**
+   * Before any step: the model takes the inputs (one sample, forward in evaluation mode, which
+   * changes no parameter, buffer or generator), the loss takes the targets (all of them, against
+   * a stand-in prediction of the model's output shape, for minidl's own losses), and the labels
+   * name classes the output has.
+   */
+  private checkAgainstModel(who: string, x: Tensor, y: Tensor, labels: Int32Array, fast: boolean): void {
+    const outputShape = this.inEvalMode(() => this.asStep(fast, `a ${who} check`, () => {
+      try {
+        return this.model.forward(takeRows(x, [0])).shape;
+      } catch (err) {
+        throw new MinidlError(`${who}: the model cannot take these inputs (shape ${formatShape(x.shape)}): ${messageOf(err)}`, { cause: err });
+      }
+    }));
+    const n = x.shape[0];
+    if (isLibraryInstance(this.loss)) {
+      this.asStep(fast, `a ${who} check`, () => {
+        const standIn = Tensor.full([n, ...outputShape.slice(1)], this.loss instanceof BCELoss ? 0.5 : 0);
+        try {
+          this.loss.forward(standIn, y);
+        } catch (err) {
+          throw new MinidlError(`${who}: the targets (shape ${formatShape(y.shape)}) do not suit ${this.loss} and the model's output (shape [${n},${outputShape.slice(1).join(',')}]): ${messageOf(err)}`, { cause: err });
+        }
+      });
+    }
+    const classes = outputShape.slice(1).reduce((a, b) => a * b, 1);
+    const possible = classes > 1 ? classes : 2;
+    for (let i = 0; i < labels.length; i++) {
+      if (labels[i] < 0 || labels[i] >= possible) {
+        throw new MinidlError(`${who}: label ${labels[i]} of sample ${i} is not a class of the model's output (${classes > 1 ? `${classes} classes, 0..${classes - 1}` : 'one column: classes 0 and 1'})`);
+      }
+    }
+  }
+
+  /** Refuses batch sizes the model cannot train on: a batch of one sample through BatchNorm1d. */
+  private checkBatchSizes(who: string, n: number, batchSize: number): void {
+    const last = n % batchSize === 0 ? Math.min(batchSize, n) : n % batchSize;
+    if (Math.min(last, batchSize, n) > 1 || !containsModule(this.model, BatchNorm1d)) return;
+    const which = batchSize === 1 || n === 1 ? 'every batch holds' : `the last batch of each epoch holds (${n} samples in batches of ${batchSize})`;
+    throw new MinidlError(`${who}: ${which} one sample, and BatchNorm1d cannot take batch statistics of one value in training mode; choose a batchSize that leaves at least 2 samples in the last batch`);
+  }
+
   /** Validates a data set and returns its targets as a Tensor and its class labels. */
   private checkData(who: string, inputs: Tensor, targets: Targets, labels?: ArrayLike<number>): { x: Tensor; y: Tensor; labels: Int32Array } {
-    if (!(inputs instanceof Tensor)) throw new MinidlError(`${who}: inputs must be a Tensor, got ${describe(inputs)}`);
+    checkInputs(who, inputs);
     const n = inputs.shape[0];
-    const badInput = inputs.firstNonFinite();
-    if (badInput >= 0) throw new MinidlError(`${who}: inputs hold a non-finite value (${inputs.data[badInput]}) in row ${Math.floor(badInput / inputs.cols)}`);
     let y: Tensor;
     if (targets instanceof Tensor) {
       y = targets;
     } else if (targets instanceof Int32Array || Array.isArray(targets)) {
+      const bad = Array.prototype.findIndex.call(targets, (v: unknown) => typeof v !== 'number' || !Number.isInteger(v));
+      if (bad >= 0) throw new MinidlError(`${who}: targets given as an array must be whole class numbers, got ${describeValue(targets[bad])} at index ${bad}`);
       y = Tensor.fromArray(targets, [targets.length]);
     } else {
-      throw new MinidlError(`${who}: targets must be a Tensor or an array of class indices, got ${describe(targets)}`);
+      throw new MinidlError(`${who}: targets must be a Tensor or an array of class indices, got ${describeValue(targets)}`);
     }
     if (y.shape[0] !== n) {
       throw new MinidlError(`${who}: inputs have ${n} rows (shape ${formatShape(inputs.shape)}) but targets have ${y.shape[0]} (shape ${formatShape(y.shape)})`);
@@ -368,12 +495,72 @@ export class NeuralNet {
     let classes: Int32Array;
     if (labels !== undefined) {
       if (labels.length !== n) throw new MinidlError(`${who}: labels has ${labels.length} entries but inputs have ${n} rows`);
+      for (let i = 0; i < n; i++) {
+        if (typeof labels[i] !== 'number' || !Number.isInteger(labels[i]) || labels[i] < 0) {
+          throw new MinidlError(`${who}: labels must be whole class numbers ≥ 0, got ${describeValue(labels[i])} at index ${i}`);
+        }
+      }
       classes = Int32Array.from(labels);
     } else {
       classes = labelsFromTargets(y);
     }
     return { x: inputs, y, labels: classes };
   }
+}
+
+/** Refuses inputs that are not a Tensor holding only finite values. */
+function checkInputs(who: string, inputs: Tensor): void {
+  if (!(inputs instanceof Tensor)) throw new MinidlError(`${who}: inputs must be a Tensor, got ${describeValue(inputs)}`);
+  const bad = inputs.firstNonFinite();
+  if (bad >= 0) throw new MinidlError(`${who}: inputs hold a non-finite value (${inputs.data[bad]}) in row ${Math.floor(bad / inputs.cols)}`);
+}
+
+/** True when `model` or a module inside it is an instance of `cls`. */
+function containsModule(model: Module, cls: abstract new (...args: never[]) => Module): boolean {
+  const children: Module[] = model.children();
+  return model instanceof cls || children.some((child) => containsModule(child, cls));
+}
+
+/** `fit`'s and `evaluate`'s `labels`: an array (or typed array) of numbers. */
+const CLASS_LIST: OptionCheck = {
+  expected: 'an array of class numbers',
+  accepts: (v) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView)),
+};
+
+/** Targets: a Tensor, or an array of class indices. */
+const TARGETS: OptionCheck = {
+  expected: 'a Tensor or an array of class indices',
+  accepts: (v) => v instanceof Tensor || v instanceof Int32Array || Array.isArray(v),
+};
+
+/** `fit`'s `validation`: an object `{ inputs, targets, labels? }` (read in detail by `readValidation`). */
+const A_VALIDATION_SET: OptionCheck = {
+  expected: 'an object { inputs, targets, labels? }',
+  accepts: (v) => typeof v === 'object' && v !== null && [Object.prototype, null].includes(Object.getPrototypeOf(v)),
+};
+
+/** A training step that went wrong because the numbers diverged (NaN, ±Infinity). */
+class DivergedError extends MinidlError {}
+
+/** The message of anything thrown. */
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The error a failed step re-throws: it names the step, says that the state is back to what it
+ * was before it, and, when the numbers diverged — a NaN or infinite loss, gradient, parameter,
+ * buffer or state, or a layer refusing a non-finite input, whichever check saw it first — says
+ * what to try.
+ */
+function stepError(err: unknown, where: string): Error {
+  if (!(err instanceof Error)) return new MinidlError(`NeuralNet (${where}): ${String(err)}`);
+  const diverged = err instanceof DivergedError || (err instanceof MinidlError && /non-finite/.test(err.message));
+  const restored = 'the parameters, buffers and optimizer state are back to their values before this step';
+  if (diverged) {
+    return new MinidlError(`NeuralNet (${where}): training diverged: ${err.message}; ${restored} (try a smaller learning rate)`, { cause: err });
+  }
+  return new MinidlError(`NeuralNet (${where}): ${err.message}; ${restored}`, { cause: err });
 }
 
 /** Class labels read from targets: indices as given, argmax of one-hot rows, or a 0/1 column thresholded at 0.5. */
@@ -385,9 +572,6 @@ export function labelsFromTargets(targets: Tensor): Int32Array {
   for (let i = 0; i < out.length; i++) out[i] = targets.data[i] > 0.5 ? 1 : 0;
   return out;
 }
-
-/** Thrown when a loss or gradient is NaN/±Infinity; passed through `step` unwrapped. */
-class NonFiniteError extends MinidlError {}
 
 function identity(n: number): Int32Array {
   return rangeOf(0, n);

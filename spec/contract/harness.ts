@@ -29,6 +29,8 @@ import { Tensor } from '../../lib/tensor/tensor';
 export interface Keeps {
   /** Every parameter (value and grad) and buffer, to the bit. */
   modules?: Module[];
+  /** false: gradients may change (a failed training step clears them; values and buffers may not). */
+  grads?: boolean;
   /** `state` (tensors and numbers), `lr` and every own number or boolean field. */
   optimizers?: Optimizer[];
   /** Generators besides the global one (which is always checked). */
@@ -94,7 +96,7 @@ export function snapshot(keeps: Keeps): Record<string, string> {
   (keeps.modules ?? []).forEach((module, i) => {
     module.params().forEach((p, j) => {
       out[`modules[${i}] param ${j} (${p.name}) value`] = bitsOf(p.value);
-      out[`modules[${i}] param ${j} (${p.name}) grad`] = bitsOf(p.grad);
+      if (keeps.grads !== false) out[`modules[${i}] param ${j} (${p.name}) grad`] = bitsOf(p.grad);
     });
     module.buffers().forEach((b) => { out[`modules[${i}] buffer ${b.name}`] = bitsOf(b.value); });
     out[`modules[${i}] training mode`] = String(module.training);
