@@ -46,7 +46,7 @@ export function copyJsonData(who: string, where: string, value: unknown): unknow
     open.push(object);
     try {
       if (Array.isArray(object)) {
-        if (Object.getPrototypeOf(object) !== Array.prototype) refuse(`is ${describeValue(object)} subclass, not a plain array`);
+        if (Object.getPrototypeOf(object) !== Array.prototype) refuse(`is a ${object.constructor.name} (a subclass of Array), not a plain array`);
         const out: unknown[] = [];
         for (let i = 0; i < object.length; i++) {
           if (!(i in object)) refuse(`has a hole at index ${i} (JSON.stringify would write null there)`);

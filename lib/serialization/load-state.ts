@@ -1,4 +1,4 @@
-import { MinidlError, formatShape, sameShape } from '../errors';
+import { MinidlError, checkArgumentCount, formatShape, sameShape } from '../errors';
 import { Module } from '../modules/module';
 import { Parameter } from '../modules/parameter';
 import { describeValue } from '../options';
@@ -24,6 +24,7 @@ import { SavedModule, SavedTensor } from './saved-model';
  */
 export function loadStateInto(model: Module, saved: unknown): void {
   const who = 'loadStateInto';
+  checkArgumentCount(who, arguments.length, ['model', 'saved']);
   if (!(model instanceof Module)) throw new MinidlError(`${who}: model must be a Module, got ${describeValue(model)}`);
   if (typeof saved === 'string') {
     throw new MinidlError(`${who}: saved must be a saved model (from modelToJSON or readModelFile), got string '${saved}' (to load from a file: loadStateInto(model, readModelFile(file)))`);

@@ -1,4 +1,4 @@
-import { MinidlError } from '../errors';
+import { MinidlError, checkArgumentCount } from '../errors';
 import { Module } from '../modules/module';
 import { describeValue } from '../options';
 import { writeFileAtomically } from './atomic-write';
@@ -27,6 +27,7 @@ import { checkSaved } from './saved-model-check';
  * file (its bytes and mode), the model and every generator are as they were.
  */
 export function saveModel(model: Module, file: string, metadata?: Record<string, unknown>): void {
+  checkArgumentCount('saveModel', arguments.length, ['model', 'file', 'metadata']);
   checkPath('saveModel', file, model instanceof Module ? '' : ' (the call is saveModel(model, file, metadata?))');
   const text = jsonText(modelToSaved(`saveModel: ${file}`, model, metadata));
   writeFileAtomically('saveModel', file, text);
@@ -44,6 +45,7 @@ export function saveModel(model: Module, file: string, metadata?: Record<string,
  * nothing.
  */
 export function readModelFile(file: string): SavedModel {
+  checkArgumentCount('readModelFile', arguments.length, ['file']);
   const saved = readChecked('readModelFile', file);
   buildModel(`readModelFile: ${file}`, saved);
   return saved;
@@ -51,6 +53,7 @@ export function readModelFile(file: string): SavedModel {
 
 /** Loads a model saved by `saveModel`; refuses what `readModelFile` refuses, with messages starting with `loadModel:` and naming `file`. */
 export function loadModel(file: string): Module {
+  checkArgumentCount('loadModel', arguments.length, ['file']);
   const saved = readChecked('loadModel', file);
   return buildModel(`loadModel: ${file}`, saved);
 }

@@ -1,4 +1,4 @@
-import { MinidlError, formatShape } from '../errors';
+import { MinidlError, checkArgumentCount, formatShape } from '../errors';
 import { Module } from '../modules/module';
 import { Parameter } from '../modules/parameter';
 import { describeValue } from '../options';
@@ -28,6 +28,7 @@ export { loadStateInto } from './load-state';
  * JSON data (a function, a BigInt, a cycle, a Date, NaN, …, named by its place).
  */
 export function modelToJSON(model: Module, metadata?: Record<string, unknown>): SavedModel {
+  checkArgumentCount('modelToJSON', arguments.length, ['model', 'metadata']);
   return modelToSaved('modelToJSON', model, metadata);
 }
 
@@ -95,6 +96,7 @@ function saveTensor(who: string, what: string, t: Tensor): SavedTensor {
  * the global generator. Throws a MinidlError naming the place in the saved model otherwise.
  */
 export function modelFromJSON(saved: unknown): Module {
+  checkArgumentCount('modelFromJSON', arguments.length, ['saved']);
   return buildModel('modelFromJSON', checkSaved('modelFromJSON', saved));
 }
 
@@ -166,5 +168,6 @@ export function buildModel(who: string, model: SavedModel): Module {
  * (`checkSavedModel: not a valid saved model: …`) naming what is wrong and where.
  */
 export function checkSavedModel(saved: unknown): SavedModel {
+  checkArgumentCount('checkSavedModel', arguments.length, ['saved']);
   return checkSaved('checkSavedModel', saved);
 }
