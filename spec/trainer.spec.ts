@@ -1,6 +1,7 @@
 import {
-  BCEWithLogitsLoss, CrossEntropyLoss, Linear, MSELoss, MinidlError, Module, NeuralNet, Parameter, ReLU, Rng, SGD,
-  Sequential, Tanh, Tensor, TrainingHistory, generateDisk, labelColumn, labelsFromTargets, oneHot, standardize,
+  Adam, BCEWithLogitsLoss, BatchNorm1d, CrossEntropyLoss, Linear, MSELoss, MinidlError, Module, NeuralNet, Optimizer, Parameter,
+  ReLU, Rng, SGD, Sequential, Tanh, Tensor, TrainingHistory, generateDisk, labelColumn, labelsFromTargets, manualSeed, oneHot,
+  standardize,
 } from '../lib';
 import { expectMinidlError } from './helpers';
 
@@ -481,7 +482,7 @@ describe('errors', () => {
 
   test('inputs or targets of the wrong kind', () => {
     expectMinidlError(() => makeNet().fit([[1, 2]] as unknown as Tensor, y), /inputs must be a Tensor, got an array/);
-    expectMinidlError(() => makeNet().predict('x' as unknown as Tensor), /^NeuralNet\.predict: inputs must be a Tensor, got string x/);
+    expectMinidlError(() => makeNet().predict('x' as unknown as Tensor), /^NeuralNet\.predict: inputs must be a Tensor, got string 'x'/);
     expectMinidlError(() => makeNet().fit(x, 'abc' as unknown as number[]), /targets must be a Tensor or an array of class indices/);
     expectMinidlError(() => makeNet().fit(x, y, { labels: [0, 1] }), /labels has 2 entries but inputs have 5 rows/);
   });
@@ -649,5 +650,80 @@ describe('evaluate, predict and classify', () => {
     expect(net3.evaluate(logits, [0, 1, 2, 2]).accuracy).toBe(0.75);
     expect(net3.evaluate(logits, Int32Array.from([0, 0, 2, 0])).accuracy).toBe(0.75);
     expect(net3.evaluate(logits, oneHot([1, 1, 2, 0], 3)).accuracy).toBe(0.75);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// A failing step is undone; the global generator is looked up when it is used
+// ---------------------------------------------------------------------------------------------
+
+/** A layer of your own that throws on its `failAt`-th forward in training mode. */
+class Fragile extends Module {
+  private calls = 0;
+  constructor(private readonly failAt: number) {
+    super();
+  }
+
+  forward(input: Tensor): Tensor {
+    if (this.training && ++this.calls === this.failAt) throw new Error('Fragile: a fault of the layer');
+    return this.rememberOutput(input.clone());
+  }
+
+  backward(gradOut: Tensor): Tensor {
+    this.checkGradOut(gradOut);
+    return gradOut.clone();
+  }
+
+  toString(): string {
+    return 'Fragile';
+  }
+}
+
+describe('a failing step is undone', () => {
+  test('a layer failing in the 5th step: parameters, buffers and optimizer state are those after the 4th, to the bit', () => {
+    const build = (failAt: number) => {
+      const rng = new Rng(31);
+      const model = new Sequential(new Linear(2, 6, { rng }), new BatchNorm1d(6), new Fragile(failAt), new ReLU(), new Linear(6, 2, { rng }));
+      const optimizer = new Adam(model.params(), { lr: 0.05 });
+      return { model, optimizer, net: new NeuralNet(model, { optimizer, rng: new Rng(32) }) };
+    };
+    const { x, train } = diskSetup(3, 40, 4);
+    const y = oneHot(train.labels, 2);
+    const reference = build(1000);
+    reference.net.fit(x, y, { epochs: 1, batchSize: 10 }); // 4 steps
+    const failing = build(5);
+    expectMinidlError(() => failing.net.fit(x, y, { epochs: 2, batchSize: 10 }),
+      /^NeuralNet \(epoch 2, batch 1\): Sequential\[2\] Fragile\.forward: Fragile: a fault of the layer; the parameters, buffers and optimizer state are back to their values before this step$/);
+    const state = (o: Optimizer) => [...o.state.values()].map((s) => Object.entries(s).map(([k, v]) => `${k}=${v instanceof Tensor ? Array.from(v.data).join(',') : v}`).join(';'));
+    expect(paramValues(failing.model)).toEqual(paramValues(reference.model));
+    expect(failing.model.buffers().map((b) => Array.from(b.value.data))).toEqual(reference.model.buffers().map((b) => Array.from(b.value.data)));
+    expect(state(failing.optimizer)).toEqual(state(reference.optimizer));
+  });
+
+  test('a step that fails at a parameter\'s first step leaves no optimizer state behind', () => {
+    const rng = new Rng(33);
+    const model = new Sequential(new Linear(2, 3, { rng }), new Fragile(1), new Linear(3, 2, { rng }));
+    const optimizer = new Adam(model.params(), { lr: 0.05 });
+    const net = new NeuralNet(model, { optimizer, rng });
+    const { x, train } = diskSetup(3, 10, 2);
+    const before = paramValues(model);
+    expectMinidlError(() => net.fit(x, oneHot(train.labels, 2), { batchSize: 5 }), /epoch 1, batch 1/);
+    expect(optimizer.state.size).toBe(0);
+    expect(paramValues(model)).toEqual(before);
+  });
+});
+
+describe('the global generator is looked up when it is used', () => {
+  test('manualSeed after new NeuralNet(…) decides the shuffling', () => {
+    const run = (seed: number) => {
+      const { x, train, model } = diskSetup(4, 60, 4);
+      const net = new NeuralNet(model, { lr: 0.1 }); // no rng: the global one
+      manualSeed(seed);
+      net.fit(x, oneHot(train.labels, 2), { epochs: 2, batchSize: 10 });
+      return paramValues(model);
+    };
+    const one = run(1);
+    expect(run(2)).not.toEqual(one);
+    expect(run(1)).toEqual(one);
   });
 });
