@@ -249,23 +249,26 @@ function compareModule(module: Module, input: Tensor, { h, tolerance, seed }: Se
   const params = module.params();
   const x = input.clone();
   const zeroGrads = (): void => { for (const p of params) p.grad.data.fill(0); };
+  let outputShape: readonly number[] | null = null;
+  /** One forward from the saved state; its output must be a Tensor of the first output's shape. */
   const forward = (): Tensor => {
     saved.startEvaluation();
     const y = module.forward(x);
     if (!(y instanceof Tensor)) throw new MinidlError(`gradcheck: ${module}.forward returned ${describeValue(y)}, expected a Tensor`);
+    if (outputShape !== null && !y.hasShape(outputShape)) {
+      throw new MinidlError(`gradcheck: ${module}.forward returned shape ${formatShape(outputShape)} at first, then ${formatShape(y.shape)}, for the same input`);
+    }
     return y;
   };
 
   // Analytic gradients.
   zeroGrads();
   const output = forward();
+  outputShape = output.shape;
   const heldRandomness = saved.randomnessUsed();
   const upstream = new Rng(seed).fillNormal(new Float64Array(output.size));
-  const outputShape = output.shape;
+  /** f = Σ R ⊙ y. */
   const weigh = (y: Tensor): number => {
-    if (y.size !== upstream.length) {
-      throw new MinidlError(`gradcheck: ${module}.forward returned shape ${formatShape(y.shape)}, then ${formatShape(outputShape)} for the same input`);
-    }
     const values = y.data;
     let s = 0;
     for (let i = 0; i < values.length; i++) s += upstream[i] * values[i];
