@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import * as vm from 'vm';
 import {
   AvgPool2d, BatchNorm1d, BatchNorm2d, ColumnSplit, Conv2d, Dropout, ELU, Flatten, GELU, MaxPool2d, Softmax, LeakyReLU, applyStandardization, Linear, MinidlError, Module, Rng, SavedModel, Sequential, Sigmoid, Tanh, ReLU, Tensor,
   defaultRng, loadModel, loadStateInto, manualSeed, modelFromJSON, modelToJSON, readModelFile, saveModel,
@@ -276,6 +277,20 @@ describe('values come back to the bit', () => {
     const target = new Sequential(new Linear(2, 3, { rng: new Rng(9) }), new LeakyReLU(-0), new BatchNorm1d(3));
     loadStateInto(target, JSON.parse(JSON.stringify(modelToJSON(model))));
     expect(stateBits(target)).toEqual(stateBits(model));
+  });
+
+  test('objects made in another realm (an iframe, a vm context) are plain data too', () => {
+    const model = everyKindOfModel(new Rng('realm'));
+    const text = JSON.stringify(modelToJSON(model));
+    const foreign = vm.runInNewContext('JSON.parse(text)', { text });
+    expect(Object.getPrototypeOf(foreign)).not.toBe(Object.prototype);
+    expect(stateBits(modelFromJSON(foreign))).toEqual(stateBits(model));
+    const metadata = vm.runInNewContext('({ mean: [0.5, -0], nested: { ok: true } })');
+    const copy = modelToJSON(model, metadata).metadata as { mean: number[] };
+    expect(JSON.stringify(copy)).toBe('{"mean":[0.5,0],"nested":{"ok":true}}');
+    expect(Object.is(copy.mean[1], -0)).toBe(true);
+    const subclass = vm.runInNewContext('class Points extends Array {}; ({ list: new Points() })');
+    expectMinidlError(() => modelToJSON(model, subclass), /metadata\.list is a Points \(a subclass of Array\), not a plain array/);
   });
 
   test('a version 1 file (written before −0 was kept) still loads, a literal -0 in it included', () => {

@@ -46,7 +46,7 @@ export function copyJsonData(who: string, where: string, value: unknown): unknow
     open.push(object);
     try {
       if (Array.isArray(object)) {
-        if (Object.getPrototypeOf(object) !== Array.prototype) refuse(`is a ${object.constructor.name} (a subclass of Array), not a plain array`);
+        if (!isPlainArray(object)) refuse(`is a ${object.constructor.name} (a subclass of Array), not a plain array`);
         const out: unknown[] = [];
         for (let i = 0; i < object.length; i++) {
           if (!(i in object)) refuse(`has a hole at index ${i} (JSON.stringify would write null there)`);
@@ -54,8 +54,7 @@ export function copyJsonData(who: string, where: string, value: unknown): unknow
         }
         return out;
       }
-      const proto = Object.getPrototypeOf(object);
-      if (proto !== Object.prototype && proto !== null) {
+      if (!isPlainObject(object)) {
         refuse(`is ${describeValue(object)}, not plain data (JSON.stringify would ${typeof (object as { toJSON?: unknown }).toJSON === 'function' ? 'call its toJSON' : 'keep only its own enumerable fields'}); convert it to numbers, strings, arrays or plain objects first`);
       }
       const out: Record<string, unknown> = {};
@@ -71,6 +70,21 @@ export function copyJsonData(who: string, where: string, value: unknown): unknow
     }
   };
   return copy(value, where);
+}
+
+/**
+ * True for `{ … }` objects and `Object.create(null)` ones, also when made in another realm (an
+ * iframe, a vm context): not arrays, class instances, functions or primitives.
+ */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || proto === Object.prototype || (Object.getPrototypeOf(proto) === null && proto.constructor?.name === 'Object');
+}
+
+/** True for arrays made by `[…]` or `Array(…)` in any realm; false for instances of a subclass of Array (whose prototype is not itself an array, as Array.prototype is). */
+export function isPlainArray(value: unknown): value is unknown[] {
+  return Array.isArray(value) && Array.isArray(Object.getPrototypeOf(value));
 }
 
 /** `.name` for a key that is an identifier, `["a key"]` otherwise. */

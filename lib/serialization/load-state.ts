@@ -4,7 +4,8 @@ import { Parameter } from '../modules/parameter';
 import { describeValue } from '../options';
 import { Tensor } from '../tensor/tensor';
 import { codecFor, decodeConfig, decodeValues, ownBuffers, ownParams } from './module-tree';
-import { checkSaved, isPlainObject } from './saved-model-check';
+import { isPlainObject } from './json-data';
+import { checkSaved } from './saved-model-check';
 import { SavedModule, SavedTensor } from './saved-model';
 
 /**

@@ -2,6 +2,7 @@ import { MinidlError, formatShape } from '../errors';
 import { describeValue } from '../options';
 import { moduleCodecs } from './codecs';
 import { decodeNumber } from './exact-numbers';
+import { isPlainObject } from './json-data';
 import {
   MODEL_FORMAT, MODEL_FORMAT_VERSION, OLDEST_MODEL_FORMAT_VERSION, SAVED_MODEL_FIELDS, SAVED_MODULE_FIELDS, SAVED_TENSOR_FIELDS,
   SavedModel, SavedModule,
@@ -102,11 +103,4 @@ function unknownFields(object: Record<string, unknown>, known: readonly string[]
 function fieldList(object: object): string {
   const keys = Object.keys(object);
   return keys.length === 0 ? 'none' : keys.slice(0, 8).map((k) => JSON.stringify(k)).join(', ') + (keys.length > 8 ? ', …' : '');
-}
-
-/** True for `{ … }` objects (parsed JSON objects are): not arrays, null, class instances or primitives. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
