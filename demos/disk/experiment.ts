@@ -1,4 +1,6 @@
-import { FeatureStats, LabelledData, NeuralNet, Rng, Tensor, generateDisk, labelColumn, oneHot, standardize } from '../../lib';
+import { FeatureStats, LabelledData, MinidlError, NeuralNet, Rng, Tensor, generateDisk, labelColumn, oneHot, standardize } from '../../lib';
+import { checkInteger, describeValue } from '../../lib/errors';
+import { aBoolean, aString, anInteger, readOptions } from '../../lib/options';
 import { DiskConfig } from './configs';
 
 /** The course protocol's sizes. */
@@ -110,12 +112,34 @@ export function runRound(
   };
 }
 
-/** All rounds of one configuration. `onRound` is told after each round (for progress output). */
+/** The options of `runConfig`. */
+export interface RunConfigOptions {
+  /** The run's seed; round r is seeded by `roundSeed(seed, r)`. Required, not empty. */
+  seed: string;
+  /** Rounds, an integer ≥ 1. Required. */
+  rounds: number;
+  /** Epochs per round, an integer ≥ 1. Required. */
+  epochs: number;
+  /** Measure the test error after every epoch, for the curves (default true). */
+  trackTestError?: boolean;
+}
+
+/**
+ * All rounds of one configuration. `onRound` is told after each round (for progress output).
+ * Throws a MinidlError naming `runConfig` for options that are missing, unknown or of the
+ * wrong type, or a seed, rounds or epochs out of range, before any round.
+ */
 export function runConfig(
   config: DiskConfig,
-  options: { seed: string; rounds: number; epochs: number; trackTestError?: boolean },
+  runOptions: RunConfigOptions,
   onRound?: (result: RoundResult) => void,
 ): ConfigResult {
+  const c = config as Partial<DiskConfig> | null;
+  if (c === null || typeof c !== 'object' || typeof c.name !== 'string' || typeof c.model !== 'function' || typeof c.loss !== 'function' || typeof c.optimizer !== 'function') {
+    throw new MinidlError(`runConfig: expected a configuration of DISK_CONFIGS (demos/disk/configs.ts), got ${describeValue(config)}`);
+  }
+  const options = readRunConfigOptions(runOptions);
+  if (onRound !== undefined && typeof onRound !== 'function') throw new MinidlError(`runConfig: onRound must be a function, got ${describeValue(onRound)}`);
   const rounds: RoundResult[] = [];
   let firstRound: TrainedRound | null = null;
   for (let r = 1; r <= options.rounds; r++) {
@@ -135,5 +159,17 @@ export function runConfig(
     trainError: stats(rounds.map((r) => r.trainError)),
     testError: stats(rounds.map((r) => r.testError)),
     trainSeconds: stats(rounds.map((r) => r.trainSeconds)),
+  };
+}
+
+function readRunConfigOptions(options: unknown): Required<RunConfigOptions> {
+  if (options === undefined) throw new MinidlError('runConfig: expected options such as { seed: \'0\', rounds: 10, epochs: 300 }, got undefined');
+  const o = readOptions<RunConfigOptions>('runConfig', options, { seed: aString, rounds: anInteger, epochs: anInteger, trackTestError: aBoolean }, { positional: 'seed' });
+  if (typeof o.seed !== 'string' || o.seed.trim() === '') throw new MinidlError(`runConfig: option 'seed' must be a non-empty string, got ${describeValue(o.seed)}`);
+  return {
+    seed: o.seed,
+    rounds: checkInteger('runConfig', "option 'rounds'", o.rounds),
+    epochs: checkInteger('runConfig', "option 'epochs'", o.epochs),
+    trackTestError: o.trackTestError ?? true,
   };
 }

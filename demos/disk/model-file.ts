@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import { FeatureStats, MinidlError, Module, SavedModel, Tensor, readModelFile, modelFromJSON, modelToJSON } from '../../lib';
+import { checkInteger, describeValue } from '../../lib/errors';
+import { aString, anInteger, readOptions } from '../../lib/options';
 import { writeFilesAtomically } from '../common/write-files';
 import { ConfigResult } from './experiment';
 
@@ -29,11 +31,18 @@ export interface DiskModelMetadata {
  * existing folder; the file is replaced all at once (see common/write-files.ts). Throws a FileError.
  */
 export function saveDiskModel(file: string, result: ConfigResult, run: { seed: string; epochs: number }): void {
+  if (typeof file !== 'string' || file === '') throw new MinidlError(`saveDiskModel: file must be a path, got ${describeValue(file)}`);
   writeFilesAtomically(path.dirname(file), [{ name: path.basename(file), contents: diskModelText(result, run) }]);
 }
 
 /** The model file's text (the format of lib's saveModel) for the first round's network of `result`. */
 export function diskModelText(result: ConfigResult, run: { seed: string; epochs: number }): string {
+  const o = readOptions<{ seed: string; epochs: number }>('diskModelText', run, { seed: aString, epochs: anInteger });
+  if (typeof o.seed !== 'string') throw new MinidlError(`diskModelText: run.seed must be the run's seed, got ${describeValue(o.seed)}`);
+  checkInteger('diskModelText', 'run.epochs', o.epochs);
+  if (result === null || typeof result !== 'object' || result.firstRound === undefined) {
+    throw new MinidlError(`diskModelText: expected the result of runConfig, got ${describeValue(result)}`);
+  }
   const { net, stats } = result.firstRound;
   const outputs = net.predict(new Tensor([1, 2])).shape[1];
   const decision: DecisionRule = outputs === 2

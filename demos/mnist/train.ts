@@ -17,7 +17,9 @@ import { Rng } from '../../lib/random/rng';
 import { takeRows } from '../../lib/tensor/ops';
 import { Tensor } from '../../lib/tensor/tensor';
 import { NeuralNet } from '../../lib/training/neural-net';
-import { MnistModelName, MNIST_MODELS } from './models';
+import { MinidlError, checkInteger, describeValue } from '../../lib/errors';
+import { aBoolean, aFunction, aString, anInteger, oneOf, readOptions } from '../../lib/options';
+import { MNIST_MODEL_NAMES, MnistModelName, MNIST_MODELS } from './models';
 
 /** The stated training settings. */
 export const MNIST_SETTINGS = { batchSize: 64, lr: 0.01, momentum: 0.9 } as const;
@@ -71,8 +73,16 @@ export function modelInputs(name: MnistModelName, split: ImageSplit): Tensor {
   return MNIST_MODELS[name].input === 'image' ? asImageBatch(split) : split.images;
 }
 
-/** Trains a fresh model of the given kind on `data`; see the file's doc comment. */
-export function trainMnist(data: MnistData, options: TrainMnistOptions): MnistRun {
+/**
+ * Trains a fresh model of the given kind on `data`; see the file's doc comment. Throws a
+ * MinidlError naming `trainMnist` for options that are missing, unknown, of the wrong type or
+ * out of range, before anything is drawn or trained.
+ */
+export function trainMnist(data: MnistData, trainOptions: TrainMnistOptions): MnistRun {
+  const options = readTrainMnistOptions(trainOptions);
+  if (data === null || typeof data !== 'object' || !(data.train?.images instanceof Tensor) || !(data.test?.images instanceof Tensor)) {
+    throw new MinidlError(`trainMnist: expected MNIST data { train, test } such as loadMnist or loadOfflineDigits return, got ${describeValue(data)}`);
+  }
   const rng = new Rng(options.seed);
   const model = MNIST_MODELS[options.model].build(rng);
   const loss = new CrossEntropyLoss();
@@ -113,4 +123,15 @@ export function trainMnist(data: MnistData, options: TrainMnistOptions): MnistRu
     options.onEpoch?.(result);
   }
   return { model, net, epochs: results };
+}
+
+function readTrainMnistOptions(options: unknown): TrainMnistOptions {
+  if (options === undefined) throw new MinidlError("trainMnist: expected options such as { model: 'mlp', epochs: 20, seed: '0' }, got undefined");
+  const o = readOptions<TrainMnistOptions>('trainMnist', options, {
+    model: oneOf(...MNIST_MODEL_NAMES), epochs: anInteger, seed: aString, onBatch: aFunction, onEpoch: aFunction, skipEvaluation: aBoolean,
+  }, { positional: 'model' });
+  if (o.model === undefined) throw new MinidlError(`trainMnist: option 'model' is required: one of ${MNIST_MODEL_NAMES.join(', ')}`);
+  checkInteger('trainMnist', "option 'epochs'", o.epochs);
+  if (typeof o.seed !== 'string' || o.seed.trim() === '') throw new MinidlError(`trainMnist: option 'seed' must be a non-empty string, got ${describeValue(o.seed)}`);
+  return o as TrainMnistOptions;
 }

@@ -15,7 +15,7 @@
  * No DOM here: Node runs this file too.
  */
 import {
-  Adam, BCEWithLogitsLoss, CrossEntropyLoss, FeatureStats, LabelledData, LeakyReLU, Linear, Loss, MSELoss, Module,
+  Adam, BCEWithLogitsLoss, CrossEntropyLoss, FeatureStats, LabelledData, LeakyReLU, Linear, Loss, MSELoss, MinidlError, Module,
   NeuralNet, Optimizer, ReLU, Rng, SGD, Sequential, Sigmoid, Tanh, Tensor, generateDisk, labelColumn, oneHot,
   standardize, takeRows,
 } from '../../../lib';
@@ -139,7 +139,7 @@ export class TrainingSession {
 
   constructor(settings: Settings) {
     const errors = validateSettings(settings);
-    if (errors.length > 0) throw new Error(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+    if (errors.length > 0) throw new MinidlError(`TrainingSession: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
     this.settings = copySettings(settings);
     this.rng = new Rng(settings.seed);
     this.train = generateDisk(TRAIN_SIZE, this.rng);

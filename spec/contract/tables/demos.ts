@@ -6,11 +6,15 @@ import { choiceFlag, existingFileFlag, existingFolderFlag, intFlag, readArgv, te
 import { prepareOutDir } from '../../../demos/common/out-dir';
 import { FileSystemCalls, OutputFile, temporaryName, writeFilesAtomically } from '../../../demos/common/write-files';
 import { readDiskFlags, runDiskDemo } from '../../../demos/disk';
-import { loadDiskModel } from '../../../demos/disk/model-file';
+import { findConfig } from '../../../demos/disk/configs';
+import { ConfigResult, RunConfigOptions, runConfig } from '../../../demos/disk/experiment';
+import { diskModelText, loadDiskModel, saveDiskModel } from '../../../demos/disk/model-file';
+import { TrainMnistOptions, trainMnist } from '../../../demos/mnist/train';
 import { readMnistFlags, runMnistDemo } from '../../../demos/mnist';
 import { readPlaygroundFlags } from '../../../demos/playground/serve';
 import { parsePointList, parsePointsCsv, readPredictFlags, runPredictDemo } from '../../../demos/predict';
-import { MNIST_FILES } from '../../../lib/data/mnist';
+import { MNIST_FILES, MnistData } from '../../../lib/data/mnist';
+import { Tensor } from '../../../lib/tensor/tensor';
 import { Linear } from '../../../lib/modules/linear';
 import { Rng } from '../../../lib/random/rng';
 import { saveModel } from '../../../lib/serialization/model-file';
@@ -470,6 +474,103 @@ function writeRows(): ContractRow[] {
   return rows;
 }
 
+// ---------------------------------------------------------------- the demos' functions with options
+
+function runConfigRows(): ContractRow[] {
+  const config = findConfig('course')!;
+  const ok: RunConfigOptions = { seed: '0', rounds: 1, epochs: 1 };
+  const cases: Array<[string, unknown, RegExp]> = [
+    ["runConfig(config, 'abc'): a bare seed", 'abc', /^runConfig: expected an options object such as \{ seed: 'abc' \}, got string 'abc'/],
+    ['runConfig(config): no options', undefined, /^runConfig: expected options such as \{ seed: '0', rounds: 10, epochs: 300 \}, got undefined$/],
+    ['runConfig(config, null)', null, /^runConfig: expected an options object/],
+    ['runConfig(config, [1, 2])', [1, 2], /^runConfig: expected an options object .*got an array \[1,2\]/],
+    ['runConfig: rounds 0', { ...ok, rounds: 0 }, /^runConfig: option 'rounds' must be an integer ≥ 1, got 0$/],
+    ['runConfig: rounds -2', { ...ok, rounds: -2 }, /option 'rounds' must be an integer ≥ 1, got -2/],
+    ['runConfig: rounds 1.5', { ...ok, rounds: 1.5 }, /^runConfig: option 'rounds' must be a whole number, got number 1\.5$/],
+    ["runConfig: rounds '2'", { ...ok, rounds: '2' }, /option 'rounds' must be a whole number, got string '2'/],
+    ['runConfig: rounds null', { ...ok, rounds: null }, /^runConfig: option 'rounds' is null/],
+    ['runConfig: rounds missing', { seed: '0', epochs: 1 }, /^runConfig: option 'rounds' must be an integer ≥ 1, got undefined$/],
+    ['runConfig: epochs NaN', { ...ok, epochs: NaN }, /option 'epochs' must be a whole number, got number NaN/],
+    ['runConfig: epochs Infinity', { ...ok, epochs: Infinity }, /option 'epochs' must be a whole number, got number Infinity/],
+    ['runConfig: epochs 0', { ...ok, epochs: 0 }, /option 'epochs' must be an integer ≥ 1, got 0/],
+    ["runConfig: seed ''", { ...ok, seed: '' }, /^runConfig: option 'seed' must be a non-empty string, got string ''$/],
+    ['runConfig: seed 3 (a number)', { ...ok, seed: 3 }, /option 'seed' must be a string, got number 3/],
+    ['runConfig: seed missing', { rounds: 1, epochs: 1 }, /option 'seed' must be a non-empty string, got undefined/],
+    ['runConfig: track_test_error', { ...ok, track_test_error: false }, /^runConfig: unknown option 'track_test_error' \(did you mean 'trackTestError'\?\); known options: seed, rounds, epochs, trackTestError$/],
+    ["runConfig: trackTestError 'yes'", { ...ok, trackTestError: 'yes' }, /option 'trackTestError' must be true or false, got string 'yes'/],
+    ['runConfig: batchSize (the configuration fixes it)', { ...ok, batchSize: 10 }, /unknown option 'batchSize'/],
+  ];
+  const rows = cases.map(([name, options, message]) => flagRow(name, () => runConfig(config, options as never), message));
+  rows.push(
+    flagRow('runConfig(null, options)', () => runConfig(null as never, ok), /^runConfig: expected a configuration of DISK_CONFIGS \(demos\/disk\/configs\.ts\), got null$/),
+    flagRow("runConfig('course', options): a name for the configuration", () => runConfig('course' as never, ok), /expected a configuration of DISK_CONFIGS .*got string 'course'/),
+    flagRow("runConfig(config, options, 'print'): onRound not a function", () => runConfig(config, ok, 'print' as never), /^runConfig: onRound must be a function, got string 'print'$/),
+  );
+  return rows;
+}
+
+/** Data of the right kind for trainMnist (the options are refused before it is read). */
+function tinyMnist(): MnistData {
+  const split = () => ({ images: new Tensor([2, 784]), labels: new Int32Array([0, 1]), rows: 28, cols: 28 });
+  return { train: split(), test: split(), source: 'two blank images' };
+}
+
+function trainMnistRows(): ContractRow[] {
+  const ok: TrainMnistOptions = { model: 'softmax', epochs: 1, seed: '0' };
+  const cases: Array<[string, unknown, RegExp]> = [
+    ["trainMnist(data, 'mlp'): a bare model name", 'mlp', /^trainMnist: expected an options object such as \{ model: 'mlp' \}, got string 'mlp'/],
+    ['trainMnist(data): no options', undefined, /^trainMnist: expected options such as \{ model: 'mlp', epochs: 20, seed: '0' \}, got undefined$/],
+    ["trainMnist: model 'resnet'", { ...ok, model: 'resnet' }, /^trainMnist: option 'model' must be one of 'softmax', 'mlp', 'cnn', got string 'resnet'$/],
+    ['trainMnist: model missing', { epochs: 1, seed: '0' }, /^trainMnist: option 'model' is required: one of softmax, mlp, cnn$/],
+    ['trainMnist: epochs 0', { ...ok, epochs: 0 }, /^trainMnist: option 'epochs' must be an integer ≥ 1, got 0$/],
+    ['trainMnist: epochs 2.5', { ...ok, epochs: 2.5 }, /option 'epochs' must be a whole number, got number 2\.5/],
+    ["trainMnist: epochs '3'", { ...ok, epochs: '3' }, /option 'epochs' must be a whole number, got string '3'/],
+    ['trainMnist: epochs null', { ...ok, epochs: null }, /option 'epochs' is null/],
+    ['trainMnist: epochs missing', { model: 'mlp', seed: '0' }, /option 'epochs' must be an integer ≥ 1, got undefined/],
+    ["trainMnist: seed ''", { ...ok, seed: '' }, /option 'seed' must be a non-empty string, got string ''/],
+    ['trainMnist: seed 0 (a number)', { ...ok, seed: 0 }, /option 'seed' must be a string, got number 0/],
+    ["trainMnist: onEpoch 'log'", { ...ok, onEpoch: 'log' }, /option 'onEpoch' must be a function, got string 'log'/],
+    ['trainMnist: onBatch null', { ...ok, onBatch: null }, /option 'onBatch' is null/],
+    ['trainMnist: skip_evaluation', { ...ok, skip_evaluation: true }, /unknown option 'skip_evaluation' \(did you mean 'skipEvaluation'\?\)/],
+    ['trainMnist: lr (the settings are fixed)', { ...ok, lr: 0.1 }, /^trainMnist: unknown option 'lr'; known options: model, epochs, seed, onBatch, onEpoch, skipEvaluation$/],
+  ];
+  const rows = cases.map(([name, options, message]) => flagRow(name, () => trainMnist(tinyMnist(), options as never), message));
+  rows.push(
+    flagRow('trainMnist(null, options)', () => trainMnist(null as never, ok), /^trainMnist: expected MNIST data \{ train, test \} such as loadMnist or loadOfflineDigits return, got null$/),
+    flagRow('trainMnist({ train: [] }, options)', () => trainMnist({ train: [] } as never, ok), /^trainMnist: expected MNIST data .*got an Object/),
+  );
+  return rows;
+}
+
+let trainedCourse: ConfigResult | null = null;
+/** One round of one epoch of the course network, trained once for every row that needs a result. */
+function courseResult(): ConfigResult {
+  trainedCourse ??= runConfig(findConfig('course')!, { seed: 'contract', rounds: 1, epochs: 1, trackTestError: false });
+  return trainedCourse;
+}
+
+function modelFileRows(): ContractRow[] {
+  const withResult = (name: string, act: (result: ConfigResult, dir: string) => unknown, files: Record<string, string>, ...message: RegExp[]): ContractRow =>
+    row(name, () => {
+      const result = courseResult();
+      const dir = folderWith(files);
+      return { act: () => act(result, dir), keeps: { modules: [result.firstRound.net.model], files: [...allPaths(dir), path.join(dir, 'course-model.json')] } };
+    }, ...message);
+  return [
+    withResult("diskModelText(result, 's'): a bare seed", (r) => diskModelText(r, 's' as never), {}, /^diskModelText: expected an options object such as \{ seed: 's' \}/),
+    withResult("diskModelText: epochs '20'", (r) => diskModelText(r, { seed: 's', epochs: '20' as never }), {}, /^diskModelText: option 'epochs' must be a whole number, got string '20'$/),
+    withResult('diskModelText: epochs missing', (r) => diskModelText(r, { seed: 's' } as never), {}, /^diskModelText: run\.epochs must be an integer ≥ 1, got undefined$/),
+    withResult('diskModelText: seed missing', (r) => diskModelText(r, { epochs: 20 } as never), {}, /^diskModelText: run\.seed must be the run's seed, got undefined$/),
+    withResult('diskModelText: round (always 1)', (r) => diskModelText(r, { seed: 's', epochs: 1, round: 2 } as never), {}, /unknown option 'round'; known options: seed, epochs/),
+    flagRow('diskModelText(null, run)', () => diskModelText(null as never, { seed: 's', epochs: 1 }), /^diskModelText: expected the result of runConfig, got null$/),
+    withResult("saveDiskModel('', …)", (r) => saveDiskModel('', r, { seed: 's', epochs: 1 }), {}, /^saveDiskModel: file must be a path, got string ''$/),
+    withResult('saveDiskModel into a folder that does not exist', (r, dir) => saveDiskModel(path.join(dir, 'gone', 'course-model.json'), r, { seed: 's', epochs: 1 }), {},
+      /^cannot write into '.*gone': no such file or folder \(ENOENT/),
+    withResult('saveDiskModel over a folder', (r, dir) => saveDiskModel(path.join(dir, 'course-model.json'), r, { seed: 's', epochs: 1 }), { 'course-model.json/': '' },
+      /^cannot write '.*course-model\.json': it is a folder, not a file; no file was changed in/),
+  ];
+}
+
 export const table: ContractTable = {
   title: 'demos',
   rows: [
@@ -487,5 +588,8 @@ export const table: ContractTable = {
     ...readerRows(),
     ...outDirRows(),
     ...writeRows(),
+    ...runConfigRows(),
+    ...trainMnistRows(),
+    ...modelFileRows(),
   ],
 };
