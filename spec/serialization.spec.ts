@@ -25,8 +25,14 @@ function everyKindOfModel(rng: Rng): Sequential {
   );
 }
 
+const tempDirs: string[] = [];
+afterAll(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** A new empty folder, removed after the spec. */
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-save-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-save-'));
+  tempDirs.push(dir);
+  return dir;
 }
 
 describe('modelToJSON / modelFromJSON', () => {
