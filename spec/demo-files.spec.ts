@@ -205,6 +205,11 @@ describe('what a person sees', () => {
     const r = runDemo('conv-disk.ts', ['--epochs', '1e3']);
     expect(r.stderr).toBe("error: --epochs must be an integer ≥ 1, got '1e3' (--help lists the flags)\n");
     expect(r.status).toBe(2);
+    const missing = path.join(fresh(), 'model.json');
+    const predict = runDemo('predict.ts', ['--model', missing, '--points', '0.5,0.5']);
+    expect(predict.stderr).toBe(`error: --model '${missing}': no such file (--help lists the flags)\n`);
+    expect(predict.status).toBe(2);
+    expect(predict.stdout).toBe('');
   }, 30_000);
 });
 

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { diskOutputNames, readDiskFlags } from '../demos/disk';
 import { findConfig } from '../demos/disk/configs';
 import { runRound } from '../demos/disk/experiment';
 import { Rng, applyStandardization } from '../lib';
@@ -60,6 +61,21 @@ describe('the disk experiment (demos/disk.ts)', () => {
     // The decision map marks the misclassified test points and says how many there are.
     expect(fs.readFileSync(path.join(first, 'course-decision-map.svg'), 'utf8')).toMatch(/misclassified \(\d+\)/);
   });
+
+  test('the files written are exactly those the output folder was checked for before training', () => {
+    const run = readDiskFlags([...args, '--out', first]);
+    expect(fs.readdirSync(first).sort()).toEqual(diskOutputNames(run!).sort());
+    expect(diskOutputNames(readDiskFlags(['--config', 'bn', '--save', '--no-figures'])!)).toEqual(['results.md', 'results.json', 'curves.json', 'bn-model.json']);
+  });
+
+  test('an unusable --out is reported before any training, in one line, and its file is kept', () => {
+    const file = path.join(tmp, 'a-file');
+    fs.writeFileSync(file, 'mine');
+    const r = runDisk(['--config', 'all', '--out', path.join(file, 'run')]); // 9 configs × 10 rounds × 300 epochs, were it to train
+    expect(r.stderr).toBe(`error: --out '${path.join(file, 'run')}': cannot create the folder: '${file}' is a file, not a folder\n`);
+    expect(r.status).toBe(1);
+    expect(fs.readFileSync(file, 'utf8')).toBe('mine');
+  }, 20_000);
 
   test('results.json holds every config, every round and its summary', () => {
     const json = readJson(first, 'results.json') as {
