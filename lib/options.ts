@@ -105,7 +105,7 @@ export function readOptions<T extends object>(who: string, options: unknown, spe
       ? `{ ${help.positional}: ${formatValue(options)} }`
       : taker.length === 1 ? `{ ${taker[0]}: ${primitive ? formatValue(options) : '…'} }` : `{ ${known.slice(0, 2).map((k) => `${k}: …`).join(', ')} }`;
     throw new MinidlError(
-      `${who}: expected an ${argument} object such as ${example}, got ${describeValue(options)}` +
+      `${who}: expected ${/^[aeiou]/i.test(argument) ? 'an' : 'a'} ${argument} object such as ${example}, got ${describeValue(options)}` +
       (options !== null && typeof options !== 'object' ? ' (options are passed by name)' : '') +
       `; known options: ${known.join(', ')}`,
     );

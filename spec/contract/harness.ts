@@ -125,7 +125,15 @@ function describeFile(file: string): string {
   } catch {
     return 'absent';
   }
-  if (stat.isSymbolicLink()) return `symlink → ${fs.readlinkSync(file)} (${describeFile(fs.realpathSync(file))})`;
+  if (stat.isSymbolicLink()) {
+    let target: string;
+    try {
+      target = describeFile(fs.realpathSync(file));
+    } catch {
+      target = 'dangling';
+    }
+    return `symlink → ${fs.readlinkSync(file)} (${target})`;
+  }
   const kind = stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other';
   const mode = (stat.mode & 0o7777).toString(8);
   if (!stat.isFile()) return `${kind} mode ${mode}`;
