@@ -140,7 +140,7 @@ describe('standardize', () => {
     expectMinidlError(() => featureStats(Tensor.from([[1, 2]])), /^featureStats: need at least 2 samples/, /got 1/);
     expectMinidlError(() => featureStats(Tensor.from([1, 2, 3])), /^featureStats: x must be \[n, features\], got \[3\]/);
     expectMinidlError(() => standardize(Tensor.from([[1, 2], [3, 5]]), Tensor.from([[1, 2, 3]])),
-      /^applyStandardization: x has shape \[1,3\], expected \[n,2\]/);
+      /^standardize: test has shape \[1,3\], expected \[n,2\] \(the features of train \[2,2\]\)/);
   });
 });
 

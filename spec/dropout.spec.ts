@@ -128,7 +128,7 @@ describe('Dropout errors', () => {
     expectMinidlError(() => new Dropout(-0.1), /^Dropout: p must be in \[0, 1\], got -0\.1/);
     expectMinidlError(() => new Dropout(1.5), /p must be in \[0, 1\], got 1\.5/);
     expectMinidlError(() => new Dropout(NaN), /got NaN/);
-    expectMinidlError(() => new Dropout('0.5' as unknown as number), /got 0\.5/);
+    expectMinidlError(() => new Dropout('0.5' as unknown as number), /got string '0\.5'/);
   });
 
   test('the Module contract: input checked, backward after forward with the output shape', () => {

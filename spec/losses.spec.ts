@@ -416,8 +416,8 @@ describe('CrossEntropyLoss', () => {
   test('targets of the wrong shape or kind are refused', () => {
     const loss = new CrossEntropyLoss();
     const x = Tensor.from(CE_LOGITS);
-    expect(() => loss.forward(x, Tensor.zeros([4, 2]))).toThrow(/target has shape \[4,2\] but pred has shape \[4,3\]/);
-    expect(() => loss.forward(x, Tensor.zeros([4, 3, 1]))).toThrow(/target must be class indices of shape \[4\] or probabilities of shape \[4,3\], got \[4,3,1\]/);
+    expect(() => loss.forward(x, Tensor.zeros([4, 2]))).toThrow(/target must be class indices of shape \[4\] or probabilities \(such as one-hot rows\) of shape \[4,3\], got \[4,2\]/);
+    expect(() => loss.forward(x, Tensor.zeros([4, 3, 1]))).toThrow(/target must be class indices of shape \[4\] or probabilities \(such as one-hot rows\) of shape \[4,3\], got \[4,3,1\]/);
     expect(() => loss.forward(x, 2 as unknown as number[])).toThrow(/target must be a Tensor or an array of class indices/);
     expect(() => loss.forward(Tensor.from([1, 2, 3]), [0])).toThrow(/pred must be logits of shape \[N,C\], got \[3\]/);
   });
@@ -455,7 +455,7 @@ describe('errors shared by all losses', () => {
   test.each(all)('%s: an invalid reduction option is refused', (name, make) => {
     const ctor = make().constructor as new (options: { reduction: Reduction }) => Loss;
     expect(() => new ctor({ reduction: 'none' as Reduction })).toThrow(MinidlError);
-    expect(() => new ctor({ reduction: 'none' as Reduction })).toThrow(new RegExp(`^${name}: reduction must be 'mean' or 'sum', got "none"`));
+    expect(() => new ctor({ reduction: 'none' as Reduction })).toThrow(new RegExp(`^${name}: option 'reduction' must be one of 'mean', 'sum', got string 'none'`));
     expect(new ctor({ reduction: 'sum' }).toString()).toBe(`${name}(reduction='sum')`);
     expect(make().toString()).toBe(name);
   });

@@ -148,7 +148,7 @@ describe('parseIdx refuses malformed files, naming the file, what was expected a
   });
 
   test('something other than bytes', () => {
-    expectMinidlError(() => parseIdx([0, 0, 8, 1] as unknown as Uint8Array), /expected the file's bytes as a Uint8Array, got object/);
+    expectMinidlError(() => parseIdx([0, 0, 8, 1] as unknown as Uint8Array), /expected the file's bytes as a Uint8Array, got an array/);
   });
 });
 
@@ -234,7 +234,7 @@ describe('loadMnist', () => {
   test('a folder that does not exist, or a file instead of a folder', () => {
     expectMinidlError(() => loadMnist(path.join(tmp, 'nope')), /loadMnist: '.*nope' is not a folder; expected a folder holding train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte \(each optionally \.gz\)/);
     expectMinidlError(() => loadMnist(path.join(tmp, 'plain', MNIST_FILES.trainImages)), /is not a folder/);
-    expectMinidlError(() => loadMnist(''), /dir must be a folder name, got ""/);
+    expectMinidlError(() => loadMnist(''), /dir must be a folder name, got ''/);
   });
 
   test('image and label counts that disagree', () => {

@@ -486,7 +486,7 @@ describe('invalid constructor arguments', () => {
     expect(() => new Linear(2, 3, { init: 'glorot' as InitName, rng })).toThrow(MinidlError);
     expect(() => new Linear(2, 3, { init: 'glorot' as InitName, rng })).toThrow(/^Linear\(2→3\): unknown init "glorot"/);
     expect(() => new Linear(2, 3, { init: { kind: 'he' as InitName }, rng })).toThrow(/unknown init/);
-    expect(() => new Linear(2, 3, { biasInit: 'ones' as 'zeros', rng })).toThrow(/biasInit must be 'default' or 'zeros', got "ones"/);
+    expect(() => new Linear(2, 3, { biasInit: 'ones' as 'zeros', rng })).toThrow(/^Linear\(2→3\): option 'biasInit' must be one of 'default', 'zeros', got string 'ones'/);
   });
 
   test('LeakyReLU needs a finite slope', () => {

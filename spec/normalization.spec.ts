@@ -197,7 +197,8 @@ describe('BatchNorm gradcheck (input, γ and β), training and evaluation mode',
       randomAffine(bn, rng);
       const x = randn(rng, [n, f], 2, 0.5);
       expectGradcheckPasses(bn, x); // training mode: perturbing x moves the batch statistics too
-      bn.eval(); //                   running statistics are now those gradcheck's forwards left behind
+      bn.forward(x); //               (gradcheck gives the running statistics back) one training step moves them
+      bn.eval(); //                   evaluation mode now reads running statistics that are not the initial ones
       expect(Array.from(bn.runningVar.data).some((v) => v !== 1)).toBe(true);
       expectGradcheckPasses(bn, x);
     }
@@ -329,13 +330,14 @@ describe('BatchNorm parameters, buffers and modes', () => {
     for (let i = 0; i < 20; i++) y.data[i] = x.data[2 * i] > 0 ? 1 : 0;
     const net = new NeuralNet(spy, { loss: new MSELoss(), lr: 0.01, rng });
     net.fit(x, y, { epochs: 1, batchSize: 10 });
-    expect(modes).toEqual([true, true]);
+    expect(modes.filter((training) => training)).toHaveLength(2); // its two training steps (fit may first check a sample in evaluation mode)
     expect(Array.from(bn.runningMean.data).some((v) => v !== 0)).toBe(true); // training updated them
     const before = [...bn.runningMean.data, ...bn.runningVar.data];
     modes.length = 0;
     net.evaluate(x, y);
     net.predict(x);
-    expect(modes).toEqual([false, false]);
+    expect(modes.length).toBeGreaterThanOrEqual(2);
+    expect(modes.every((training) => !training)).toBe(true); // every forward of evaluate and predict
     expect([...bn.runningMean.data, ...bn.runningVar.data]).toEqual(before); // evaluation did not
     expect(spy.training).toBe(true);
     spy.eval();
@@ -375,7 +377,7 @@ describe('BatchNorm errors', () => {
     expectMinidlError(() => new BatchNorm1d(3, { eps: -1e-5 }), /eps must be a finite number > 0/);
     expectMinidlError(() => new BatchNorm1d(3, { momentum: 1.5 }), /momentum must be in \[0, 1\], got 1\.5/);
     expectMinidlError(() => new BatchNorm2d(3, { momentum: -0.1 }), /momentum must be in \[0, 1\]/);
-    expectMinidlError(() => new BatchNorm1d(3, { affine: 'yes' as unknown as boolean }), /affine must be true or false, got yes/);
+    expectMinidlError(() => new BatchNorm1d(3, { affine: 'yes' as unknown as boolean }), /^BatchNorm1d\(3\): option 'affine' must be true or false, got string 'yes'/);
     expect(() => new BatchNorm1d(3, { momentum: 1 })).not.toThrow();
   });
 });

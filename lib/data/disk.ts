@@ -1,4 +1,4 @@
-import { checkInteger } from '../errors';
+import { MinidlError, checkFinite, checkInteger, describeValue } from '../errors';
 import { Rng } from '../random/rng';
 import { Tensor } from '../tensor/tensor';
 
@@ -15,10 +15,11 @@ export const DISK_RADIUS = 1 / Math.sqrt(2 * Math.PI);
 /** Centre of the course's disk. */
 export const DISK_CENTER: readonly [number, number] = [0.5, 0.5];
 
-/** 1 when the point (x, y) is inside the disk (strictly), 0 outside. */
+/** 1 when the point (x, y) is inside the disk (strictly), 0 outside; x and y must be finite numbers. */
 export function diskLabel(x: number, y: number): number {
-  const dx = x - DISK_CENTER[0], dy = y - DISK_CENTER[1];
-  return dx * dx + dy * dy < DISK_RADIUS * DISK_RADIUS ? 1 : 0;
+  checkFinite('diskLabel', 'x', x);
+  checkFinite('diskLabel', 'y', y);
+  return insideDisk(x, y);
 }
 
 /**
@@ -26,10 +27,14 @@ export function diskLabel(x: number, y: number): number {
  * of radius 1/√(2π) centred at (0.5, 0.5) and 0 outside. The disk's area is 1/2, so the two
  * classes are about equally frequent.
  *
- * Each point draws its x then its y from `rng`, so a seed fixes the whole set.
+ * Each point draws its x then its y from `rng`, so a seed fixes the whole set. Throws a
+ * MinidlError, drawing nothing, unless n is a whole number ≥ 1 and rng an Rng.
  */
 export function generateDisk(n: number, rng: Rng): LabelledData {
   checkInteger('generateDisk', 'n', n);
+  if (!(rng instanceof Rng)) {
+    throw new MinidlError(`generateDisk: rng must be an Rng such as new Rng(42) (or defaultRng()), got ${describeValue(rng)}`);
+  }
   const inputs = new Tensor([n, 2]);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -37,7 +42,13 @@ export function generateDisk(n: number, rng: Rng): LabelledData {
     const y = rng.uniform();
     inputs.data[2 * i] = x;
     inputs.data[2 * i + 1] = y;
-    labels[i] = diskLabel(x, y);
+    labels[i] = insideDisk(x, y);
   }
   return { inputs, labels };
+}
+
+/** diskLabel without the checks, for points drawn here. */
+function insideDisk(x: number, y: number): number {
+  const dx = x - DISK_CENTER[0], dy = y - DISK_CENTER[1];
+  return dx * dx + dy * dy < DISK_RADIUS * DISK_RADIUS ? 1 : 0;
 }

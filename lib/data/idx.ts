@@ -1,4 +1,4 @@
-import { MinidlError, formatShape } from '../errors';
+import { MinidlError, describeValue, formatShape } from '../errors';
 
 /**
  * The IDX file format, in which MNIST is distributed: an n-dimensional array of numbers.
@@ -68,10 +68,11 @@ const HEADER_BYTES = 4;
  * and bytes left over after the values (trailing bytes).
  */
 export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
+  if (typeof name !== 'string') throw new MinidlError(`parseIdx: name must be a string (the file's name, for messages), got ${describeValue(name)}`);
   const fail = (message: string): never => {
     throw new MinidlError(`parseIdx(${name}): ${message}`);
   };
-  if (!(bytes instanceof Uint8Array)) fail(`expected the file's bytes as a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
+  if (!(bytes instanceof Uint8Array)) fail(`expected the file's bytes as a Uint8Array, got ${describeValue(bytes)}`);
   if (bytes.length < HEADER_BYTES) {
     fail(`truncated: an IDX file starts with a 4-byte header (0x00 0x00 type ndims), got ${bytes.length} byte(s)`);
   }
@@ -149,19 +150,24 @@ export function encodeIdx(dims: readonly number[], type: IdxType, data: ArrayLik
   if (entry === undefined) {
     throw new MinidlError(`encodeIdx: unknown type ${JSON.stringify(type)}; expected one of ${Object.values(IDX_TYPES).map((t) => t.name).join(', ')}`);
   }
-  if (dims.length === 0 || dims.length > 255 || dims.some((d) => !Number.isInteger(d) || d < 0 || d > 0xffffffff)) {
-    throw new MinidlError(`encodeIdx: dims must be 1 to 255 sizes, each an integer in 0..2³²−1, got ${formatShape(dims)}`);
+  if (!Array.isArray(dims) || dims.length === 0 || dims.length > 255 || dims.some((d) => !Number.isInteger(d) || d < 0 || d > 0xffffffff)) {
+    const got = Array.isArray(dims) ? `[${dims.map((d) => (typeof d === 'number' ? String(d) : describeValue(d))).join(',')}]` : describeValue(dims);
+    throw new MinidlError(`encodeIdx: dims must be 1 to 255 sizes, each an integer in 0..2³²−1, got ${got}`);
   }
   const count = dims.reduce((a, b) => a * b, 1);
+  if (!Array.isArray(data) && !(ArrayBuffer.isView(data) && !(data instanceof DataView))) {
+    throw new MinidlError(`encodeIdx: data must be an array or typed array of numbers, got ${describeValue(data)}`);
+  }
   if (data.length !== count) {
     throw new MinidlError(`encodeIdx: dims ${formatShape(dims)} hold ${count} values, but data has ${data.length}`);
   }
   const range = INTEGER_RANGES[type];
   for (let i = 0; i < count; i++) {
     const v = data[i];
-    const ok = range ? Number.isInteger(v) && v >= range[0] && v <= range[1] : typeof v === 'number';
+    const ok = typeof v === 'number' && (range ? Number.isInteger(v) && v >= range[0] && v <= range[1] : true);
     if (!ok) {
-      throw new MinidlError(`encodeIdx: data[${i}] = ${v} cannot be stored as ${type}${range ? ` (an integer in ${range[0]}..${range[1]})` : ''}`);
+      const shown = typeof v === 'number' ? String(v) : describeValue(v);
+      throw new MinidlError(`encodeIdx: data[${i}] = ${shown} cannot be stored as ${type}${range ? ` (an integer in ${range[0]}..${range[1]})` : ' (a number)'}`);
     }
   }
   const valueBytes = entry[1].bytes;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { MinidlError, formatShape } from '../errors';
+import { MinidlError, describeValue, formatShape } from '../errors';
 import { Tensor } from '../tensor/tensor';
 import { IdxArray, parseIdx } from './idx';
 
@@ -79,7 +79,7 @@ const DESCRIPTIONS: Record<keyof typeof MNIST_FILES, string> = {
  * ```
  */
 export function loadMnist(dir: string): MnistData {
-  if (typeof dir !== 'string' || dir === '') throw new MinidlError(`loadMnist: dir must be a folder name, got ${JSON.stringify(dir)}`);
+  if (typeof dir !== 'string' || dir === '') throw new MinidlError(`loadMnist: dir must be a folder name, got ${typeof dir === 'string' ? "''" : describeValue(dir)}`);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new MinidlError(`loadMnist: '${dir}' is not a folder; expected a folder holding ${Object.values(MNIST_FILES).join(', ')} (each optionally .gz)`);
   }
@@ -113,6 +113,12 @@ export function mnistSplitFromIdx(images: IdxArray, labels: IdxArray, imagesName
   const fail = (message: string): never => {
     throw new MinidlError(`MNIST: ${message}`);
   };
+  for (const [array, name] of [[images, imagesName], [labels, labelsName]] as const) {
+    const a = array as Partial<IdxArray> | null;
+    if (typeof a !== 'object' || a === null || !Array.isArray(a.dims) || typeof a.type !== 'string' || !ArrayBuffer.isView(a.data)) {
+      fail(`${String(name)}: expected a parsed IDX array { dims, type, data } (from parseIdx), got ${describeValue(array)}`);
+    }
+  }
   if (images.type !== 'ubyte' || images.dims.length !== 3) {
     fail(`${imagesName}: expected images as ubyte dims [N,rows,cols], got ${images.type} dims ${formatShape(images.dims)}`);
   }
@@ -137,6 +143,13 @@ export function mnistSplitFromIdx(images: IdxArray, labels: IdxArray, imagesName
 
 /** The images of a split seen as a batch of one-channel images [N, 1, rows, cols] (NCHW; shares the data). */
 export function asImageBatch(split: ImageSplit): Tensor {
+  const s = split as Partial<ImageSplit> | null;
+  if (typeof s !== 'object' || s === null || !(s.images instanceof Tensor) || typeof s.rows !== 'number' || typeof s.cols !== 'number') {
+    throw new MinidlError(`asImageBatch: expected an ImageSplit { images, labels, rows, cols } (such as loadMnist(dir).test), got ${describeValue(split)}`);
+  }
+  if (s.images.rank !== 2 || s.images.shape[1] !== s.rows * s.cols) {
+    throw new MinidlError(`asImageBatch: images has shape ${formatShape(s.images.shape)}, expected [N,${s.rows * s.cols}] (rows ${s.rows} × cols ${s.cols})`);
+  }
   return split.images.reshape([split.images.shape[0], 1, split.rows, split.cols]);
 }
 

@@ -1,7 +1,6 @@
-import { MinidlError, formatShape } from '../errors';
+import { MinidlError, describeValue, formatShape } from '../errors';
 import { Tensor } from '../tensor/tensor';
 
-/** Per-feature statistics used to standardize inputs. */
 /** What `standardize(train)` returns. */
 export interface StandardizedTrain {
   /** The training inputs, standardized with their own statistics. */
@@ -25,11 +24,38 @@ export interface FeatureStats {
 }
 
 /**
+ * Throws unless `x` is a 2-D Tensor [n, features] of finite numbers (`name` is what the caller
+ * calls it). A NaN or ±Infinity is named by row and column: every statistic computed from it
+ * would be NaN, and the message would otherwise blame the wrong thing.
+ */
+function checkData(who: string, name: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new MinidlError(`${who}: ${name} must be a Tensor [n, features], got ${describeValue(x)}`);
+  if (x.rank !== 2) throw new MinidlError(`${who}: ${name} must be [n, features], got ${formatShape(x.shape)}`);
+  const bad = x.firstNonFinite();
+  if (bad >= 0) {
+    const f = x.shape[1];
+    throw new MinidlError(`${who}: ${name} holds ${x.data[bad]} at row ${Math.floor(bad / f)}, column ${bad % f}; every value must be a finite number`);
+  }
+}
+
+/** Throws unless `stats` is { mean, std } as featureStats returns them: two [1, features] Tensors, std > 0 for every feature. */
+function checkStats(who: string, stats: unknown): asserts stats is FeatureStats {
+  const s = stats as Partial<FeatureStats> | null;
+  if (typeof stats !== 'object' || s === null || !(s.mean instanceof Tensor) || !(s.std instanceof Tensor)) {
+    throw new MinidlError(`${who}: stats must be { mean, std } as featureStats returns them, got ${describeValue(stats)}`);
+  }
+  if (s.mean.size !== s.std.size) {
+    throw new MinidlError(`${who}: stats.mean has shape ${formatShape(s.mean.shape)} but stats.std has ${formatShape(s.std.shape)}; they must describe the same features`);
+  }
+}
+
+/**
  * Per-feature mean and standard deviation of x [n, features]. The standard deviation is the
- * unbiased one (divides by n − 1), as PyTorch's `x.std(0)`.
+ * unbiased one (divides by n − 1), as PyTorch's `x.std(0)`. Throws a MinidlError when x is not
+ * a Tensor [n, features] with n ≥ 2, or holds NaN or ±Infinity (named by row and column).
  */
 export function featureStats(x: Tensor): FeatureStats {
-  if (x.rank !== 2) throw new MinidlError(`featureStats: x must be [n, features], got ${formatShape(x.shape)}`);
+  checkData('featureStats', 'x', x);
   const [n, f] = x.shape;
   if (n < 2) throw new MinidlError(`featureStats: need at least 2 samples to estimate a standard deviation, got ${n}`);
   const mean = new Tensor([1, f]);
@@ -46,17 +72,28 @@ export function featureStats(x: Tensor): FeatureStats {
   return { mean, std };
 }
 
-/** (x − mean) / std for each feature, with statistics from `featureStats`. Returns a new tensor. */
+/**
+ * (x − mean) / std for each feature, with statistics from `featureStats`. Returns a new tensor.
+ * Throws a MinidlError when x is not a finite Tensor [n, features] with the statistics' number of
+ * features, or a feature has a standard deviation that is not > 0 (a constant feature).
+ */
 export function applyStandardization(x: Tensor, stats: FeatureStats): Tensor {
+  return standardizeWith('applyStandardization', 'x', x, stats);
+}
+
+/** `applyStandardization`, naming `who` and the tensor's `name` in messages. */
+function standardizeWith(who: string, name: string, x: Tensor, stats: FeatureStats): Tensor {
+  checkStats(who, stats);
   const f = stats.mean.size;
-  if (x.rank !== 2 || x.shape[1] !== f) {
-    throw new MinidlError(`applyStandardization: x has shape ${formatShape(x.shape)}, expected [n,${f}]`);
+  if (!(x instanceof Tensor) || x.rank !== 2 || x.shape[1] !== f) {
+    throw new MinidlError(`${who}: ${name} has ${x instanceof Tensor ? `shape ${formatShape(x.shape)}` : `no shape: it is ${describeValue(x)}`}, expected [n,${f}]`);
   }
-  const out = new Tensor(x.shape);
+  checkData(who, name, x);
   for (let j = 0; j < f; j++) {
     const s = stats.std.data[j];
-    if (!(s > 0)) throw new MinidlError(`applyStandardization: feature ${j} has standard deviation ${s}; it is constant and cannot be standardized`);
+    if (!(s > 0) || !Number.isFinite(s)) throw new MinidlError(`${who}: feature ${j} has standard deviation ${s}; it is constant and cannot be standardized`);
   }
+  const out = new Tensor(x.shape);
   for (let i = 0; i < x.data.length; i++) {
     const j = i % f;
     out.data[i] = (x.data[i] - stats.mean.data[j]) / stats.std.data[j];
@@ -68,6 +105,8 @@ export function applyStandardization(x: Tensor, stats: FeatureStats): Tensor {
  * Standardizes a training set and, with the *training set's* statistics, a test set (the test
  * set must not leak into the statistics):
  *   x̃ = (x − μ_train) / σ_train
+ * Both are checked first (Tensors [n, features] of finite numbers, the same features): a NaN is
+ * named by row and column, a constant training feature by its column.
  *
  * ```ts
  * const { train, test, stats } = standardize(trainInputs, testInputs);
@@ -76,8 +115,15 @@ export function applyStandardization(x: Tensor, stats: FeatureStats): Tensor {
 export function standardize(train: Tensor): StandardizedTrain;
 export function standardize(train: Tensor, test: Tensor): StandardizedSplit;
 export function standardize(train: Tensor, test?: Tensor): StandardizedTrain & { test?: Tensor } {
+  checkData('standardize', 'train', train);
+  if (test !== undefined) {
+    checkData('standardize', 'test', test);
+    if (test.shape[1] !== train.shape[1]) {
+      throw new MinidlError(`standardize: test has shape ${formatShape(test.shape)}, expected [n,${train.shape[1]}] (the features of train ${formatShape(train.shape)})`);
+    }
+  }
   const stats = featureStats(train);
-  const result: StandardizedTrain & { test?: Tensor } = { train: applyStandardization(train, stats), stats };
-  if (test !== undefined) result.test = applyStandardization(test, stats);
+  const result: StandardizedTrain & { test?: Tensor } = { train: standardizeWith('standardize', 'train', train, stats), stats };
+  if (test !== undefined) result.test = standardizeWith('standardize', 'test', test, stats);
   return result;
 }

@@ -22,7 +22,7 @@ export class BCEWithLogitsLoss extends Loss {
 
   constructor(options: ReductionOptions = {}) {
     super();
-    this.reduction = readReduction('BCEWithLogitsLoss', options);
+    this.reduction = readReduction('BCEWithLogitsLoss', options, arguments.length);
   }
 
   forward(pred: Tensor, target: Tensor): number {

@@ -27,7 +27,7 @@ export class BCELoss extends Loss {
 
   constructor(options: ReductionOptions = {}) {
     super();
-    this.reduction = readReduction('BCELoss', options);
+    this.reduction = readReduction('BCELoss', options, arguments.length);
   }
 
   forward(pred: Tensor, target: Tensor): number {

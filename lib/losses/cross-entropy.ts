@@ -1,4 +1,4 @@
-import { formatShape } from '../errors';
+import { describeValue, formatShape } from '../errors';
 import { describe } from '../modules/module';
 import { Tensor } from '../tensor/tensor';
 import { Loss, Reduction, ReductionOptions, readReduction } from './loss';
@@ -19,7 +19,9 @@ import { Loss, Reduction, ReductionOptions, readReduction } from './loss';
  *   ∂L/∂x_{i,c} = (1/N) · (p_{i,c} · Σ_k y_{i,k} − y_{i,c})   (probabilities)
  *
  * `target` may be a Tensor of shape [N] (indices), a Tensor of shape [N, C] (probabilities),
- * or a plain array / Int32Array of indices.
+ * or a plain array / Int32Array of indices. Anything else throws a MinidlError saying which of
+ * these was expected: a label column [N, 1], an index that is a string, NaN, negative, not whole
+ * or ≥ C, a count that is not N, non-finite probabilities.
  */
 export class CrossEntropyLoss extends Loss {
   readonly reduction: Reduction;
@@ -29,7 +31,7 @@ export class CrossEntropyLoss extends Loss {
 
   constructor(options: ReductionOptions = {}) {
     super();
-    this.reduction = readReduction('CrossEntropyLoss', options);
+    this.reduction = readReduction('CrossEntropyLoss', options, arguments.length);
   }
 
   forward(pred: Tensor, target: Tensor | ArrayLike<number>): number {
@@ -40,6 +42,7 @@ export class CrossEntropyLoss extends Loss {
     const lp = logProbs.data;
     let sum = 0;
     if (target instanceof Tensor && target.rank === 2) {
+      if (!target.hasShape(pred.shape)) this.wrongTargetShape(target, n, c);
       this.checkSameShapeTarget(pred, target);
       const y = target.data;
       for (let i = 0; i < n * c; i++) sum -= y[i] * lp[i];
@@ -82,16 +85,23 @@ export class CrossEntropyLoss extends Loss {
     return this.reduction === 'mean' ? 'CrossEntropyLoss' : "CrossEntropyLoss(reduction='sum')";
   }
 
+  /** Refuses a target Tensor that is neither [N] nor [N, C], saying which shapes are taken (and how to fix a label column [N, 1]). */
+  private wrongTargetShape(target: Tensor, n: number, c: number): never {
+    const column = target.rank === 2 && target.shape[0] === n && target.shape[1] === 1
+      ? ` (a column of labels: give the class indices as a Tensor of shape [${n}], e.g. labels.reshape([${n}]), or as an array)`
+      : '';
+    this.fail('forward', `target must be class indices of shape [${n}] or probabilities (such as one-hot rows) of shape [${n},${c}], got ${formatShape(target.shape)}${column}`);
+  }
+
   /** Reads class indices from a Tensor [N] or an array, checking they are integers in 0..C-1. */
   private classIndices(target: Tensor | ArrayLike<number>, n: number, c: number): Int32Array {
-    let values: ArrayLike<number>;
+    let values: ArrayLike<unknown>;
     if (target instanceof Tensor) {
-      if (target.rank !== 1) {
-        this.fail('forward', `target must be class indices of shape [${n}] or probabilities of shape [${n},${c}], got ${formatShape(target.shape)}`);
-      }
+      if (target.rank !== 1) this.wrongTargetShape(target, n, c);
+      if (!target.readable) this.fail('forward', `target ${target} was a temporary of a step that has ended; its values can no longer be read`);
       values = target.data;
-    } else if (target !== null && typeof target === 'object' && typeof (target as ArrayLike<number>).length === 'number') {
-      values = target;
+    } else if (Array.isArray(target) || (ArrayBuffer.isView(target) && !(target instanceof DataView))) {
+      values = target as ArrayLike<unknown>;
     } else {
       this.fail('forward', `target must be a Tensor or an array of class indices, got ${describe(target)}`);
     }
@@ -101,6 +111,10 @@ export class CrossEntropyLoss extends Loss {
     const indices = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const t = values[i];
+      if (typeof t !== 'number') {
+        const hint = Array.isArray(t) ? ' (for one-hot or probability rows, give a Tensor of shape [N,C]: Tensor.from(rows))' : '';
+        this.fail('forward', `target[${i}] is ${describeValue(t)}, expected a class index: a whole number in 0..${c - 1}${hint}`);
+      }
       if (!Number.isInteger(t) || t < 0 || t >= c) {
         this.fail('forward', `target[${i}] = ${t} is not a class index in 0..${c - 1}`);
       }

@@ -1,4 +1,5 @@
-import { MinidlError, formatShape } from '../errors';
+import { MinidlError, checkArgumentCount, formatShape } from '../errors';
+import { OptionSpec, oneOf, readOptions } from '../options';
 import { describe } from '../modules/module';
 import { Tensor } from '../tensor/tensor';
 
@@ -33,10 +34,11 @@ export abstract class Loss {
   /** The loss and its reduction, e.g. `MSELoss(reduction=mean)`. */
   abstract toString(): string;
 
-  /** Call at the start of `forward`: checks that `pred` is a Tensor and forgets the previous forward. */
+  /** Call at the start of `forward`: checks that `pred` is a readable Tensor and forgets the previous forward. */
   protected checkPred(pred: Tensor): void {
     this.hasForward = false;
-    if (!(pred instanceof Tensor)) this.fail('forward', `pred must be a Tensor, got ${describe(pred)}`);
+    if (!(pred instanceof Tensor)) this.fail('forward', `pred must be a Tensor, got ${describe(pred)}${arrayHint(pred)}`);
+    if (!pred.readable) this.fail('forward', `pred ${pred} was a temporary of a step that has ended; its values can no longer be read`);
   }
 
   /**
@@ -50,7 +52,8 @@ export abstract class Loss {
 
   /** Checks that `target` is a finite Tensor of the shape of `pred` (nothing is broadcast). */
   protected checkSameShapeTarget(pred: Tensor, target: Tensor): void {
-    if (!(target instanceof Tensor)) this.fail('forward', `target must be a Tensor, got ${describe(target)}`);
+    if (!(target instanceof Tensor)) this.fail('forward', `target must be a Tensor, got ${describe(target)}${arrayHint(target)}`);
+    if (!target.readable) this.fail('forward', `target ${target} was a temporary of a step that has ended; its values can no longer be read`);
     if (!target.hasShape(pred.shape)) {
       this.fail('forward', `target has shape ${formatShape(target.shape)} but pred has shape ${formatShape(pred.shape)}; they must match exactly`);
     }
@@ -74,11 +77,21 @@ export abstract class Loss {
   }
 }
 
-/** Validates a `reduction` option. */
-export function readReduction(who: string, options: ReductionOptions): Reduction {
-  const reduction = options.reduction ?? 'mean';
-  if (reduction !== 'mean' && reduction !== 'sum') {
-    throw new MinidlError(`${who}: reduction must be 'mean' or 'sum', got ${JSON.stringify(reduction)}`);
-  }
-  return reduction;
+/** The one option of the losses. */
+const REDUCTION_OPTIONS: OptionSpec<ReductionOptions> = { reduction: oneOf('mean', 'sum') };
+
+/**
+ * Reads the options of a loss's constructor, `{ reduction }` (by lib/options.ts: a bare `'sum'`,
+ * an unknown key such as `label_smoothing`, a null or another string is refused with a
+ * MinidlError naming `who`), and returns the reduction (default `'mean'`). `argumentCount`, the
+ * constructor's `arguments.length`, refuses a second argument.
+ */
+export function readReduction(who: string, options: ReductionOptions, argumentCount = 1): Reduction {
+  checkArgumentCount(who, argumentCount, ['options']);
+  return readOptions(who, options, REDUCTION_OPTIONS, { positional: 'reduction' }).reduction ?? 'mean';
+}
+
+/** For a plain array where a Tensor belongs: how to make one. */
+function arrayHint(value: unknown): string {
+  return Array.isArray(value) ? ' (make one with Tensor.from, e.g. Tensor.from([[0.5]]))' : '';
 }

@@ -15,7 +15,7 @@ export class MAELoss extends Loss {
 
   constructor(options: ReductionOptions = {}) {
     super();
-    this.reduction = readReduction('MAELoss', options);
+    this.reduction = readReduction('MAELoss', options, arguments.length);
   }
 
   forward(pred: Tensor, target: Tensor): number {

@@ -15,7 +15,7 @@ export class MSELoss extends Loss {
 
   constructor(options: ReductionOptions = {}) {
     super();
-    this.reduction = readReduction('MSELoss', options);
+    this.reduction = readReduction('MSELoss', options, arguments.length);
   }
 
   forward(pred: Tensor, target: Tensor): number {

@@ -1,5 +1,6 @@
-import { checkInteger, MinidlError, formatShape } from '../errors';
-import { Init, initialize } from '../init/init';
+import { checkArgumentCount, checkInteger, MinidlError, formatShape } from '../errors';
+import { Init, fillInit, planInit } from '../init/init';
+import { OptionSpec, aBoolean, instanceOf, oneOf, readOptions, satisfying } from '../options';
 import { Rng, defaultRng } from '../random/rng';
 import { matmul, matmulTransA, matmulTransB, sumRows } from '../tensor/ops';
 import { Tensor } from '../tensor/tensor';
@@ -36,6 +37,11 @@ export interface LinearOptions {
  * (W is stored [in, out], the transpose of PyTorch's [out, in], so that the forward pass
  * reads Y = X·W like the formula.)
  *
+ * Errors: sizes that are not whole numbers ≥ 1, options that are not an options object (a
+ * positional Rng or `true`), unknown or mistyped options, `init`/`biasInit` together with `share`
+ * (the shared parameters are already initialised) or `biasInit` with `bias: false`, and an input
+ * that is not a finite Tensor [N, in] all throw a MinidlError before anything is drawn or set.
+ *
  * ```ts
  * const layer = new Linear(2, 25);                       // 2 inputs, 25 outputs
  * const y = layer.forward(Tensor.from([[0.1, 0.7]]));    // shape [1, 25]
@@ -55,30 +61,38 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
+    checkArgumentCount('Linear', arguments.length, ['inFeatures', 'outFeatures', 'options']);
     this.inFeatures = checkInteger('Linear', 'inFeatures', inFeatures);
     this.outFeatures = checkInteger('Linear', 'outFeatures', outFeatures);
-    const who = this.toString();
-    if (options.share !== undefined) {
-      const other = options.share;
-      if (!(other instanceof Linear)) throw new MinidlError(`${who}: share must be a Linear, got ${String(other)}`);
-      const wantBias = options.bias ?? true;
-      if (other.inFeatures !== inFeatures || other.outFeatures !== outFeatures || (other.bias !== null) !== wantBias) {
+    const who = `Linear(${inFeatures}→${outFeatures})`;
+    const o = readOptions(who, options, linearOptions());
+    const bias = o.bias ?? true;
+    if (o.share !== undefined) {
+      const other = o.share;
+      for (const key of ['init', 'biasInit'] as const) {
+        if (o[key] !== undefined) {
+          throw new MinidlError(`${who}: '${key}' has no effect with 'share' (the shared parameters of ${other} are already initialised); leave it out`);
+        }
+      }
+      if (other.inFeatures !== inFeatures || other.outFeatures !== outFeatures || (other.bias !== null) !== bias) {
         throw new MinidlError(`${who}: cannot share the parameters of ${other}: sizes and bias must match`);
       }
       this.weight = other.weight;
       this.bias = other.bias;
       return;
     }
-    const rng = options.rng ?? defaultRng();
+    if (!bias && o.biasInit !== undefined) {
+      throw new MinidlError(`${who}: 'biasInit' has no effect with bias: false (there is no bias to initialise); leave it out`);
+    }
+    // every setting is checked before the first number is drawn from rng
+    const weightDraw = planInit(o.init ?? 'default', inFeatures, outFeatures, who);
+    const biasDraw = bias ? planInit(o.biasInit ?? 'default', inFeatures, outFeatures, who) : null;
+    const rng = o.rng ?? defaultRng();
     this.weight = new Parameter(Tensor.zeros([inFeatures, outFeatures]), 'weight');
-    initialize(this.weight.value, options.init ?? 'default', inFeatures, outFeatures, rng, who);
-    if (options.bias ?? true) {
+    fillInit(this.weight.value, weightDraw, rng);
+    if (biasDraw !== null) {
       this.bias = new Parameter(Tensor.zeros([1, outFeatures]), 'bias');
-      const biasInit = options.biasInit ?? 'default';
-      if (biasInit !== 'default' && biasInit !== 'zeros') {
-        throw new MinidlError(`${who}: biasInit must be 'default' or 'zeros', got ${JSON.stringify(biasInit)}`);
-      }
-      initialize(this.bias.value, biasInit, inFeatures, outFeatures, rng, who);
+      fillInit(this.bias.value, biasDraw, rng);
     } else {
       this.bias = null;
     }
@@ -111,4 +125,15 @@ export class Linear extends Module {
   toString(): string {
     return `Linear(${this.inFeatures}→${this.outFeatures}${this.bias === null ? ', bias=false' : ''})`;
   }
+}
+
+/** The options Linear reads (a function, since it names the class Linear defined above). */
+function linearOptions(): OptionSpec<LinearOptions> {
+  return {
+    bias: aBoolean,
+    init: satisfying("an init name such as 'xavierUniform' or a spec such as { kind: 'normal', std: 0.1 }", () => true), // planInit says what is wrong
+    biasInit: oneOf('default', 'zeros'),
+    rng: instanceOf(Rng, 'an Rng such as new Rng(42)'),
+    share: instanceOf(Linear, 'a Linear whose parameters to share'),
+  };
 }

@@ -1,4 +1,4 @@
-import { MinidlError, formatShape, sameShape } from '../errors';
+import { MinidlError, describeValue, formatShape, sameShape } from '../errors';
 import { longLivedIndices, longLivedValues } from '../tensor/memory';
 import { Tensor, keptTensor } from '../tensor/tensor';
 import { Parameter } from './parameter';
@@ -79,8 +79,11 @@ export abstract class Module {
     for (const p of this.params()) p.zeroGrad();
   }
 
-  /** Switches this module and every module inside it to training mode (or evaluation mode with `false`). */
+  /** Switches this module and every module inside it to training mode (or evaluation mode with `false`; anything but true or false is refused). */
   train(mode = true): this {
+    if (typeof mode !== 'boolean') {
+      throw new MinidlError(`${this.toString()}.train: mode must be true (training) or false (evaluation), got ${describeValue(mode)}`);
+    }
     this.training = mode;
     for (const child of this.children()) child.train(mode);
     return this;
@@ -148,16 +151,18 @@ export abstract class Module {
       this.fail('backward', 'called before forward: there is no output to take the gradient of');
     }
     if (!(gradOut instanceof Tensor)) {
-      this.fail('backward', `gradOut must be a Tensor, got ${describe(gradOut)}`);
+      this.fail('backward', `gradOut must be a Tensor, got ${describe(gradOut)}${arrayHint(gradOut)}`);
     }
+    if (!gradOut.readable) this.fail('backward', `gradOut ${gradOut} was a temporary of a step that has ended; its values can no longer be read`);
     if (!sameShape(gradOut.shape, this.lastOutputShape)) {
       this.fail('backward', `gradOut has shape ${formatShape(gradOut.shape)}, expected ${formatShape(this.lastOutputShape)} (the shape of the last output)`);
     }
   }
 
-  /** Refuses an input that is not a Tensor or holds NaN or ±Infinity. */
+  /** Refuses an input that is not a Tensor, was released with its step, or holds NaN or ±Infinity. */
   protected checkInput(input: Tensor): void {
-    if (!(input instanceof Tensor)) this.fail('forward', `input must be a Tensor, got ${describe(input)}`);
+    if (!(input instanceof Tensor)) this.fail('forward', `input must be a Tensor, got ${describe(input)}${arrayHint(input)}`);
+    if (!input.readable) this.fail('forward', `input ${input} was a temporary of a step that has ended; its values can no longer be read`);
     const bad = input.firstNonFinite();
     if (bad >= 0) {
       this.fail('forward', `input holds a non-finite value (${input.data[bad]}) at flat index ${bad} of shape ${formatShape(input.shape)}`);
@@ -170,14 +175,19 @@ export abstract class Module {
   }
 }
 
-/** What a value is, for error messages. */
+/**
+ * What a value is, for error messages: `a Tensor of shape [2,3]`, `number 3`, `string x`,
+ * `undefined`, `an array`, `a function`, `a Linear`.
+ */
 export function describe(value: unknown): string {
   if (value instanceof Tensor) return `a Tensor of shape ${formatShape(value.shape)}`;
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value !== 'object') return `${typeof value} ${String(value)}`;
-  const name = (value as object).constructor?.name ?? 'Object';
-  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+  if (typeof value === 'string') return `string ${value}`;
+  return describeValue(value);
+}
+
+/** For a plain array where a Tensor belongs: how to make one. */
+function arrayHint(value: unknown): string {
+  return Array.isArray(value) ? ' (make one with Tensor.from, e.g. Tensor.from([[1, 2]]))' : '';
 }
 
 /**

@@ -1,4 +1,4 @@
-import { MinidlError } from '../errors';
+import { MinidlError, describeValue, formatShape } from '../errors';
 import { fillZeros } from '../tensor/kernels';
 import { longLivedValues } from '../tensor/memory';
 import { Tensor, keptTensor } from '../tensor/tensor';
@@ -22,10 +22,18 @@ export class Parameter {
   /** A name for messages and saved files, such as `weight` or `bias`. */
   readonly name: string;
 
-  /** A parameter holding a copy of `value`'s numbers, with a zero gradient. */
+  /**
+   * A parameter holding a copy of `value`'s numbers, with a zero gradient. Throws a MinidlError
+   * when `value` is not a Tensor or holds NaN or ±Infinity (training would only spread it), or
+   * `name` is not a string.
+   */
   constructor(value: Tensor, name = 'param') {
-    if (!(value instanceof Tensor)) throw new MinidlError(`Parameter: value must be a Tensor, got ${value === null ? 'null' : typeof value}`);
-    if (typeof name !== 'string') throw new MinidlError(`Parameter: name must be a string, got ${typeof name}`);
+    if (!(value instanceof Tensor)) throw new MinidlError(`Parameter: value must be a Tensor, got ${describeValue(value)}`);
+    if (typeof name !== 'string') throw new MinidlError(`Parameter: name must be a string, got ${describeValue(name)}`);
+    const bad = value.firstNonFinite();
+    if (bad >= 0) {
+      throw new MinidlError(`Parameter ${name}: value holds a non-finite value (${value.data[bad]}) at flat index ${bad} of shape ${formatShape(value.shape)}; a parameter starts from finite numbers`);
+    }
     this.value = keptTensor(value.shape, longLivedValues(value.size));
     this.value.data.set(value.data);
     this.grad = keptTensor(value.shape, longLivedValues(value.size));

@@ -1,4 +1,4 @@
-import { MinidlError } from '../../errors';
+import { checkArgumentCount, checkFinite } from '../../errors';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 
@@ -19,12 +19,11 @@ export class ELU extends Module {
   readonly alpha: number;
   private input: Tensor | null = null;
 
+  /** Throws a MinidlError unless `alpha` is a finite number (given as a number, not an options object). */
   constructor(alpha = 1) {
     super();
-    if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
-      throw new MinidlError(`ELU: alpha must be a finite number, got ${String(alpha)}`);
-    }
-    this.alpha = alpha;
+    checkArgumentCount('ELU', arguments.length, ['alpha']);
+    this.alpha = checkFinite('ELU', 'alpha', alpha);
   }
 
   forward(input: Tensor): Tensor {

@@ -1,4 +1,4 @@
-import { MinidlError } from '../../errors';
+import { MinidlError, checkArgumentCount, describeValue } from '../../errors';
 import { erfc } from '../../tensor/erf';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
@@ -35,10 +35,14 @@ export class GELU extends Module {
   readonly approximate: GeluApproximation;
   private input: Tensor | null = null;
 
+  /** Throws a MinidlError unless `approximate` is the string 'none' or 'tanh'. */
   constructor(approximate: GeluApproximation = 'none') {
     super();
+    checkArgumentCount('GELU', arguments.length, ['approximate']);
     if (approximate !== 'none' && approximate !== 'tanh') {
-      throw new MinidlError(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+      const got = typeof approximate === 'string' ? JSON.stringify(approximate) : describeValue(approximate);
+      const hint = typeof approximate === 'object' && approximate !== null ? " (GELU takes the string itself: new GELU('tanh'))" : '';
+      throw new MinidlError(`GELU: approximate must be 'none' or 'tanh', got ${got}${hint}`);
     }
     this.approximate = approximate;
   }

@@ -1,4 +1,4 @@
-import { MinidlError } from '../../errors';
+import { checkArgumentCount, checkFinite } from '../../errors';
 import { fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
@@ -18,12 +18,11 @@ export class LeakyReLU extends Module {
   readonly negativeSlope: number;
   private input: Tensor | null = null;
 
+  /** Throws a MinidlError unless `negativeSlope` is a finite number (given as a number, not an options object). */
   constructor(negativeSlope = 0.01) {
     super();
-    if (typeof negativeSlope !== 'number' || !Number.isFinite(negativeSlope)) {
-      throw new MinidlError(`LeakyReLU: negativeSlope must be a finite number, got ${String(negativeSlope)}`);
-    }
-    this.negativeSlope = negativeSlope;
+    checkArgumentCount('LeakyReLU', arguments.length, ['negativeSlope']);
+    this.negativeSlope = checkFinite('LeakyReLU', 'negativeSlope', negativeSlope);
   }
 
   forward(input: Tensor): Tensor {

@@ -1,3 +1,4 @@
+import { checkArgumentCount } from '../../errors';
 import { fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
@@ -18,6 +19,12 @@ import { Module } from '../module';
  */
 export class Sigmoid extends Module {
   private output: Tensor | null = null;
+
+  /** Takes no arguments: one would be ignored (PyTorch's inplace is not supported), so it is refused. */
+  constructor() {
+    super();
+    checkArgumentCount('Sigmoid', arguments.length, []);
+  }
 
   forward(input: Tensor): Tensor {
     this.checkInput(input);

@@ -1,4 +1,4 @@
-import { formatShape } from '../../errors';
+import { MinidlError, checkArgumentCount, describeValue, formatShape } from '../../errors';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 
@@ -17,9 +17,21 @@ import { Module } from '../module';
  *
  * (To train a classifier, give the raw scores to CrossEntropyLoss instead: it applies a
  * log-softmax itself, more accurately than log(Softmax).)
+ *
+ * `dim` is the axis the softmax runs over, as in PyTorch: the last one, −1 (or 1, the same axis
+ * of an [N, K] input), the only one supported; any other value throws a MinidlError.
  */
 export class Softmax extends Module {
   private output: Tensor | null = null;
+
+  /** Only the last axis, dim = −1 (the default) or 1, is supported; anything else is refused. */
+  constructor(dim = -1) {
+    super();
+    checkArgumentCount('Softmax', arguments.length, ['dim']);
+    if (dim !== -1 && dim !== 1) {
+      throw new MinidlError(`Softmax: dim must be -1 or 1 (the last axis of an [N,K] input, the only one supported), got ${typeof dim === 'number' ? dim : describeValue(dim)}`);
+    }
+  }
 
   forward(input: Tensor): Tensor {
     this.checkInput(input);

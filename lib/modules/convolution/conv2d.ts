@@ -1,5 +1,6 @@
-import { MinidlError, checkInteger, formatShape } from '../../errors';
-import { Init, initialize } from '../../init/init';
+import { checkArgumentCount, checkInteger, formatShape } from '../../errors';
+import { Init, fillInit, planInit } from '../../init/init';
+import { OptionSpec, aBoolean, instanceOf, readOptions, satisfying } from '../../options';
 import { Rng, defaultRng } from '../../random/rng';
 import { WindowGeometry, addChannelBias, col2im, im2col, matmul, matmulTransA, matmulTransB, sumChannels } from '../../tensor/kernels';
 import { Tensor } from '../../tensor/tensor';
@@ -46,6 +47,12 @@ export interface Conv2dOptions {
  * one sample's buffer only (backward, if called, rebuilds each colsₙ), so evaluating a large
  * batch needs little memory.
  *
+ * Errors: sizes that are not whole numbers ≥ 1 (or pairs of them), options that are not an
+ * options object (PyTorch's positional stride: `new Conv2d(1, 8, 5, 2)`), unknown options
+ * (dilation and groups are not supported) or mistyped ones, and an input that is not a finite
+ * Tensor [N, C, H, W] with C = inChannels and room for the window all throw a MinidlError before
+ * anything is drawn or set.
+ *
  * ```ts
  * const conv = new Conv2d(3, 5, 3, { padding: 1 });          // 3 → 5 channels, 3×3 kernel
  * const y = conv.forward(Tensor.zeros([2, 3, 4, 4]));        // shape [2, 5, 4, 4]
@@ -73,23 +80,26 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: SizePair, options: Conv2dOptions = {}) {
     super();
+    checkArgumentCount('Conv2d', arguments.length, ['inChannels', 'outChannels', 'kernelSize', 'options']);
     this.inChannels = checkInteger('Conv2d', 'inChannels', inChannels);
     this.outChannels = checkInteger('Conv2d', 'outChannels', outChannels);
     this.kernelSize = readPair('Conv2d', 'kernelSize', kernelSize, 1);
-    this.stride = readPair('Conv2d', 'stride', options.stride ?? 1, 1);
-    this.padding = readPair('Conv2d', 'padding', options.padding ?? 0, 0);
-    const who = this.toStringWithBias(options.bias ?? true);
-    if (options.bias !== undefined && typeof options.bias !== 'boolean') {
-      throw new MinidlError(`${who}: bias must be true or false, got ${String(options.bias)}`);
-    }
     const [kH, kW] = this.kernelSize;
+    const o = readOptions(`Conv2d(${inChannels}→${outChannels}, ${kH}×${kW})`, options, CONV2D_OPTIONS, { positional: 'stride' });
+    this.stride = readPair('Conv2d', 'stride', o.stride ?? 1, 1);
+    this.padding = readPair('Conv2d', 'padding', o.padding ?? 0, 0);
+    const bias = o.bias ?? true;
+    const who = this.toStringWithBias(bias);
     const fanIn = inChannels * kH * kW, fanOut = outChannels * kH * kW;
-    const rng = options.rng ?? defaultRng();
+    // every setting is checked before the first number is drawn from rng
+    const weightDraw = planInit(o.init ?? 'default', fanIn, fanOut, who);
+    const biasDraw = bias ? planInit('default', fanIn, fanOut, who) : null; // PyTorch: U(−1/√fanIn, 1/√fanIn) whatever the weight's init
+    const rng = o.rng ?? defaultRng();
     this.weight = new Parameter(Tensor.zeros([outChannels, inChannels, kH, kW]), 'weight');
-    initialize(this.weight.value, options.init ?? 'default', fanIn, fanOut, rng, who);
-    if (options.bias ?? true) {
+    fillInit(this.weight.value, weightDraw, rng);
+    if (biasDraw !== null) {
       this.bias = new Parameter(Tensor.zeros([outChannels]), 'bias');
-      initialize(this.bias.value, 'default', fanIn, fanOut, rng, who); // PyTorch: U(−1/√fanIn, 1/√fanIn) whatever the weight's init
+      fillInit(this.bias.value, biasDraw, rng);
     } else {
       this.bias = null;
     }
@@ -153,3 +163,15 @@ export class Conv2d extends Module {
       `padding ${formatPair(this.padding)}${bias ? '' : ', bias=false'})`;
   }
 }
+
+/** A size option: a number or a pair (readPair then checks the values). */
+const SIZE = satisfying('a whole number or a pair [height, width]', (v) => typeof v === 'number' || Array.isArray(v));
+
+/** The options Conv2d reads. */
+const CONV2D_OPTIONS: OptionSpec<Conv2dOptions> = {
+  stride: SIZE,
+  padding: SIZE,
+  bias: aBoolean,
+  init: satisfying("an init name such as 'kaimingUniform' or a spec such as { kind: 'normal', std: 0.1 }", () => true), // planInit says what is wrong
+  rng: instanceOf(Rng, 'an Rng such as new Rng(42)'),
+};

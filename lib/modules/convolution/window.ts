@@ -1,4 +1,4 @@
-import { MinidlError, formatShape } from '../../errors';
+import { MinidlError, describeValue, formatShape } from '../../errors';
 import type { WindowGeometry } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 
@@ -9,14 +9,27 @@ import { Tensor } from '../../tensor/tensor';
  */
 export type SizePair = number | readonly [number, number];
 
-/** Reads a SizePair as [height, width], each an integer ≥ `min`; throws a MinidlError naming `who` otherwise. */
-export function readPair(who: string, name: string, value: SizePair, min: number): [number, number] {
+/**
+ * Reads a SizePair as [height, width], each an integer ≥ `min`; throws a MinidlError naming
+ * `who` otherwise (a string, an object, NaN, a list of another length…). `hint` is added to
+ * the message when the value is not a number or an array (e.g. an options object given to a
+ * class that takes positional sizes).
+ */
+export function readPair(who: string, name: string, value: SizePair, min: number, hint = ''): [number, number] {
   const pair = typeof value === 'number' ? [value, value] : value;
   const valid = Array.isArray(pair) && pair.length === 2 && pair.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= min);
   if (!valid) {
-    throw new MinidlError(`${who}: ${name} must be an integer ≥ ${min} or a pair [height, width] of them, got ${JSON.stringify(value) ?? String(value)}`);
+    const extra = typeof value !== 'number' && !Array.isArray(value) ? hint : '';
+    throw new MinidlError(`${who}: ${name} must be an integer ≥ ${min} or a pair [height, width] of them, got ${showSize(value)}${extra}`);
   }
   return [pair[0], pair[1]];
+}
+
+/** A size as a message shows it: `0`, `NaN`, `[3,1.5]`, `[3,string '2']`, `an Object`. */
+function showSize(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return `[${value.map((v) => (typeof v === 'number' ? String(v) : describeValue(v))).join(',')}]`;
+  return describeValue(value);
 }
 
 /** `3` for [3, 3], `[2,1]` for [2, 1]: how strides and paddings are printed. */

@@ -1,4 +1,5 @@
-import { MinidlError, checkInRange, checkInteger, checkPositive, formatShape } from '../../errors';
+import { checkInRange, checkInteger, checkPositive, formatShape } from '../../errors';
+import { OptionSpec, aBoolean, aNumber, readOptions } from '../../options';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 import { Parameter } from '../parameter';
@@ -39,6 +40,9 @@ interface Channels extends ChannelLayout {
 
 /** The defaults, written once. */
 export const BATCH_NORM_DEFAULTS = { eps: 1e-5, momentum: 0.1, affine: true } as const;
+
+/** The options BatchNorm1d and BatchNorm2d read (ranges are checked by the constructor). */
+const BATCH_NORM_OPTIONS: OptionSpec<BatchNormOptions> = { eps: aNumber, momentum: aNumber, affine: aBoolean };
 
 /**
  * Batch normalisation, per channel c (the part BatchNorm1d and BatchNorm2d share; they only
@@ -106,15 +110,21 @@ export abstract class BatchNorm extends Module {
   private usedBatchStats = false;
   private channels: Channels = { outer: 0, C: 0, inner: 0 };
 
+  /**
+   * Checks everything before making any state: `numFeatures` a whole number ≥ 1, `options` an
+   * options object (PyTorch's positional eps, `new BatchNorm1d(3, 1e-3)`, is refused with the hint
+   * `{ eps: 0.001 }`) whose keys are known and of the right type, eps a finite number > 0,
+   * momentum in [0, 1] (null, PyTorch's cumulative average, is not supported).
+   */
   protected constructor(kind: string, numFeatures: number, options: BatchNormOptions) {
     super();
     this.kind = kind;
-    const who = `${kind}(${String(numFeatures)})`;
+    const who = typeof numFeatures === 'number' ? `${kind}(${numFeatures})` : kind;
     this.numFeatures = checkInteger(who, 'numFeatures', numFeatures);
-    this.eps = checkPositive(who, 'eps', options.eps ?? BATCH_NORM_DEFAULTS.eps);
-    this.momentum = checkInRange(who, 'momentum', options.momentum ?? BATCH_NORM_DEFAULTS.momentum, 0, 1, true);
-    const affine = options.affine ?? BATCH_NORM_DEFAULTS.affine;
-    if (typeof affine !== 'boolean') throw new MinidlError(`${who}: affine must be true or false, got ${String(affine)}`);
+    const o = readOptions(who, options, BATCH_NORM_OPTIONS, { positional: 'eps' });
+    this.eps = checkPositive(who, 'eps', o.eps ?? BATCH_NORM_DEFAULTS.eps);
+    this.momentum = checkInRange(who, 'momentum', o.momentum ?? BATCH_NORM_DEFAULTS.momentum, 0, 1, true);
+    const affine = o.affine ?? BATCH_NORM_DEFAULTS.affine;
     this.affine = affine;
     this.weight = affine ? new Parameter(Tensor.ones([numFeatures]), 'weight') : null;
     this.bias = affine ? new Parameter(Tensor.zeros([numFeatures]), 'bias') : null;

@@ -1,4 +1,4 @@
-import { formatShape } from '../../errors';
+import { checkArgumentCount, formatShape } from '../../errors';
 import { Tensor } from '../../tensor/tensor';
 import { BatchNorm, BatchNormOptions, ChannelLayout } from './batch-norm';
 
@@ -29,6 +29,7 @@ import { BatchNorm, BatchNormOptions, ChannelLayout } from './batch-norm';
  */
 export class BatchNorm1d extends BatchNorm {
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    checkArgumentCount('BatchNorm1d', arguments.length, ['numFeatures', 'options']);
     super('BatchNorm1d', numFeatures, options);
   }
 

@@ -1,4 +1,4 @@
-import { formatShape } from '../../errors';
+import { checkArgumentCount, formatShape } from '../../errors';
 import { Tensor } from '../../tensor/tensor';
 import { BatchNorm, BatchNormOptions, ChannelLayout } from './batch-norm';
 
@@ -29,6 +29,7 @@ import { BatchNorm, BatchNormOptions, ChannelLayout } from './batch-norm';
  */
 export class BatchNorm2d extends BatchNorm {
   constructor(numChannels: number, options: BatchNormOptions = {}) {
+    checkArgumentCount('BatchNorm2d', arguments.length, ['numChannels', 'options']);
     super('BatchNorm2d', numChannels, options);
   }
 

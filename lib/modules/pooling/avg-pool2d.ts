@@ -1,3 +1,4 @@
+import { checkArgumentCount } from '../../errors';
 import { WindowGeometry, fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { SizePair, checkHalfKernel, describeWindow, readPair, windowGeometry } from '../convolution/window';
@@ -14,7 +15,9 @@ import { Module } from '../module';
  * Shapes: X [N, C, H, W] → Y [N, C, OH, OW],  OH = ⌊(H + 2pH − kH)/sH⌋ + 1,  OW = ⌊(W + 2pW − kW)/sW⌋ + 1
  *         (PyTorch's floor mode). Defaults as PyTorch: stride = kernelSize, padding = 0, and
  *         the padding may be at most half the kernel (pH ≤ ⌊kH/2⌋, pW ≤ ⌊kW/2⌋).
- * No parameters.
+ * No parameters. Errors: sizes that are not whole numbers (or pairs of them) in range, more
+ * than three arguments (PyTorch's ceil_mode, count_include_pad and divisor_override are not
+ * supported), an input that is not a finite Tensor [N, C, H, W] the window fits in: a MinidlError.
  *
  * Backward, given G = ∂L/∂Y: every entry of a window counts 1/(kH·kW) in its output, so each
  * G[n, c, oh, ow] is spread evenly over its window:
@@ -40,9 +43,11 @@ export class AvgPool2d extends Module {
 
   constructor(kernelSize: SizePair, stride: SizePair = kernelSize, padding: SizePair = 0) {
     super();
-    this.kernelSize = readPair('AvgPool2d', 'kernelSize', kernelSize, 1);
-    this.stride = readPair('AvgPool2d', 'stride', stride, 1);
-    this.padding = readPair('AvgPool2d', 'padding', padding, 0);
+    checkArgumentCount('AvgPool2d', arguments.length, ['kernelSize', 'stride', 'padding']);
+    const hint = ` (AvgPool2d takes its sizes as positional arguments, new AvgPool2d(kernelSize, stride, padding), such as new AvgPool2d(2, 2, 0))`;
+    this.kernelSize = readPair('AvgPool2d', 'kernelSize', kernelSize, 1, hint);
+    this.stride = readPair('AvgPool2d', 'stride', stride, 1, hint);
+    this.padding = readPair('AvgPool2d', 'padding', padding, 0, hint);
     checkHalfKernel(this.toString(), this.kernelSize, this.padding);
   }
 

@@ -1,3 +1,4 @@
+import { checkArgumentCount } from '../../errors';
 import { WindowGeometry, fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { SizePair, checkHalfKernel, describeWindow, readPair, windowGeometry } from '../convolution/window';
@@ -14,7 +15,9 @@ import { Module } from '../module';
  * Shapes: X [N, C, H, W] → Y [N, C, OH, OW],  OH = ⌊(H + 2pH − kH)/sH⌋ + 1,  OW = ⌊(W + 2pW − kW)/sW⌋ + 1
  *         (PyTorch's floor mode). Defaults as PyTorch: stride = kernelSize, padding = 0, and
  *         the padding may be at most half the kernel (pH ≤ ⌊kH/2⌋, pW ≤ ⌊kW/2⌋).
- * No parameters.
+ * No parameters. Errors: sizes that are not whole numbers (or pairs of them) in range, more than
+ * three arguments (PyTorch's dilation and ceil_mode are not supported), an input that is not a
+ * finite Tensor [N, C, H, W] the window fits in: a MinidlError.
  *
  * Backward, given G = ∂L/∂Y: the maximum is the only entry of a window that moves its output,
  * so each G[n, c, oh, ow] goes to the input entry that was the maximum (its argmax, kept by
@@ -41,9 +44,11 @@ export class MaxPool2d extends Module {
 
   constructor(kernelSize: SizePair, stride: SizePair = kernelSize, padding: SizePair = 0) {
     super();
-    this.kernelSize = readPair('MaxPool2d', 'kernelSize', kernelSize, 1);
-    this.stride = readPair('MaxPool2d', 'stride', stride, 1);
-    this.padding = readPair('MaxPool2d', 'padding', padding, 0);
+    checkArgumentCount('MaxPool2d', arguments.length, ['kernelSize', 'stride', 'padding']);
+    const hint = ` (MaxPool2d takes its sizes as positional arguments, new MaxPool2d(kernelSize, stride, padding), such as new MaxPool2d(2, 2, 0))`;
+    this.kernelSize = readPair('MaxPool2d', 'kernelSize', kernelSize, 1, hint);
+    this.stride = readPair('MaxPool2d', 'stride', stride, 1, hint);
+    this.padding = readPair('MaxPool2d', 'padding', padding, 0, hint);
     checkHalfKernel(this.toString(), this.kernelSize, this.padding);
   }
 

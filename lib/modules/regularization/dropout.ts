@@ -1,4 +1,5 @@
-import { checkInRange } from '../../errors';
+import { MinidlError, checkArgumentCount, checkInRange, describeValue } from '../../errors';
+import { OptionSpec, instanceOf, readOptions } from '../../options';
 import { Rng, defaultRng } from '../../random/rng';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
@@ -38,10 +39,18 @@ export class Dropout extends Module {
   /** M of the last training-mode forward (0 or 1/(1 − p) per entry), or null after an evaluation-mode forward. */
   private mask: Float64Array | null = null;
 
+  /**
+   * Throws a MinidlError unless `p` is a number in [0, 1] and `options` an options object whose
+   * only key is `rng` (an Rng).
+   */
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super();
+    checkArgumentCount('Dropout', arguments.length, ['p', 'options']);
+    if (typeof p === 'object' && p !== null) {
+      throw new MinidlError(`Dropout: p must be in [0, 1], got ${describeValue(p)} (Dropout takes p as its first argument and options second: new Dropout(0.2, { rng }))`);
+    }
     this.p = checkInRange('Dropout', 'p', p, 0, 1, true);
-    this.rng = options.rng ?? null;
+    this.rng = readOptions(`Dropout(p=${p})`, options, DROPOUT_OPTIONS).rng ?? null;
   }
 
   forward(input: Tensor): Tensor {
@@ -86,3 +95,8 @@ export class Dropout extends Module {
     return `Dropout(p=${this.p})`;
   }
 }
+
+/** The options Dropout reads. */
+const DROPOUT_OPTIONS: OptionSpec<DropoutOptions> = {
+  rng: instanceOf(Rng, 'an Rng such as new Rng(42)'),
+};

@@ -1,4 +1,4 @@
-import { formatShape } from '../../errors';
+import { checkArgumentCount, formatShape } from '../../errors';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 
@@ -22,6 +22,12 @@ import { Module } from '../module';
  */
 export class Flatten extends Module {
   private inputShape: readonly number[] | null = null;
+
+  /** Takes no arguments: one would be ignored (PyTorch's start_dim and end_dim are not supported: Flatten keeps the first axis), so it is refused. */
+  constructor() {
+    super();
+    checkArgumentCount('Flatten', arguments.length, []);
+  }
 
   forward(input: Tensor): Tensor {
     this.checkInput(input);
