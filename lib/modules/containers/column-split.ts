@@ -2,7 +2,7 @@ import { MinidlError, checkArgumentCount, describeValue, formatShape } from '../
 import { concatColumns, sliceColumns } from '../../tensor/ops';
 import { Tensor } from '../../tensor/tensor';
 import { Module, runInChild } from '../module';
-import { checkHeldOnce, checkIsModule, keepStateOnFailure } from './sequential';
+import { checkHeldOnce, checkIsModule, checkTree, keepStateOnFailure, structureChanged } from './sequential';
 
 /**
  * Splits the input's columns into groups, runs one module on each group, and puts the
@@ -67,6 +67,7 @@ export class ColumnSplit extends Module {
     checkHeldOnce(who, this, modules);
     this.sizes = Object.freeze(sizes.slice());
     this.modules = Object.freeze(modules.slice());
+    structureChanged();
   }
 
   forward(input: Tensor): Tensor {
@@ -75,7 +76,7 @@ export class ColumnSplit extends Module {
     if (input.rank !== 2 || input.shape[1] !== total) {
       this.fail('forward', `input has shape ${formatShape(input.shape)}, expected [N,${total}] (groups of ${this.sizes.join(' + ')} columns)`);
     }
-    checkHeldOnce(`${this}.forward`, this, this.modules);
+    checkTree(this, 'forward');
     return keepStateOnFailure(this, () => {
       const outputs: Tensor[] = [];
       let start = 0;
@@ -95,7 +96,7 @@ export class ColumnSplit extends Module {
 
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
-    checkHeldOnce(`${this}.backward`, this, this.modules);
+    checkTree(this, 'backward');
     const grads: Tensor[] = [];
     let start = 0;
     this.modules.forEach((m, k) => {

@@ -1,6 +1,6 @@
 import { MinidlError, checkArgumentCount, describeValue } from '../../errors';
 import { Loss } from '../../losses/loss';
-import { Rng, RngState, defaultRng } from '../../random/rng';
+import { Rng, defaultRng } from '../../random/rng';
 import { Tensor } from '../../tensor/tensor';
 import { Linear } from '../linear';
 import { Module, runInChild } from '../module';
@@ -45,6 +45,7 @@ export class Sequential extends Module {
     modules.forEach((m, i) => checkIsModule('Sequential.append', m, ` (argument ${i} of new Sequential)`));
     checkHeldOnce('Sequential', this, modules);
     this.chain = Object.freeze(modules.slice());
+    structureChanged();
   }
 
   /**
@@ -67,6 +68,7 @@ export class Sequential extends Module {
     checkIsModule(who, module, '');
     checkHeldOnce(who, this, [...this.chain, module]);
     this.chain = Object.freeze([...this.chain, module]);
+    structureChanged();
     return this;
   }
 
@@ -77,7 +79,7 @@ export class Sequential extends Module {
 
   forward(input: Tensor): Tensor {
     if (!(input instanceof Tensor)) this.fail('forward', `input must be a Tensor, got ${describeValue(input)}`);
-    checkHeldOnce(`${this}.forward`, this, this.chain);
+    checkTree(this, 'forward');
     return keepStateOnFailure(this, () => {
       let x = input;
       for (let i = 0; i < this.chain.length; i++) x = this.run(i, 'forward', x);
@@ -87,7 +89,7 @@ export class Sequential extends Module {
 
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
-    checkHeldOnce(`${this}.backward`, this, this.chain);
+    checkTree(this, 'backward');
     let g = gradOut;
     for (let i = this.chain.length - 1; i >= 0; i--) g = this.run(i, 'backward', g);
     return g;
@@ -210,6 +212,57 @@ export function generatorsOf(owners: readonly object[]): Rng[] {
   return [...found];
 }
 
+/**
+ * Bumped whenever a container is built or appended to: what `checkTree` and `keepStateOnFailure`
+ * learned about a tree stays true until then, so a forward pass does not walk the tree again.
+ */
+let structureVersion = 0;
+
+/** Call after a container's list of modules changed (constructor, append). */
+export function structureChanged(): void {
+  structureVersion++;
+}
+
+/** What a container's forward needs to know about its tree, and the structure version it was learned at. */
+interface TreeFacts {
+  version: number;
+  /** True once the tree was found to hold each instance once. */
+  checked: boolean;
+  /** The buffers of the tree (BatchNorm's running statistics). */
+  buffers: Tensor[];
+  /** The generators held in fields of the tree's modules (the global one is looked up at each call). */
+  generators: Rng[];
+}
+
+const treeFacts = new WeakMap<Module, TreeFacts>();
+
+function factsOf(container: Module): TreeFacts {
+  let facts = treeFacts.get(container);
+  if (facts === undefined || facts.version !== structureVersion) {
+    const modules = modulesInTree(container);
+    facts = {
+      version: structureVersion,
+      checked: false,
+      buffers: container.buffers().map((b) => b.value),
+      generators: generatorsOf(modules).filter((rng) => rng !== defaultRng()),
+    };
+    treeFacts.set(container, facts);
+  }
+  return facts;
+}
+
+/**
+ * For `forward` and `backward`: refuses a tree that holds an instance twice (a container inside
+ * this one may have gained a module after this one was built). Walks the tree only when some
+ * container changed since the last check.
+ */
+export function checkTree(container: Module, method: 'forward' | 'backward'): void {
+  const facts = factsOf(container);
+  if (facts.checked) return;
+  checkHeldOnce(`${container}.${method}`, container, container.children());
+  facts.checked = true;
+}
+
 /** How deep the current call is in container forwards: only the outermost saves and gives back. */
 let forwardDepth = 0;
 
@@ -221,14 +274,17 @@ let forwardDepth = 0;
  */
 export function keepStateOnFailure<T>(container: Module, fn: () => T): T {
   if (forwardDepth > 0) return fn();
-  const buffers = container.buffers().map((b) => ({ values: b.value.data, saved: b.value.data.slice() }));
-  const generators = generatorsOf(modulesInTree(container)).map((rng): [Rng, RngState] => [rng, rng.state()]);
+  const facts = factsOf(container);
+  const buffers = facts.buffers.map((tensor) => tensor.data.slice());
+  const global = defaultRng();
+  const generators = [global, ...facts.generators];
+  const states = generators.map((rng) => rng.state());
   forwardDepth++;
   try {
     return fn();
   } catch (err) {
-    for (const b of buffers) b.values.set(b.saved);
-    for (const [rng, state] of generators) rng.setState(state);
+    facts.buffers.forEach((tensor, i) => tensor.data.set(buffers[i]));
+    generators.forEach((rng, i) => rng.setState(states[i]));
     throw err;
   } finally {
     forwardDepth--;
