@@ -162,6 +162,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * True for what could be an initialiser: a string, a `{ … }` spec, or a function (refused by
+ * `planInit` with its own message). For option readers: an Rng or a number is not.
+ */
+export function isInitLike(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'function' || isPlainObject(value);
+}
+
+/**
  * Reads and checks the initialiser `init` for a weight with the given fans, and returns what it
  * draws; throws a MinidlError naming `who` for anything it would not use as written (see the
  * top of this file). Nothing is drawn: `fillInit` draws.
@@ -182,30 +190,31 @@ export function planInit(init: unknown, fanIn: number, fanOut: number, who = 'in
     const hint = typeof init === 'function' ? ' (there are no init functions: write into layer.weight.value after building the layer)' : '';
     throw new MinidlError(`${who}: init must be a name such as 'xavierUniform' or a spec such as { kind: 'normal', std: 0.1 }, got ${describeValue(init)}${hint}; names: ${INIT_NAMES.join(', ')}`);
   }
-  const finite = (name: string, value: number, settings: string): number => {
-    if (!Number.isFinite(value)) throw new MinidlError(`${who}: init '${spec.kind}' with ${settings} gives ${name} ${value}; every weight must be a finite number`);
-    return value;
-  };
+  const draw = drawOf(spec, fanIn, fanOut, who);
+  // the settings are finite; their products may not be (a gain of 1e308): every draw must be finite
+  const settings = `${who}: init ${typeof init === 'string' ? `'${init}'` : JSON.stringify(init)} for fans ${fanIn} and ${fanOut}`;
+  if (draw.distribution === 'uniform') checkUniform(settings, draw.low, draw.high);
+  if (draw.distribution === 'normal') checkNormal(settings, draw.mean, draw.std);
+  return draw;
+}
+
+/** What a read spec draws, by PyTorch's formulas (settings checked for type and sign, not yet the result). */
+function drawOf(spec: InitSpec, fanIn: number, fanOut: number, who: string): InitDraw {
   switch (spec.kind) {
     case 'default': {
       const bound = 1 / Math.sqrt(fanIn);
       return { distribution: 'uniform', low: -bound, high: bound };
     }
-    case 'normal': {
-      const std = checkPositive(who, 'init std', spec.std ?? 1, true);
-      checkNormal(`${who}: init 'normal'`, 0, std);
-      return { distribution: 'normal', mean: 0, std };
-    }
+    case 'normal':
+      return { distribution: 'normal', mean: 0, std: checkPositive(who, 'init std', spec.std ?? 1, true) };
     case 'xavierUniform': {
       const gain = checkPositive(who, 'init gain', spec.gain ?? 1);
-      const bound = finite('the bound', gain * Math.sqrt(6 / (fanIn + fanOut)), `gain ${gain}`);
+      const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
       return { distribution: 'uniform', low: -bound, high: bound };
     }
     case 'xavierNormal': {
       const gain = checkPositive(who, 'init gain', spec.gain ?? 1);
-      const std = gain * Math.sqrt(2 / (fanIn + fanOut));
-      checkNormal(`${who}: init 'xavierNormal' with gain ${gain}`, 0, std);
-      return { distribution: 'normal', mean: 0, std };
+      return { distribution: 'normal', mean: 0, std: gain * Math.sqrt(2 / (fanIn + fanOut)) };
     }
     case 'kaimingUniform':
     case 'kaimingNormal': {

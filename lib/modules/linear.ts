@@ -1,5 +1,5 @@
 import { checkArgumentCount, checkInteger, MinidlError, formatShape } from '../errors';
-import { Init, fillInit, planInit } from '../init/init';
+import { Init, fillInit, isInitLike, planInit } from '../init/init';
 import { OptionSpec, aBoolean, instanceOf, oneOf, readOptions, satisfying } from '../options';
 import { Rng, defaultRng } from '../random/rng';
 import { matmul, matmulTransA, matmulTransB, sumRows } from '../tensor/ops';
@@ -131,7 +131,7 @@ export class Linear extends Module {
 function linearOptions(): OptionSpec<LinearOptions> {
   return {
     bias: aBoolean,
-    init: satisfying("an init name such as 'xavierUniform' or a spec such as { kind: 'normal', std: 0.1 }", () => true), // planInit says what is wrong
+    init: satisfying("an init name such as 'xavierUniform' or a spec such as { kind: 'normal', std: 0.1 }", isInitLike), // planInit says what is wrong
     biasInit: oneOf('default', 'zeros'),
     rng: instanceOf(Rng, 'an Rng such as new Rng(42)'),
     share: instanceOf(Linear, 'a Linear whose parameters to share'),

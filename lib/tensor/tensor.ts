@@ -109,25 +109,30 @@ export class Tensor {
     const t = new Tensor(shape);
     const data = t.data;
     let pos = 0;
-    const at = (path: number[]): string => `[${path.join(',')}]`;
-    const fill = (v: unknown, path: number[]): void => {
+    const path: number[] = []; // the index of the entry being read, for messages
+    const at = (): string => `[${path.join(',')}]`;
+    const fill = (v: unknown): void => {
       const depth = path.length;
       if (depth === shape.length || (depth === 0 && !Array.isArray(v))) {
         if (typeof v !== 'number') {
           const ragged = Array.isArray(v) ? ` (ragged array: entries at depth ${depth - 1} hold numbers elsewhere)` : '';
-          throw new MinidlError(`Tensor.from: entry ${at(path)} must be a number, got ${describeValue(v)}${ragged}`);
+          throw new MinidlError(`Tensor.from: entry ${at()} must be a number, got ${describeValue(v)}${ragged}`);
         }
         data[pos++] = v;
         return;
       }
       if (!Array.isArray(v) || v.length !== shape[depth]) {
         throw new MinidlError(
-          `Tensor.from: ragged array: expected ${shape[depth]} entries at ${at(path)} (depth ${depth}, shape ${formatShape(shape)}), got ${Array.isArray(v) ? `${v.length}` : describeValue(v)}`,
+          `Tensor.from: ragged array: expected ${shape[depth]} entries at ${at()} (depth ${depth}, shape ${formatShape(shape)}), got ${Array.isArray(v) ? `${v.length}` : describeValue(v)}`,
         );
       }
-      for (let i = 0; i < v.length; i++) fill(v[i], [...path, i]);
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        fill(v[i]);
+        path.pop();
+      }
     };
-    fill(values, []);
+    fill(values);
     return t;
   }
 

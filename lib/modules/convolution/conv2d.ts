@@ -1,5 +1,5 @@
 import { checkArgumentCount, checkInteger, formatShape } from '../../errors';
-import { Init, fillInit, planInit } from '../../init/init';
+import { Init, fillInit, isInitLike, planInit } from '../../init/init';
 import { OptionSpec, aBoolean, instanceOf, readOptions, satisfying } from '../../options';
 import { Rng, defaultRng } from '../../random/rng';
 import { WindowGeometry, addChannelBias, col2im, im2col, matmul, matmulTransA, matmulTransB, sumChannels } from '../../tensor/kernels';
@@ -172,6 +172,6 @@ const CONV2D_OPTIONS: OptionSpec<Conv2dOptions> = {
   stride: SIZE,
   padding: SIZE,
   bias: aBoolean,
-  init: satisfying("an init name such as 'kaimingUniform' or a spec such as { kind: 'normal', std: 0.1 }", () => true), // planInit says what is wrong
+  init: satisfying("an init name such as 'kaimingUniform' or a spec such as { kind: 'normal', std: 0.1 }", isInitLike), // planInit says what is wrong
   rng: instanceOf(Rng, 'an Rng such as new Rng(42)'),
 };
