@@ -17,7 +17,7 @@ const common = {
 /** The specs that run on both backends: tensors, kernels, layers, losses, optimizers, training. */
 const CORE = [
   'tensor', 'kernels', 'modules', 'activations-extra', 'convolution', 'pooling', 'normalization', 'losses',
-  'optim', 'trainer', 'gradcheck', 'weight-sharing', 'dropout', 'serialization', 'memory-safety',
+  'optim', 'trainer', 'gradcheck', 'weight-sharing', 'dropout', 'serialization', 'memory-safety', 'containers', 'contract',
 ];
 
 module.exports = {
