@@ -1,0 +1,121 @@
+import { BCELoss } from '../../../lib/losses/bce';
+import { BCEWithLogitsLoss } from '../../../lib/losses/bce-with-logits';
+import { CrossEntropyLoss } from '../../../lib/losses/cross-entropy';
+import { Loss } from '../../../lib/losses/loss';
+import { MAELoss } from '../../../lib/losses/mae';
+import { MSELoss } from '../../../lib/losses/mse';
+import { withTemporaryTensors } from '../../../lib/tensor/temporaries';
+import { Tensor } from '../../../lib/tensor/tensor';
+import { ContractRow, ContractTable, row } from '../harness';
+
+/*
+ * Losses: the `{ reduction }` options of their constructors (read by lib/options.ts), and
+ * forward's pred and target — not Tensors, of another shape, not finite, not probabilities for
+ * BCELoss, and for CrossEntropyLoss class indices that are not whole numbers in 0..C−1 (strings,
+ * NaN, negative, fractional, too large), a label column [N, 1], nested arrays. A refused call
+ * leaves pred and target as they were (and backward refuses to run on a forward that failed).
+ */
+
+const any = (v: unknown): never => v as never;
+
+type LossClass = new (options?: unknown) => Loss;
+const LOSSES: [string, LossClass][] = [
+  ['MSELoss', MSELoss as LossClass],
+  ['MAELoss', MAELoss as LossClass],
+  ['BCELoss', BCELoss as LossClass],
+  ['BCEWithLogitsLoss', BCEWithLogitsLoss as LossClass],
+  ['CrossEntropyLoss', CrossEntropyLoss as LossClass],
+];
+
+/** A constructor call. */
+function build(name: string, act: () => unknown, ...message: RegExp[]): ContractRow {
+  return row(name, () => ({ act }), ...message);
+}
+
+/** A forward of `loss` on fresh pred and target, which must stay as they were. */
+function forward(name: string, loss: () => Loss, pred: () => unknown, target: () => unknown, ...message: RegExp[]): ContractRow {
+  return row(name, () => {
+    const l = loss(), p = pred(), t = target();
+    const tensors = [p, t].filter((v): v is Tensor => v instanceof Tensor);
+    return { act: () => l.forward(p as Tensor, t as Tensor), keeps: { tensors } };
+  }, ...message);
+}
+
+const constructors: ContractRow[] = [];
+for (const [name, Cls] of LOSSES) {
+  const who = name;
+  constructors.push(
+    build(`new ${name}({ label_smoothing: 0.1 })`, () => new Cls({ label_smoothing: 0.1 }), new RegExp(`^${who}: unknown option 'label_smoothing'; known options: reduction$`)),
+    build(`new ${name}('sum'): a positional reduction`, () => new Cls('sum'), new RegExp(`^${who}: expected an options object such as \\{ reduction: 'sum' \\}, got string 'sum' \\(options are passed by name\\)`)),
+    build(`new ${name}({ reduction: null })`, () => new Cls({ reduction: null }), new RegExp(`^${who}: option 'reduction' is null; give one of 'mean', 'sum', or leave it out for the default$`)),
+    build(`new ${name}({ reduction: 'none' })`, () => new Cls({ reduction: 'none' }), new RegExp(`^${who}: option 'reduction' must be one of 'mean', 'sum', got string 'none'$`)),
+    build(`new ${name}({ Reduction: 'sum' })`, () => new Cls({ Reduction: 'sum' }), new RegExp(`^${who}: unknown option 'Reduction' \\(did you mean 'reduction'\\?\\)`)),
+    build(`new ${name}({}, 1): an extra argument`, () => new (Cls as unknown as new (...a: unknown[]) => Loss)({}, 1), new RegExp(`^${who}: takes at most 1 argument \\(options\\), got 2`)),
+  );
+}
+
+const p23 = (): Tensor => Tensor.fromArray([0.1, 0.7, 0.2, 0.5, 0.25, 0.25], [2, 3]);
+const released = (): Tensor => {
+  let inside: Tensor | null = null;
+  withTemporaryTensors(() => {
+    inside = Tensor.zeros([2, 3]);
+    return 0;
+  });
+  return inside as unknown as Tensor;
+};
+
+const sameShape: ContractRow[] = [];
+for (const [name, Cls] of LOSSES.slice(0, 4)) {
+  const loss = (): Loss => new Cls();
+  sameShape.push(
+    forward(`${name}.forward(undefined, target)`, loss, () => undefined, p23, new RegExp(`^${name}\\.forward: pred must be a Tensor, got undefined$`)),
+    forward(`${name}.forward([[0.5]], target)`, loss, () => [[0.5]], p23, new RegExp(`^${name}\\.forward: pred must be a Tensor, got an array \\[\\[0\\.5\\]\\] \\(make one with Tensor\\.from`)),
+    forward(`${name}.forward(pred, undefined)`, loss, p23, () => undefined, new RegExp(`^${name}\\.forward: target must be a Tensor, got undefined$`)),
+    forward(`${name}.forward(pred [2,3], target [3,2])`, loss, p23, () => Tensor.full([3, 2], 0.5), new RegExp(`^${name}\\.forward: target has shape \\[3,2\\] but pred has shape \\[2,3\\]; they must match exactly$`)),
+    forward(`${name}.forward(pred, target holding NaN)`, loss, p23, () => Tensor.fromArray([0, 1, NaN, 0, 1, 0], [2, 3]), new RegExp(`^${name}\\.forward: target holds a non-finite value \\(NaN\\) at flat index 2$`)),
+    forward(`${name}.forward(a released pred)`, loss, released, p23, new RegExp(`^${name}\\.forward: pred Tensor\\[2,3\\] \\(released\\) was a temporary of a step that has ended`)),
+  );
+}
+sameShape.push(
+  forward('BCELoss.forward(pred 1.5)', () => new BCELoss(), () => Tensor.from([0.5, 1.5]), () => Tensor.from([0, 1]), /^BCELoss\.forward: every entry of pred must be a probability in \[0, 1\], got 1\.5 at flat index 1 \(apply a Sigmoid first, or use BCEWithLogitsLoss\)$/),
+  forward('BCELoss.forward(pred NaN)', () => new BCELoss(), () => Tensor.from([NaN, 0.5]), () => Tensor.from([0, 1]), /^BCELoss\.forward: every entry of pred must be a probability in \[0, 1\], got NaN at flat index 0/),
+  forward('BCELoss.forward(target 2)', () => new BCELoss({ reduction: 'sum' }), () => Tensor.from([0.5, 0.5]), () => Tensor.from([1, 2]), /^BCELoss\(reduction='sum'\)\.forward: every entry of target must be in \[0, 1\], got 2 at flat index 1$/),
+);
+
+const ce = (): Loss => new CrossEntropyLoss();
+const logits = (): Tensor => Tensor.fromArray([2, -1, 0.5, 0, 1, -2, 0.25, 0.5, 3, -1, -1, 1], [4, 3]);
+const crossEntropy: ContractRow[] = [
+  forward("CrossEntropyLoss: string labels ['1', '0', '2', '1']", ce, logits, () => ['1', '0', '2', '1'], /^CrossEntropyLoss\.forward: target\[0\] is string '1', expected a class index: a whole number in 0\.\.2$/),
+  forward('CrossEntropyLoss: a label column [4,1]', ce, logits, () => Tensor.fromArray([1, 0, 2, 1], [4, 1]),
+    /^CrossEntropyLoss\.forward: target must be class indices of shape \[4\] or probabilities \(such as one-hot rows\) of shape \[4,3\], got \[4,1\] \(a column of labels: give the class indices as a Tensor of shape \[4\], e\.g\. labels\.reshape\(\[4\]\), or as an array\)$/),
+  forward('CrossEntropyLoss: one-hot rows as nested arrays', ce, logits, () => [[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 1, 0]],
+    /^CrossEntropyLoss\.forward: target\[0\] is an array \[0,1,0\], expected a class index: a whole number in 0\.\.2 \(for one-hot or probability rows, give a Tensor of shape \[N,C\]: Tensor\.from\(rows\)\)$/),
+  forward('CrossEntropyLoss: index 1.5', ce, logits, () => [1.5, 0, 2, 1], /^CrossEntropyLoss\.forward: target\[0\] = 1\.5 is not a class index in 0\.\.2$/),
+  forward('CrossEntropyLoss: index NaN', ce, logits, () => Tensor.from([0, NaN, 2, 1]), /^CrossEntropyLoss\.forward: target\[1\] = NaN is not a class index in 0\.\.2$/),
+  forward('CrossEntropyLoss: index -1', ce, logits, () => Int32Array.from([0, 1, -1, 1]), /^CrossEntropyLoss\.forward: target\[2\] = -1 is not a class index in 0\.\.2$/),
+  forward('CrossEntropyLoss: index 3 of 3 classes', ce, logits, () => [0, 1, 2, 3], /^CrossEntropyLoss\.forward: target\[3\] = 3 is not a class index in 0\.\.2$/),
+  forward('CrossEntropyLoss: index true', ce, logits, () => [true, 0, 1, 2], /^CrossEntropyLoss\.forward: target\[0\] is boolean true, expected a class index/),
+  forward('CrossEntropyLoss: 3 indices for 4 rows', ce, logits, () => [0, 1, 2], /^CrossEntropyLoss\.forward: target has 3 class indices but pred has 4 rows$/),
+  forward('CrossEntropyLoss: probabilities [4,2] for 3 classes', ce, logits, () => Tensor.zeros([4, 2]), /^CrossEntropyLoss\.forward: target must be class indices of shape \[4\] or probabilities \(such as one-hot rows\) of shape \[4,3\], got \[4,2\]$/),
+  forward('CrossEntropyLoss: target [4,3,1]', ce, logits, () => Tensor.zeros([4, 3, 1]), /^CrossEntropyLoss\.forward: target must be class indices of shape \[4\] .*got \[4,3,1\]$/),
+  forward("CrossEntropyLoss: target 'abc'", ce, logits, () => 'abc', /^CrossEntropyLoss\.forward: target must be a Tensor or an array of class indices, got string abc$/),
+  forward('CrossEntropyLoss: target { 0: 1 } (array-like object)', ce, logits, () => ({ length: 4, 0: 1 }), /^CrossEntropyLoss\.forward: target must be a Tensor or an array of class indices, got an Object$/),
+  forward('CrossEntropyLoss: pred 1-D', ce, () => Tensor.from([1, 2, 3]), () => [0], /^CrossEntropyLoss\.forward: pred must be logits of shape \[N,C\], got \[3\]$/),
+  forward('CrossEntropyLoss: probabilities holding Infinity', ce, logits, () => Tensor.fromArray([1, 0, 0, 0, Infinity, 0, 0, 0, 1, 0, 1, 0], [4, 3]), /^CrossEntropyLoss\.forward: target holds a non-finite value \(Infinity\) at flat index 4$/),
+];
+
+const backward: ContractRow[] = LOSSES.map(([name, Cls]) => row(`${name}.backward() after a forward that failed`, () => {
+  const loss = new Cls();
+  try {
+    loss.forward(Tensor.zeros([2, 2]), Tensor.zeros([3, 3]));
+  } catch {
+    // refused: there is no loss to take the gradient of
+  }
+  return { act: () => loss.backward() };
+}, new RegExp(`^${name}\\.backward: called before forward \\(or after a forward that failed\\)`)));
+
+/** The losses: constructors, forward, backward. */
+export const table: ContractTable = {
+  title: 'losses',
+  rows: [...constructors, ...sameShape, ...crossEntropy, ...backward],
+};
