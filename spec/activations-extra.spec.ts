@@ -216,3 +216,12 @@ describe('GELU', () => {
     expectMinidlError(() => gelu.backward(Tensor.zeros([1, 2])), /gradOut has shape \[1,2\], expected \[2,2\]/);
   });
 });
+
+describe('Softmax dim', () => {
+  test('dim -1 and 1 both name the last axis of [N, K] (the same numbers); other axes are refused', () => {
+    const x = Tensor.from([[1, 2, 3], [0, -1, 4]]);
+    expect(Array.from(new Softmax(1).forward(x).data)).toEqual(Array.from(new Softmax(-1).forward(x).data));
+    expect(Array.from(new Softmax().forward(x).data)).toEqual(Array.from(new Softmax(-1).forward(x).data));
+    expectMinidlError(() => new Softmax(0), /^Softmax: dim must be -1 or 1/);
+  });
+});

@@ -172,3 +172,17 @@ describe('oneHot and labelColumn', () => {
     expectMinidlError(() => labelColumn([]), /^labelColumn: labels is empty/);
   });
 });
+
+describe('labels in typed arrays', () => {
+  test('oneHot and labelColumn take any array or typed array of whole labels', () => {
+    expect(oneHot(Float64Array.from([1, 0]), 2).toArray()).toEqual([[0, 1], [1, 0]]);
+    expect(oneHot(Uint8Array.from([2]), 3).toArray()).toEqual([[0, 0, 1]]);
+    expect(labelColumn(Float64Array.from([0, 1, 1])).toArray()).toEqual([[0], [1], [1]]);
+    expect(labelColumn([1, 0]).toArray()).toEqual([[1], [0]]);
+  });
+
+  test('standardize checks the test set before computing anything; a NaN is named, not blamed on a constant feature', () => {
+    expectMinidlError(() => standardize(Tensor.from([[1, 2], [NaN, 3], [2, 2]])), /^standardize: train holds NaN at row 1, column 0/);
+    expectMinidlError(() => featureStats(Tensor.from([[1, 2], [3, NaN]])), /^featureStats: x holds NaN at row 1, column 1/);
+  });
+});

@@ -496,3 +496,47 @@ describe('invalid constructor arguments', () => {
     expect(() => new LeakyReLU('0.1' as unknown as number)).toThrow(MinidlError);
   });
 });
+
+describe('checked constructors keep their numbers and accept what they document', () => {
+  test('Linear draws W then b from its generator, U(−1/√in, 1/√in), as before the checks', () => {
+    const layer = new Linear(3, 2, { rng: new Rng('draws') });
+    const rng = new Rng('draws');
+    const bound = 1 / Math.sqrt(3);
+    const expected = Array.from(rng.fillUniform(new Float64Array(8), -bound, bound));
+    expect([...layer.weight.value.data, ...(layer.bias as Parameter).value.data]).toEqual(expected);
+  });
+
+  test("a refused biasInit draws nothing: the generator is where it was", () => {
+    const rng = new Rng('refused');
+    const before = rng.state();
+    expect(() => new Linear(3, 2, { rng, biasInit: 'ones' as 'zeros' })).toThrow(MinidlError);
+    expect(() => new Linear(3, 2, { rng, init: { kind: 'xavierUniform', gain: 1e308 } })).toThrow(MinidlError);
+    expect(rng.state()).toEqual(before);
+  });
+
+  test('share with rng and bias (as a saved model is rebuilt) is accepted; share with init is not', () => {
+    const a = new Linear(2, 3, { rng: new Rng(1) });
+    const b = new Linear(2, 3, { share: a, rng: new Rng(2), bias: true });
+    expect(b.weight).toBe(a.weight);
+    expect(() => new Linear(2, 3, { share: a, biasInit: 'zeros' })).toThrow(/'biasInit' has no effect with 'share'/);
+  });
+
+  test('options given positionally are refused with the option they meant', () => {
+    const rng = new Rng(3);
+    expect(() => new Linear(2, 25, rng as never)).toThrow(/^Linear\(2→25\): expected an options object such as \{ rng: … \}/);
+    expect(() => new Linear(2, 25, false as never)).toThrow(/such as \{ bias: false \}/);
+  });
+
+  test('activations take no argument they would ignore', () => {
+    expect(() => new (ReLU as unknown as new (a: unknown) => ReLU)(true)).toThrow(/^ReLU: takes no arguments, got 1/);
+    expect(() => new (LeakyReLU as unknown as new (a: unknown, b: unknown) => LeakyReLU)(0.1, true)).toThrow(/^LeakyReLU: takes at most 1 argument/);
+    expect(new LeakyReLU(0.2).negativeSlope).toBe(0.2);
+  });
+
+  test('train(mode) takes true or false only, and changes nothing otherwise', () => {
+    const net = new Sequential(new Linear(2, 2, { rng: new Rng(4) }), new Tanh());
+    expect(() => net.train('no' as unknown as boolean)).toThrow(/^Sequential.*\.train: mode must be true \(training\) or false \(evaluation\), got string 'no'$/);
+    expect(net.training).toBe(true);
+    expect(net.train(false).training).toBe(false);
+  });
+});

@@ -278,3 +278,44 @@ describe('manualSeed / defaultRng', () => {
     expect(() => manualSeed(NaN)).toThrow(MinidlError);
   });
 });
+
+describe('checked arguments draw the same numbers', () => {
+  test('uniform(low, high) and fillUniform are low + (high − low)·u of the same u, bit for bit', () => {
+    const a = new Rng('bounds'), b = new Rng('bounds'), c = new Rng('bounds');
+    const one = draws(a, 6, (g) => g.uniform(-0.25, 0.75));
+    const filled = Array.from(b.fillUniform(new Float64Array(6), -0.25, 0.75));
+    const by = draws(c, 6, (g) => g.uniform()).map((u) => -0.25 + (0.75 - -0.25) * u);
+    expect(filled).toEqual(one);
+    expect(by).toEqual(one);
+  });
+
+  test('fillNormal gives the draws of normal(mean, std), spare included', () => {
+    const a = new Rng('normals'), b = new Rng('normals');
+    a.normal(); // leaves a spare
+    b.normal();
+    expect(Array.from(b.fillNormal(new Float64Array(5), 2, 0.5))).toEqual(draws(a, 5, (g) => g.normal(2, 0.5)));
+  });
+
+  test('a refused call leaves the sequence where it was', () => {
+    const a = new Rng('refused'), b = new Rng('refused');
+    a.normal();
+    b.normal();
+    expect(() => a.uniform(1, 0)).toThrow(MinidlError);
+    expect(() => a.fillNormal(new Float64Array(4), 0, -1)).toThrow(MinidlError);
+    expect(() => a.shuffle('abc' as unknown as string[])).toThrow(MinidlError);
+    expect(a.state()).toEqual(b.state());
+    expect(a.uniform()).toBe(b.uniform());
+  });
+
+  test('setState accepts every state state() gives, after any draws', () => {
+    const a = new Rng('states');
+    for (let i = 0; i < 50; i++) {
+      a.normal();
+      a.int(7);
+      const copy = new Rng(0);
+      copy.setState(a.state()); // a carry in 0…2091639 and three values in [0, 1): never refused
+      expect(copy.state()).toEqual(a.state());
+    }
+    expect(new Rng(0).uniform()).not.toBe(a.uniform());
+  });
+});

@@ -459,3 +459,37 @@ describe('takeRows', () => {
     expect(() => takeRows(t, [])).toThrow(/no row indices/);
   });
 });
+
+describe('valid input is still accepted as it is', () => {
+  test('NaN and ±Infinity are numbers: Tensor.from, fromArray, full and set keep them', () => {
+    expect(Array.from(Tensor.from([NaN, Infinity, -Infinity]).data)).toEqual([NaN, Infinity, -Infinity]);
+    expect(Array.from(Tensor.fromArray([NaN, 1], [2]).data)).toEqual([NaN, 1]);
+    expect(Array.from(Tensor.full([2], -Infinity).data)).toEqual([-Infinity, -Infinity]);
+    const t = Tensor.zeros([2]);
+    t.set([1], NaN);
+    expect(Number.isNaN(t.get(1))).toBe(true);
+  });
+
+  test('fromArray copies typed arrays of any number type', () => {
+    expect(Array.from(Tensor.fromArray(Int32Array.from([1, -2, 3, 4]), [2, 2]).data)).toEqual([1, -2, 3, 4]);
+    expect(Array.from(Tensor.fromArray(Uint8Array.from([255, 0]), [2]).data)).toEqual([255, 0]);
+  });
+
+  test('a refused set or reshape changes nothing', () => {
+    const t = Tensor.from([[1, 2], [3, 4]]);
+    expect(() => t.set([0, 0], '5' as unknown as number)).toThrow(MinidlError);
+    expect(() => t.set(0 as unknown as number[], 5)).toThrow(MinidlError);
+    expect(() => t.reshape([-1, 4])).toThrow(/-1 is not inferred/);
+    expect(t.toArray()).toEqual([[1, 2], [3, 4]]);
+  });
+
+  test('ops accept their documented options, and an into of shape [N] for sumRows', () => {
+    const g = Tensor.from([[1, 2], [3, 4]]);
+    const into = Tensor.zeros([2]);
+    sumRows(g, { into, accumulate: true });
+    sumRows(g, { into, accumulate: true }); // twice: [4,6] + [4,6]
+    expect(Array.from(into.data)).toEqual([8, 12]);
+    expect(() => sumRows(g, { into, accumulate: true, extra: 1 } as never)).toThrow(/unknown option 'extra'/);
+    expect(Array.from(into.data)).toEqual([8, 12]);
+  });
+});
