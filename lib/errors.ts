@@ -55,6 +55,15 @@ function arrayText(value: unknown[]): string {
   return text.length > 40 ? `${text.slice(0, 37)}…` : text;
 }
 
+/** A value as JSON for a message (`{"kind":"he"}`), or its description when it has none (undefined, a bigint, a cycle). */
+export function jsonOrDescription(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? describeValue(value);
+  } catch {
+    return describeValue(value);
+  }
+}
+
 /** How a message shows a value that came: a number as itself (`-1`, `NaN`), anything else described (`string '2'`). */
 function shown(value: unknown): string {
   return typeof value === 'number' ? String(value) : describeValue(value);

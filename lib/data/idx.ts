@@ -1,4 +1,4 @@
-import { MinidlError, describeValue, formatShape } from '../errors';
+import { MinidlError, describeValue, formatShape, jsonOrDescription } from '../errors';
 
 /**
  * The IDX file format, in which MNIST is distributed: an n-dimensional array of numbers.
@@ -148,7 +148,7 @@ function readValues(view: DataView, offset: number, count: number, type: IdxType
 export function encodeIdx(dims: readonly number[], type: IdxType, data: ArrayLike<number>): Uint8Array {
   const entry = Object.entries(IDX_TYPES).find(([, t]) => t.name === type);
   if (entry === undefined) {
-    throw new MinidlError(`encodeIdx: unknown type ${JSON.stringify(type)}; expected one of ${Object.values(IDX_TYPES).map((t) => t.name).join(', ')}`);
+    throw new MinidlError(`encodeIdx: unknown type ${jsonOrDescription(type)}; expected one of ${Object.values(IDX_TYPES).map((t) => t.name).join(', ')}`);
   }
   if (!Array.isArray(dims) || dims.length === 0 || dims.length > 255 || dims.some((d) => !Number.isInteger(d) || d < 0 || d > 0xffffffff)) {
     const got = Array.isArray(dims) ? `[${dims.map((d) => (typeof d === 'number' ? String(d) : describeValue(d))).join(',')}]` : describeValue(dims);

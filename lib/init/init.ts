@@ -1,4 +1,4 @@
-import { MinidlError, checkInteger, checkPositive, describeValue } from '../errors';
+import { MinidlError, checkInteger, checkPositive, describeValue, jsonOrDescription } from '../errors';
 import { OptionCheck, OptionSpec, aNumber, aString, readOptions } from '../options';
 import { Rng } from '../random/rng';
 import { Tensor } from '../tensor/tensor';
@@ -97,7 +97,7 @@ export function calculateGain(nonlinearity: Nonlinearity, slope?: number): numbe
     case 'relu':
       return Math.SQRT2;
     case 'leaky_relu': {
-      const s = slope ?? 0.01;
+      const s = slope === undefined ? 0.01 : slope; // null is not a slope
       if (typeof s !== 'number' || !Number.isFinite(s)) throw new MinidlError(`calculateGain: negative slope must be a finite number, got ${describeNumber(s)}`);
       return Math.sqrt(2 / (1 + s * s));
     }
@@ -178,12 +178,12 @@ export function planInit(init: unknown, fanIn: number, fanOut: number, who = 'in
   let spec: InitSpec;
   if (typeof init === 'string') {
     if (!INIT_NAMES.includes(init as InitName)) {
-      throw new MinidlError(`${who}: unknown init ${JSON.stringify(init)}; expected one of ${INIT_NAMES.join(', ')}`);
+      throw new MinidlError(`${who}: unknown init ${jsonOrDescription(init)}; expected one of ${INIT_NAMES.join(', ')}`);
     }
     spec = { kind: init as InitName };
   } else if (isPlainObject(init)) {
     if (!INIT_NAMES.includes(init.kind as InitName)) {
-      throw new MinidlError(`${who}: unknown init ${JSON.stringify(init)}; expected one of ${INIT_NAMES.join(', ')} (as a name, or as the kind of a spec such as { kind: 'normal', std: 0.1 })`);
+      throw new MinidlError(`${who}: unknown init ${jsonOrDescription(init)}; expected one of ${INIT_NAMES.join(', ')} (as a name, or as the kind of a spec such as { kind: 'normal', std: 0.1 })`);
     }
     spec = readOptions(`${who}: init '${String(init.kind)}'`, init, SPEC_OPTIONS[init.kind as InitName]) as InitSpec;
   } else {
@@ -192,7 +192,7 @@ export function planInit(init: unknown, fanIn: number, fanOut: number, who = 'in
   }
   const draw = drawOf(spec, fanIn, fanOut, who);
   // the settings are finite; their products may not be (a gain of 1e308): every draw must be finite
-  const settings = `${who}: init ${typeof init === 'string' ? `'${init}'` : JSON.stringify(init)} for fans ${fanIn} and ${fanOut}`;
+  const settings = `${who}: init ${typeof init === 'string' ? `'${init}'` : jsonOrDescription(init)} for fans ${fanIn} and ${fanOut}`;
   if (draw.distribution === 'uniform') checkUniform(settings, draw.low, draw.high);
   if (draw.distribution === 'normal') checkNormal(settings, draw.mean, draw.std);
   return draw;
@@ -220,7 +220,7 @@ function drawOf(spec: InitSpec, fanIn: number, fanOut: number, who: string): Ini
     case 'kaimingNormal': {
       const mode = spec.mode ?? 'fanIn';
       if (mode !== 'fanIn' && mode !== 'fanOut') {
-        throw new MinidlError(`${who}: init mode must be 'fanIn' or 'fanOut', got ${JSON.stringify(mode)}`);
+        throw new MinidlError(`${who}: init mode must be 'fanIn' or 'fanOut', got ${jsonOrDescription(mode)}`);
       }
       const fan = mode === 'fanIn' ? fanIn : fanOut;
       const nonlinearity = spec.nonlinearity ?? 'leaky_relu';
@@ -284,6 +284,7 @@ export function normalInit(tensor: Tensor, mean: number, std: number, rng: Rng):
  * MinidlError leaves the tensor and `rng` as they were.
  */
 export function initialize(tensor: Tensor, init: Init, fanIn: number, fanOut: number, rng: Rng, who = 'initialize'): Tensor {
+  if (typeof who !== 'string') throw new MinidlError(`initialize: who must be a string (the caller's name, for messages), got ${describeValue(who)}`);
   checkTensor(who, tensor);
   checkInteger(who, 'fanIn', fanIn);
   checkInteger(who, 'fanOut', fanOut);

@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { MinidlError, describeValue } from '../errors';
+import { MinidlError, describeValue, jsonOrDescription } from '../errors';
 
 /** The internal state of the Alea generator (Baagøe's multiply-with-carry) that seedrandom implements. */
 export interface AleaState {
@@ -146,7 +146,7 @@ export class Rng {
       [a.s0, a.s1, a.s2].every((v) => typeof v === 'number' && v >= 0 && v < 1);
     const validSpare = spare === null || (typeof spare === 'number' && Number.isFinite(spare));
     if (!validAlea || !validSpare || typeof state.seed !== 'string') {
-      throw new MinidlError(`Rng.setState: expected a state from Rng.state() ({ seed, alea: { c, s0, s1, s2 }, spareNormal }), got ${asJson(state)}`);
+      throw new MinidlError(`Rng.setState: expected a state from Rng.state() ({ seed, alea: { c, s0, s1, s2 }, spareNormal }), got ${jsonOrDescription(state)}`);
     }
     this.prng = seedrandom.alea('', { state: { ...a } });
     this.spareNormal = spare;
@@ -165,15 +165,6 @@ const ALEA_MAX_CARRY = 2091639;
 /** How a message shows a number that came (`2.5`, `NaN`) or describes anything else (`string '3'`). */
 function shown(value: unknown): string {
   return typeof value === 'number' ? String(value) : describeValue(value);
-}
-
-/** A value as JSON for a message, or its description when it has none (undefined, a cycle). */
-function asJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? describeValue(value);
-  } catch {
-    return describeValue(value);
-  }
 }
 
 /** Throws unless `seed` is a finite number or a string. */

@@ -252,8 +252,9 @@ export class Tensor {
     return view;
   }
 
-  /** True when the other tensor has the same shape. */
+  /** True when this tensor has the given shape (an array of sizes). */
   hasShape(shape: readonly number[]): boolean {
+    if (!Array.isArray(shape)) throw new MinidlError(`Tensor.hasShape: shape must be an array of sizes such as [2, 3], got ${describeValue(shape)}`);
     return sameShape(this.shape, shape);
   }
 

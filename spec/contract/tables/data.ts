@@ -110,6 +110,7 @@ const idx: ContractRow[] = [
   call("encodeIdx([2], 'ubyte', 'ab')", () => encodeIdx([2], 'ubyte', any('ab')), /^encodeIdx: data must be an array or typed array of numbers, got string 'ab'$/),
   call("encodeIdx([1], 'float', ['a'])", () => encodeIdx([1], 'float', any(['a'])), /^encodeIdx: data\[0\] = string 'a' cannot be stored as float \(a number\)$/),
   call("encodeIdx([2], 'ubyte', [1, 256])", () => encodeIdx([2], 'ubyte', [1, 256]), /^encodeIdx: data\[1\] = 256 cannot be stored as ubyte \(an integer in 0\.\.255\)$/),
+  call('encodeIdx([1], 10n, [1])', () => encodeIdx([1], any(BigInt(10)), [1]), /^encodeIdx: unknown type bigint 10n; expected one of ubyte/),
   call("encodeIdx([1], 'long', [1])", () => encodeIdx([1], any('long'), [1]), /^encodeIdx: unknown type "long"; expected one of ubyte, byte, short, int, float, double$/),
   call('mnistSplitFromIdx({}, {})', () => mnistSplitFromIdx(any({}), any({})), /^MNIST: images: expected a parsed IDX array \{ dims, type, data \} \(from parseIdx\), got an Object$/),
   call('mnistSplitFromIdx(images, null)', () => mnistSplitFromIdx(parseIdx(encodeIdx([1, 2, 2], 'ubyte', [0, 1, 2, 3])), any(null)), /^MNIST: labels: expected a parsed IDX array .*got null$/),

@@ -42,6 +42,8 @@ const initialisers: ContractRow[] = [
   init('initialize(t, [\'normal\'])', ['normal'], /^initialize: init must be a name .*got an array/),
   init("initialize(t, 'glorot')", 'glorot', /^initialize: unknown init "glorot"; expected one of default, normal, xavierUniform, xavierNormal, kaimingUniform, kaimingNormal, zeros$/),
   init("initialize(t, { kind: 'uniform' })", { kind: 'uniform' }, /^initialize: unknown init \{"kind":"uniform"\}; expected one of .*\(as a name, or as the kind of a spec such as \{ kind: 'normal', std: 0\.1 \}\)$/),
+  init('initialize(t, { kind: 10n }): a kind JSON cannot show', { kind: BigInt(10) }, /^initialize: unknown init an Object; expected one of default/),
+  initWith("initialize(t, 'nope', …, a symbol for the caller's name)", (t, rng) => initialize(t, 'nope' as InitName, 3, 2, rng, any(Symbol('me'))), /^initialize: who must be a string \(the caller's name, for messages\), got symbol Symbol\(me\)$/),
   init("initialize(t, { std: 0.1 }): no kind", { std: 0.1 }, /^initialize: unknown init \{"std":0\.1\}/),
   init('normal with std -1', { kind: 'normal', std: -1 }, /^initialize: init std must be a finite number ≥ 0, got -1$/),
   init('normal with std NaN', { kind: 'normal', std: NaN }, /^initialize: init std must be a finite number ≥ 0, got NaN$/),
@@ -87,6 +89,7 @@ const gains: ContractRow[] = [
   row('calculateGain(5)', () => ({ act: () => calculateGain(any(5)) }), /^calculateGain: unknown nonlinearity number 5; expected one of/),
   row("calculateGain('relu', 0.1): a slope relu does not read", () => ({ act: () => calculateGain('relu', 0.1) }), /^calculateGain: a negative slope is read by 'leaky_relu' only; got slope 0\.1 with 'relu' \(leave it out\)$/),
   row("calculateGain('leaky_relu', NaN)", () => ({ act: () => calculateGain('leaky_relu', NaN) }), /^calculateGain: negative slope must be a finite number, got NaN$/),
+  row("calculateGain('leaky_relu', null): null is not a slope", () => ({ act: () => calculateGain('leaky_relu', any(null)) }), /^calculateGain: negative slope must be a finite number, got null$/),
   row("calculateGain('leaky_relu', '0.2')", () => ({ act: () => calculateGain('leaky_relu', any('0.2')) }), /^calculateGain: negative slope must be a finite number, got string '0\.2'$/),
 ];
 

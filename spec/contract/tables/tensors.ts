@@ -129,6 +129,7 @@ const access: ContractRow[] = [
   onT('t.set([0, 0, 0], 1): too many axes', (t) => t.set([0, 0, 0], 1), /^Tensor\.set: index \[0,0,0\] has 3 axes, tensor has shape \[2,3\]$/),
   onT('t.set([0, 3], 1): out of range', (t) => t.set([0, 3], 1), /^Tensor\.set: index \[0,3\] is out of range for shape \[2,3\]/),
   onT('t.offset(null)', (t) => t.offset(any(null)), /^Tensor\.offset: index must be an array .*got null$/),
+  onT('t.hasShape(undefined)', (t) => t.hasShape(any(undefined)), /^Tensor\.hasShape: shape must be an array of sizes such as \[2, 3\], got undefined$/),
   onT('t.reshape([-1, 2]): -1 is not inferred', (t) => t.reshape([-1, 2]), /^Tensor\.reshape: every size .*got -1 at axis 0 of \[-1,2\] \(every size is given: -1 is not inferred\)$/),
   onT('t.reshape(6): a number', (t) => t.reshape(any(6)), /^Tensor\.reshape: shape must be a non-empty array of sizes .*got number 6/),
   onT('t.reshape([4, 2]): another size', (t) => t.reshape([4, 2]), /^Tensor\.reshape: cannot view shape \[2,3\] \(6 values\) as \[4,2\] \(8 values\)$/),
