@@ -18,6 +18,11 @@ export interface ReductionOptions {
  * `forward(pred, target)` returns the loss as a number and keeps what `backward` needs;
  * `backward()` returns ∂L/∂pred, a tensor of the shape of `pred`. A loss is the end of the
  * chain, so its backward takes no argument: the chain rule starts here with ∂L/∂L = 1.
+ *
+ * Errors (MinidlError, naming the loss and the method): constructor options other than
+ * `{ reduction: 'mean' | 'sum' }` (a bare `'sum'`, an unknown key, null, another string, a second
+ * argument); a pred or target that is not a readable Tensor, a target of another shape (nothing
+ * is broadcast) or holding NaN or ±Infinity; `backward` with no successful `forward` before it.
  */
 export abstract class Loss {
   /** How the per-entry losses are combined: `'mean'` or `'sum'`. */
