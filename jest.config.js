@@ -21,6 +21,9 @@ const CORE = [
 ];
 
 module.exports = {
+  // Two workers on the two cores the course machines have: the specs that start demos in child
+  // processes and those that compute leave each other room; the suite takes about 2¼ minutes.
+  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'js', testMatch: ['**/*.spec.ts'], setupFiles: ['<rootDir>/spec/backends/use-js.ts'] },
     {
