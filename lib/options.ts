@@ -94,9 +94,9 @@ export interface ReadOptionsHelp {
  */
 export function readOptions<T extends object>(who: string, options: unknown, spec: OptionSpec<T>, help: ReadOptionsHelp = {}): Partial<T> {
   if (options === undefined) return {};
-  const known = Object.keys(spec);
-  const argument = help.argument ?? 'options';
+  const known = knownKeys(spec);
   if (!isPlainObject(options)) {
+    const argument = help.argument ?? 'options';
     // a value one option would take (a Loss where { loss } belongs) is shown inside that option
     // (a bare number or string without a `positional` option goes to the one option that takes it: `true` → { bias: true })
     const taker = known.filter((k) => options !== null && typeof options !== 'function' && (spec as Record<string, OptionCheck>)[k].accepts(options));
@@ -110,7 +110,8 @@ export function readOptions<T extends object>(who: string, options: unknown, spe
       `; known options: ${known.join(', ')}`,
     );
   }
-  for (const key of Object.keys(options)) {
+  for (const key in options) {
+    if (!Object.prototype.hasOwnProperty.call(options, key)) continue;
     if (!Object.prototype.hasOwnProperty.call(spec, key)) {
       const suggestion = suggest(key, known);
       throw new MinidlError(
@@ -119,7 +120,8 @@ export function readOptions<T extends object>(who: string, options: unknown, spe
     }
   }
   const record = options as Record<string, unknown>;
-  for (const key of known) {
+  for (let i = 0; i < known.length; i++) {
+    const key = known[i];
     const value = record[key];
     if (value === undefined) continue;
     const rule = (spec as Record<string, OptionCheck>)[key];
@@ -129,6 +131,18 @@ export function readOptions<T extends object>(who: string, options: unknown, spe
     if (!rule.accepts(value)) throw new MinidlError(`${who}: option '${key}' must be ${rule.expected}, got ${describeValue(value)}`);
   }
   return options as Partial<T>;
+}
+
+/** The keys of each spec, listed once (readOptions runs on every call of ops.ts's products). */
+const keysOfSpec = new WeakMap<object, readonly string[]>();
+
+function knownKeys(spec: object): readonly string[] {
+  let keys = keysOfSpec.get(spec);
+  if (keys === undefined) {
+    keys = Object.keys(spec);
+    keysOfSpec.set(spec, keys);
+  }
+  return keys;
 }
 
 /** True for `{ … }` literals and Object.create(null) objects: not arrays, class instances, functions or primitives. */

@@ -1,8 +1,7 @@
 import { Module } from '../modules/module';
 import { Parameter } from '../modules/parameter';
 import { Optimizer, ParamState } from '../optim/optimizer';
-import { copyValues, firstNonFinite } from '../tensor/kernels';
-import { longLivedValues } from '../tensor/memory';
+import { ValueSnapshot } from '../tensor/snapshot';
 import { Tensor } from '../tensor/tensor';
 
 /** A tensor a training step changes, with the name a message gives it. */
@@ -29,90 +28,111 @@ export interface NonFiniteEntry {
  *   the model's buffers, e.g. running statistics  (forward, in training mode)
  *   the optimizer's state, `optimizer.state`      (optimizer.step; made at a parameter's first step)
  *
- * `save()` copies their values before the step (the kernels' bulk copy: on the 'wasm' backend a
- * `memory.copy` between blocks of the module's memory), `restore()` copies them back and removes
- * any state the step created, and `firstNonFinite()` names the first of them holding NaN or
- * ±Infinity after a step. Gradients are not kept: every step starts by clearing them. State an
- * optimizer of your own keeps outside `optimizer.state` cannot be seen, so it is not restored.
+ * `save()` copies their values before the step (a `ValueSnapshot`: on the 'wasm' backend one bulk
+ * `memory.copy` per tensor), `restore()` copies them back and removes any state the step created,
+ * and `firstNonFinite()` names the first of them holding NaN or ±Infinity after a step.
+ * Gradients are not kept: every step starts by clearing them. State an optimizer of your own
+ * keeps outside `optimizer.state` cannot be seen, so it is not restored.
  */
 export class StepCheckpoint {
-  private readonly watched: Watched[];
   private readonly optimizer: Optimizer;
-  /** The saved values of every watched tensor and state tensor, made at its first save. */
-  private readonly copies = new Map<Tensor, Float64Array>();
-  /** The optimizer's state as saved: numbers by value, tensors by reference (their values are in `copies`). */
-  private savedState = new Map<Parameter, ParamState>();
+  /** The parameters and buffers, then the state tensors, in the snapshot's order. */
+  private readonly snapshot = new ValueSnapshot();
+  /** Their names, in the same order. */
+  private readonly labels: string[];
+  /** How many of the snapshot's arrays are parameters and buffers (the state tensors follow). */
+  private readonly fixed: number;
+  /** The state as last saved: every (parameter, key, value), tensors by reference. */
+  private savedState: { p: Parameter; key: string; value: Tensor | number }[] = [];
 
   /** The tensors of `model`'s parameters updated by `optimizer`, and of its buffers. */
   constructor(model: Module, optimizer: Optimizer) {
     this.optimizer = optimizer;
-    const labels = labelled(model);
-    this.watched = [...optimizer.params.map((p) => ({ label: labels.params.get(p) ?? String(p), tensor: p.value })), ...labels.buffers];
+    const names = labelled(model);
+    const watched = [...optimizer.params.map((p) => ({ label: names.params.get(p) ?? String(p), tensor: p.value })), ...names.buffers];
+    for (const w of watched) this.snapshot.add(w.tensor.data);
+    this.labels = watched.map((w) => w.label);
+    this.fixed = watched.length;
   }
 
   /** Copies the values of every parameter, buffer and state tensor (before a step). */
   save(): void {
-    for (const { tensor } of this.watched) this.keep(tensor);
-    this.savedState = new Map();
-    for (const [p, state] of this.optimizer.state) {
-      const copy: ParamState = {};
-      for (const key of Object.keys(state)) {
-        const value = state[key];
-        if (value instanceof Tensor) this.keep(value);
-        copy[key] = value;
+    if (!this.refreshSavedState()) { //                    state appeared (a first step): copies for its tensors
+      this.savedState = this.stateNow();
+      this.snapshot.truncate(this.fixed);
+      this.labels.length = this.fixed;
+      for (const entry of this.savedState) {
+        if (!(entry.value instanceof Tensor)) continue;
+        this.snapshot.add(entry.value.data);
+        this.labels.push(`the ${this.optimizer.constructor.name} state '${entry.key}' of ${entry.p}`);
       }
-      this.savedState.set(p, copy);
     }
+    this.snapshot.save();
+  }
+
+  /**
+   * When the state holds the same parameters, keys and tensors as last saved, takes its numbers
+   * (Adam's step count) into the saved list and returns true; else false (nothing allocated on
+   * the way: this runs before every step).
+   */
+  private refreshSavedState(): boolean {
+    const saved = this.savedState;
+    let i = 0;
+    for (const [p, record] of this.optimizer.state) {
+      for (const key in record) {
+        const entry = saved[i++];
+        const value = record[key];
+        if (entry === undefined || entry.p !== p || entry.key !== key) return false;
+        if (value instanceof Tensor || entry.value instanceof Tensor) {
+          if (value !== entry.value) return false;
+        } else {
+          entry.value = value;
+        }
+      }
+    }
+    return i === saved.length;
   }
 
   /** Puts every saved value back, and removes the optimizer state made since `save()`. */
   restore(): void {
-    for (const { tensor } of this.watched) this.putBack(tensor);
-    for (const [p, state] of [...this.optimizer.state]) {
-      const saved = this.savedState.get(p);
-      if (saved === undefined) {
-        this.optimizer.state.delete(p);
-        continue;
-      }
-      for (const key of Object.keys(state)) if (!(key in saved)) delete state[key];
-      for (const key of Object.keys(saved)) {
-        const value = saved[key];
-        if (value instanceof Tensor) this.putBack(value);
-        state[key] = value;
-      }
+    const kept = new Map<Parameter, Set<string>>();
+    for (const { p, key } of this.savedState) {
+      let keys = kept.get(p);
+      if (keys === undefined) kept.set(p, (keys = new Set()));
+      keys.add(key);
     }
+    for (const [p, record] of [...this.optimizer.state]) {
+      const keys = kept.get(p);
+      if (keys === undefined) this.optimizer.state.delete(p);
+      else for (const key of Object.keys(record)) if (!keys.has(key)) delete record[key];
+    }
+    for (const { p, key, value } of this.savedState) (this.optimizer.state.get(p) as ParamState)[key] = value;
+    this.snapshot.restore();
   }
 
-  /** The first parameter, buffer or state tensor holding NaN or ±Infinity, or null. */
+  /** The first parameter, buffer or state tensor holding NaN or ±Infinity (or a state number that is not finite), or null. */
   firstNonFinite(): NonFiniteEntry | null {
-    for (const { label, tensor } of this.watched) {
-      const index = firstNonFinite(tensor.data);
-      if (index >= 0) return { label, index, value: tensor.data[index] };
+    const bad = this.snapshot.firstNonFinite();
+    if (bad !== null) {
+      const [which, index, value] = bad;
+      return { label: this.labels[which], index, value };
     }
-    for (const [p, state] of this.optimizer.state) {
-      for (const key of Object.keys(state)) {
-        const value = state[key];
-        const index = value instanceof Tensor ? firstNonFinite(value.data) : Number.isFinite(value) ? -1 : 0;
-        if (index >= 0) {
-          return { label: `the ${this.optimizer.constructor.name} state '${key}' of ${p}`, index, value: value instanceof Tensor ? value.data[index] : value };
+    for (const [p, record] of this.optimizer.state) {
+      for (const key in record) {
+        const value = record[key];
+        if (typeof value === 'number' && !Number.isFinite(value)) {
+          return { label: `the ${this.optimizer.constructor.name} state '${key}' of ${p}`, index: 0, value };
         }
       }
     }
     return null;
   }
 
-  private keep(tensor: Tensor): void {
-    let copy = this.copies.get(tensor);
-    if (copy === undefined) {
-      copy = longLivedValues(tensor.size);
-      this.copies.set(tensor, copy);
-    }
-    copyValues(tensor.data, copy);
-  }
-
-  private putBack(tensor: Tensor): void {
-    const copy = this.copies.get(tensor);
-    if (copy !== undefined) copyValues(copy, tensor.data);
+  /** Every (parameter, key, value) of the optimizer's state now. */
+  private stateNow(): { p: Parameter; key: string; value: Tensor | number }[] {
+    const entries: { p: Parameter; key: string; value: Tensor | number }[] = [];
+    for (const [p, record] of this.optimizer.state) for (const key in record) entries.push({ p, key, value: record[key] });
+    return entries;
   }
 }
 
