@@ -49,7 +49,7 @@ function matrixSize(op: string, name: string, t: Tensor): [number, number] {
   return [t.shape[0], t.shape[1]];
 }
 
-function output(op: string, rows: number, cols: number, options: ProductOptions, operands: Tensor[]): Tensor {
+function output(op: string, rows: number, cols: number, options: ProductOptions, a: Tensor, b: Tensor, bias?: Tensor): Tensor {
   const into = options.into;
   if (into === undefined) {
     if (options.accumulate) throw new MinidlError(`${op}: accumulate needs an 'into' tensor to add to`);
@@ -58,12 +58,28 @@ function output(op: string, rows: number, cols: number, options: ProductOptions,
   if (into.rank !== 2 || into.shape[0] !== rows || into.shape[1] !== cols) {
     throw new MinidlError(`${op}: result has shape [${rows},${cols}] but 'into' has shape ${formatShape(into.shape)}`);
   }
-  for (const operand of operands) {
-    if (sharesMemory(into.data, operand.data)) {
-      throw new MinidlError(`${op}: 'into' shares memory with an operand; the result would overwrite values the product still reads (write into a separate tensor)`);
-    }
+  const intoData = into.data;
+  if (sharesMemory(intoData, a.data) || sharesMemory(intoData, b.data) || (bias !== undefined && sharesMemory(intoData, bias.data))) {
+    throw new MinidlError(`${op}: 'into' shares memory with an operand; the result would overwrite values the product still reads (write into a separate tensor)`);
   }
   return into;
+}
+
+/**
+ * The options of a product, read with `readOptions` — after a quick look that lets the usual
+ * case through without it: a plain object whose only keys are `into` (a Tensor), `accumulate` (a
+ * boolean) and, for matmul, `bias` (a Tensor). The layers call the products at every step.
+ */
+function productOptions<T extends MatmulOptions>(op: string, options: T, spec: OptionSpec<T>): T {
+  if (typeof options === 'object' && options !== null && Object.getPrototypeOf(options) === Object.prototype) {
+    const { into, accumulate, bias } = options;
+    let keys = 0;
+    for (const key in options) if (Object.prototype.hasOwnProperty.call(options, key)) keys++;
+    const given = (into !== undefined ? 1 : 0) + (accumulate !== undefined ? 1 : 0) + (bias !== undefined ? 1 : 0);
+    if (keys === given && (into === undefined || into instanceof Tensor) && (accumulate === undefined || typeof accumulate === 'boolean') &&
+      (bias === undefined || ('bias' in spec && bias instanceof Tensor))) return options;
+  }
+  return readOptions(op, options, spec) as T; // the slow path, which names what is wrong
 }
 
 /** True when two arrays overlap in memory. */
@@ -79,7 +95,7 @@ export interface MatmulOptions extends ProductOptions {
 
 /** A·B for A [M,K] and B [K,N] → [M,N]; with `bias`, A·B + b (b added to every row). */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
-  options = readOptions('matmul', options, MATMUL_OPTIONS);
+  options = productOptions('matmul', options, MATMUL_OPTIONS);
   const [m, k] = matrixSize('matmul', 'A', a);
   const [k2, n] = matrixSize('matmul', 'B', b);
   if (k !== k2) {
@@ -87,7 +103,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   }
   const bias = options.bias;
   if (bias !== undefined) checkRowVector('matmul', 'bias', bias, 'A·B', m, n);
-  const c = output('matmul', m, n, options, bias === undefined ? [a, b] : [a, b, bias]);
+  const c = output('matmul', m, n, options, a, b, bias);
   activeBackend().kernels.matmul(a.data, b.data, c.data, m, k, n, options.accumulate === true, bias === undefined ? null : bias.data);
   return c;
 }
@@ -101,26 +117,26 @@ function checkRowVector(op: string, name: string, row: Tensor, matrix: string, m
 
 /** A·Bᵀ for A [M,K] and B [N,K] → [M,N], without forming Bᵀ. */
 export function matmulTransB(a: Tensor, b: Tensor, options: ProductOptions = {}): Tensor {
-  options = readOptions('matmulTransB', options, PRODUCT_OPTIONS);
+  options = productOptions('matmulTransB', options, PRODUCT_OPTIONS);
   const [m, k] = matrixSize('matmulTransB', 'A', a);
   const [n, k2] = matrixSize('matmulTransB', 'B', b);
   if (k !== k2) {
     throw new MinidlError(`matmulTransB: A·Bᵀ needs A and B to have the same number of columns, got A ${formatShape(a.shape)} and B ${formatShape(b.shape)}`);
   }
-  const c = output('matmulTransB', m, n, options, [a, b]);
+  const c = output('matmulTransB', m, n, options, a, b);
   activeBackend().kernels.matmulTransB(a.data, b.data, c.data, m, k, n, options.accumulate === true);
   return c;
 }
 
 /** Aᵀ·B for A [K,M] and B [K,N] → [M,N], without forming Aᵀ. */
 export function matmulTransA(a: Tensor, b: Tensor, options: ProductOptions = {}): Tensor {
-  options = readOptions('matmulTransA', options, PRODUCT_OPTIONS);
+  options = productOptions('matmulTransA', options, PRODUCT_OPTIONS);
   const [k, m] = matrixSize('matmulTransA', 'A', a);
   const [k2, n] = matrixSize('matmulTransA', 'B', b);
   if (k !== k2) {
     throw new MinidlError(`matmulTransA: Aᵀ·B needs A and B to have the same number of rows, got A ${formatShape(a.shape)} and B ${formatShape(b.shape)}`);
   }
-  const c = output('matmulTransA', m, n, options, [a, b]);
+  const c = output('matmulTransA', m, n, options, a, b);
   activeBackend().kernels.matmulTransA(a.data, b.data, c.data, m, k, n, options.accumulate === true);
   return c;
 }
@@ -130,7 +146,7 @@ export function matmulTransA(a: Tensor, b: Tensor, options: ProductOptions = {})
  * (Used for bias gradients; `into` may have shape [1,N] or [N].)
  */
 export function sumRows(g: Tensor, options: ProductOptions = {}): Tensor {
-  options = readOptions('sumRows', options, PRODUCT_OPTIONS);
+  options = productOptions('sumRows', options, PRODUCT_OPTIONS);
   const [m, n] = matrixSize('sumRows', 'G', g);
   const into = options.into;
   if (into !== undefined && (into.size !== n || into.rank > 2 || (into.rank === 2 && into.shape[0] !== 1))) {

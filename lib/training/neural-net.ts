@@ -4,6 +4,7 @@ import { BCEWithLogitsLoss } from '../losses/bce-with-logits';
 import { Loss } from '../losses/loss';
 import { MSELoss } from '../losses/mse';
 import { Module, describe } from '../modules/module';
+import { withStateKeptByCaller } from '../modules/containers/sequential';
 import { BatchNorm1d } from '../modules/normalization/batch-norm1d';
 import { Optimizer } from '../optim/optimizer';
 import { SGD } from '../optim/sgd';
@@ -299,7 +300,7 @@ export class NeuralNet {
     const checkpoint = (this.checkpoint ??= new StepCheckpoint(this.model, this.optimizer));
     checkpoint.save();
     try {
-      const result = this.stepOn(xBatch, yBatch);
+      const result = withStateKeptByCaller(() => this.stepOn(xBatch, yBatch)); // the checkpoint gives back what a failure changed
       const bad = checkpoint.firstNonFinite();
       if (bad !== null) {
         throw new DivergedError(`${bad.label} became ${bad.value} (at flat index ${bad.index}) in this step`);

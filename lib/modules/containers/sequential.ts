@@ -267,6 +267,21 @@ export function checkTree(container: Module, method: 'forward' | 'backward'): vo
 let forwardDepth = 0;
 
 /**
+ * Runs `fn` with the containers' own give-back turned off, for a caller that keeps and restores
+ * what a forward changes itself: the trainer, whose step checkpoint puts back the parameters,
+ * buffers and optimizer state of a failing step (lib/training/step-checkpoint.ts). It saves the
+ * containers a copy of every buffer and generator state at every forward.
+ */
+export function withStateKeptByCaller<T>(fn: () => T): T {
+  forwardDepth++;
+  try {
+    return fn();
+  } finally {
+    forwardDepth--;
+  }
+}
+
+/**
  * Runs a container's forward pass; if it throws, first puts back the buffers and the generators
  * of the tree under `container` (and the global generator) as they were before, then re-throws.
  * Only the outermost container does this (the inner ones run inside its call). A forward changes
