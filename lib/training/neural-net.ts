@@ -441,7 +441,7 @@ export class NeuralNet {
   private checkAgainstModel(who: string, x: Tensor, y: Tensor, labels: Int32Array, fast: boolean): void {
     const outputShape = this.inEvalMode(() => this.asStep(fast, `a ${who} check`, () => {
       try {
-        return this.model.forward(takeRows(x, [0])).shape;
+        return this.model.forward(takeRows(x, Int32Array.of(0))).shape;
       } catch (err) {
         throw new MinidlError(`${who}: the model cannot take these inputs (shape ${formatShape(x.shape)}): ${messageOf(err)}`, { cause: err });
       }
