@@ -15,6 +15,7 @@ import { Module } from '../../lib/modules/module';
 import { SGD } from '../../lib/optim/sgd';
 import { Rng } from '../../lib/random/rng';
 import { takeRows } from '../../lib/tensor/ops';
+import { withTemporaryTensors } from '../../lib/tensor/temporaries';
 import { Tensor } from '../../lib/tensor/tensor';
 import { NeuralNet } from '../../lib/training/neural-net';
 import { MinidlError, checkInteger, describeValue } from '../../lib/errors';
@@ -104,8 +105,9 @@ export function trainMnist(data: MnistData, trainOptions: TrainMnistOptions): Mn
     let lossTotal = 0;
     for (let batch = 1; batch <= batches; batch++) {
       const indices = order.subarray((batch - 1) * batchSize, Math.min(batch * batchSize, n));
-      // net.step runs as a step whose tensors are temporaries: each reuses the memory of the one before
-      const loss = net.step(takeRows(x, indices), takeRows(y, indices), epoch, batch).loss;
+      // the batch's rows and the step's tensors are temporaries: each step reuses the memory of the one
+      // before, and the batch lives where the kernels read it in place (no copy per product)
+      const loss = withTemporaryTensors(() => net.step(takeRows(x, indices), takeRows(y, indices), epoch, batch).loss);
       lossTotal += loss * indices.length; // the loss is a batch mean
       options.onBatch?.({ epoch, batch, batches, runningLoss: lossTotal / Math.min(batch * batchSize, n) });
     }

@@ -268,7 +268,9 @@ export class NeuralNet {
   /**
    * One optimisation step on one mini-batch: zeroGrad, forward, loss, backward, and the
    * optimizer's update. Returns the loss (before the update) and the model's output (an
-   * ordinary tensor, yours to keep). A loop of your own may call it for `fit`'s speed. A step
+   * ordinary tensor, yours to keep). A loop of your own may call it for `fit`'s speed — make the
+   * batch inside `withTemporaryTensors` too (`withTemporaryTensors(() => net.step(takeRows(x, i),
+   * takeRows(y, i)).loss)`), so that its rows live where the kernels read them in place. A step
    * that fails leaves the parameters, buffers and optimizer state as they were (see the class
    * doc); `epoch` and `batch` only name the step in messages.
    */
