@@ -74,15 +74,6 @@ export function fillZeros(a: Float64Array): void {
   activeBackend().kernels.fillZeros(a);
 }
 
-/** target[i] = source[i] for every entry of source; target at least as long, the two apart. */
-export function copyValues(source: Float64Array, target: Float64Array): void {
-  const who = 'kernels.copyValues';
-  operand(who, 'source', source, 0, '');
-  operand(who, 'target', target, source.length, '[source.length]');
-  apart(who, 'target', target, source.length, 'source', source, source.length);
-  activeBackend().kernels.copyValues(source, target);
-}
-
 /** The index of the first entry of `a` that is NaN or ±Infinity, or −1. */
 export function firstNonFinite(a: Float64Array): number {
   operand('kernels.firstNonFinite', 'a', a, 0, '');

@@ -3,7 +3,7 @@ import { BCELoss } from '../losses/bce';
 import { BCEWithLogitsLoss } from '../losses/bce-with-logits';
 import { Loss } from '../losses/loss';
 import { MSELoss } from '../losses/mse';
-import { Module, describe } from '../modules/module';
+import { Module } from '../modules/module';
 import { withStateKeptByCaller } from '../modules/containers/sequential';
 import { BatchNorm1d } from '../modules/normalization/batch-norm1d';
 import { Optimizer } from '../optim/optimizer';
@@ -280,7 +280,7 @@ export class NeuralNet {
     if (!(yBatch instanceof Tensor)) throw new MinidlError(`${who}: yBatch must be a Tensor, got ${describeValue(yBatch)}`);
     checkInteger(who, 'epoch', epoch);
     checkInteger(who, 'batch', batch);
-    this.checkData(who, xBatch, yBatch, undefined);
+    checkSamples(who, xBatch, yBatch); // no labels: a step does not need them
     const fast = onlyLibraryCode(this.model, this.loss, this.optimizer);
     return this.asStep(fast, 'a NeuralNet training step', () => {
       const result = this.guardedStep(xBatch, yBatch, `epoch ${epoch}, batch ${batch}`);
@@ -478,23 +478,8 @@ export class NeuralNet {
 
   /** Validates a data set and returns its targets as a Tensor and its class labels. */
   private checkData(who: string, inputs: Tensor, targets: Targets, labels?: ArrayLike<number>): { x: Tensor; y: Tensor; labels: Int32Array } {
-    checkInputs(who, inputs);
+    const y = checkSamples(who, inputs, targets);
     const n = inputs.shape[0];
-    let y: Tensor;
-    if (targets instanceof Tensor) {
-      y = targets;
-    } else if (targets instanceof Int32Array || Array.isArray(targets)) {
-      const bad = Array.prototype.findIndex.call(targets, (v: unknown) => typeof v !== 'number' || !Number.isInteger(v));
-      if (bad >= 0) throw new MinidlError(`${who}: targets given as an array must be whole class numbers, got ${describeValue(targets[bad])} at index ${bad}`);
-      y = Tensor.fromArray(targets, [targets.length]);
-    } else {
-      throw new MinidlError(`${who}: targets must be a Tensor or an array of class indices, got ${describeValue(targets)}`);
-    }
-    if (y.shape[0] !== n) {
-      throw new MinidlError(`${who}: inputs have ${n} rows (shape ${formatShape(inputs.shape)}) but targets have ${y.shape[0]} (shape ${formatShape(y.shape)})`);
-    }
-    const badTarget = y.firstNonFinite();
-    if (badTarget >= 0) throw new MinidlError(`${who}: targets hold a non-finite value (${y.data[badTarget]}) in row ${Math.floor(badTarget / y.cols)}`);
     let classes: Int32Array;
     if (labels !== undefined) {
       if (labels.length !== n) throw new MinidlError(`${who}: labels has ${labels.length} entries but inputs have ${n} rows`);
@@ -509,6 +494,28 @@ export class NeuralNet {
     }
     return { x: inputs, y, labels: classes };
   }
+}
+
+/** Validates inputs and targets (finite, one row of targets per input row) and returns the targets as a Tensor. */
+function checkSamples(who: string, inputs: Tensor, targets: Targets): Tensor {
+  checkInputs(who, inputs);
+  const n = inputs.shape[0];
+  let y: Tensor;
+  if (targets instanceof Tensor) {
+    y = targets;
+  } else if (targets instanceof Int32Array || Array.isArray(targets)) {
+    const bad = Array.prototype.findIndex.call(targets, (v: unknown) => typeof v !== 'number' || !Number.isInteger(v));
+    if (bad >= 0) throw new MinidlError(`${who}: targets given as an array must be whole class numbers, got ${describeValue(targets[bad])} at index ${bad}`);
+    y = Tensor.fromArray(targets, [targets.length]);
+  } else {
+    throw new MinidlError(`${who}: targets must be a Tensor or an array of class indices, got ${describeValue(targets)}`);
+  }
+  if (y.shape[0] !== n) {
+    throw new MinidlError(`${who}: inputs have ${n} rows (shape ${formatShape(inputs.shape)}) but targets have ${y.shape[0]} (shape ${formatShape(y.shape)})`);
+  }
+  const badTarget = y.firstNonFinite();
+  if (badTarget >= 0) throw new MinidlError(`${who}: targets hold a non-finite value (${y.data[badTarget]}) in row ${Math.floor(badTarget / y.cols)}`);
+  return y;
 }
 
 /** Refuses inputs that are not a Tensor holding only finite values. */
