@@ -1,5 +1,5 @@
 import {
-  BatchNorm1d, CrossEntropyLoss, Dropout, Linear, Loss, MSELoss, MinidlError, Module, Parameter, ReLU, Rng, Sequential, Sigmoid, Tanh,
+  BatchNorm1d, CrossEntropyLoss, Dropout, Linear, Loss, MSELoss, Module, Parameter, ReLU, Rng, Sequential, Sigmoid, Tanh,
   Tensor, defaultRng, gradcheck, manualSeed,
 } from '../lib';
 import { bits, expectMinidlError } from './helpers';

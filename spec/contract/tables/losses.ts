@@ -16,8 +16,6 @@ import { ContractRow, ContractTable, row } from '../harness';
  * leaves pred and target as they were (and backward refuses to run on a forward that failed).
  */
 
-const any = (v: unknown): never => v as never;
-
 type LossClass = new (options?: unknown) => Loss;
 const LOSSES: [string, LossClass][] = [
   ['MSELoss', MSELoss as LossClass],
