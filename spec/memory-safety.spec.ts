@@ -263,38 +263,31 @@ describe('released tensors cannot be read', () => {
   });
 
   test('the PyTorch habit inside withTemporaryTensors is refused loudly, the same on both backends; stateTensor works', () => {
-    for (const backend of BACKENDS) {
-      setBackend(backend);
-      const rng = new Rng(10);
-      const model = mlp(rng);
+    /** A fresh model and a hand-written step of `optimizer` on it, inside withTemporaryTensors. */
+    const setup = (makeOptimizer: (params: Parameter[]) => Optimizer) => {
+      const model = mlp(new Rng(10));
       const lossFn = new MSELoss();
       const { x, y } = data(1, 16);
-      const optimizer = new StudentMomentum(model.params(), 0.05);
+      const optimizer = makeOptimizer(model.params());
       const step = () => withTemporaryTensors(() => {
         optimizer.zeroGrad();
         lossFn.forward(model.forward(x), y);
         model.backward(lossFn.backward());
         optimizer.step();
       });
+      return { model, step };
+    };
+    for (const backend of BACKENDS) {
+      setBackend(backend);
+      const { step } = setup((params) => new StudentMomentum(params, 0.05));
       step();
       expectMinidlError(step, /was a temporary of withTemporaryTensors and was released/);
     }
     const results: bigint[][][] = [];
     for (const backend of BACKENDS) {
       setBackend(backend);
-      const rng = new Rng(10);
-      const model = mlp(rng);
-      const lossFn = new MSELoss();
-      const { x, y } = data(1, 16);
-      const optimizer = new StateTensorMomentum(model.params(), 0.05);
-      for (let i = 0; i < 5; i++) {
-        withTemporaryTensors(() => {
-          optimizer.zeroGrad();
-          lossFn.forward(model.forward(x), y);
-          model.backward(lossFn.backward());
-          optimizer.step();
-        });
-      }
+      const { model, step } = setup((params) => new StateTensorMomentum(params, 0.05));
+      for (let i = 0; i < 5; i++) step();
       results.push(model.params().map((p) => bits(p.value.data)));
     }
     expect(results[1]).toEqual(results[0]);
