@@ -25,7 +25,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { MNIST_FILES, loadMnist, MnistData } from '../lib/data/mnist';
+import { MNIST_FILES, MnistData } from '../lib/data/mnist';
+import { loadMnist } from '../lib/data/mnist-files';
 import { getBackend } from '../lib/tensor/backend/select';
 import { FlagSpec, UsageError, choiceFlag, existingFolderFlag, intFlag, parseFlags, runMain, textFlag } from './common/cli';
 import { prepareOutDir } from './common/out-dir';

@@ -33,7 +33,7 @@ describe('documentation snippets', () => {
   const dir = fs.mkdtempSync(path.join(root, '.spec-build-snippets-'));
   const files = snippets.map((s, i) => {
     const name = `${s.file.replace(/[/.]/g, '_')}_line${s.line}.ts`;
-    const code = s.code.replace(/from 'minidl'/g, "from '../lib'");
+    const code = s.code.replace(/from 'minidl'/g, "from '../lib'").replace(/from 'minidl\/node'/g, "from '../lib/node'");
     fs.writeFileSync(path.join(dir, name), `export {};\n${code}`);
     return { ...s, name, index: i };
   });

@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { encodeIdx, parseIdx } from '../lib/data/idx';
-import { MNIST_FILES, asImageBatch, loadMnist, mnistSplitFromIdx } from '../lib/data/mnist';
+import { MNIST_FILES, asImageBatch, mnistSplitFromIdx } from '../lib/data/mnist';
+import { loadMnist } from '../lib/data/mnist-files';
 import { loadOfflineDigits, offlineDigitCounts, offlineTrainCount } from '../demos/mnist/offline-digits';
 import { expectMinidlError } from './helpers';
 

@@ -6,8 +6,9 @@ import * as path from 'path';
 import * as vm from 'vm';
 import {
   AvgPool2d, BatchNorm1d, BatchNorm2d, ColumnSplit, Conv2d, Dropout, ELU, Flatten, GELU, MaxPool2d, Softmax, LeakyReLU, applyStandardization, Linear, MinidlError, Module, Rng, SavedModel, Sequential, Sigmoid, Tanh, ReLU, Tensor,
-  defaultRng, loadModel, loadStateInto, manualSeed, modelFromJSON, modelToJSON, readModelFile, saveModel,
+  defaultRng, loadStateInto, manualSeed, modelFromJSON, modelToJSON,
 } from '../lib';
+import { loadModel, readModelFile, saveModel } from '../lib/node';
 import { findConfig } from '../demos/disk/configs';
 import { runConfig } from '../demos/disk/experiment';
 import { decide, loadDiskModel, saveDiskModel } from '../demos/disk/model-file';

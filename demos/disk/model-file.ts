@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { FeatureStats, MinidlError, Module, SavedModel, Tensor, readModelFile, modelFromJSON, modelToJSON } from '../../lib';
+import { FeatureStats, MinidlError, Module, SavedModel, Tensor, modelFromJSON, modelToJSON } from '../../lib';
+import { readModelFile } from '../../lib/node';
 import { checkInteger, describeValue } from '../../lib/errors';
 import { aString, anInteger, readOptions } from '../../lib/options';
 import { writeFilesAtomically } from '../common/write-files';

@@ -67,7 +67,7 @@ function codec<M extends Module>(
 ): ModuleCodec {
   return {
     type,
-    matches: (m) => m.constructor === cls,
+    matches: (m) => Object.getPrototypeOf(m) === cls.prototype,
     config: (m) => parts.config(m as M),
     children: parts.children ? (m) => (parts.children as (m: M) => Module[])(m as M) : undefined,
     create: parts.create,

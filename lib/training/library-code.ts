@@ -37,20 +37,19 @@ import { SGD } from '../optim/sgd';
  * with any class of yours in it (a subclass too, or an instance whose method was replaced)
  * trains without steps: every tensor ordinary, the same bits, slower.
  */
-const LIBRARY_CLASSES: ReadonlySet<unknown> = new Set<unknown>([
+const LIBRARY_PROTOTYPES: ReadonlySet<unknown> = new Set<unknown>([
   Linear, ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, ELU, GELU, Conv2d, MaxPool2d, AvgPool2d, Flatten,
   Sequential, ColumnSplit, BatchNorm1d, BatchNorm2d, Dropout,
   MSELoss, MAELoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss,
   SGD, Adam,
-]);
+].map((cls) => cls.prototype));
 
 /** Methods a step calls: an instance that holds its own version of one runs code of yours. */
 const STEP_METHODS = ['forward', 'backward', 'step', 'zeroGrad', 'params', 'children', 'train', 'eval', 'reduce'];
 
 /** True when `thing` is an instance of one of minidl's classes exactly, with none of its methods replaced. */
 export function isLibraryInstance(thing: object): boolean {
-  const cls = (thing as { constructor?: unknown }).constructor;
-  if (!LIBRARY_CLASSES.has(cls) || Object.getPrototypeOf(thing) !== (cls as { prototype: unknown }).prototype) return false;
+  if (!LIBRARY_PROTOTYPES.has(Object.getPrototypeOf(thing))) return false;
   return STEP_METHODS.every((name) => {
     const own = Object.getOwnPropertyDescriptor(thing, name);
     return own === undefined || (typeof own.value !== 'function' && own.get === undefined);

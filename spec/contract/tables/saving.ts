@@ -4,8 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   BatchNorm1d, BatchNorm2d, ColumnSplit, Conv2d, Dropout, GELU, LeakyReLU, Linear, Module, ReLU, Rng, Sequential, Tensor,
-  checkSavedModel, loadModel, loadStateInto, modelFromJSON, modelToJSON, readModelFile, saveModel,
+  checkSavedModel, loadStateInto, modelFromJSON, modelToJSON,
 } from '../../../lib';
+import { loadModel, readModelFile, saveModel } from '../../../lib/node';
 import { ContractRow, ContractTable, Keeps, row } from '../harness';
 
 /*

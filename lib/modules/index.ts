@@ -1,0 +1,36 @@
+/**
+ * Modules: the layers, activations and containers a network is built from. Each has
+ * `forward(input)`, `backward(gradOut)` and `params()`.
+ *
+ * Everything here is exported by the entry point `minidl` (lib/index.ts); this file groups
+ * one chapter of it for the API reference.
+ *
+ * @module modules
+ */
+export { Module, runInChild } from './module';
+export type { ModuleBuffer } from './module';
+export { Parameter } from './parameter';
+export { Linear } from './linear';
+export type { LinearOptions } from './linear';
+export { ReLU } from './activations/relu';
+export { LeakyReLU } from './activations/leaky-relu';
+export { Tanh } from './activations/tanh';
+export { Sigmoid } from './activations/sigmoid';
+export { Softmax } from './activations/softmax';
+export { ELU } from './activations/elu';
+export { GELU } from './activations/gelu';
+export type { GeluApproximation } from './activations/gelu';
+export { Conv2d } from './convolution/conv2d';
+export type { Conv2dOptions } from './convolution/conv2d';
+export type { SizePair } from './convolution/window';
+export { MaxPool2d } from './pooling/max-pool2d';
+export { AvgPool2d } from './pooling/avg-pool2d';
+export { Flatten } from './reshape/flatten';
+export { Sequential } from './containers/sequential';
+export { ColumnSplit } from './containers/column-split';
+export { BatchNorm } from './normalization/batch-norm';
+export type { BatchNormOptions, ChannelLayout } from './normalization/batch-norm';
+export { BatchNorm1d } from './normalization/batch-norm1d';
+export { BatchNorm2d } from './normalization/batch-norm2d';
+export { Dropout } from './regularization/dropout';
+export type { DropoutOptions } from './regularization/dropout';

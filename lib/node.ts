@@ -1,0 +1,17 @@
+/**
+ * minidl's Node-only entry point, `minidl/node`: the helpers that read and write files with
+ * Node's `fs`. Everything else is in the browser-safe entry point `minidl` (lib/index.ts).
+ *
+ * ```ts
+ * import { Linear } from 'minidl';
+ * import { saveModel, loadModel, loadMnist } from 'minidl/node';
+ * ```
+ *
+ * @module node
+ */
+
+// Saving and loading models
+export { saveModel, loadModel, readModelFile } from './serialization/model-file';
+
+// Data
+export { loadMnist } from './data/mnist-files';

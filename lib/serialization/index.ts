@@ -1,0 +1,11 @@
+/**
+ * Saving and loading models as JSON (writing and reading files is `saveModel` / `loadModel` in
+ * `minidl/node`).
+ *
+ * Everything here is exported by the entry point `minidl` (lib/index.ts); this file groups
+ * one chapter of it for the API reference.
+ *
+ * @module serialization
+ */
+export { modelToJSON, modelFromJSON, loadStateInto, checkSavedModel, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './model-json';
+export type { SavedModel, SavedModule, SavedTensor } from './model-json';

@@ -1,0 +1,24 @@
+/**
+ * Tensors and random numbers: the n-dimensional array every layer computes with, its products,
+ * the two backends that compute them, where tensors live in memory, the seeded random
+ * generator, and the error every check throws.
+ *
+ * Everything here is exported by the entry point `minidl` (lib/index.ts); this file groups
+ * one chapter of it for the API reference.
+ *
+ * @module tensor
+ */
+export { Tensor } from './tensor';
+export type { NestedArray } from './tensor';
+export {
+  matmul, matmulTransA, matmulTransB, sumRows, addRowVector, argmaxRows, takeRows, sliceColumns, concatColumns,
+} from './ops';
+export type { MatmulOptions, ProductOptions } from './ops';
+export * as kernels from './kernels';
+export { setBackend, getBackend, loadWasmBackendAsync, backendReason } from './backend/select';
+export { withTemporaryTensors } from './temporaries';
+export { setMemoryBudget, memoryBudget, memoryInUse, setMemoryChecks, memoryChecks, DEFAULT_MEMORY_BUDGET } from './memory';
+export type { BackendName, WindowGeometry } from './backend/interface';
+export { Rng, manualSeed, defaultRng } from '../random/rng';
+export type { RngState, AleaState } from '../random/rng';
+export { MinidlError } from '../errors';
