@@ -20,10 +20,13 @@ import { MinidlError } from './errors';
  *   MinidlError: Linear(…) was called without new: Linear is a class, create one with new Linear(…)
  *
  * Inside the library the classes are used directly (same objects, same prototypes).
+ *
+ * `name` is spelled out rather than read from `cls.name`, which a bundler may change (esbuild
+ * renames a class whose name another declaration of the bundle takes: `Linear2`); the name of
+ * the class as a program sees it (`Linear.name`, `layer.constructor.name`) is then this one.
  */
-export function requireNew<C extends { readonly prototype: object; readonly name: string; readonly length: number }>(cls: C): C {
+export function requireNew<C extends { readonly prototype: object; readonly length: number }>(cls: C, name: string): C {
   type Constructor = new (...args: unknown[]) => unknown;
-  const name = cls.name;
   const publicClass = function (this: unknown, ...args: unknown[]): unknown {
     if (new.target === undefined) {
       throw new MinidlError(`${name}(…) was called without new: ${name} is a class, create one with new ${name}(…)`);

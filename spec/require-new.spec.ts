@@ -17,6 +17,10 @@ describe('the classes minidl exports', () => {
     ].sort());
   });
 
+  test('each is named as it is exported (the name messages use, even after a bundler renamed the class)', () => {
+    for (const [name, cls] of exportedClasses) expect((cls as { name: string }).name).toBe(name);
+  });
+
   test('build with new as the classes themselves: same prototype, constructor, name, instanceof', () => {
     const layer = new minidl.Linear(2, 3, { rng: new minidl.Rng(1) });
     expect(Object.getPrototypeOf(layer)).toBe(LinearInside.prototype);
