@@ -107,8 +107,8 @@ describe('minidl installed from a packed tarball into a fresh project', () => {
       result.loadMnist = typeof loadMnist;
       console.log(JSON.stringify(result));
     `;
-    fs.writeFileSync(path.join(project, 'train.mjs'), script);
-    expect(JSON.parse(run(process.execPath, ['train.mjs'], project))).toEqual({ ...EXPECTED, loadMnist: 'function' });
+    fs.writeFileSync(path.join(project, 'esm.mjs'), script);
+    expect(JSON.parse(run(process.execPath, ['esm.mjs'], project))).toEqual({ ...EXPECTED, loadMnist: 'function' });
   }, 60_000);
 
   test.each([
@@ -137,6 +137,16 @@ describe('minidl installed from a packed tarball into a fresh project', () => {
     const out = run(process.execPath, [path.join(dir, 'out', 'train.js')], dir);
     expect(JSON.parse(out)).toEqual({ ...EXPECTED, types: [true, 2, 'function'] });
   }, 90_000);
+
+  test("the README's example (train.mjs) runs as pasted", () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const snippet = /^```js\n(\/\/ train\.mjs[\s\S]*?)^```/m.exec(readme);
+    expect(snippet).not.toBeNull();
+    fs.writeFileSync(path.join(project, 'train.mjs'), (snippet as RegExpExecArray)[1]);
+    const out = run(process.execPath, ['train.mjs'], project);
+    expect(out).toMatch(/^test error: 0\.021$/m); // what the README's comment says
+    expect(out).toMatch(/^reloaded: Sequential\(Linear\(2→25\), ReLU, Linear\(25→25\), ReLU, Linear\(25→25\), ReLU, Linear\(25→2\)\)$/m);
+  }, 60_000);
 
   test('a browser bundle (esbuild, platform browser) needs no Node built-in and trains', () => {
     fs.writeFileSync(path.join(project, 'page.ts'), `

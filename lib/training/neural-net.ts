@@ -110,7 +110,7 @@ export interface Evaluation {
   loss: number;
   /** Fraction of samples classified correctly. */
   accuracy: number;
-  /** 1 − accuracy. */
+  /** Fraction of samples classified wrongly: (count − correct) / count, i.e. 1 − accuracy. */
   errorRate: number;
   /** Number of samples. */
   count: number;
@@ -398,8 +398,8 @@ export class NeuralNet {
           for (let i = 0; i < indices.length; i++) if (predicted[i] === labels[indices[i]]) correct++;
         });
       }
-      const accuracy = correct / n;
-      return { loss: this.loss.reduction === 'mean' ? lossTotal / n : lossTotal, accuracy, errorRate: 1 - accuracy, count: n };
+      // Both as fractions of n, each rounded once: 21 errors in 1000 give 0.021, not 1 − 0.979.
+      return { loss: this.loss.reduction === 'mean' ? lossTotal / n : lossTotal, accuracy: correct / n, errorRate: (n - correct) / n, count: n };
     });
   }
 
