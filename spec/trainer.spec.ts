@@ -559,7 +559,7 @@ describe('evaluate, predict and classify', () => {
       expect(e.count).toBe(13);
       expect(e.loss).toBeCloseTo(loss, 13);
       expect(e.accuracy).toBe(correct / 13);
-      expect(e.errorRate).toBe(1 - correct / 13);
+      expect(e.errorRate).toBe((13 - correct) / 13);
     }
     // Explicit labels override the ones read from the targets.
     const flipped = Int32Array.from(net.classify(x), (c) => (c + 1) % 3);
