@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Browser, Page, chromium } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { Linear } from '../lib/modules/linear';
 import { ReLU } from '../lib/modules/activations/relu';
 import { Tanh } from '../lib/modules/activations/tanh';
@@ -16,11 +16,14 @@ import { Rng } from '../lib/random/rng';
 import { generateDisk } from '../lib/data/disk';
 import { standardize } from '../lib/data/standardize';
 import { oneHot } from '../lib/data/one-hot';
+import { launchChromium } from './browser/launch-chromium';
 
 /**
  * End-to-end test of the browser playground (demos/playground): `serve.ts` builds the page
- * and serves it on a free port; headless Chromium (the system's /usr/bin/chromium, driven by
- * playwright-core) loads it, trains, resets, trains again, and opens the layer inspector.
+ * and serves it on a free port; headless Chromium, driven by playwright-core, loads it, trains,
+ * resets, trains again, and opens the layer inspector. The browser is MINIDL_CHROMIUM if set,
+ * else the system's Chromium or Chrome, else the one packaged in the dev dependency
+ * @sparticuz/chromium (spec/browser/find-chromium.ts).
  * The numbers the page shows are compared with the same run computed here in Node with lib.
  * The page computes with the WebAssembly kernels (it shows which backend runs), this spec's
  * Node run with the backend of its Jest project: the results are the same to the last bit.
@@ -28,7 +31,6 @@ import { oneHot } from '../lib/data/one-hot';
  * Screenshot of the trained page: artifacts/playground/trained.png (git-ignored).
  */
 const ROOT = path.join(__dirname, '..');
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = path.join(ROOT, 'artifacts', 'playground', 'trained.png');
 /** 30 epochs of 10 mini-batches: 300 steps. */
 const EPOCHS = 30;
@@ -113,14 +115,14 @@ describe('the browser playground in headless Chromium', () => {
   let url = '';
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: this test needs the system's Chromium. Install it with: apt-get install -y chromium`);
-    }
-    const [started, launched] = await Promise.all([startServer(outDir), chromium.launch({ executablePath: CHROMIUM })]);
-    server = started.child;
-    url = started.url;
-    browser = launched;
-    page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
+    // Both are awaited before either failure is thrown, so that afterAll ends whichever started.
+    const [started, launched] = await Promise.allSettled([startServer(outDir), launchChromium()]);
+    if (started.status === 'fulfilled') server = started.value.child;
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (launched.status === 'rejected') throw launched.reason;
+    if (started.status === 'rejected') throw started.reason;
+    url = started.value.url;
+    page = await launched.value.newPage({ viewport: { width: 1400, height: 1300 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
     await page.goto(url);
