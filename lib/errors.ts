@@ -16,7 +16,7 @@ export class MinidlError extends Error {
   }
 }
 
-/** `[10,25]` — how shapes are written in every message. */
+/** `[10,25]` — how shapes are written in every message (`input has shape [10,3], expected [N,2]`). */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
@@ -29,8 +29,9 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /**
- * What a value is, for messages: `number 0.1`, `string 'no'`, `null`, `undefined`, `an array`,
- * `a function`, `a CrossEntropyLoss`, `an Object`.
+ * What a value is, for the "got …" part of a message: `number 0.1`, `string 'no'`, `null`,
+ * `undefined`, `an array [1,2]` (its JSON, cut to 40 characters), `a function`, `bigint 3n`,
+ * `a CrossEntropyLoss` (an object by its class), `an Object`. Never throws.
  */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
@@ -69,7 +70,11 @@ function shown(value: unknown): string {
   return typeof value === 'number' ? String(value) : describeValue(value);
 }
 
-/** Throws unless `value` is a finite number strictly greater than 0 (or ≥ 0 when `allowZero`). */
+/**
+ * Returns `value` when it is a finite number strictly greater than 0 (or ≥ 0 when `allowZero`);
+ * throws a MinidlError otherwise, with `who` and `name` as the start of the message:
+ * `SGD: lr must be a finite number ≥ 0, got -1` (SGD allows zero).
+ */
 export function checkPositive(who: string, name: string, value: unknown, allowZero = false): number {
   const ok = typeof value === 'number' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0);
   if (!ok) {
@@ -78,7 +83,11 @@ export function checkPositive(who: string, name: string, value: unknown, allowZe
   return value as number;
 }
 
-/** Throws unless `value` is an integer ≥ `min`. */
+/**
+ * Returns `value` when it is an integer ≥ `min` (default 1); throws a MinidlError otherwise:
+ * `runConfig: option 'epochs' must be an integer ≥ 1, got 0`, with `who` and `name` as the
+ * start of the message.
+ */
 export function checkInteger(who: string, name: string, value: unknown, min = 1): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new MinidlError(`${who}: ${name} must be an integer ≥ ${min}, got ${shown(value)}`);
@@ -86,7 +95,11 @@ export function checkInteger(who: string, name: string, value: unknown, min = 1)
   return value;
 }
 
-/** Throws unless `value` is a finite number in the interval [lo, hi) (or [lo, hi] when `closed`). */
+/**
+ * Returns `value` when it is a finite number in the interval [lo, hi) (or [lo, hi] when
+ * `closed`); throws a MinidlError otherwise, with `who` and `name` as the start of the message:
+ * `Adam: betas[0] must be in [0, 1), got 1`.
+ */
 export function checkInRange(who: string, name: string, value: unknown, lo: number, hi: number, closed = false): number {
   const ok = typeof value === 'number' && Number.isFinite(value) && value >= lo && (closed ? value <= hi : value < hi);
   if (!ok) {
@@ -95,7 +108,11 @@ export function checkInRange(who: string, name: string, value: unknown, lo: numb
   return value as number;
 }
 
-/** Throws unless `value` is a finite number (any sign): NaN, ±Infinity and non-numbers are refused. */
+/**
+ * Returns `value` when it is a finite number (any sign); throws a MinidlError for NaN, ±Infinity
+ * and non-numbers: `LeakyReLU: negativeSlope must be a finite number, got NaN`, with `who` and
+ * `name` as the start of the message.
+ */
 export function checkFinite(who: string, name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new MinidlError(`${who}: ${name} must be a finite number, got ${shown(value)}`);

@@ -31,19 +31,25 @@ function check(expected: string, accepts: (value: unknown) => boolean): OptionCh
   return { expected, accepts };
 }
 
-/** A number (any; NaN and ±Infinity are left to the range checks, which name them). */
+/**
+ * A number (any; NaN and ±Infinity are left to the range checks such as `checkPositive`, which
+ * name them). Message: `option 'lr' must be a number, got string '0.1'`.
+ */
 export const aNumber = check('a number', (v) => typeof v === 'number');
 
-/** A whole number. */
+/**
+ * A whole number (of any sign; `checkInteger` then checks the least value). Message:
+ * `option 'epochs' must be a whole number, got number 2.5`.
+ */
 export const anInteger = check('a whole number', (v) => typeof v === 'number' && Number.isInteger(v));
 
-/** true or false. */
+/** true or false. Message: `option 'bias' must be true or false, got string 'no'`. */
 export const aBoolean = check('true or false', (v) => typeof v === 'boolean');
 
-/** A function. */
+/** A function (a callback such as `onEpoch`). Message: `option 'onEpoch' must be a function, got number 1`. */
 export const aFunction = check('a function', (v) => typeof v === 'function');
 
-/** A string. */
+/** A string (any, the empty one included). Message: `option 'seed' must be a string, got number 42`. */
 export const aString = check('a string', (v) => typeof v === 'string');
 
 /**
@@ -55,7 +61,10 @@ export function satisfying(expected: string, accepts: (value: unknown) => boolea
   return check(expected, accepts);
 }
 
-/** One of the given strings. */
+/**
+ * One of the given strings. Message of `oneOf('sum', 'mean')`:
+ * `option 'reduction' must be one of 'sum', 'mean', got string 'avg'`.
+ */
 export function oneOf(...values: readonly string[]): OptionCheck {
   return check(`one of ${values.map((s) => `'${s}'`).join(', ')}`, (v) => typeof v === 'string' && values.includes(v));
 }
@@ -65,17 +74,20 @@ export function instanceOf(cls: abstract new (...args: never[]) => unknown, expe
   return check(expected, (v) => v instanceof cls);
 }
 
-/** A value any of the checks accepts. */
+/** A value any of the checks accepts; the message joins what they expect: `a number or a function`. */
 export function either(...checks: OptionCheck[]): OptionCheck {
   return check(checks.map((c) => c.expected).join(' or '), (v) => checks.some((c) => c.accepts(v)));
 }
 
-/** A check that also accepts null (for options whose null has a documented meaning). */
+/**
+ * A check that also accepts null, for options whose null has a documented meaning (without it,
+ * readOptions refuses null: `option 'lr' is null; give a number, or leave it out for the default`).
+ */
 export function orNull(inner: OptionCheck): OptionCheck {
   return { expected: `${inner.expected} or null`, accepts: (v) => v === null || inner.accepts(v), acceptsNull: true };
 }
 
-/** The known options of a function: a check per name. */
+/** The known options of a function: a check per name, one for every key of `T` (the options interface). */
 export type OptionSpec<T> = { readonly [K in keyof T]-?: OptionCheck };
 
 /** Extra help for `readOptions`. */
@@ -90,7 +102,23 @@ export interface ReadOptionsHelp {
  * Reads `options` against `spec`: returns it (typed) when it is undefined (as `{}`) or a plain
  * object whose every key is known and whose every value passes its check; throws a MinidlError
  * naming `who` otherwise. Nothing is changed, and nothing is read before the whole object is
- * checked.
+ * checked. An option that is `undefined` counts as absent: apply the defaults to what it returns.
+ *
+ * Refused, each with a MinidlError that names `who`: anything but undefined or a plain object
+ * (`expected an options object such as { lr: 0.1 }, got number 0.1`), an unknown key (with the
+ * known key it most likely meant: `unknown option 'weight_decay' (did you mean 'weightDecay'?)`),
+ * null for an option not made with `orNull`, and a value its check does not accept.
+ *
+ * ```ts
+ * interface ScaleOptions { factor: number; trainable: boolean }
+ * const o = readOptions<ScaleOptions>('Scale', options, { factor: aNumber, trainable: aBoolean });
+ * const factor = checkPositive('Scale', "option 'factor'", o.factor ?? 1);
+ * ```
+ *
+ * @param who The name messages start with: the class or function, e.g. `Linear(2→3)`.
+ * @param options What the caller passed.
+ * @param spec A check for each known option.
+ * @param help What a bare value most likely meant, and what the argument is called.
  */
 export function readOptions<T extends object>(who: string, options: unknown, spec: OptionSpec<T>, help: ReadOptionsHelp = {}): Partial<T> {
   if (options === undefined) return {};

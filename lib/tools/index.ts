@@ -1,5 +1,8 @@
 /**
- * Tools: checking a backward pass against finite differences.
+ * Tools: checking a backward pass against finite differences, and the helpers minidl's own
+ * classes use to check their arguments, for code of your own written on top of minidl (a layer,
+ * a loss, a training script): the options reader with its value checks, the number checks, and
+ * how messages write a value or a shape.
  *
  * Everything here is exported by the entry point `minidl` (lib/index.ts); this file groups
  * one chapter of it for the API reference.
@@ -8,3 +11,12 @@
  */
 export { gradcheck } from './gradcheck';
 export type { GradcheckOptions, GradcheckReport, GradcheckEntry } from './gradcheck';
+
+// Reading an options object, as every constructor of minidl does
+export {
+  readOptions, aNumber, anInteger, aBoolean, aFunction, aString, oneOf, instanceOf, either, orNull, satisfying,
+} from '../options';
+export type { OptionCheck, OptionSpec, ReadOptionsHelp } from '../options';
+
+// Checking numbers and writing messages, as minidl's errors do
+export { checkInteger, checkPositive, checkInRange, checkFinite, describeValue, formatShape } from '../errors';
