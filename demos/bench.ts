@@ -36,17 +36,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { generateDisk } from '../lib/data/disk';
-import { oneHot } from '../lib/data/one-hot';
-import { standardize } from '../lib/data/standardize';
-import { Conv2d } from '../lib/modules/convolution/conv2d';
-import { Linear } from '../lib/modules/linear';
-import { Module } from '../lib/modules/module';
-import { Rng } from '../lib/random/rng';
-import { matmul, matmulTransA, matmulTransB } from '../lib/tensor/ops';
-import { BackendName, getBackend, setBackend } from '../lib/tensor/backend/select';
-import { Tensor } from '../lib/tensor/tensor';
-import { NeuralNet } from '../lib/training/neural-net';
+import {
+  BackendName, Conv2d, Linear, Module, NeuralNet, Rng, Tensor, generateDisk, getBackend, matmul, matmulTransA, matmulTransB,
+  oneHot, setBackend, standardize,
+} from '../lib';
 import { DISK_CONFIGS } from './disk/configs';
 import { FlagSpec, UsageError, intFlag, parseFlags, runMain } from './common/cli';
 import { MnistModelName } from './mnist/models';

@@ -25,9 +25,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { MNIST_FILES, MnistData } from '../lib/data/mnist';
-import { loadMnist } from '../lib/data/mnist-files';
-import { getBackend } from '../lib/tensor/backend/select';
+import { MNIST_FILES, MnistData, getBackend } from '../lib';
+import { loadMnist } from '../lib/node';
 import { FlagSpec, UsageError, choiceFlag, existingFolderFlag, intFlag, parseFlags, runMain, textFlag } from './common/cli';
 import { prepareOutDir } from './common/out-dir';
 import { writeFilesAtomically } from './common/write-files';

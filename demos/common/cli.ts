@@ -19,7 +19,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { MinidlError } from '../../lib/errors';
+import { MinidlError } from '../../lib';
 import { describeFsError } from './file-errors';
 
 /** A command-line flag: its type, default and one line of help. */

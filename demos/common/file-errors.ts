@@ -5,7 +5,7 @@
  *
  *   cannot write 'out/disk/course/curves.json': the disk is full (ENOSPC, no space left on device)
  */
-import { MinidlError } from '../../lib/errors';
+import { MinidlError } from '../../lib';
 
 /** A file or folder a demo cannot use; `runMain` prints its message on one line and exits with status 1. */
 export class FileError extends MinidlError {

@@ -1,6 +1,7 @@
-import { FeatureStats, LabelledData, MinidlError, NeuralNet, Rng, Tensor, generateDisk, labelColumn, oneHot, standardize } from '../../lib';
-import { checkInteger, describeValue } from '../../lib/errors';
-import { aBoolean, aString, anInteger, readOptions } from '../../lib/options';
+import {
+  FeatureStats, LabelledData, MinidlError, NeuralNet, Rng, Tensor, aBoolean, aString, anInteger, checkInteger, describeValue,
+  generateDisk, labelColumn, oneHot, readOptions, standardize,
+} from '../../lib';
 import { DiskConfig } from './configs';
 
 /** The course protocol's sizes. */

@@ -1,8 +1,9 @@
 import * as path from 'node:path';
-import { FeatureStats, MinidlError, Module, SavedModel, Tensor, modelFromJSON, modelToJSON } from '../../lib';
+import {
+  FeatureStats, MinidlError, Module, SavedModel, Tensor, aString, anInteger, checkInteger, describeValue, modelFromJSON, modelToJSON,
+  readOptions,
+} from '../../lib';
 import { readModelFile } from '../../lib/node';
-import { checkInteger, describeValue } from '../../lib/errors';
-import { aString, anInteger, readOptions } from '../../lib/options';
 import { writeFilesAtomically } from '../common/write-files';
 import { ConfigResult } from './experiment';
 

@@ -9,14 +9,7 @@
  *
  * Every layer starts from PyTorch's default initialisation, drawn from the run's generator.
  */
-import { Conv2d } from '../../lib/modules/convolution/conv2d';
-import { Linear } from '../../lib/modules/linear';
-import { Module } from '../../lib/modules/module';
-import { ReLU } from '../../lib/modules/activations/relu';
-import { Sequential } from '../../lib/modules/containers/sequential';
-import { MaxPool2d } from '../../lib/modules/pooling/max-pool2d';
-import { Flatten } from '../../lib/modules/reshape/flatten';
-import { Rng } from '../../lib/random/rng';
+import { Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Rng, Sequential } from '../../lib';
 
 /** The names accepted by `--model`. */
 export type MnistModelName = 'softmax' | 'mlp' | 'cnn';

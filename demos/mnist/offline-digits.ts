@@ -13,8 +13,7 @@
  * order (all 0s, then all 1s, …); training shuffles them every epoch.
  */
 import * as fs from 'node:fs';
-import { MNIST_CLASSES, MnistData } from '../../lib/data/mnist';
-import { Tensor } from '../../lib/tensor/tensor';
+import { MNIST_CLASSES, MnistData, Tensor } from '../../lib';
 
 /** Pixels per image (28 × 28). */
 const IMAGE_SIZE = 28 * 28;

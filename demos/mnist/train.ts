@@ -9,17 +9,10 @@
  * loss → backward → SGD step). The loop is written out here because `fit` reports only per
  * epoch and a progress bar needs every batch.
  */
-import { ImageSplit, MnistData, asImageBatch } from '../../lib/data/mnist';
-import { CrossEntropyLoss } from '../../lib/losses/cross-entropy';
-import { Module } from '../../lib/modules/module';
-import { SGD } from '../../lib/optim/sgd';
-import { Rng } from '../../lib/random/rng';
-import { takeRows } from '../../lib/tensor/ops';
-import { withTemporaryTensors } from '../../lib/tensor/temporaries';
-import { Tensor } from '../../lib/tensor/tensor';
-import { NeuralNet } from '../../lib/training/neural-net';
-import { MinidlError, checkInteger, describeValue } from '../../lib/errors';
-import { aBoolean, aFunction, aString, anInteger, oneOf, readOptions } from '../../lib/options';
+import {
+  CrossEntropyLoss, ImageSplit, MinidlError, MnistData, Module, NeuralNet, Rng, SGD, Tensor, aBoolean, aFunction, aString,
+  anInteger, asImageBatch, checkInteger, describeValue, oneOf, readOptions, takeRows, withTemporaryTensors,
+} from '../../lib';
 import { MNIST_MODEL_NAMES, MnistModelName, MNIST_MODELS } from './models';
 
 /** The stated training settings. */

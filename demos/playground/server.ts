@@ -28,7 +28,7 @@ import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import sirv from 'sirv';
-import { MinidlError } from '../../lib/errors';
+import { MinidlError } from '../../lib';
 
 /** A running server. */
 export interface StaticServer {
