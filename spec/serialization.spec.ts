@@ -5,8 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vm from 'vm';
 import {
-  AvgPool2d, BatchNorm1d, BatchNorm2d, ColumnSplit, Conv2d, Dropout, ELU, Flatten, GELU, MaxPool2d, Softmax, LeakyReLU, applyStandardization, Linear, MinidlError, Module, Rng, SavedModel, Sequential, Sigmoid, Tanh, ReLU, Tensor,
-  defaultRng, loadStateInto, manualSeed, modelFromJSON, modelToJSON,
+  AvgPool2d, BatchNorm1d, BatchNorm2d, ColumnSplit, Conv2d, Dropout, ELU, Flatten, GELU, MaxPool2d, Softmax, LeakyReLU, applyStandardization, Linear, MinidlError, Module, Parameter, Rng, SavedModel, Sequential, Sigmoid, Tanh, ReLU, Tensor,
+  defaultRng, loadStateInto, manualSeed, modelFromJSON, modelToJSON, registerModule, registeredModules,
 } from '../lib';
 import { loadModel, readModelFile, saveModel } from '../lib/node';
 import { findConfig } from '../demos/disk/configs';
@@ -310,6 +310,215 @@ describe('values come back to the bit', () => {
     const expected = stateBits(model);
     expected[0][0] = 0x8000000000000000n;
     expect(stateBits(loaded)).toEqual(expected);
+  });
+});
+
+/**
+ * A layer of a student's own, written as docs/write-a-layer.md teaches, plus the two methods that
+ * make it saveable: y = x·w + shift, one learned scale per feature (a parameter, `weight`) and a
+ * fixed shift (a constructor option).
+ */
+class ScaleShift extends Module {
+  readonly numFeatures: number;
+  readonly shift: number;
+  readonly weight: Parameter;
+  private input: Tensor | null = null;
+
+  constructor(numFeatures: number, options: { shift?: number } = {}) {
+    super();
+    this.numFeatures = numFeatures;
+    this.shift = options.shift ?? 0;
+    this.weight = new Parameter(Tensor.full([1, numFeatures], 1), 'weight');
+  }
+
+  forward(input: Tensor): Tensor {
+    this.checkInput(input);
+    this.input = input;
+    const f = this.numFeatures, w = this.weight.value.data;
+    const output = new Tensor(input.shape);
+    input.data.forEach((x, i) => { output.data[i] = x * w[i % f] + this.shift; });
+    return this.rememberOutput(output);
+  }
+
+  backward(gradOut: Tensor): Tensor {
+    this.checkGradOut(gradOut);
+    const f = this.numFeatures, x = (this.input as Tensor).data, w = this.weight.value.data;
+    const gradIn = new Tensor(gradOut.shape);
+    gradOut.data.forEach((g, i) => {
+      this.weight.grad.data[i % f] += g * x[i]; // ∂L/∂w += Σₙ g·x
+      gradIn.data[i] = g * w[i % f]; //            ∂L/∂x = g·w
+    });
+    return gradIn;
+  }
+
+  override params(): Parameter[] {
+    return [this.weight];
+  }
+
+  toString(): string {
+    return `ScaleShift(${this.numFeatures}, shift=${this.shift})`;
+  }
+
+  override config(): Record<string, unknown> {
+    return { numFeatures: this.numFeatures, shift: this.shift };
+  }
+
+  static fromConfig(config: Record<string, unknown>): ScaleShift {
+    return new ScaleShift(config.numFeatures as number, { shift: config.shift as number });
+  }
+}
+registerModule(ScaleShift, 'ScaleShift');
+
+/** A layer with no parameter and no argument, for the error cases (each test adds what it needs). */
+class IdentityBase extends Module {
+  forward(input: Tensor): Tensor {
+    return this.rememberOutput(input);
+  }
+  backward(gradOut: Tensor): Tensor {
+    this.checkGradOut(gradOut);
+    return gradOut;
+  }
+  toString(): string {
+    return this.constructor.name;
+  }
+  override config(): Record<string, unknown> {
+    return {};
+  }
+}
+
+describe('a layer of your own: registerModule, config() and fromConfig', () => {
+  test('saveModel / loadModel give back a registered layer of a student inside a Sequential, bit for bit', () => {
+    const rng = new Rng('own-layer');
+    const scale = new ScaleShift(3, { shift: -0.25 });
+    scale.weight.value.data.set([-0, 5e-324, 1 / 3]);
+    const model = new Sequential(new Linear(2, 3, { rng }), scale, new ReLU(), new Linear(3, 1, { rng }));
+    const file = path.join(tempDir(), 'own.json');
+    saveModel(model, file, { note: 'a layer of my own' });
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toContain('{"type":"ScaleShift","config":{"numFeatures":3,"shift":-0.25},"params":{"weight":2}}');
+
+    const loaded = loadModel(file) as Sequential;
+    const again = loaded.modules[1];
+    expect(again).toBeInstanceOf(ScaleShift);
+    expect(Object.getPrototypeOf(again)).toBe(ScaleShift.prototype);
+    expect([(again as ScaleShift).numFeatures, (again as ScaleShift).shift]).toEqual([3, -0.25]);
+    expect(String(loaded)).toBe(String(model));
+    expect(stateBits(loaded)).toEqual(stateBits(model));
+    expect(stateBits(loaded)[2][0]).toBe(0x8000000000000000n); // the −0 of the layer's weight
+    const x = randn(rng, [5, 2]);
+    expect(bits(loaded.forward(x).data)).toEqual(bits(model.forward(x).data));
+    const g = randn(rng, [5, 1]);
+    expect(bits(loaded.backward(g).data)).toEqual(bits(model.backward(g).data));
+
+    saveModel(loaded, file, { note: 'a layer of my own' });
+    expect(fs.readFileSync(file, 'utf8')).toBe(text); // saved again: the same bytes
+    const target = new Sequential(new Linear(2, 3, { rng }), new ScaleShift(3, { shift: -0.25 }), new ReLU(), new Linear(3, 1, { rng }));
+    loadStateInto(target, readModelFile(file));
+    expect(stateBits(target)).toEqual(stateBits(model));
+    expect(registeredModules().get('ScaleShift')).toBe(ScaleShift);
+  });
+
+  test('registering minidl\'s own classes again, or a student\'s class again under its name, changes nothing', () => {
+    const before = [...registeredModules()];
+    registerModule(ScaleShift, 'ScaleShift');
+    registerModule(Linear, 'Linear'); // the class minidl exports (through requireNew) is Linear itself
+    registerModule(Sequential, 'Sequential');
+    expect([...registeredModules()]).toEqual(before);
+    expect(before.map(([name]) => name)).toEqual(expect.arrayContaining(['Linear', 'Conv2d', 'BatchNorm1d', 'Sequential', 'ColumnSplit', 'GELU']));
+  });
+
+  test('a class that is not registered cannot be saved: the error names it and says how to register it', () => {
+    class Unsaved extends IdentityBase {}
+    expectMinidlError(() => modelToJSON(new Sequential(new Linear(2, 2), new Unsaved())),
+      /^modelToJSON: model\.children\[1\] Unsaved \(class Unsaved\) cannot be saved or loaded: its class is not registered; known types: .*ScaleShift/,
+      /give it config\(\) and a static fromConfig\(config\), then register it once: registerModule\(Unsaved, 'Unsaved'\)/);
+  });
+
+  test('a subclass of a registered class is not saved as its parent', () => {
+    class ShiftOnly extends ScaleShift {
+      override toString(): string {
+        return 'ShiftOnly';
+      }
+    }
+    class MyLinear extends Linear {}
+    expectMinidlError(() => modelToJSON(new Sequential(new ShiftOnly(2))),
+      /model\.children\[0\] ShiftOnly \(class ShiftOnly\) cannot be saved or loaded: its class is not registered \(a subclass of ScaleShift is not saved as a ScaleShift, which would lose what ShiftOnly changes\)/,
+      /registerModule\(ShiftOnly, 'ShiftOnly'\)/);
+    expectMinidlError(() => modelToJSON(new MyLinear(2, 2)), /\(class MyLinear\) cannot be saved or loaded: its class is not registered \(a subclass of Linear is not saved as a Linear/);
+  });
+
+  test('loading a file with a type this program has not registered names the type and says how to register it', () => {
+    const file = path.join(tempDir(), 'unknown.json');
+    saveModel(new Sequential(new ScaleShift(2)), file);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"ScaleShift"', '"Swish"'));
+    expectMinidlError(() => loadModel(file),
+      /^loadModel: .*unknown\.json: not a valid saved model: architecture\.children\[0\] has unknown module type "Swish" \(known: .*Linear.*\); if it is a layer of your own, register its class before loading: registerModule\(Swish, "Swish"\)/);
+  });
+
+  test('registerModule refuses, and registers nothing, what could not be saved and loaded back', () => {
+    class NoRebuild extends IdentityBase {}
+    class Rebuilds extends IdentityBase {
+      static fromConfig(): Rebuilds {
+        return new Rebuilds();
+      }
+    }
+    class NoConfig extends Module {
+      forward(input: Tensor): Tensor {
+        return input;
+      }
+      backward(gradOut: Tensor): Tensor {
+        return gradOut;
+      }
+      toString(): string {
+        return 'NoConfig';
+      }
+      static fromConfig(): NoConfig {
+        return new NoConfig();
+      }
+    }
+    class InheritsRebuild extends Rebuilds {}
+    class NotAModule {
+      static fromConfig(): NotAModule {
+        return new NotAModule();
+      }
+    }
+    const before = [...registeredModules()];
+    const refused: Array<[() => void, RegExp]> = [
+      [() => registerModule(Rebuilds, 'Linear'), /^registerModule: the name 'Linear' is already taken by another class, Linear; choose another name for Rebuilds/],
+      [() => registerModule(Linear, 'Dense'), /^registerModule: Linear is already registered as 'Linear'; a class is saved under one name only/],
+      [() => registerModule(NoRebuild as never, 'NoRebuild'), /^registerModule: NoRebuild has no static fromConfig\(config\), which rebuilds it when a model is loaded/],
+      [() => registerModule(InheritsRebuild, 'InheritsRebuild'), /^registerModule: InheritsRebuild has no static fromConfig of its own: the one it inherits from Rebuilds would build a Rebuilds, not an InheritsRebuild/],
+      [() => registerModule(NoConfig, 'NoConfig'), /^registerModule: NoConfig has no config\(\) method, which gives its constructor's arguments to save \(return \{\} if it takes none\)/],
+      [() => registerModule(NotAModule as never, 'NotAModule'), /^registerModule: cls must be a subclass of Module, got NotAModule, which does not extend Module/],
+      [() => registerModule(new ScaleShift(2) as never, 'ScaleShift'), /^registerModule: cls must be a class \(a subclass of Module\), got a ScaleShift \(an instance: give the class itself, such as registerModule\(ScaleShift, 'ScaleShift'\)\)/],
+      [() => (registerModule as (cls: unknown) => void)(Rebuilds), /^registerModule: name must be the type name written into saved files, a non-empty string such as 'Rebuilds', got undefined \(spell it out, as registerModule\(Rebuilds, 'Rebuilds'\): a minifying bundler renames classes/],
+    ];
+    for (const [act, message] of refused) {
+      expectMinidlError(act, message);
+      expect([...registeredModules()]).toEqual(before);
+    }
+  });
+
+  test('a config() that is not plain data, and a fromConfig that builds another class, are refused with the module\'s place', () => {
+    class Nested extends IdentityBase {
+      override config(): Record<string, unknown> {
+        return { options: { shift: 1 } };
+      }
+      static fromConfig(): Nested {
+        return new Nested();
+      }
+    }
+    registerModule(Nested, 'Nested');
+    expectMinidlError(() => modelToJSON(new Sequential(new Nested())),
+      /^modelToJSON: model\.children\[0\] \(Nested\) config\.options is an Object, which cannot be saved \(a config holds finite numbers, strings, true\/false, null, or lists of them\)/);
+    class WrongRebuild extends IdentityBase {
+      static fromConfig(): Module {
+        return new ReLU();
+      }
+    }
+    registerModule(WrongRebuild, 'WrongRebuild');
+    const saved = modelToJSON(new Sequential(new WrongRebuild()));
+    expectMinidlError(() => modelFromJSON(saved), /^modelFromJSON: model\.children\[0\] \(WrongRebuild\): WrongRebuild\.fromConfig returned a ReLU, not a WrongRebuild/);
   });
 });
 

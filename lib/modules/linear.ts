@@ -2,6 +2,8 @@ import { checkArgumentCount, checkInteger, MinidlError, formatShape } from '../e
 import { Init, fillInit, isInitLike, planInit } from '../init/init';
 import { OptionSpec, aBoolean, instanceOf, oneOf, readOptions, satisfying } from '../options';
 import { Rng, defaultRng } from '../random/rng';
+import { configBoolean, configNumber } from '../serialization/config-values';
+import { registerModule } from '../serialization/module-registry';
 import { matmul, matmulTransA, matmulTransB, sumRows } from '../tensor/ops';
 import { Tensor } from '../tensor/tensor';
 import { Module } from './module';
@@ -125,7 +127,22 @@ export class Linear extends Module {
   toString(): string {
     return `Linear(${this.inFeatures}→${this.outFeatures}${this.bias === null ? ', bias=false' : ''})`;
   }
+
+  /** The sizes and whether there is a bias: `{ inFeatures, outFeatures, bias }` (the initialisation is not kept: the values are saved). */
+  override config(): Record<string, unknown> {
+    return { inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null };
+  }
+
+  /** A Linear from `config()`'s values; on the Parameters of `shareWith` (a Linear) when the saved model shares them. */
+  static fromConfig(config: Record<string, unknown>, _children: Module[], shareWith: Module | null): Linear {
+    const inFeatures = configNumber(config, 'inFeatures'), outFeatures = configNumber(config, 'outFeatures');
+    const bias = configBoolean(config, 'bias');
+    if (shareWith === null) return new Linear(inFeatures, outFeatures, { bias });
+    if (!(shareWith instanceof Linear)) throw new MinidlError(`cannot share the parameters of ${shareWith}`);
+    return new Linear(inFeatures, outFeatures, { bias, share: shareWith });
+  }
 }
+registerModule(Linear, 'Linear');
 
 /** The options Linear reads (a function, since it names the class Linear defined above). */
 function linearOptions(): OptionSpec<LinearOptions> {

@@ -100,6 +100,23 @@ export abstract class Module {
   }
 
   /**
+   * The arguments of this module's constructor, as plain JSON values (finite numbers, strings,
+   * booleans, null, and lists of them), e.g. `{ inFeatures: 2, outFeatures: 25, bias: true }`
+   * for a Linear: what a saved model stores to build the module again, with the static
+   * `fromConfig` of its class (Keras' `get_config`). Parameters and state are saved apart, and
+   * a container's modules too, so they are not part of it. A module that takes no arguments
+   * returns `{}`.
+   *
+   * Every class that is saved overrides it (see `registerModule` and docs/saving-models.md);
+   * this default throws a MinidlError naming the class, since a class without its own
+   * `config()` cannot say what its constructor needs.
+   */
+  config(): Record<string, unknown> {
+    const name = this.constructor.name;
+    this.fail('config', `${name} has no config() of its own, so it cannot say what its constructor needs; to save a ${name}, give it config() and a static fromConfig, and register it with registerModule(${name}, '${name}')`);
+  }
+
+  /**
    * Registers state that outlives every forward pass and is saved with the model (PyTorch's
    * `register_buffer`): returns a tensor holding a copy of `initial`, which the module then
    * updates in place and `buffers()` lists under `name`. Make buffers in the constructor.

@@ -1,6 +1,6 @@
 /**
  * Saving and loading models as JSON (writing and reading files is `saveModel` / `loadModel` in
- * `minidl/node`).
+ * `minidl/node`), and registering a module class of your own so that it can be saved and loaded.
  *
  * Everything here is exported by the entry point `minidl` (lib/index.ts); this file groups
  * one chapter of it for the API reference.
@@ -9,3 +9,5 @@
  */
 export { modelToJSON, modelFromJSON, loadStateInto, checkSavedModel, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './model-json';
 export type { SavedModel, SavedModule, SavedTensor } from './model-json';
+export { registerModule, registeredModules } from './module-registry';
+export type { SaveableModuleClass } from './module-registry';

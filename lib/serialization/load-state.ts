@@ -3,7 +3,7 @@ import { Module } from '../modules/module';
 import { Parameter } from '../modules/parameter';
 import { describeValue } from '../options';
 import { Tensor } from '../tensor/tensor';
-import { codecFor, decodeConfig, decodeValues, ownBuffers, ownParams } from './module-tree';
+import { decodeConfig, decodeValues, ownBuffers, ownParams, moduleConfig, savedTypeFor } from './module-tree';
 import { isPlainObject } from './json-data';
 import { checkSaved } from './saved-model-check';
 import { SavedModule, SavedTensor } from './saved-model';
@@ -41,15 +41,15 @@ export function loadStateInto(model: Module, saved: unknown): void {
     throw new MinidlError(`${who}: the model does not match the saved one at ${path}: ${what}; nothing was loaded`);
   };
   const visit = (m: Module, node: SavedModule, path: string): void => {
-    const codec = codecFor(who, m, path);
-    if (codec.type !== node.type) differ(path, `the model has ${m} but the saved model has a ${node.type} there`);
+    const type = savedTypeFor(who, m, path);
+    if (type !== node.type) differ(path, `the model has ${m} but the saved model has a ${node.type} there`);
     let decoded: Record<string, unknown>;
     try {
       decoded = decodeConfig(node.config, checked.version);
     } catch (err) {
       throw new MinidlError(`${who}: ${path} (${node.type}): ${(err as Error).message}`, { cause: err });
     }
-    const differences = configDifferences(codec.config(m), decoded);
+    const differences = configDifferences(moduleConfig(who, `${path} (${m})`, m), decoded);
     if (differences !== '') differ(path, `the model has ${m} but the saved model's ${node.type} has ${differences}`);
     const where = `${path} (${m})`;
     const own = ownParams(who, m, path);
@@ -83,7 +83,7 @@ export function loadStateInto(model: Module, saved: unknown): void {
       }
       copies.push({ into: t, from: source });
     }
-    const children = codec.children ? codec.children(m) : [];
+    const children = m.children();
     const savedChildren = node.children ?? [];
     if (children.length !== savedChildren.length) {
       differ(where, `the model has ${children.length} modules inside but the saved model has ${savedChildren.length}`);

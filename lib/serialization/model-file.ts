@@ -14,9 +14,10 @@ import { checkSaved } from './saved-model-check';
  * `loadModel(file)` gives back the same model, every value to the bit (−0 included).
  *
  * Nothing is written unless the whole model can be saved: a NaN or ±Infinity in a parameter or
- * state tensor (named with its module path, name, flat index and value), a module class minidl
- * cannot rebuild, metadata that is not plain JSON data (a function, a BigInt, a cycle, NaN, a
- * Date, …) are refused first. Then the file is written safely (lib/serialization/atomic-write.ts):
+ * state tensor (named with its module path, name, flat index and value), a module whose class
+ * is not registered (`registerModule`) or whose `config()` is not plain data, metadata that is
+ * not plain JSON data (a function, a BigInt, a cycle, NaN, a Date, …) are refused first. Then
+ * the file is written safely (lib/serialization/atomic-write.ts):
  * under a temporary name next to it, flushed, and renamed over it, so a crash leaves the
  * previous file intact; a symbolic link is followed (the link stays, its target is replaced);
  * an existing file keeps its mode (0600 stays 0600); a target that exists but is not a regular

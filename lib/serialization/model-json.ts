@@ -1,12 +1,14 @@
 import { MinidlError, checkArgumentCount, formatShape } from '../errors';
+import '../modules'; // minidl's own layers: each file registers its class (registerModule) as it loads
 import { Module } from '../modules/module';
 import { Parameter } from '../modules/parameter';
 import { describeValue } from '../options';
 import { Tensor } from '../tensor/tensor';
-import { moduleCodecs, ModuleCodec } from './codecs';
+import { defaultRng } from '../random/rng';
 import { encodeValues } from './exact-numbers';
-import { codecFor, decodeConfig, decodeValues, encodeConfig, ownBuffers, ownParams } from './module-tree';
+import { decodeConfig, decodeValues, encodeConfig, moduleConfig, ownBuffers, ownParams, savedTypeFor } from './module-tree';
 import { copyJsonData } from './json-data';
+import { moduleClassNamed } from './module-registry';
 import { checkSaved } from './saved-model-check';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, SavedModel, SavedModule, SavedTensor } from './saved-model';
 
@@ -22,10 +24,14 @@ export { loadStateInto } from './load-state';
  * `metadata` is copied (it must be plain JSON data: finite numbers, strings, booleans, null,
  * arrays, plain objects; a key whose value is undefined is left out).
  *
- * Throws a MinidlError, and returns nothing, when `model` is not a Module, holds a module class
- * minidl cannot rebuild, holds a NaN or ±Infinity (named: module path, parameter or state name,
- * flat index, value — such a model could not be loaded back), or when `metadata` is not plain
- * JSON data (a function, a BigInt, a cycle, a Date, NaN, …, named by its place).
+ * Each module is written as the name its class was registered under (`registerModule`; a
+ * subclass of a registered class is not saved as its parent) and its `config()`.
+ *
+ * Throws a MinidlError, and returns nothing, when `model` is not a Module, holds a module whose
+ * class is not registered or whose `config()` is not plain data, holds a NaN or ±Infinity
+ * (named: module path, parameter or state name, flat index, value — such a model could not be
+ * loaded back), or when `metadata` is not plain JSON data (a function, a BigInt, a cycle, a
+ * Date, NaN, …, named by its place).
  */
 export function modelToJSON(model: Module, metadata?: Record<string, unknown>): SavedModel {
   checkArgumentCount('modelToJSON', arguments.length, ['model', 'metadata']);
@@ -44,9 +50,9 @@ export function modelToSaved(who: string, model: unknown, metadata: unknown): Sa
   const parameters: SavedTensor[] = [];
   const ids = new Map<Parameter, number>();
   const visit = (m: Module, path: string): SavedModule => {
-    const codec = codecFor(who, m, path);
+    const type = savedTypeFor(who, m, path);
     const where = `${path} (${m})`;
-    const node: SavedModule = { type: codec.type, config: encodeConfig(who, where, codec.config(m)) };
+    const node: SavedModule = { type, config: encodeConfig(moduleConfig(who, where, m)) };
     const own = ownParams(who, m, path);
     if (own.size > 0) {
       node.params = {};
@@ -63,7 +69,7 @@ export function modelToSaved(who: string, model: unknown, metadata: unknown): Sa
       node.buffers = {};
       for (const [name, t] of buffers) node.buffers[name] = saveTensor(who, `${where} state '${name}'`, t);
     }
-    const children = codec.children ? codec.children(m) : [];
+    const children = m.children();
     if (children.length > 0) node.children = children.map((c, i) => visit(c, `${path}.children[${i}]`));
     return node;
   };
@@ -87,13 +93,16 @@ function saveTensor(who: string, what: string, t: Tensor): SavedTensor {
 
 /**
  * Rebuilds a model from `modelToJSON`'s object (or the parsed contents of a saved file, of
- * format version 1 or 2). Everything is checked before the model is returned: the format and
- * version, every module type and config (no unknown key), every parameter's shape against the
- * layer that uses it, every state tensor, and that all values are finite numbers. Values come
- * back to the bit (−0 included). The model comes back in training mode, as a newly built one
- * would, with its parameters, its weight sharing and its state as saved; call `eval()` before
- * predicting with a model that has dropout or batch normalisation. Building draws nothing from
- * the global generator. Throws a MinidlError naming the place in the saved model otherwise.
+ * format version 1 or 2), each module by the static `fromConfig` of the class registered under
+ * its type (`registerModule`). Everything is checked before the model is returned: the format
+ * and version, every module type (registered) and config (no unknown key, and `fromConfig`
+ * returns that class), every parameter's shape against the layer that uses it, every state
+ * tensor, and that all values are finite numbers. Values come back to the bit (−0 included).
+ * The model comes back in training mode, as a newly built one would, with its parameters, its
+ * weight sharing and its state as saved; call `eval()` before predicting with a model that has
+ * dropout or batch normalisation. Building leaves the global generator as it was (what the
+ * rebuilt layers draw is given back). Throws a MinidlError naming the place in the saved model
+ * otherwise.
  */
 export function modelFromJSON(saved: unknown): Module {
   checkArgumentCount('modelFromJSON', arguments.length, ['saved']);
@@ -102,10 +111,24 @@ export function modelFromJSON(saved: unknown): Module {
 
 /** Builds the model of a checked saved model; messages start with `who`. */
 export function buildModel(who: string, model: SavedModel): Module {
+  // The layers being rebuilt draw initial values (overwritten at once by the saved ones), some
+  // from the global generator: it is put back as it was, so loading never changes a seeded run.
+  const global = defaultRng();
+  const state = global.state();
+  try {
+    return buildTree(who, model);
+  } finally {
+    global.setState(state);
+  }
+}
+
+/** `buildModel`'s work: each module rebuilt by the `fromConfig` of its registered class, then given its saved values. */
+function buildTree(who: string, model: SavedModel): Module {
   const built = new Map<number, Parameter>();
   const owners = new Map<number, Module>();
   const build = (node: SavedModule, path: string): Module => {
-    const codec = moduleCodecs.get(node.type) as ModuleCodec;
+    const cls = moduleClassNamed(node.type);
+    if (cls === undefined) throw new MinidlError(`${who}: ${path} has unknown module type ${JSON.stringify(node.type)}`); // checkSaved refused it already
     const children = (node.children ?? []).map((c, i) => build(c, `${path}.children[${i}]`));
     const savedIds = Object.values(node.params ?? {});
     const sharedId = savedIds.find((id) => owners.has(id));
@@ -113,13 +136,16 @@ export function buildModel(who: string, model: SavedModel): Module {
     let config: Record<string, unknown>;
     try {
       config = decodeConfig(node.config, model.version);
-      module = codec.create(config, children, sharedId === undefined ? null : (owners.get(sharedId) as Module));
+      module = cls.fromConfig(config, children, sharedId === undefined ? null : (owners.get(sharedId) as Module));
     } catch (err) {
       if (!(err instanceof Error)) throw err;
       throw new MinidlError(`${who}: ${path} (${node.type}): ${err.message}`, { cause: err });
     }
+    if (!(module instanceof Module) || Object.getPrototypeOf(module) !== cls.prototype) {
+      throw new MinidlError(`${who}: ${path} (${node.type}): ${cls.name}.fromConfig returned ${describeValue(module)}, not a ${cls.name}`);
+    }
     const where = `${path} (${module})`;
-    const known = Object.keys(codec.config(module));
+    const known = Object.keys(moduleConfig(who, where, module));
     const extra = Object.keys(config).filter((k) => !known.includes(k));
     if (extra.length > 0) {
       throw new MinidlError(`${who}: ${where} config has unknown key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ') || 'none'})`);

@@ -3,28 +3,62 @@ import { Module } from '../modules/module';
 import { Parameter } from '../modules/parameter';
 import { describeValue } from '../options';
 import { Tensor } from '../tensor/tensor';
-import { moduleCodecs, ModuleCodec } from './codecs';
-import { decodeNumber, encodeNumber } from './exact-numbers';
+import { decodeNumber, encodeNumber, NEGATIVE_ZERO } from './exact-numbers';
+import { isPlainObject } from './json-data';
+import { registeredNames, registeredParentOf, savedTypeOf } from './module-registry';
 import { SavedTensor } from './saved-model';
 
 /**
  * How a module tree maps onto a saved model, shared by saving, building and loadStateInto:
- * which codec writes a module, the parameters and state a module holds itself (by name), and
- * how constructor arguments and tensor values are written and read back to the bit.
+ * the type name a module is saved under, its constructor arguments (`config()`), the
+ * parameters and state it holds itself (by name), and how constructor arguments and tensor
+ * values are written and read back to the bit.
  */
 
-/** A module's constructor arguments as written: numbers must be finite, −0 becomes `"-0"`; lists of numbers likewise. */
-export function encodeConfig(who: string, where: string, config: Record<string, unknown>): Record<string, unknown> {
-  const number = (v: number, key: string): number | string => {
-    if (!Number.isFinite(v)) throw new MinidlError(`${who}: ${where} config.${key} is ${v}, which cannot be saved (not a finite number)`);
-    return encodeNumber(v);
+/**
+ * `m.config()`, checked: a plain object whose values are finite numbers, strings (but not
+ * `"-0"`, which the format reserves for −0), booleans, null, or lists of these; a key whose
+ * value is undefined is left out (as JSON.stringify does). `where` names the module in
+ * messages; anything else, or a config() that throws, gives a MinidlError starting with `who`.
+ */
+export function moduleConfig(who: string, where: string, m: Module): Record<string, unknown> {
+  let config: unknown;
+  try {
+    config = m.config();
+  } catch (err) {
+    if (!(err instanceof Error)) throw err;
+    throw new MinidlError(`${who}: ${where} config() failed: ${err.message}`, { cause: err });
+  }
+  if (!isPlainObject(config)) {
+    throw new MinidlError(`${who}: ${where} config() must return a plain object of its constructor's arguments, such as { numFeatures: 3 }, got ${describeValue(config)}`);
+  }
+  const refuse = (key: string, what: string, why: string): never => {
+    throw new MinidlError(`${who}: ${where} config.${key} ${what}, which cannot be saved (${why})`);
+  };
+  const KINDS = 'a config holds finite numbers, strings, true/false, null, or lists of them';
+  const scalar = (v: unknown, key: string): unknown => {
+    if (typeof v === 'number' && !Number.isFinite(v)) refuse(key, `is ${v}`, 'not a finite number');
+    if (v === NEGATIVE_ZERO) refuse(key, `is the string "${NEGATIVE_ZERO}"`, 'saved files use it for the number −0; give the number -0, or another string');
+    if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+    return refuse(key, `is ${describeValue(v)}`, KINDS);
   };
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(config)) {
-    if (typeof value === 'number') out[key] = number(value, key);
-    else if (Array.isArray(value)) out[key] = value.map((v) => (typeof v === 'number' ? number(v, key) : v));
-    else out[key] = value;
+  for (const [key, value] of Object.entries(config as Record<string, unknown>)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      out[key] = value.map((v) => (Array.isArray(v) ? refuse(key, 'holds a list inside a list', KINDS) : scalar(v, key)));
+    } else {
+      out[key] = scalar(value, key);
+    }
   }
+  return out;
+}
+
+/** A checked config (`moduleConfig`) as written: −0 becomes `"-0"`, at the top level and in lists; the rest is unchanged. */
+export function encodeConfig(config: Record<string, unknown>): Record<string, unknown> {
+  const encode = (v: unknown): unknown => (typeof v === 'number' ? encodeNumber(v) : v);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) out[key] = Array.isArray(value) ? value.map(encode) : encode(value);
   return out;
 }
 
@@ -51,12 +85,21 @@ export function decodeValues(t: SavedTensor, version: number): Float64Array {
   return out;
 }
 
-/** The codec that saves `m`; refuses a module class minidl cannot rebuild. */
-export function codecFor(who: string, m: Module, path: string): ModuleCodec {
+/**
+ * The type name `m` is saved under (its class's, registered with `registerModule`); refuses a
+ * module whose class is not registered, a subclass of a registered class included, saying how
+ * to register it.
+ */
+export function savedTypeFor(who: string, m: Module, path: string): string {
   if (!(m instanceof Module)) throw new MinidlError(`${who}: ${path} is not a Module but ${describeValue(m)}`);
-  for (const codec of moduleCodecs.values()) if (codec.matches(m)) return codec;
+  const type = savedTypeOf(m);
+  if (type !== undefined) return type;
+  const name = m.constructor.name;
+  const parent = registeredParentOf(m);
+  const subclass = parent === undefined ? '' : ` (a subclass of ${parent} is not saved as a ${parent}, which would lose what ${name} changes)`;
   throw new MinidlError(
-    `${who}: ${path} ${m} (class ${m.constructor.name}) cannot be saved or loaded: only minidl's own module classes can; known types: ${[...moduleCodecs.keys()].join(', ')}`,
+    `${who}: ${path} ${m} (class ${name}) cannot be saved or loaded: its class is not registered${subclass}; known types: ${registeredNames()}. ` +
+    `To save a layer of your own, give it config() and a static fromConfig(config), then register it once: registerModule(${name}, '${name}') (see docs/saving-models.md)`,
   );
 }
 

@@ -1,8 +1,8 @@
 import { MinidlError, formatShape } from '../errors';
 import { describeValue } from '../options';
-import { moduleCodecs } from './codecs';
 import { decodeNumber } from './exact-numbers';
 import { isPlainObject } from './json-data';
+import { moduleClassNamed, registeredNames } from './module-registry';
 import {
   MODEL_FORMAT, MODEL_FORMAT_VERSION, OLDEST_MODEL_FORMAT_VERSION, SAVED_MODEL_FIELDS, SAVED_MODULE_FIELDS, SAVED_TENSOR_FIELDS,
   SavedModel, SavedModule,
@@ -11,7 +11,7 @@ import {
 /**
  * Checks the whole structure of a saved model, as parsed from a file or made by `modelToJSON`,
  * before anything is built from it: that it is an object of the `minidl-model` format, of a
- * version this minidl reads, with no unknown field; that every module has a known type, a
+ * version this minidl reads, with no unknown field; that every module has a registered type, a
  * config object, parameter references that exist, state tensors and children lists; that every
  * tensor has a valid shape and exactly as many values, each a finite number (or `"-0"`, from
  * version 2); that every saved parameter is used; that metadata is an object. Returns it typed
@@ -45,8 +45,11 @@ export function checkSaved(who: string, saved: unknown): SavedModel {
   const visit = (node: unknown, path: string): void => {
     if (!isPlainObject(node)) fail(`${path} is not an object but ${describeValue(node)}`);
     const n = node as Partial<SavedModule> & Record<string, unknown>;
-    if (typeof n.type !== 'string' || !moduleCodecs.has(n.type)) {
-      fail(`${path} has unknown module type ${JSON.stringify(n.type)} (known: ${[...moduleCodecs.keys()].join(', ')})`);
+    if (typeof n.type !== 'string' || moduleClassNamed(n.type) === undefined) {
+      const hint = typeof n.type === 'string' && n.type !== ''
+        ? `; if it is a layer of your own, register its class before loading: registerModule(${n.type}, ${JSON.stringify(n.type)})`
+        : '';
+      fail(`${path} has unknown module type ${JSON.stringify(n.type)} (known: ${registeredNames()})${hint}`);
     }
     const where = `${path} (${n.type})`;
     unknownFields(n, SAVED_MODULE_FIELDS, where, fail);

@@ -29,9 +29,9 @@ export interface SavedTensor {
 
 /** One module in a saved model's architecture. */
 export interface SavedModule {
-  /** The class, e.g. `Linear`. */
+  /** The name its class is registered under (`registerModule`), e.g. `Linear`. */
   type: string;
-  /** What its constructor needs, e.g. `{ inFeatures: 2, outFeatures: 25, bias: true }` (a −0 is written `"-0"`). */
+  /** What its constructor needs, its `config()`, e.g. `{ inFeatures: 2, outFeatures: 25, bias: true }` (a −0 is written `"-0"`). */
   config: Record<string, unknown>;
   /** Its own parameters by name, each an index into `SavedModel.parameters` (shared ones share an index). */
   params?: Record<string, number>;

@@ -1,4 +1,6 @@
 import { checkArgumentCount, checkFinite } from '../../errors';
+import { configNumber } from '../../serialization/config-values';
+import { registerModule } from '../../serialization/module-registry';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 
@@ -51,4 +53,15 @@ export class ELU extends Module {
   toString(): string {
     return this.alpha === 1 ? 'ELU' : `ELU(${this.alpha})`;
   }
+
+  /** α: `{ alpha }`. */
+  override config(): Record<string, unknown> {
+    return { alpha: this.alpha };
+  }
+
+  /** An ELU with the saved α. */
+  static fromConfig(config: Record<string, unknown>): ELU {
+    return new ELU(configNumber(config, 'alpha'));
+  }
 }
+registerModule(ELU, 'ELU');

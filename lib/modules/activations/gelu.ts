@@ -1,4 +1,5 @@
 import { MinidlError, checkArgumentCount, describeValue } from '../../errors';
+import { registerModule } from '../../serialization/module-registry';
 import { erfc } from '../../tensor/erf';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
@@ -90,4 +91,17 @@ export class GELU extends Module {
   toString(): string {
     return this.approximate === 'none' ? 'GELU' : "GELU(approximate='tanh')";
   }
+
+  /** Which formula: `{ approximate }`, 'none' or 'tanh'. */
+  override config(): Record<string, unknown> {
+    return { approximate: this.approximate };
+  }
+
+  /** A GELU with the saved formula; throws a MinidlError unless it is "none" or "tanh". */
+  static fromConfig(config: Record<string, unknown>): GELU {
+    const approximate = config.approximate;
+    if (approximate !== 'none' && approximate !== 'tanh') throw new MinidlError(`config.approximate must be "none" or "tanh", got ${JSON.stringify(approximate)}`);
+    return new GELU(approximate);
+  }
 }
+registerModule(GELU, 'GELU');

@@ -1,4 +1,6 @@
 import { checkArgumentCount, checkFinite } from '../../errors';
+import { configNumber } from '../../serialization/config-values';
+import { registerModule } from '../../serialization/module-registry';
 import { fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
@@ -43,7 +45,18 @@ export class LeakyReLU extends Module {
   toString(): string {
     return `LeakyReLU(${this.negativeSlope})`;
   }
+
+  /** The slope: `{ negativeSlope }`. */
+  override config(): Record<string, unknown> {
+    return { negativeSlope: this.negativeSlope };
+  }
+
+  /** A LeakyReLU with the saved slope. */
+  static fromConfig(config: Record<string, unknown>): LeakyReLU {
+    return new LeakyReLU(configNumber(config, 'negativeSlope'));
+  }
 }
+registerModule(LeakyReLU, 'LeakyReLU');
 
 /** LeakyReLU forward over n entries: y = x if x > 0, else slope · x. */
 export function leakyReluForward(x: Float64Array, y: Float64Array, n: number, slope: number): void {

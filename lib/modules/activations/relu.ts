@@ -1,4 +1,5 @@
 import { checkArgumentCount } from '../../errors';
+import { registerModule } from '../../serialization/module-registry';
 import { fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
@@ -44,7 +45,18 @@ export class ReLU extends Module {
   toString(): string {
     return 'ReLU';
   }
+
+  /** `{}`: the constructor takes no arguments. */
+  override config(): Record<string, unknown> {
+    return {};
+  }
+
+  /** A new ReLU (its config is empty). */
+  static fromConfig(): ReLU {
+    return new ReLU();
+  }
 }
+registerModule(ReLU, 'ReLU');
 
 /** ReLU forward over n entries: y = x · 1[x > 0] + 0. */
 export function reluForward(x: Float64Array, y: Float64Array, n: number): void {

@@ -1,4 +1,5 @@
 import { checkArgumentCount } from '../../errors';
+import { registerModule } from '../../serialization/module-registry';
 import { fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
@@ -46,7 +47,18 @@ export class Sigmoid extends Module {
   toString(): string {
     return 'Sigmoid';
   }
+
+  /** `{}`: the constructor takes no arguments. */
+  override config(): Record<string, unknown> {
+    return {};
+  }
+
+  /** A new Sigmoid (its config is empty). */
+  static fromConfig(): Sigmoid {
+    return new Sigmoid();
+  }
 }
+registerModule(Sigmoid, 'Sigmoid');
 
 /** Sigmoid backward over n entries, from the layer's output y: ∂L/∂x = g · (1 − y) · y. */
 export function sigmoidBackward(y: Float64Array, g: Float64Array, dx: Float64Array, n: number): void {

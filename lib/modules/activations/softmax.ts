@@ -1,4 +1,5 @@
 import { MinidlError, checkArgumentCount, describeValue, formatShape } from '../../errors';
+import { registerModule } from '../../serialization/module-registry';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 
@@ -69,4 +70,15 @@ export class Softmax extends Module {
   toString(): string {
     return 'Softmax';
   }
+
+  /** `{}`: the only `dim` supported is the last axis, so there is nothing to keep. */
+  override config(): Record<string, unknown> {
+    return {};
+  }
+
+  /** A new Softmax (its config is empty). */
+  static fromConfig(): Softmax {
+    return new Softmax();
+  }
 }
+registerModule(Softmax, 'Softmax');

@@ -1,4 +1,5 @@
 import { checkArgumentCount } from '../../errors';
+import { registerModule } from '../../serialization/module-registry';
 import { fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
@@ -44,7 +45,18 @@ export class Tanh extends Module {
   toString(): string {
     return 'Tanh';
   }
+
+  /** `{}`: the constructor takes no arguments. */
+  override config(): Record<string, unknown> {
+    return {};
+  }
+
+  /** A new Tanh (its config is empty). */
+  static fromConfig(): Tanh {
+    return new Tanh();
+  }
 }
+registerModule(Tanh, 'Tanh');
 
 /** Tanh backward over n entries, from the layer's output y: ∂L/∂x = g · (1 − y²). */
 export function tanhBackward(y: Float64Array, g: Float64Array, dx: Float64Array, n: number): void {

@@ -1,4 +1,6 @@
 import { MinidlError, checkArgumentCount, describeValue, formatShape } from '../../errors';
+import { configNumbers } from '../../serialization/config-values';
+import { registerModule } from '../../serialization/module-registry';
 import { concatColumns, sliceColumns } from '../../tensor/ops';
 import { Tensor } from '../../tensor/tensor';
 import { Module, runInChild } from '../module';
@@ -114,4 +116,15 @@ export class ColumnSplit extends Module {
   toString(): string {
     return `ColumnSplit([${this.sizes.join(', ')}], ${this.modules.map((m) => m.toString()).join(', ')})`;
   }
+
+  /** The widths of the groups: `{ sizes }` (the modules are saved as its children). */
+  override config(): Record<string, unknown> {
+    return { sizes: this.sizes.slice() };
+  }
+
+  /** A ColumnSplit of the saved sizes over the rebuilt `children`, in order. */
+  static fromConfig(config: Record<string, unknown>, children: Module[]): ColumnSplit {
+    return new ColumnSplit(configNumbers(config, 'sizes'), children);
+  }
 }
+registerModule(ColumnSplit, 'ColumnSplit');

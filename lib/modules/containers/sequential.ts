@@ -1,6 +1,7 @@
 import { MinidlError, checkArgumentCount, describeValue } from '../../errors';
 import { Loss } from '../../losses/loss';
 import { Rng, defaultRng } from '../../random/rng';
+import { registerModule } from '../../serialization/module-registry';
 import { Tensor } from '../../tensor/tensor';
 import { Linear } from '../linear';
 import { Module, runInChild } from '../module';
@@ -108,7 +109,18 @@ export class Sequential extends Module {
     const m = this.chain[i];
     return runInChild(`Sequential[${i}]`, m, method, () => m[method](x));
   }
+
+  /** Nothing: the modules of the chain are saved as its children, apart from the config, which is `{}`. */
+  override config(): Record<string, unknown> {
+    return {};
+  }
+
+  /** A Sequential of the rebuilt `children`, in order (its config is empty). */
+  static fromConfig(_config: Record<string, unknown>, children: Module[]): Sequential {
+    return new Sequential(...children);
+  }
 }
+registerModule(Sequential, 'Sequential');
 
 // ---------------------------------------------------------------------------------------------
 // What Sequential and ColumnSplit share: which values may enter a container, the rule that each

@@ -2,6 +2,8 @@ import { checkArgumentCount, checkInteger, formatShape } from '../../errors';
 import { Init, fillInit, isInitLike, planInit } from '../../init/init';
 import { OptionSpec, aBoolean, instanceOf, readOptions, satisfying } from '../../options';
 import { Rng, defaultRng } from '../../random/rng';
+import { configBoolean, configNumber, configPair } from '../../serialization/config-values';
+import { registerModule } from '../../serialization/module-registry';
 import { WindowGeometry, addChannelBias, col2im, im2col, matmul, matmulTransA, matmulTransB, sumChannels } from '../../tensor/kernels';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
@@ -162,7 +164,26 @@ export class Conv2d extends Module {
     return `Conv2d(${this.inChannels}→${this.outChannels}, ${kH}×${kW}, stride ${formatPair(this.stride)}, ` +
       `padding ${formatPair(this.padding)}${bias ? '' : ', bias=false'})`;
   }
+
+  /**
+   * The sizes, the window and whether there is a bias:
+   * `{ inChannels, outChannels, kernelSize, stride, padding, bias }` (the initialisation is not kept: the values are saved).
+   */
+  override config(): Record<string, unknown> {
+    return {
+      inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize.slice(),
+      stride: this.stride.slice(), padding: this.padding.slice(), bias: this.bias !== null,
+    };
+  }
+
+  /** A Conv2d from `config()`'s values. */
+  static fromConfig(config: Record<string, unknown>): Conv2d {
+    return new Conv2d(configNumber(config, 'inChannels'), configNumber(config, 'outChannels'), configPair(config, 'kernelSize'), {
+      stride: configPair(config, 'stride'), padding: configPair(config, 'padding'), bias: configBoolean(config, 'bias'),
+    });
+  }
 }
+registerModule(Conv2d, 'Conv2d');
 
 /** A size option: a number or a pair (readPair then checks the values). */
 const SIZE = satisfying('a whole number or a pair [height, width]', (v) => typeof v === 'number' || Array.isArray(v));

@@ -205,6 +205,14 @@ export abstract class BatchNorm extends Module {
     if (!this.affine) extra.push('affine=false');
     return `${this.kind}(${[String(this.numFeatures), ...extra].join(', ')})`;
   }
+
+  /**
+   * The size and the options: `{ numFeatures, eps, momentum, affine }` (the running statistics
+   * are state, saved apart; BatchNorm1d and BatchNorm2d each rebuild themselves from it).
+   */
+  override config(): Record<string, unknown> {
+    return { numFeatures: this.numFeatures, eps: this.eps, momentum: this.momentum, affine: this.affine };
+  }
 }
 
 // ## The loops (no backend twin: they are a small share of a step)

@@ -1,4 +1,6 @@
 import { checkArgumentCount, formatShape } from '../../errors';
+import { configBoolean, configNumber } from '../../serialization/config-values';
+import { registerModule } from '../../serialization/module-registry';
 import { Tensor } from '../../tensor/tensor';
 import { BatchNorm, BatchNormOptions, ChannelLayout } from './batch-norm';
 
@@ -39,4 +41,12 @@ export class BatchNorm1d extends BatchNorm {
     }
     return { outer: input.shape[0], inner: 1 };
   }
+
+  /** A BatchNorm1d from `config()`'s values (the running statistics are state, saved apart). */
+  static fromConfig(config: Record<string, unknown>): BatchNorm1d {
+    return new BatchNorm1d(configNumber(config, 'numFeatures'), {
+      eps: configNumber(config, 'eps'), momentum: configNumber(config, 'momentum'), affine: configBoolean(config, 'affine'),
+    });
+  }
 }
+registerModule(BatchNorm1d, 'BatchNorm1d');

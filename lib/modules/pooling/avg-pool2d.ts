@@ -1,4 +1,6 @@
 import { checkArgumentCount } from '../../errors';
+import { configPair } from '../../serialization/config-values';
+import { registerModule } from '../../serialization/module-registry';
 import { WindowGeometry, fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { SizePair, checkHalfKernel, describeWindow, readPair, windowGeometry } from '../convolution/window';
@@ -73,7 +75,18 @@ export class AvgPool2d extends Module {
   toString(): string {
     return `AvgPool2d(${describeWindow(this.kernelSize, this.stride, this.padding)})`;
   }
+
+  /** The window: `{ kernelSize, stride, padding }`, each a pair [height, width]. */
+  override config(): Record<string, unknown> {
+    return { kernelSize: this.kernelSize.slice(), stride: this.stride.slice(), padding: this.padding.slice() };
+  }
+
+  /** A AvgPool2d with the saved window. */
+  static fromConfig(config: Record<string, unknown>): AvgPool2d {
+    return new AvgPool2d(configPair(config, 'kernelSize'), configPair(config, 'stride'), configPair(config, 'padding'));
+  }
 }
+registerModule(AvgPool2d, 'AvgPool2d');
 
 /**
  * Average pooling of a batch [N, C, H, W] → [N, C, OH, OW], counting the padding as zeros

@@ -1,4 +1,6 @@
 import { checkArgumentCount } from '../../errors';
+import { configPair } from '../../serialization/config-values';
+import { registerModule } from '../../serialization/module-registry';
 import { WindowGeometry, fastLoop } from '../../tensor/loops';
 import { Tensor } from '../../tensor/tensor';
 import { SizePair, checkHalfKernel, describeWindow, readPair, windowGeometry } from '../convolution/window';
@@ -74,7 +76,18 @@ export class MaxPool2d extends Module {
   toString(): string {
     return `MaxPool2d(${describeWindow(this.kernelSize, this.stride, this.padding)})`;
   }
+
+  /** The window: `{ kernelSize, stride, padding }`, each a pair [height, width]. */
+  override config(): Record<string, unknown> {
+    return { kernelSize: this.kernelSize.slice(), stride: this.stride.slice(), padding: this.padding.slice() };
+  }
+
+  /** A MaxPool2d with the saved window. */
+  static fromConfig(config: Record<string, unknown>): MaxPool2d {
+    return new MaxPool2d(configPair(config, 'kernelSize'), configPair(config, 'stride'), configPair(config, 'padding'));
+  }
 }
+registerModule(MaxPool2d, 'MaxPool2d');
 
 /**
  * Max pooling of a batch [N, C, H, W] → [N, C, OH, OW]:

@@ -1,6 +1,8 @@
 import { MinidlError, checkArgumentCount, checkInRange, describeValue } from '../../errors';
 import { OptionSpec, instanceOf, readOptions } from '../../options';
 import { Rng, defaultRng } from '../../random/rng';
+import { configNumber } from '../../serialization/config-values';
+import { registerModule } from '../../serialization/module-registry';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 
@@ -94,7 +96,18 @@ export class Dropout extends Module {
   toString(): string {
     return `Dropout(p=${this.p})`;
   }
+
+  /** The probability: `{ p }` (the `rng` option is not kept: a loaded Dropout draws from the global generator). */
+  override config(): Record<string, unknown> {
+    return { p: this.p };
+  }
+
+  /** A Dropout with the saved probability. */
+  static fromConfig(config: Record<string, unknown>): Dropout {
+    return new Dropout(configNumber(config, 'p'));
+  }
 }
+registerModule(Dropout, 'Dropout');
 
 /** The options Dropout reads. */
 const DROPOUT_OPTIONS: OptionSpec<DropoutOptions> = {

@@ -1,4 +1,5 @@
 import { checkArgumentCount, formatShape } from '../../errors';
+import { registerModule } from '../../serialization/module-registry';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 
@@ -46,4 +47,15 @@ export class Flatten extends Module {
   toString(): string {
     return 'Flatten';
   }
+
+  /** `{}`: the constructor takes no arguments. */
+  override config(): Record<string, unknown> {
+    return {};
+  }
+
+  /** A new Flatten (its config is empty). */
+  static fromConfig(): Flatten {
+    return new Flatten();
+  }
 }
+registerModule(Flatten, 'Flatten');

@@ -4,14 +4,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   BatchNorm1d, BatchNorm2d, ColumnSplit, Conv2d, Dropout, GELU, LeakyReLU, Linear, Module, ReLU, Rng, Sequential, Tensor,
-  checkSavedModel, loadStateInto, modelFromJSON, modelToJSON,
+  checkSavedModel, loadStateInto, modelFromJSON, modelToJSON, registerModule, registeredModules,
 } from '../../../lib';
 import { loadModel, readModelFile, saveModel } from '../../../lib/node';
 import { ContractRow, ContractTable, Keeps, row } from '../harness';
 
 /*
  * Saving and loading: saveModel, loadModel, readModelFile, modelToJSON, modelFromJSON,
- * checkSavedModel, loadStateInto. Every row works in its own folder under one temporary folder
+ * checkSavedModel, loadStateInto, registerModule. Every row works in its own folder under one temporary folder
  * (removed after the run); a row that writes keeps a good model file there, mode 0600, and
  * checks that its bytes and mode, the model's parameters and buffers, and the folder's listing
  * (no temporary file left behind) are as they were. /dev/null is the only path outside the
@@ -303,9 +303,10 @@ const saveModelRows: ContractRow[] = [
   spoiledSaveRow('saveModel: a constructor argument made NaN afterwards', (m) => { (m.modules[4] as unknown as { p: number }).p = NaN; return m; },
     /model\.children\[4\] \(Dropout\(p=NaN\)\) config\.p is NaN, which cannot be saved/),
   spoiledSaveRow('saveModel: a layer the user wrote', (m) => new Sequential(m, new Square()),
-    /^saveModel: .*net\.json: model\.children\[1\] Square \(class Square\) cannot be saved or loaded: only minidl's own module classes can; known types: .*Linear/),
+    /^saveModel: .*net\.json: model\.children\[1\] Square \(class Square\) cannot be saved or loaded: its class is not registered; known types: .*Linear/,
+    /register it once: registerModule\(Square, 'Square'\)/),
   spoiledSaveRow('saveModel: a subclass of Linear', () => new MyLinear(2, 2, { rng: new Rng(6) }),
-    /model Linear\(2→2\) \(class MyLinear\) cannot be saved or loaded/),
+    /model Linear\(2→2\) \(class MyLinear\) cannot be saved or loaded: its class is not registered \(a subclass of Linear is not saved as a Linear/),
   targetRow('saveModel: /dev/null (a character device, even as root)', () => ({ target: '/dev/null', keep: ['/dev/null'] }),
     /^saveModel: cannot write \/dev\/null: it is a character device, not a regular file, and saving would replace it; give the path of a file/),
   targetRow('saveModel: a symbolic link to /dev/null', (dir) => {
@@ -627,7 +628,84 @@ const loadStateRows: ContractRow[] = [
     /at model: the model has Linear\(3→4\) but the saved model has a Sequential there/),
 ];
 
+/** Saveable in every way but its registration: config() and its own static fromConfig. */
+class Cube extends Square {
+  override config(): Record<string, unknown> {
+    return {};
+  }
+  static fromConfig(): Cube {
+    return new Cube();
+  }
+}
+
+/** A subclass of Cube that inherits Cube's fromConfig (which would rebuild a Cube). */
+class Tesseract extends Cube {}
+
+/** Has its own fromConfig, but no config(): it inherits Module's. */
+class Point extends Square {
+  static fromConfig(): Point {
+    return new Point();
+  }
+}
+
+/** Not a Module, though it has the two methods. */
+class Plain {
+  config(): Record<string, unknown> {
+    return {};
+  }
+  static fromConfig(): Plain {
+    return new Plain();
+  }
+}
+
+/** The registry as a text: name → class name, in order. */
+function registryText(): string {
+  return [...registeredModules()].map(([name, cls]) => `${name}=${cls.name}`).join(', ');
+}
+
+/** A row that calls registerModule(...args()), and fails (with an error that is not a MinidlError) if anything was registered. */
+function registerRow(name: string, args: () => unknown[], ...message: RegExp[]): ContractRow {
+  return row(`registerModule: ${name}`, () => {
+    const call = args();
+    return {
+      act: () => {
+        const before = registryText();
+        try {
+          (registerModule as (...a: unknown[]) => void)(...call);
+        } finally {
+          const after = registryText();
+          if (after !== before) throw new Error(`the registry changed: [${before}] became [${after}]`);
+        }
+      },
+    };
+  }, /^registerModule: /, ...message);
+}
+
+const registerRows: ContractRow[] = [
+  registerRow('no argument at all', () => [], /cls must be a class \(a subclass of Module\), got undefined/),
+  registerRow('an instance instead of the class', () => [new Linear(2, 2, { rng: new Rng(1) }), 'Linear'],
+    /cls must be a class \(a subclass of Module\), got a Linear \(an instance: give the class itself, such as registerModule\(Linear, 'Linear'\)\)/),
+  registerRow('a string instead of the class', () => ['Cube', 'Cube'], /cls must be a class \(a subclass of Module\), got string 'Cube'/),
+  registerRow('a plain object with a fromConfig', () => [{ fromConfig: () => new Cube() }, 'Cube'], /cls must be a class \(a subclass of Module\), got an Object/),
+  registerRow('an arrow function', () => [() => new Cube(), 'Cube'], /cls must be a class \(a subclass of Module\), got a function/),
+  registerRow('a class that does not extend Module', () => [Plain, 'Plain'], /cls must be a subclass of Module, got Plain, which does not extend Module/),
+  registerRow('Module itself', () => [Module, 'Module'], /cls must be a subclass of Module, got Module itself, which is abstract/),
+  registerRow('no name', () => [Cube], /name must be the type name written into saved files, a non-empty string such as 'Cube', got undefined \(spell it out, as registerModule\(Cube, 'Cube'\): a minifying bundler renames classes, so Cube\.name is not reliable\)/),
+  registerRow('an empty name', () => [Cube, ''], /name must be .* got an empty string/),
+  registerRow('a number as the name', () => [Cube, 3], /name must be .* got number 3/),
+  registerRow('the name and the class swapped', () => ['Cube', Cube], /cls must be a class \(a subclass of Module\), got string 'Cube'/),
+  registerRow('a class without fromConfig', () => [Square, 'Square'], /Square has no static fromConfig\(config\), which rebuilds it when a model is loaded; add one/),
+  registerRow('a subclass that inherits its parent\'s fromConfig', () => [Tesseract, 'Tesseract'],
+    /Tesseract has no static fromConfig of its own: the one it inherits from Cube would build a Cube, not a Tesseract/),
+  registerRow('a subclass of Linear that inherits Linear\'s fromConfig', () => [MyLinear, 'MyLinear'],
+    /MyLinear has no static fromConfig of its own: the one it inherits from Linear would build a Linear, not a MyLinear/),
+  registerRow('a class without config()', () => [Point, 'Point'], /Point has no config\(\) method, which gives its constructor's arguments to save \(return \{\} if it takes none\)/),
+  registerRow('a name another class has', () => [Cube, 'Linear'], /the name 'Linear' is already taken by another class, Linear; choose another name for Cube, such as 'my\.Linear'/),
+  registerRow('minidl\'s Linear under a second name', () => [Linear, 'Dense'], /Linear is already registered as 'Linear'; a class is saved under one name only/),
+  registerRow('a third argument', () => [Cube, 'Cube', { override: true }], /takes at most 2 arguments \(cls, name\), got 3/),
+];
+
 export const table: ContractTable = {
   title: 'saving and loading',
-  rows: [...saveModelRows, ...modelToJSONRows, ...modelFromJSONRows, ...readRows, ...loadStateRows],
+  rows: [...saveModelRows, ...modelToJSONRows, ...modelFromJSONRows, ...readRows, ...loadStateRows, ...registerRows],
 };
