@@ -7,7 +7,7 @@
  * import { saveModel, loadModel, loadMnist } from 'minidl/node';
  * ```
  *
- * @module node
+ * @module Node file helpers
  */
 
 // Saving and loading models

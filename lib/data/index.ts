@@ -2,10 +2,10 @@
  * Data: the disk task of the course, standardisation, one-hot targets, the IDX format and MNIST
  * (reading the files from a folder is `loadMnist` in `minidl/node`).
  *
- * Everything here is exported by the entry point `minidl` (lib/index.ts); this file groups
- * one chapter of it for the API reference.
+ * Everything here is imported from `minidl` (lib/index.ts exports every chapter); this file
+ * lists one chapter of it, as the API reference shows it.
  *
- * @module data
+ * @module Data
  */
 export { generateDisk, diskLabel, DISK_RADIUS, DISK_CENTER } from './disk';
 export type { LabelledData } from './disk';

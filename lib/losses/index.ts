@@ -1,10 +1,10 @@
 /**
  * Losses: how far predictions are from targets, and the gradient that starts the backward pass.
  *
- * Everything here is exported by the entry point `minidl` (lib/index.ts); this file groups
- * one chapter of it for the API reference.
+ * Everything here is imported from `minidl` (lib/index.ts exports every chapter); this file
+ * lists one chapter of it, as the API reference shows it.
  *
- * @module losses
+ * @module Losses
  */
 export { Loss } from './loss';
 export type { Reduction, ReductionOptions } from './loss';

@@ -2,10 +2,10 @@
  * Modules: the layers, activations and containers a network is built from. Each has
  * `forward(input)`, `backward(gradOut)` and `params()`.
  *
- * Everything here is exported by the entry point `minidl` (lib/index.ts); this file groups
- * one chapter of it for the API reference.
+ * Everything here is imported from `minidl` (lib/index.ts exports every chapter); this file
+ * lists one chapter of it, as the API reference shows it.
  *
- * @module modules
+ * @module Modules
  */
 export { Module, runInChild } from './module';
 export type { ModuleBuffer } from './module';

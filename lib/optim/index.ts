@@ -1,10 +1,10 @@
 /**
  * Optimizers: how parameters move along their gradients.
  *
- * Everything here is exported by the entry point `minidl` (lib/index.ts); this file groups
- * one chapter of it for the API reference.
+ * Everything here is imported from `minidl` (lib/index.ts exports every chapter); this file
+ * lists one chapter of it, as the API reference shows it.
  *
- * @module optim
+ * @module Optimizers
  */
 export { Optimizer } from './optimizer';
 export type { ParamState } from './optimizer';

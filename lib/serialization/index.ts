@@ -2,10 +2,10 @@
  * Saving and loading models as JSON (writing and reading files is `saveModel` / `loadModel` in
  * `minidl/node`), and registering a module class of your own so that it can be saved and loaded.
  *
- * Everything here is exported by the entry point `minidl` (lib/index.ts); this file groups
- * one chapter of it for the API reference.
+ * Everything here is imported from `minidl` (lib/index.ts exports every chapter); this file
+ * lists one chapter of it, as the API reference shows it.
  *
- * @module serialization
+ * @module Saving and loading
  */
 export { modelToJSON, modelFromJSON, loadStateInto, checkSavedModel, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './model-json';
 export type { SavedModel, SavedModule, SavedTensor } from './model-json';

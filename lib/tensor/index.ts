@@ -3,10 +3,10 @@
  * the two backends that compute them, where tensors live in memory, the seeded random
  * generator, and the error every check throws.
  *
- * Everything here is exported by the entry point `minidl` (lib/index.ts); this file groups
- * one chapter of it for the API reference.
+ * Everything here is imported from `minidl` (lib/index.ts exports every chapter); this file
+ * lists one chapter of it, as the API reference shows it.
  *
- * @module tensor
+ * @module Tensors and random numbers
  */
 export { Tensor } from './tensor';
 export type { NestedArray } from './tensor';

@@ -4,10 +4,10 @@
  * a loss, a training script): the options reader with its value checks, the number checks, and
  * how messages write a value or a shape.
  *
- * Everything here is exported by the entry point `minidl` (lib/index.ts); this file groups
- * one chapter of it for the API reference.
+ * Everything here is imported from `minidl` (lib/index.ts exports every chapter); this file
+ * lists one chapter of it, as the API reference shows it.
  *
- * @module tools
+ * @module Tools
  */
 export { gradcheck } from './gradcheck';
 export type { GradcheckOptions, GradcheckReport, GradcheckEntry } from './gradcheck';

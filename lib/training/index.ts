@@ -1,10 +1,10 @@
 /**
  * Training: the `NeuralNet` trainer (mini-batch SGD with weight decay, evaluation, prediction).
  *
- * Everything here is exported by the entry point `minidl` (lib/index.ts); this file groups
- * one chapter of it for the API reference.
+ * Everything here is imported from `minidl` (lib/index.ts exports every chapter); this file
+ * lists one chapter of it, as the API reference shows it.
  *
- * @module training
+ * @module Training
  */
 export { NeuralNet, labelsFromTargets } from './neural-net';
 export type {
