@@ -12,6 +12,7 @@ import * as vm from 'node:vm';
  *   an ES module script    import { … } from 'minidl'
  *   strict TypeScript      module resolution node16 (an ES module project) and bundler
  *   a browser bundle       esbuild, platform browser, run where no Node built-in exists
+ *   the README's example and every snippet of the tutorial docs/write-a-layer.md, as written
  *
  * each of which trains a tiny network. The install takes seedrandom from npm's cache when it is
  * there (`--prefer-offline`); TypeScript and esbuild are this checkout's own.
@@ -147,6 +148,19 @@ describe('minidl installed from a packed tarball into a fresh project', () => {
     expect(out).toMatch(/^test error: 0\.021$/m); // what the README's comment says
     expect(out).toMatch(/^reloaded: Sequential\(Linear\(2→25\), ReLU, Linear\(25→25\), ReLU, Linear\(25→25\), ReLU, Linear\(25→2\)\)$/m);
   }, 60_000);
+
+  test('the tutorial docs/write-a-layer.md runs as written against the installed package (npx tsx file.ts)', () => {
+    const tutorial = fs.readFileSync(path.join(ROOT, 'docs', 'write-a-layer.md'), 'utf8');
+    const snippets = [...tutorial.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]);
+    expect(snippets.length).toBeGreaterThanOrEqual(5);
+    const dir = path.join(project, 'tutorial');
+    fs.mkdirSync(dir);
+    snippets.forEach((code, i) => {
+      const file = path.join(dir, `step${i + 1}.ts`);
+      fs.writeFileSync(file, code);
+      run(path.join(BIN, 'tsx'), [file], dir);
+    });
+  }, 120_000);
 
   test('a browser bundle (esbuild, platform browser) needs no Node built-in and trains', () => {
     fs.writeFileSync(path.join(project, 'page.ts'), `
