@@ -38,7 +38,9 @@ export class BCELoss extends Loss {
     for (let i = 0; i < p.length; i++) {
       if (!(p[i] >= 0 && p[i] <= 1)) this.fail('forward', `every entry of pred must be a probability in [0, 1], got ${p[i]} at flat index ${i} (apply a Sigmoid first, or use BCEWithLogitsLoss)`);
       if (!(y[i] >= 0 && y[i] <= 1)) this.fail('forward', `every entry of target must be in [0, 1], got ${y[i]} at flat index ${i}`);
+      // exercise BCELoss.forward ▼
       sum += (y[i] - 1) * Math.max(Math.log1p(-p[i]), -100) - y[i] * Math.max(Math.log(p[i]), -100);
+      // exercise ▲
     }
     this.pred = pred;
     this.target = target;
@@ -48,12 +50,14 @@ export class BCELoss extends Loss {
   backward(): Tensor {
     this.checkBackward();
     const p = (this.pred as Tensor).data, y = (this.target as Tensor).data;
+    // exercise BCELoss.backward ▼
     const n = this.reduction === 'mean' ? p.length : 1;
     const grad = new Tensor((this.pred as Tensor).shape);
     for (let i = 0; i < p.length; i++) {
       grad.data[i] = (p[i] - y[i]) / Math.max((1 - p[i]) * p[i], EPSILON) / n;
     }
     return grad;
+    // exercise ▲
   }
 
   toString(): string {

@@ -45,12 +45,16 @@ export class CrossEntropyLoss extends Loss {
       if (!target.hasShape(pred.shape)) this.wrongTargetShape(target, n, c);
       this.checkSameShapeTarget(pred, target);
       const y = target.data;
+      // exercise CrossEntropyLoss.forward ▼
       for (let i = 0; i < n * c; i++) sum -= y[i] * lp[i];
+      // exercise ▲
       this.probs = target;
       this.indices = null;
     } else {
       const indices = this.classIndices(target, n, c);
+      // exercise CrossEntropyLoss.forward ▼
       for (let i = 0; i < n; i++) sum -= lp[i * c + indices[i]];
+      // exercise ▲
       this.indices = indices;
       this.probs = null;
     }
@@ -62,6 +66,7 @@ export class CrossEntropyLoss extends Loss {
     this.checkBackward();
     const logProbs = this.logProbs as Tensor;
     const [n, c] = logProbs.shape;
+    // exercise CrossEntropyLoss.backward ▼
     const w = this.reduction === 'mean' ? 1 / n : 1;
     const lp = logProbs.data;
     const grad = new Tensor(logProbs.shape);
@@ -79,6 +84,7 @@ export class CrossEntropyLoss extends Loss {
       }
     }
     return grad;
+    // exercise ▲
   }
 
   toString(): string {
@@ -129,6 +135,7 @@ export function logSoftmaxRows(x: Tensor): Tensor {
   const [n, c] = x.shape;
   const out = new Tensor(x.shape);
   const xs = x.data, o = out.data;
+  // exercise logSoftmaxRows ▼
   for (let i = 0; i < n; i++) {
     const row = i * c;
     let max = -Infinity;
@@ -138,5 +145,6 @@ export function logSoftmaxRows(x: Tensor): Tensor {
     const logSum = Math.log(sumExp);
     for (let j = 0; j < c; j++) o[row + j] = xs[row + j] - max - logSum;
   }
+  // exercise ▲
   return out;
 }

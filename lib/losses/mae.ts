@@ -24,10 +24,12 @@ export class MAELoss extends Loss {
     const diff = new Tensor(pred.shape);
     const d = diff.data, p = pred.data, t = target.data;
     let sum = 0;
+    // exercise MAELoss.forward ▼
     for (let i = 0; i < d.length; i++) {
       d[i] = p[i] - t[i];
       sum += Math.abs(d[i]);
     }
+    // exercise ▲
     this.diff = diff;
     return this.reduce(sum, d.length);
   }
@@ -35,11 +37,13 @@ export class MAELoss extends Loss {
   backward(): Tensor {
     this.checkBackward();
     const diff = this.diff as Tensor;
+    // exercise MAELoss.backward ▼
     const scale = this.reduction === 'mean' ? 1 / diff.size : 1;
     const grad = new Tensor(diff.shape);
     const g = grad.data, d = diff.data;
     for (let i = 0; i < g.length; i++) g[i] = Math.sign(d[i]) * scale; //      ∂L/∂ŷ = sign(ŷ − y)/n
     return grad;
+    // exercise ▲
   }
 
   toString(): string {

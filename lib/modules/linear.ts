@@ -106,18 +106,22 @@ export class Linear extends Module {
       this.fail('forward', `input has shape ${formatShape(input.shape)}, expected [N,${this.inFeatures}]`);
     }
     this.input = input;
+    // exercise Linear.forward ▼
     const output = this.bias // Y = X·W + b (the kernel adds b as it stores each entry of X·W)
       ? matmul(input, this.weight.value, { bias: this.bias.value })
       : matmul(input, this.weight.value);
     return this.rememberOutput(output);
+    // exercise ▲
   }
 
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
     const input = this.input as Tensor;
+    // exercise Linear.backward ▼
     matmulTransA(input, gradOut, { into: this.weight.grad, accumulate: true }); //  ∂L/∂W += Xᵀ·G
     if (this.bias) sumRows(gradOut, { into: this.bias.grad, accumulate: true }); // ∂L/∂b += Σₙ G[n, :]
     return matmulTransB(gradOut, this.weight.value); //                             ∂L/∂X  = G·Wᵀ
+    // exercise ▲
   }
 
   override params(): Parameter[] {

@@ -75,12 +75,14 @@ export class Adam extends Optimizer {
     for (const p of this.params) {
       const s = this.stateOf(p);
       const m = this.stateTensor(p, 'expAvg'), v = this.stateTensor(p, 'expAvgSq'); // zeros at the first step
+      // exercise Adam.step ▼
       const step = (s.step = ((s.step as number | undefined) ?? 0) + 1); //                t
       const biasCorrection1 = 1 - beta1 ** step; //                                       1 − β₁ᵗ
       const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step); //                        √(1 − β₂ᵗ)
       const stepSize = lr / biasCorrection1; //                                            η / (1 − β₁ᵗ)
       fastLoop('adamUpdate', adamUpdate)(p.value.data, p.grad.data, m.data, v.data, p.value.size,
         { beta1, beta2, eps, weightDecay, stepSize, biasCorrection2Sqrt });
+      // exercise ▲
     }
   }
 
@@ -91,6 +93,7 @@ export class Adam extends Optimizer {
   }
 }
 
+// exercise Adam.step ▼
 /**
  * One Adam step on the n weights w with gradients grad and moment estimates m, v, entry by
  * entry, in PyTorch's order of operations:
@@ -108,3 +111,4 @@ export function adamUpdate(w: Float64Array, grad: Float64Array, m: Float64Array,
     w[i] += (-stepSize * m[i]) / denom; //                                 w ← w − η·m̂/(√v̂ + ε)
   }
 }
+// exercise ▲

@@ -77,7 +77,9 @@ export class SGD extends Optimizer {
     for (const p of this.params) {
       const firstStep = this.stateOf(p).momentumBuffer === undefined;
       const buffer = momentum !== 0 ? this.stateTensor(p, 'momentumBuffer').data : null; // b, zeros at the first step
+      // exercise SGD.step ▼
       fastLoop('sgdUpdate', sgdUpdate)(p.value.data, p.grad.data, buffer, p.value.size, { lr, momentum, dampening, weightDecay, nesterov, firstStep });
+      // exercise ▲
     }
   }
 
@@ -91,6 +93,7 @@ export class SGD extends Optimizer {
   }
 }
 
+// exercise SGD.step ▼
 /**
  * One SGD step over the n weights w with gradients grad and the momentum buffer (null without
  * momentum), the rule of the class comment, entry by entry:
@@ -108,3 +111,4 @@ export function sgdUpdate(w: Float64Array, grad: Float64Array, buffer: Float64Ar
     w[i] -= lr * g; //                                                           w ← w − η·g
   }
 }
+// exercise ▲

@@ -316,6 +316,7 @@ export class NeuralNet {
 
   /** The step itself: zeroGrad, forward, loss, the NaN guard on the loss and gradients, backward, the optimizer's update. */
   private stepOn(xBatch: Tensor, yBatch: Tensor): StepResult {
+    // exercise NeuralNet.stepOn ▼
     this.optimizer.zeroGrad();
     const output = this.model.forward(xBatch);
     const loss = this.loss.forward(output, yBatch);
@@ -327,6 +328,7 @@ export class NeuralNet {
     }
     this.optimizer.step();
     return { loss, output };
+    // exercise ▲
   }
 
   /**

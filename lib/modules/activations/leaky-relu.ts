@@ -31,14 +31,18 @@ export class LeakyReLU extends Module {
     this.checkInput(input);
     this.input = input;
     const output = new Tensor(input.shape);
+    // exercise LeakyReLU.forward ▼
     fastLoop('leakyReluForward', leakyReluForward)(input.data, output.data, output.size, this.negativeSlope); //  y = x if x > 0, else slope·x
+    // exercise ▲
     return this.rememberOutput(output);
   }
 
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
     const gradIn = new Tensor(gradOut.shape);
+    // exercise LeakyReLU.backward ▼
     fastLoop('leakyReluBackward', leakyReluBackward)((this.input as Tensor).data, gradOut.data, gradIn.data, gradIn.size, this.negativeSlope); // ∂L/∂x = g if x > 0, else slope·g
+    // exercise ▲
     return gradIn;
   }
 
@@ -58,12 +62,16 @@ export class LeakyReLU extends Module {
 }
 registerModule(LeakyReLU, 'LeakyReLU');
 
+// exercise LeakyReLU.forward ▼
 /** LeakyReLU forward over n entries: y = x if x > 0, else slope · x. */
 export function leakyReluForward(x: Float64Array, y: Float64Array, n: number, slope: number): void {
   for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : x[i] * slope;
 }
+// exercise ▲
 
+// exercise LeakyReLU.backward ▼
 /** LeakyReLU backward over n entries, from the layer's input x: ∂L/∂x = g if x > 0, else slope · g. */
 export function leakyReluBackward(x: Float64Array, g: Float64Array, dx: Float64Array, n: number, slope: number): void {
   for (let i = 0; i < n; i++) dx[i] = x[i] > 0 ? g[i] : g[i] * slope;
 }
+// exercise ▲

@@ -31,14 +31,18 @@ export class ReLU extends Module {
     this.checkInput(input);
     this.input = input;
     const output = new Tensor(input.shape);
+    // exercise ReLU.forward ▼
     fastLoop('reluForward', reluForward)(input.data, output.data, output.size); //                y = x · 1[x > 0]
+    // exercise ▲
     return this.rememberOutput(output);
   }
 
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
     const gradIn = new Tensor(gradOut.shape);
+    // exercise ReLU.backward ▼
     fastLoop('reluBackward', reluBackward)((this.input as Tensor).data, gradOut.data, gradIn.data, gradIn.size); // ∂L/∂x = g · 1[x > 0]
+    // exercise ▲
     return gradIn;
   }
 
@@ -58,12 +62,16 @@ export class ReLU extends Module {
 }
 registerModule(ReLU, 'ReLU');
 
+// exercise ReLU.forward ▼
 /** ReLU forward over n entries: y = x · 1[x > 0] + 0. */
 export function reluForward(x: Float64Array, y: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) y[i] = x[i] * +(x[i] > 0) + 0;
 }
+// exercise ▲
 
+// exercise ReLU.backward ▼
 /** ReLU backward over n entries, from the layer's input x: ∂L/∂x = g · 1[x > 0] + 0. */
 export function reluBackward(x: Float64Array, g: Float64Array, dx: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) dx[i] = g[i] * +(x[i] > 0) + 0;
 }
+// exercise ▲

@@ -32,7 +32,9 @@ export class Sigmoid extends Module {
     const x = input.data;
     const output = new Tensor(input.shape);
     const y = output.data;
+    // exercise Sigmoid.forward ▼
     for (let i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i]));
+    // exercise ▲
     this.output = output;
     return this.rememberOutput(output);
   }
@@ -40,7 +42,9 @@ export class Sigmoid extends Module {
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
     const gradIn = new Tensor(gradOut.shape);
+    // exercise Sigmoid.backward ▼
     fastLoop('sigmoidBackward', sigmoidBackward)((this.output as Tensor).data, gradOut.data, gradIn.data, gradIn.size); // ∂L/∂x = g · (1 − y) · y
+    // exercise ▲
     return gradIn;
   }
 
@@ -60,7 +64,9 @@ export class Sigmoid extends Module {
 }
 registerModule(Sigmoid, 'Sigmoid');
 
+// exercise Sigmoid.backward ▼
 /** Sigmoid backward over n entries, from the layer's output y: ∂L/∂x = g · (1 − y) · y. */
 export function sigmoidBackward(y: Float64Array, g: Float64Array, dx: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) dx[i] = g[i] * (1 - y[i]) * y[i];
 }
+// exercise ▲

@@ -41,6 +41,7 @@ export class Softmax extends Module {
     const x = input.data;
     const output = new Tensor(input.shape);
     const y = output.data;
+    // exercise Softmax.forward ▼
     for (let r = 0; r < n * k; r += k) {
       let max = -Infinity;
       for (let j = r; j < r + k; j++) if (x[j] > max) max = x[j]; //       max of the row
@@ -48,6 +49,7 @@ export class Softmax extends Module {
       for (let j = r; j < r + k; j++) sum += y[j] = Math.exp(x[j] - max); // e^(x_j − max), and their sum
       for (let j = r; j < r + k; j++) y[j] /= sum; //                      y_j = e^(x_j − max) / Σ
     }
+    // exercise ▲
     this.output = output;
     return this.rememberOutput(output);
   }
@@ -59,11 +61,13 @@ export class Softmax extends Module {
     const g = gradOut.data;
     const gradIn = new Tensor(gradOut.shape);
     const dx = gradIn.data;
+    // exercise Softmax.backward ▼
     for (let r = 0; r < n * k; r += k) {
       let dot = 0;
       for (let j = r; j < r + k; j++) dot += g[j] * y[j]; //              Σ g ⊙ y
       for (let j = r; j < r + k; j++) dx[j] = y[j] * (g[j] - dot); //     ∂L/∂x = y ⊙ (g − Σ g ⊙ y)
     }
+    // exercise ▲
     return gradIn;
   }
 

@@ -30,7 +30,9 @@ export class Tanh extends Module {
     const x = input.data;
     const output = new Tensor(input.shape);
     const y = output.data;
+    // exercise Tanh.forward ▼
     for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]);
+    // exercise ▲
     this.output = output;
     return this.rememberOutput(output);
   }
@@ -38,7 +40,9 @@ export class Tanh extends Module {
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
     const gradIn = new Tensor(gradOut.shape);
+    // exercise Tanh.backward ▼
     fastLoop('tanhBackward', tanhBackward)((this.output as Tensor).data, gradOut.data, gradIn.data, gradIn.size); // ∂L/∂x = g · (1 − y²)
+    // exercise ▲
     return gradIn;
   }
 
@@ -58,7 +62,9 @@ export class Tanh extends Module {
 }
 registerModule(Tanh, 'Tanh');
 
+// exercise Tanh.backward ▼
 /** Tanh backward over n entries, from the layer's output y: ∂L/∂x = g · (1 − y²). */
 export function tanhBackward(y: Float64Array, g: Float64Array, dx: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) dx[i] = g[i] * (1 - y[i] * y[i]);
 }
+// exercise ▲

@@ -83,7 +83,9 @@ export class Sequential extends Module {
     checkTree(this, 'forward');
     return keepStateOnFailure(this, () => {
       let x = input;
+      // exercise Sequential.forward ▼
       for (let i = 0; i < this.chain.length; i++) x = this.run(i, 'forward', x);
+      // exercise ▲
       return this.rememberOutput(x);
     });
   }
@@ -92,7 +94,9 @@ export class Sequential extends Module {
     this.checkGradOut(gradOut);
     checkTree(this, 'backward');
     let g = gradOut;
+    // exercise Sequential.backward ▼
     for (let i = this.chain.length - 1; i >= 0; i--) g = this.run(i, 'backward', g);
+    // exercise ▲
     return g;
   }
 

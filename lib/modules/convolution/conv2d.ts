@@ -122,12 +122,14 @@ export class Conv2d extends Module {
     this.colsKept = this.training;
     // the im2col matrices, kept for backward: every sample's [N, K, P] in training mode, one [K, P] in evaluation mode
     const allCols = this.workspace('cols', this.colsKept ? N * K * P : K * P);
+    // exercise Conv2d.forward ▼
     for (let n = 0; n < N; n++) {
       const cols = this.colsKept ? allCols.subarray(n * K * P, (n + 1) * K * P) : allCols;
       im2col(input.data, n * imageSize, g, cols); //                              colsₙ = im2col(X[n])  [K, P]
       matmul(this.weight.value.data, cols, output.data.subarray(n * F * P, (n + 1) * F * P), F, K, P); // Y[n] = W·colsₙ
     }
     if (this.bias) addChannelBias(output.data, this.bias.value.data, N, F, P); //  Y[n, f, :] += b[f]
+    // exercise ▲
     return this.rememberOutput(output);
   }
 
@@ -139,6 +141,7 @@ export class Conv2d extends Module {
     const gradInput = new Tensor(input.shape);
     const allCols = this.workspace('cols', this.colsKept ? N * K * P : K * P);
     const gradCols = this.workspace('gradCols', K * P); //                               one sample's ∂L/∂cols [K, P]
+    // exercise Conv2d.backward ▼
     for (let n = 0; n < N; n++) {
       const G = gradOut.data.subarray(n * F * P, (n + 1) * F * P); //                       Gₙ  [F, P]
       const cols = this.colsKept ? allCols.subarray(n * K * P, (n + 1) * K * P) : allCols;
@@ -148,6 +151,7 @@ export class Conv2d extends Module {
       col2im(gradCols, g, gradInput.data, n * imageSize); //                               ∂L/∂X[n] = col2im(∂L/∂colsₙ)
     }
     if (this.bias) sumChannels(gradOut.data, this.bias.grad.data, N, F, P, true); // ∂L/∂b += Σₙ Σₚ G[n, f, p]
+    // exercise ▲
     return gradInput;
   }
 

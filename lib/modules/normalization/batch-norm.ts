@@ -149,6 +149,7 @@ export abstract class BatchNorm extends Module {
     }
     const mean = new Float64Array(C);
     const invStd = new Float64Array(C);
+    // exercise BatchNorm.forward ▼
     if (this.training) {
       const sqDev = new Float64Array(C);
       channelMoments(input.data, layout, mean, sqDev); //                                 μ = Σx/m,  S = Σ(x − μ)²
@@ -159,11 +160,14 @@ export abstract class BatchNorm extends Module {
       mean.set(this.runningMean.data); //                                                  μ = runningMean
       inverseStd(this.runningVar.data, 1, this.eps, invStd); //                           1/σ = 1/√(runningVar + eps)
     }
+    // exercise ▲
     const xHat = new Tensor(input.shape);
     const output = new Tensor(input.shape);
     const gamma = this.weight && this.weight.value.data, beta = this.bias && this.bias.value.data;
+    // exercise BatchNorm.forward ▼
     normalizeChannels(input.data, layout, mean, invStd, xHat.data); //                   x̂ = (x − μ)/σ
     scaleAndShift(xHat.data, layout, gamma, beta, output.data); //                         y = γ·x̂ + β
+    // exercise ▲
     this.xHat = xHat;
     this.invStd = invStd;
     this.usedBatchStats = this.training;
@@ -178,6 +182,7 @@ export abstract class BatchNorm extends Module {
     const invStd = this.invStd as Float64Array;
     const gamma = this.weight && this.weight.value.data;
     const layout = this.channels;
+    // exercise BatchNorm.backward ▼
     const sumG = new Float64Array(layout.C);
     const sumGXHat = new Float64Array(layout.C);
     channelGradSums(g, xHat, layout, sumG, sumGXHat); //                                 Σ g,  Σ g·x̂  per channel
@@ -192,6 +197,7 @@ export abstract class BatchNorm extends Module {
       scaleChannels(g, layout, gamma, invStd, gradInput.data); //                            ∂L/∂x = (γ/σ)·g
     }
     return gradInput;
+    // exercise ▲
   }
 
   override params(): Parameter[] {
@@ -217,11 +223,14 @@ export abstract class BatchNorm extends Module {
 
 // ## The loops (no backend twin: they are a small share of a step)
 
+// exercise BatchNorm.backward ▼
 /** target[c] += values[c] for every channel. */
 function addInto(target: Float64Array, values: Float64Array): void {
   for (let i = 0; i < values.length; i++) target[i] += values[i];
 }
+// exercise ▲
 
+// exercise BatchNorm.forward ▼
 /**
  * Per channel c:  mean[c] = (1/m) Σ x,   sqDev[c] = Σ (x − mean[c])²   (m = outer·inner)
  *
@@ -284,7 +293,9 @@ function scaleAndShift(xHat: Float64Array, { outer, C, inner }: Channels, gamma:
     }
   }
 }
+// exercise ▲
 
+// exercise BatchNorm.backward ▼
 /** Per channel c:  sumG[c] = Σ g,   sumGXHat[c] = Σ g·x̂   (sums over the m entries of the channel). */
 function channelGradSums(g: Float64Array, xHat: Float64Array, { outer, C, inner }: Channels, sumG: Float64Array, sumGXHat: Float64Array): void {
   for (let o = 0, p = 0; o < outer; o++) {
@@ -330,3 +341,4 @@ function scaleChannels(g: Float64Array, { outer, C, inner }: Channels, gamma: Fl
     }
   }
 }
+// exercise ▲

@@ -60,7 +60,9 @@ export class MaxPool2d extends Module {
     const N = input.shape[0];
     const output = new Tensor([N, g.channels, g.outH, g.outW]);
     const argmax = this.indexWorkspace('argmax', output.size); // for each output, the input index of its maximum
+    // exercise MaxPool2d.forward ▼
     fastLoop('maxPoolForward', maxPoolForward)(input.data, g, N, output.data, argmax); // Y = max over each window
+    // exercise ▲
     this.inputShape = input.shape;
     return this.rememberOutput(output);
   }
@@ -69,7 +71,9 @@ export class MaxPool2d extends Module {
     this.checkGradOut(gradOut);
     const gradInput = new Tensor(this.inputShape as readonly number[]);
     const argmax = this.indexWorkspace('argmax', gradOut.size); //                    kept by forward
+    // exercise MaxPool2d.backward ▼
     fastLoop('maxPoolBackward', maxPoolBackward)(gradOut.data, argmax, gradInput.data); // ∂L/∂X[argmax] += G
+    // exercise ▲
     return gradInput;
   }
 
@@ -89,6 +93,7 @@ export class MaxPool2d extends Module {
 }
 registerModule(MaxPool2d, 'MaxPool2d');
 
+// exercise MaxPool2d.forward ▼
 /**
  * Max pooling of a batch [N, C, H, W] → [N, C, OH, OW]:
  *
@@ -127,7 +132,9 @@ export function maxPoolForward(
     }
   }
 }
+// exercise ▲
 
+// exercise MaxPool2d.backward ▼
 /**
  * Backward of max pooling: each output's gradient goes to the input entry that was its
  * maximum, and only there,
@@ -140,3 +147,4 @@ export function maxPoolForward(
 export function maxPoolBackward(gradOut: Float64Array, argmax: Int32Array, gradInput: Float64Array): void {
   for (let o = 0; o < gradOut.length; o++) gradInput[argmax[o]] += gradOut[o];
 }
+// exercise ▲

@@ -62,10 +62,13 @@ export class Dropout extends Module {
     const y = output.data;
     if (!this.training) {
       this.mask = null;
+      // exercise Dropout.forward ▼
       y.set(x); //                                                            y = x
+      // exercise ▲
       return this.rememberOutput(output);
     }
     const mask = new Float64Array(x.length);
+    // exercise Dropout.forward ▼
     const keep = 1 - this.p;
     if (keep === 1) {
       mask.fill(1); //                                                        p = 0: keep everything
@@ -75,6 +78,7 @@ export class Dropout extends Module {
       for (let i = 0; i < x.length; i++) mask[i] = +(rng.uniform() < keep) * scale; // M = 1[u < 1 − p] / (1 − p)
     } //                                                                      p = 1: M = 0
     for (let i = 0; i < x.length; i++) y[i] = x[i] * mask[i]; //            y = x ⊙ M
+    // exercise ▲
     this.mask = mask;
     return this.rememberOutput(output);
   }
@@ -85,11 +89,13 @@ export class Dropout extends Module {
     const gradIn = new Tensor(gradOut.shape);
     const dx = gradIn.data;
     const mask = this.mask;
+    // exercise Dropout.backward ▼
     if (mask === null) {
       dx.set(g); //                                                           ∂L/∂x = g
     } else {
       for (let i = 0; i < g.length; i++) dx[i] = g[i] * mask[i]; //          ∂L/∂x = g ⊙ M
     }
+    // exercise ▲
     return gradIn;
   }
 
