@@ -80,9 +80,9 @@ export function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 
 /**
  * The constant ratio got/expected over the entries where expected is not ~0, or null when the
- * ratio is not the same everywhere (within 1e-6) or there are no such entries.
+ * ratio is not the same everywhere (within `relative`, default 1e-6) or there are no such entries.
  */
-export function constantRatio(got: ArrayLike<number>, expected: ArrayLike<number>): number | null {
+export function constantRatio(got: ArrayLike<number>, expected: ArrayLike<number>, relative = 1e-6): number | null {
   if (got.length !== expected.length) return null;
   const scale = largestMagnitude(expected);
   let ratio: number | null = null;
@@ -93,7 +93,7 @@ export function constantRatio(got: ArrayLike<number>, expected: ArrayLike<number
     }
     const r = got[i] / expected[i];
     if (ratio === null) ratio = r;
-    else if (!(Math.abs(r - ratio) <= 1e-6 * Math.abs(ratio))) return null;
+    else if (!(Math.abs(r - ratio) <= relative * Math.abs(ratio))) return null;
   }
   return ratio;
 }

@@ -23,12 +23,12 @@ export const MISTAKE_NAMES = {
 
 /**
  * Backward set (=) the parameter gradients instead of adding to them (+=): a second backward
- * with the same gradOut left them as after the first, instead of doubling them.
+ * with the same gradOut left some parameter's gradient as after the first (and not zero),
+ * instead of doubling it.
  */
 export function gradientsOverwritten(once: Float64Array[], twice: Float64Array[]): string | null {
-  const someNonZero = once.some((g) => g.some((v) => v !== 0));
-  const doubled = once.every((g, i) => closeValues(twice[i], g.map((v) => 2 * v)));
-  if (!someNonZero || doubled || !once.every((g, i) => closeValues(twice[i], g))) return null;
+  const overwritten = once.some((g, i) => g.some((v) => v !== 0) && !closeValues(twice[i], g.map((v) => 2 * v)) && closeValues(twice[i], g));
+  if (!overwritten) return null;
   return `${MISTAKE_NAMES.overwritten}: backward must add (+=) into each parameter's grad, so that two backward calls double it and the trainer's zeroGrad starts each batch; yours sets it (=)`;
 }
 
@@ -82,8 +82,9 @@ export function weightGradientTransposed(got: Float64Array, expected: Float64Arr
 
 /**
  * BatchNorm's running variance moved towards the biased batch variance S/m instead of the
- * unbiased S/(m − 1). From the reference: with r₀ the running variance before and r the
- * reference after, the biased update gives r₀ + (r − r₀·(1 − momentum) − … ) scaled by (m−1)/m:
+ * unbiased S/(m − 1). From the reference alone: with r₀ the running variance before the
+ * forward and r the reference's after it, the momentum term of r is momentum·S/(m − 1), so
+ * the biased update would have given
  *   r_biased = (1 − momentum)·r₀ + (r − (1 − momentum)·r₀)·(m − 1)/m
  */
 export function biasedRunningVariance(got: Float64Array, before: Float64Array, expected: Float64Array, momentum: number, m: number): string | null {
@@ -107,7 +108,7 @@ export function softmaxOverflow(got: Float64Array, expected: Float64Array, large
  * of the two corrections is multiplied).
  */
 export function adamCorrectionMultiplied(gotStep: Float64Array, expectedStep: Float64Array, beta1: number, beta2: number): string | null {
-  const ratio = constantRatio(gotStep, expectedStep);
+  const ratio = constantRatio(gotStep, expectedStep, 1e-3); // ε = 1e-8 next to √v̂ blurs the ratio a little
   if (ratio === null || near(ratio, 1, 1e-3)) return null;
   const signatures = [(1 - beta1) ** 2 / (1 - beta2), (1 - beta1) ** 2, 1 / (1 - beta2)];
   if (!signatures.some((s) => near(ratio, s, 1e-3))) return null;

@@ -94,9 +94,11 @@ export class TaskReport {
     this.items.push({ name, points: hints.length === 0 ? points : 0, maxPoints: points, hints });
   }
 
-  /** Records a classic mistake recognised by its numbers. */
+  /** Records a classic mistake recognised by its numbers (once per mistake: the first case's hint). */
   mistake(hint: string | null): void {
-    if (hint !== null) this.mistakes.add(hint);
+    if (hint === null) return;
+    const name = hint.split(':')[0];
+    if (![...this.mistakes].some((h) => h.split(':')[0] === name)) this.mistakes.add(hint);
   }
 
   /**

@@ -37,13 +37,9 @@ export const dropoutTask: ModuleTask = {
       report.mistake(dropoutNotRescaled(new Float64Array(n).fill(1), y.data, p));
       let zeros = 0;
       const hints: string[] = [];
-      for (let i = 0; i < n; i++) {
-        if (y.data[i] === 0) zeros++;
-        else if (Math.abs(y.data[i] - 1 / (1 - p)) > 1e-12) {
-          hints.push(`a kept entry of an input of ones is ${y.data[i]}, expected 1/(1 − p) = ${1 / (1 - p)}`);
-          break;
-        }
-      }
+      for (let i = 0; i < n; i++) if (y.data[i] === 0) zeros++;
+      const wrong = y.data.find((v) => v !== 0 && Math.abs(v - 1 / (1 - p)) > 1e-12);
+      if (wrong !== undefined) hints.push(`a kept entry of an input of ones is ${wrong}, expected 1/(1 − p) = ${1 / (1 - p)}`);
       const fraction = zeros / n;
       if (Math.abs(fraction - p) > 0.02) hints.push(`with p = ${p}, ${(100 * fraction).toFixed(1)} % of ${n} entries were zeroed, expected about ${100 * p} % (keep an entry when rng.uniform() < 1 − p)`);
       return hints;
