@@ -17,8 +17,10 @@ import { TaskReport, TaskResult, errorMessage, stubInError, stubResult } from '.
  * Writes two files into the --out folder:
  *   grade-report.md   the table and every hint, in Markdown
  *   results.json      the same in the format Gradescope's autograder reads
- *                     (https://gradescope-autograders.readthedocs.io, "Output format"):
- *                     { "score", "output", "tests": [{ "name", "score", "max_score", "output", "visibility" }] }
+ *                     (https://gradescope-autograders.readthedocs.io/en/latest/specs/, "Output format"):
+ *                     { "score", "execution_time", "output",
+ *                       "tests": [{ "name", "score", "max_score", "output", "visibility" }] }
+ *                     one test per task; on Gradescope, run_autograder passes --out /autograder/results
  *
  * The exit code is 0 whenever the grading ran, even when tasks fail (Gradescope's convention:
  * the scores are in results.json; a non-zero exit means the grader itself could not run). It
@@ -113,9 +115,10 @@ export function markdownReport(results: TaskResult[]): string {
 }
 
 /** results.json for Gradescope: one test per task. */
-export function gradescopeResults(results: TaskResult[]): object {
+export function gradescopeResults(results: TaskResult[], seconds: number): object {
   return {
     score: round(results.reduce((s, r) => s + r.score, 0)),
+    execution_time: Math.round(seconds),
     output: `minidl exercises: ${results.filter((r) => r.score === r.maxScore).length} of ${results.length} tasks with full marks`,
     tests: results.map((r) => ({
       name: `${r.id}: ${r.title}`,
@@ -156,11 +159,12 @@ export function main(argv: readonly string[]): number {
     return 2;
   }
   setBackend('js');
+  const start = Date.now();
   const results = ids.map((id) => gradeTask(id, flags.referenceDir));
   process.stdout.write(consoleTable(results));
   fs.mkdirSync(flags.out, { recursive: true });
   fs.writeFileSync(path.join(flags.out, 'grade-report.md'), markdownReport(results));
-  fs.writeFileSync(path.join(flags.out, 'results.json'), `${JSON.stringify(gradescopeResults(results), null, 2)}\n`);
+  fs.writeFileSync(path.join(flags.out, 'results.json'), `${JSON.stringify(gradescopeResults(results, (Date.now() - start) / 1000), null, 2)}\n`);
   process.stdout.write(`wrote ${path.join(flags.out, 'grade-report.md')} and results.json\n`);
   return 0;
 }

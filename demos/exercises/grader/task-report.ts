@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+
 /**
  * What grading one task produces, and how each check adds to it.
  *
@@ -60,10 +62,26 @@ export function stubInError(err: unknown): StubReached | null {
   return null;
 }
 
-/** The first line of an error's message (the name of a non-Error value). */
+/**
+ * The first line of an error's message (the name of a non-Error value); for an error of the
+ * language (a TypeError, a RangeError), also where in lib/ it was thrown, e.g.
+ * `TypeError: Cannot read properties of undefined (reading 'data') (at lib/modules/linear.ts:97)`.
+ */
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return `${err.name === 'Error' || err.name === 'MinidlError' ? '' : `${err.name}: `}${err.message}`.split('\n')[0];
-  return `threw ${String(err)}`;
+  if (!(err instanceof Error)) return `threw ${String(err)}`;
+  const plain = err.name === 'Error' || err.name === 'MinidlError';
+  const message = `${plain ? '' : `${err.name}: `}${err.message}`.split('\n')[0];
+  return plain ? message : `${message}${whereInLib(err.stack ?? '')}`;
+}
+
+/** ` (at lib/…:line)` for the first frame of a stack inside the library, or ''. */
+function whereInLib(stack: string): string {
+  const libDir = path.join(__dirname, '..', 'lib') + path.sep;
+  for (const line of stack.split('\n').slice(1)) {
+    const match = /\(?([^()\s]+):(\d+):\d+\)?\s*$/.exec(line);
+    if (match && match[1].startsWith(libDir)) return ` (at lib/${match[1].slice(libDir.length).split(path.sep).join('/')}:${match[2]})`;
+  }
+  return '';
 }
 
 /** Collects the checks of one task. */

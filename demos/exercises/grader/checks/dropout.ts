@@ -16,7 +16,7 @@ function dropoutOf(p: number, seed: number): Dropout {
  */
 export const dropoutTask: ModuleTask = {
   id: 'dropout',
-  title: 'Dropout',
+  title: 'Inverted dropout (training and evaluation mode)',
   build: (c) => dropoutOf(c.p as number, c.rngSeed as number),
   cases: [
     { name: 'p=0.3, N=4, training', config: { p: 0.3, rngSeed: 1, gradcheck: true }, inputShape: [4, 5] },
@@ -29,7 +29,14 @@ export const dropoutTask: ModuleTask = {
   mistakes: (c, run) => (isTraining(c.config) && run.output instanceof Tensor
     ? [dropoutNotRescaled(caseTensor(c, 'input').data, run.output.data, configNumber(c, 'p'))]
     : []),
-  extraChecks(_ref, report) {
+  extraChecks(ref, report) {
+    report.check('masks: the reference bits', 1, () => ref.cases.filter((c) => isTraining(c.config) && c.tensors.gradInput !== undefined).flatMap((c) => {
+      const drop = dropoutOf(configNumber(c, 'p'), c.config.rngSeed as number);
+      const y = drop.forward(caseTensor(c, 'input')).data;
+      const expected = caseTensor(c, 'output').data;
+      const first = expected.findIndex((v, i) => (v === 0) !== (y[i] === 0));
+      return first < 0 ? [] : [`case '${c.name}': entry ${first} was ${y[first] === 0 ? 'dropped' : 'kept'}, the reference ${expected[first] === 0 ? 'dropped' : 'kept'} it: with the rng option, draw one rng.uniform() per entry, in order, and keep the entry when it is < 1 − p`];
+    }).slice(0, 1));
     report.check('mask statistics and the 1/(1 − p) scale', 2, () => {
       const p = 0.3, n = 20000;
       const drop = dropoutOf(p, 7);

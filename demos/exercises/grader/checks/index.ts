@@ -35,7 +35,7 @@ function optimizerCheck(task: OptimizerTask): TaskCheck {
 }
 
 function needed(id: string, ref: ReferenceFile | null): ReferenceFile {
-  if (ref === null) throw new Error(`the reference data of task ${id} is missing (grader/reference/${id}.json)`);
+  if (ref === null) throw new Error(`the reference numbers of task ${id} are missing (${id}.json in the reference folder); record them with node --require tsx/cjs grader/record.ts DIR and pass --reference-dir DIR`);
   return ref;
 }
 
@@ -60,7 +60,7 @@ export const TASK_CHECKS: TaskCheck[] = [
   moduleCheck(maxPool2dTask),
   {
     id: 'training-step',
-    title: 'NeuralNet training step',
+    title: 'The training step of NeuralNet: zeroGrad, forward, loss, backward, optimizer step',
     record: () => null,
     grade: (_ref, report) => gradeTrainingStep(report),
   },

@@ -112,7 +112,7 @@ export function gradeOptimizerTask(task: OptimizerTask, ref: ReferenceFile, repo
 
 export const sgdTask: OptimizerTask = {
   id: 'sgd',
-  title: 'SGD with momentum',
+  title: 'SGD with momentum, Nesterov and weight decay',
   build: (params, c) => new SGD(params, {
     lr: c.lr as number, momentum: c.momentum as number, dampening: c.dampening as number,
     nesterov: c.nesterov === true, weightDecay: c.weightDecay as number,
@@ -127,7 +127,7 @@ export const sgdTask: OptimizerTask = {
 
 export const adamTask: OptimizerTask = {
   id: 'adam',
-  title: 'Adam',
+  title: 'Adam with bias correction',
   build: (params, c) => new Adam(params, {
     lr: c.lr as number, betas: [c.beta1 as number, c.beta2 as number], eps: c.eps as number, weightDecay: c.weightDecay as number,
   }),

@@ -51,7 +51,7 @@ export class FeatureScale extends Module {
  */
 export const sequentialTask: ModuleTask = {
   id: 'sequential',
-  title: 'Sequential forward/backward',
+  title: 'Sequential container: the chain rule through a list of modules',
   build: (c) => {
     const f = c.features as number;
     return c.nested === true
