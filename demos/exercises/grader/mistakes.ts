@@ -98,7 +98,7 @@ export function biasedRunningVariance(got: Float64Array, before: Float64Array, e
 export function softmaxOverflow(got: Float64Array, expected: Float64Array, largestInput: number): string | null {
   const overflowed = expected.some((e, i) => Number.isFinite(e) && !Number.isFinite(got[i]));
   if (!overflowed) return null;
-  return `${MISTAKE_NAMES.softmaxOverflow}: for inputs as large as ${largestInput}, e^x is Infinity and Infinity/Infinity is NaN; compute e^(x − max) with each row's max (the same value, since e^(−max) cancels)`;
+  return `${MISTAKE_NAMES.softmaxOverflow}: for inputs as large as ${largestInput}, e^x overflows to Infinity (and Infinity/Infinity is NaN, log(Infinity) is Infinity); compute e^(x − max) with each row's max (the same value, since e^(−max) cancels)`;
 }
 
 /**

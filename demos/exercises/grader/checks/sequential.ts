@@ -1,9 +1,10 @@
-import { ELU, Module, Parameter, Sequential, Tensor } from '../minidl';
+import { AvgPool2d, ELU, Flatten, Module, Parameter, Sequential, Tensor } from '../minidl';
 import { ModuleTask } from './module-task';
 
 /**
  * A layer of the grader's own, so that Sequential is checked without any other task's code:
- * y = x ⊙ s, one learnable scale per feature (s [F], x [N, F]).
+ * y = x ⊙ s, one learnable scale per feature (s [F]; x [N, F], or any shape whose samples hold
+ * F numbers, the feature of flat index i being i mod F).
  * Backward: ∂L/∂x = g ⊙ s,  ∂L/∂s += Σₙ g[n, :] ⊙ x[n, :].
  */
 export class FeatureScale extends Module {
@@ -47,13 +48,15 @@ export class FeatureScale extends Module {
 /**
  * Sequential: forward through the chain in order, backward through it in reverse, each
  * module's gradient fed to the one before. The chains use the grader's FeatureScale and the
- * library's ELU (neither is an exercise), one of them nested.
+ * library's ELU, AvgPool2d and Flatten (none is an exercise), one of them nested, one of them
+ * changing shapes (so that a backward in the wrong order shows in the input's gradient too).
  */
 export const sequentialTask: ModuleTask = {
   id: 'sequential',
   title: 'Sequential container: the chain rule through a list of modules',
   build: (c) => {
     const f = c.features as number;
+    if (c.images === true) return new Sequential(new FeatureScale(f), new AvgPool2d(2), new Flatten(), new FeatureScale(f / 4), new ELU());
     return c.nested === true
       ? new Sequential(new FeatureScale(f), new Sequential(new ELU(), new FeatureScale(f)), new ELU())
       : new Sequential(new FeatureScale(f), new ELU(), new FeatureScale(f));
@@ -62,5 +65,6 @@ export const sequentialTask: ModuleTask = {
     { name: 'N=3, Scale(4) → ELU → Scale(4)', config: { features: 4, gradcheck: true }, inputShape: [3, 4] },
     { name: 'N=1, Scale(3) → ELU → Scale(3)', config: { features: 3, gradcheck: true }, inputShape: [1, 3] },
     { name: 'N=2, nested chain of 5 features', config: { features: 5, nested: true, gradcheck: true }, inputShape: [2, 5] },
+    { name: 'N=2, images 2×2×2: Scale → AvgPool2d(2) → Flatten → Scale → ELU', config: { features: 8, images: true, gradcheck: true }, inputShape: [2, 2, 2, 2] },
   ],
 };
