@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setBackend } from './minidl';
-import { ReferenceFile } from './reference-data';
+import { REFERENCE_FORMAT, ReferenceFile } from './reference-data';
 import { TASK_CHECKS, taskCheck } from './checks';
 import { TaskReport, TaskResult, errorMessage, stubInError, stubResult } from './task-report';
 
@@ -85,6 +85,7 @@ export function gradeTask(id: string, referenceDir: string): TaskResult {
   try {
     const file = path.join(referenceDir, `${id}.json`);
     const ref = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ReferenceFile) : null;
+    if (ref !== null && ref.format !== REFERENCE_FORMAT) throw new Error(`${file} is in format ${ref.format}; this grader reads format ${REFERENCE_FORMAT} (record the reference numbers again)`);
     check.grade(ref, report);
   } catch (err) {
     const stub = stubInError(err);

@@ -1,5 +1,5 @@
 import { Loss, Rng, Tensor, gradcheck } from '../minidl';
-import { CaseConfig, CaseRecord, ReferenceFile, caseTensor, storeTensor } from '../reference-data';
+import { CaseConfig, CaseRecord, REFERENCE_FORMAT, ReferenceFile, caseTensor, storeTensor } from '../reference-data';
 import { largestMagnitude, sameBits, tensorDifference } from '../compare';
 import { lossGradientMissingMean, softmaxOverflow } from '../mistakes';
 import { TaskReport, errorMessage, stubInError } from '../task-report';
@@ -109,7 +109,7 @@ export function recordLossTask(task: LossTask): ReferenceFile {
     c.tensors.gradient = storeTensor(run.gradient as Tensor);
     return c;
   });
-  return { task: task.id, format: 1, cases };
+  return { task: task.id, format: REFERENCE_FORMAT, cases };
 }
 
 export function gradeLossTask(task: LossTask, ref: ReferenceFile, report: TaskReport): void {

@@ -1,5 +1,5 @@
 import { Module, Rng, Tensor, gradcheck } from '../minidl';
-import { CaseConfig, CaseRecord, ReferenceFile, caseTensor, hasTensor, storeTensor } from '../reference-data';
+import { CaseConfig, CaseRecord, REFERENCE_FORMAT, ReferenceFile, caseTensor, hasTensor, storeTensor } from '../reference-data';
 import { closeValues, sameBits, tensorDifference } from '../compare';
 import { gradientsOverwritten } from '../mistakes';
 import { TaskReport, errorMessage, stubInError } from '../task-report';
@@ -9,7 +9,7 @@ import { TaskReport, errorMessage, stubInError } from '../task-report';
  *
  *   forward values              output against the reference, every case
  *   gradient of the input       backward(gradOut) against the reference
- *   parameter gradients         each parameter's grad after one backward (from zero)
+ *   parameter gradients         each parameter's grad after one backward (from zero grads)
  *   running statistics          buffers after the forward (BatchNorm), when the module has any
  *   gradcheck                   the library's gradcheck of the input and every parameter
  *   backward accumulates        a second backward doubles the parameter gradients
@@ -46,10 +46,8 @@ export interface ModuleTask {
   cases: ModuleCaseSpec[];
   /** Hints of classic mistakes recognised in one case's results (null: none). */
   mistakes?(c: CaseRecord, run: ModuleRun): (string | null)[];
-  /** Checks of this task only, run after the generic ones. */
+  /** Checks of this task only, run after the generic ones (on the same reference cases, or on inputs of their own). */
   extraChecks?(ref: ReferenceFile, report: TaskReport): void;
-  /** Cases of `extraChecks` to record (tensors it needs), added to the reference's cases. */
-  extraRecord?(): CaseRecord[];
 }
 
 /** What running one case gave: each phase's result or its error. */
@@ -160,13 +158,7 @@ export function recordModuleCase(task: ModuleTask, spec: ModuleCaseSpec): CaseRe
 
 /** The reference file of a module task. */
 export function recordModuleTask(task: ModuleTask): ReferenceFile {
-  const cases = task.cases.map((spec) => recordModuleCase(task, spec));
-  return { task: task.id, format: 1, cases: [...cases, ...(task.extraRecord ? task.extraRecord() : [])] };
-}
-
-/** The cases of a reference file that the generic checks run (those with a gradOut). */
-function genericCases(ref: ReferenceFile): CaseRecord[] {
-  return ref.cases.filter((c) => hasTensor(c, 'gradOut') && hasTensor(c, 'gradInput'));
+  return { task: task.id, format: REFERENCE_FORMAT, cases: task.cases.map((spec) => recordModuleCase(task, spec)) };
 }
 
 /** Re-throws the first stub reached by any run (forward errors first), so the task ends with its message. */
@@ -181,7 +173,7 @@ function throwFirstStub(runs: ModuleRun[]): void {
 
 /** The generic checks of a module task (see the file comment), then the task's own. */
 export function gradeModuleTask(task: ModuleTask, ref: ReferenceFile, report: TaskReport): void {
-  const cases = genericCases(ref);
+  const cases = ref.cases;
   const runs = cases.map((c) => runModuleCase(task, c));
   throwFirstStub(runs);
   const where = (c: CaseRecord): string => `case '${c.name}'`;

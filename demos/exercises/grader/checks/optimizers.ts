@@ -1,5 +1,5 @@
 import { Adam, Optimizer, Parameter, Rng, SGD, Tensor } from '../minidl';
-import { CaseConfig, CaseRecord, ReferenceFile, caseTensor, storeTensor } from '../reference-data';
+import { CaseConfig, CaseRecord, REFERENCE_FORMAT, ReferenceFile, caseTensor, storeTensor } from '../reference-data';
 import { sameBits, tensorDifference } from '../compare';
 import { adamCorrectionMultiplied } from '../mistakes';
 import { TaskReport, errorMessage, stubInError } from '../task-report';
@@ -73,7 +73,7 @@ export function recordOptimizerTask(task: OptimizerTask): ReferenceFile {
     }));
     return c;
   });
-  return { task: task.id, format: 1, cases };
+  return { task: task.id, format: REFERENCE_FORMAT, cases };
 }
 
 export function gradeOptimizerTask(task: OptimizerTask, ref: ReferenceFile, report: TaskReport): void {
