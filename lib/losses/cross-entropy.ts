@@ -47,16 +47,16 @@ export class CrossEntropyLoss extends Loss {
       const y = target.data;
       // exercise CrossEntropyLoss.forward ▼
       for (let i = 0; i < n * c; i++) sum -= y[i] * lp[i];
-      // exercise ▲
       this.probs = target;
       this.indices = null;
+      // exercise ▲
     } else {
       const indices = this.classIndices(target, n, c);
       // exercise CrossEntropyLoss.forward ▼
       for (let i = 0; i < n; i++) sum -= lp[i * c + indices[i]];
-      // exercise ▲
       this.indices = indices;
       this.probs = null;
+      // exercise ▲
     }
     this.logProbs = logProbs;
     return this.reduce(sum, n);

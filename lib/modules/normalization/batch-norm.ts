@@ -163,8 +163,8 @@ export abstract class BatchNorm extends Module {
     // exercise ▲
     const xHat = new Tensor(input.shape);
     const output = new Tensor(input.shape);
-    const gamma = this.weight && this.weight.value.data, beta = this.bias && this.bias.value.data;
     // exercise BatchNorm.forward ▼
+    const gamma = this.weight && this.weight.value.data, beta = this.bias && this.bias.value.data;
     normalizeChannels(input.data, layout, mean, invStd, xHat.data); //                   x̂ = (x − μ)/σ
     scaleAndShift(xHat.data, layout, gamma, beta, output.data); //                         y = γ·x̂ + β
     // exercise ▲
