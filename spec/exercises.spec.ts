@@ -12,7 +12,8 @@ import { readNumber, storeNumber } from '../demos/exercises/grader/reference-dat
  * - `npm run exercises` with every task stubbed, then `npm run grade` in that repository: every
  *   task gets 0 with the hint "not implemented yet: <one of its regions>" (exit code 0, as
  *   Gradescope wants), and results.json has Gradescope's fields;
- * - `--tasks none` (the solutions): full marks;
+ * - `--tasks none` (the solutions): full marks; so does this checkout's library, graded in place
+ *   against references recorded into a folder (and an unknown task is a usage error, exit 2);
  * - each classic mistake made by a small edit of the solution in a generated repository's lib:
  *   the grader names it.
  *
@@ -75,7 +76,7 @@ let solutions = '';
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-exercises-'));
   solutions = generate('solutions', 'none');
-});
+}, 60_000);
 
 afterAll(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
@@ -86,6 +87,19 @@ test('reference numbers keep −0 and the non-finite numbers through JSON', () =
     expect(Object.is(readNumber(JSON.parse(JSON.stringify(storeNumber(x)))), x)).toBe(true);
   }
 });
+
+test('in this checkout, the grader gives full marks to the full library from references recorded into a folder of its own', () => {
+  const references = path.join(work, 'references');
+  runTs(ROOT, path.join('demos', 'exercises', 'grader', 'record.ts'), [references]);
+  expect(fs.readdirSync(references)).toContain('linear.json');
+  const out = path.join(work, 'checkout-grade');
+  const grader = path.join('demos', 'exercises', 'grader', 'grade.ts');
+  runTs(ROOT, grader, ['--tasks', 'linear,sgd', '--reference-dir', references, '--out', out]);
+  const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as GradescopeResults;
+  expect(results.tests.map((t) => [t.score, t.max_score])).toEqual([[10, 10], [10, 10]]);
+  const unknown = spawnSync(process.execPath, ['--require', 'tsx/cjs', grader, '--tasks', 'lineer', '--reference-dir', references, '--out', out], { cwd: ROOT, encoding: 'utf8' });
+  expect({ status: unknown.status, stderr: unknown.stderr }).toEqual({ status: 2, stderr: expect.stringContaining('unknown task lineer') });
+}, 60_000);
 
 test('every task stubbed: each gets 0 with the hint "not implemented yet: <its region>"', () => {
   const stubbed = generate('stubbed', null);
