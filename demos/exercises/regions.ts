@@ -14,9 +14,13 @@
  *   throw notImplemented('Linear.backward', 'linear');
  *
  * (the comments of the removed helper functions of the same region in the same file are added to
- * the first stub of that region; a region without any comment gets "TODO write <Region>: see the
- * formulas in the doc comment above"). The lines after the region stay; they are unreachable
- * until the student replaces the throw, and they only use names declared before the region.
+ * the first stub of that region, each comment once, and those of one or two characters, such as
+ * `t`, are left out; a region without any comment gets "TODO write <Region>: see the formulas in
+ * the doc comment above"; a removed `return this.rememberOutput(…)` gets a TODO saying so). The
+ * lines after the region stay: they are unreachable until the student replaces the throw, so
+ * they may use only names declared before the region, and no narrowing of a type (`x && x.y`,
+ * `instanceof`) that the region's lines would have carried: TypeScript checks unreachable code
+ * with the declared types.
  *
  * A region whose markers start at column 0 holds whole helper functions (ReLU's loops at the
  * bottom of relu.ts): its stub is nothing at all.
