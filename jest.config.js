@@ -18,6 +18,7 @@ const common = {
 const CORE = [
   'tensor', 'kernels', 'modules', 'activations-extra', 'convolution', 'pooling', 'normalization', 'losses',
   'optim', 'trainer', 'gradcheck', 'weight-sharing', 'dropout', 'serialization', 'memory-safety', 'containers', 'contract',
+  'optim-extra', 'losses-extra',
   'schedulers',
 ];
 

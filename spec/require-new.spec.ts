@@ -14,6 +14,7 @@ describe('the classes minidl exports', () => {
       'CrossEntropyLoss', 'Dropout', 'ELU', 'Flatten', 'GELU', 'LeakyReLU', 'Linear', 'Loss', 'MAELoss', 'MSELoss',
       'MaxPool2d', 'MinidlError', 'Module', 'NeuralNet', 'Optimizer', 'Parameter', 'ReLU', 'Rng', 'SGD', 'Sequential',
       'Sigmoid', 'Softmax', 'Tanh', 'Tensor', 'Adam',
+      'L1Loss', 'HuberLoss', 'SmoothL1Loss', 'KLDivLoss', 'AdamW', 'RMSprop', 'Adagrad',
       'LRScheduler', 'StepLR', 'MultiStepLR', 'ExponentialLR', 'CosineAnnealingLR', 'LinearLR', 'OneCycleLR', 'ReduceLROnPlateau',
     ].sort());
   });

@@ -1,6 +1,6 @@
-import { checkInRange, checkPositive } from '../errors';
+import { MinidlError, checkInRange, checkPositive } from '../errors';
 import { Parameter } from '../modules/parameter';
-import { OptionCheck, aNumber, readOptions } from '../options';
+import { OptionCheck, aBoolean, aNumber, readOptions } from '../options';
 import { AdamUpdate, fastLoop } from '../tensor/loops';
 import { Optimizer } from './optimizer';
 
@@ -14,6 +14,8 @@ export interface AdamOptions {
   eps?: number;
   /** Weight decay λ, added to the gradient as in SGD (coupled L2; default 0). */
   weightDecay?: number;
+  /** Divide by the largest v so far instead of the current one (AMSGrad; default false). */
+  amsgrad?: boolean;
 }
 
 /** Adam's betas: an array of two numbers. */
@@ -27,17 +29,18 @@ const A_PAIR: OptionCheck = { expected: 'a pair [β₁, β₂] of numbers', acce
  *   g ← ∂L/∂w + λ·w
  *   m ← β₁·m + (1 − β₁)·g              (computed as m + (1 − β₁)·(g − m), as PyTorch)
  *   v ← β₂·v + (1 − β₂)·g²
+ *   v_max ← max(v_max, v)   and use v_max in place of v below         (amsgrad only)
  *   m̂ = m / (1 − β₁ᵗ)    v̂ = v / (1 − β₂ᵗ)            (bias correction)
  *   w ← w − η · m̂ / (√v̂ + ε)
  *
  * evaluated in PyTorch's order: w ← w − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε).
  *
- * State of each parameter p (`state.get(p)`, PyTorch's names): `step` t, `expAvg` m and
- * `expAvgSq` v, made at its first step.
+ * State of each parameter p (`state.get(p)`, PyTorch's names): `step` t, `expAvg` m,
+ * `expAvgSq` v and, with amsgrad, `maxExpAvgSq` v_max, made at its first step.
  *
  * Throws a MinidlError for options that are not an object of known keys, lr, eps or weightDecay
- * not a finite number ≥ 0, or a β outside [0, 1) (PyTorch's ranges); `step()` checks them again
- * (lr may be changed between steps) before it moves anything.
+ * not a finite number ≥ 0, a β outside [0, 1) (PyTorch's ranges), or amsgrad not true or false;
+ * `step()` checks them again (lr may be changed between steps) before it moves anything.
  */
 export class Adam extends Optimizer {
   /** β₁: decay rate of the first-moment (mean) estimate. */
@@ -48,15 +51,18 @@ export class Adam extends Optimizer {
   readonly eps: number;
   /** λ: L2 penalty; λ·θ is added to the gradient before the moments are updated (not AdamW). */
   readonly weightDecay: number;
+  /** AMSGrad: divide by the largest second-moment estimate so far. */
+  readonly amsgrad: boolean;
 
   constructor(params: Parameter[], options: AdamOptions = {}) {
-    const o = readOptions<AdamOptions>('Adam', options, { lr: aNumber, betas: A_PAIR, eps: aNumber, weightDecay: aNumber }, { positional: 'lr' });
+    const o = readOptions<AdamOptions>('Adam', options, { lr: aNumber, betas: A_PAIR, eps: aNumber, weightDecay: aNumber, amsgrad: aBoolean }, { positional: 'lr' });
     super('Adam', params, o.lr ?? 1e-3);
     const betas = o.betas ?? [0.9, 0.999];
     this.beta1 = betas[0];
     this.beta2 = betas[1];
     this.eps = o.eps ?? 1e-8;
     this.weightDecay = o.weightDecay ?? 0;
+    this.amsgrad = o.amsgrad ?? false;
     this.checkHyperParameters('Adam');
   }
 
@@ -67,6 +73,7 @@ export class Adam extends Optimizer {
     checkInRange(who, 'betas[1]', this.beta2, 0, 1);
     checkPositive(who, 'eps', this.eps, true);
     checkPositive(who, 'weightDecay', this.weightDecay, true);
+    if (typeof this.amsgrad !== 'boolean') throw new MinidlError(`${who}: amsgrad must be true or false, got ${String(this.amsgrad)}`);
   }
 
   step(): void {
@@ -80,8 +87,14 @@ export class Adam extends Optimizer {
       const biasCorrection1 = 1 - beta1 ** step; //                                       1 − β₁ᵗ
       const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step); //                        √(1 − β₂ᵗ)
       const stepSize = lr / biasCorrection1; //                                            η / (1 − β₁ᵗ)
-      fastLoop('adamUpdate', adamUpdate)(p.value.data, p.grad.data, m.data, v.data, p.value.size,
-        { beta1, beta2, eps, weightDecay, stepSize, biasCorrection2Sqrt });
+      if (this.amsgrad) {
+        const vMax = this.stateTensor(p, 'maxExpAvgSq'); //                                 v_max, zeros at the first step
+        adamAmsgradUpdate(p.value.data, p.grad.data, m.data, v.data, vMax.data, p.value.size,
+          { beta1, beta2, eps, weightDecay, stepSize, biasCorrection2Sqrt });
+      } else {
+        fastLoop('adamUpdate', adamUpdate)(p.value.data, p.grad.data, m.data, v.data, p.value.size,
+          { beta1, beta2, eps, weightDecay, stepSize, biasCorrection2Sqrt });
+      }
       // exercise ▲
     }
   }
@@ -89,6 +102,7 @@ export class Adam extends Optimizer {
   toString(): string {
     const parts = [`lr=${this.lr}`, `betas=[${this.beta1}, ${this.beta2}]`, `eps=${this.eps}`];
     if (this.weightDecay) parts.push(`weightDecay=${this.weightDecay}`);
+    if (this.amsgrad) parts.push('amsgrad');
     return `Adam(${parts.join(', ')})`;
   }
 }
@@ -109,6 +123,25 @@ export function adamUpdate(w: Float64Array, grad: Float64Array, m: Float64Array,
     v[i] = v[i] * beta2 + (1 - beta2) * g * g; //                          v ← β₂·v + (1 − β₂)·g²
     const denom = Math.sqrt(v[i]) / biasCorrection2Sqrt + eps; //          √v̂ + ε
     w[i] += (-stepSize * m[i]) / denom; //                                 w ← w − η·m̂/(√v̂ + ε)
+  }
+}
+
+/**
+ * One AMSGrad step (Adam with `amsgrad: true`): adamUpdate's rule, with the running maximum
+ * vMax of v in the denominator, in the order of PyTorch's `_single_tensor_adam`:
+ *
+ *   g ← grad + λ·w;   m ← m + (1 − β₁)·(g − m);   v ← v·β₂ + (1 − β₂)·g·g;   v_max ← max(v_max, v);
+ *   w ← w + (−stepSize·m) / (√v_max / √(1 − β₂ᵗ) + ε)
+ */
+export function adamAmsgradUpdate(w: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, vMax: Float64Array, n: number, h: AdamUpdate): void {
+  const { beta1, beta2, eps, weightDecay, stepSize, biasCorrection2Sqrt } = h;
+  for (let i = 0; i < n; i++) {
+    const g = weightDecay !== 0 ? grad[i] + weightDecay * w[i] : grad[i]; // g ← ∂L/∂w + λ·w
+    m[i] += (1 - beta1) * (g - m[i]); //                                    m ← β₁·m + (1 − β₁)·g
+    v[i] = v[i] * beta2 + (1 - beta2) * g * g; //                          v ← β₂·v + (1 − β₂)·g²
+    vMax[i] = Math.max(vMax[i], v[i]); //                                  v_max ← max(v_max, v)
+    const denom = Math.sqrt(vMax[i]) / biasCorrection2Sqrt + eps; //       √v̂_max + ε
+    w[i] += (-stepSize * m[i]) / denom; //                                 w ← w − η·m̂/(√v̂_max + ε)
   }
 }
 // exercise ▲

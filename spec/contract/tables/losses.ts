@@ -1,15 +1,20 @@
 import { BCELoss } from '../../../lib/losses/bce';
 import { BCEWithLogitsLoss } from '../../../lib/losses/bce-with-logits';
 import { CrossEntropyLoss } from '../../../lib/losses/cross-entropy';
+import { HuberLoss } from '../../../lib/losses/huber';
+import { KLDivLoss } from '../../../lib/losses/kl-div';
+import { L1Loss } from '../../../lib/losses/l1';
 import { Loss } from '../../../lib/losses/loss';
 import { MAELoss } from '../../../lib/losses/mae';
 import { MSELoss } from '../../../lib/losses/mse';
+import { SmoothL1Loss } from '../../../lib/losses/smooth-l1';
 import { withTemporaryTensors } from '../../../lib/tensor/temporaries';
 import { Tensor } from '../../../lib/tensor/tensor';
 import { ContractRow, ContractTable, row } from '../harness';
 
 /*
- * Losses: the `{ reduction }` options of their constructors (read by lib/options.ts), and
+ * Losses: the options of their constructors (read by lib/options.ts: `{ reduction }`, and
+ * HuberLoss's delta, SmoothL1Loss's beta, KLDivLoss's 'batchmean' and logTarget), and
  * forward's pred and target — not Tensors, of another shape, not finite, not probabilities for
  * BCELoss, and for CrossEntropyLoss class indices that are not whole numbers in 0..C−1 (strings,
  * NaN, negative, fractional, too large), a label column [N, 1], nested arrays. A refused call
@@ -23,6 +28,15 @@ const LOSSES: [string, LossClass][] = [
   ['BCELoss', BCELoss as LossClass],
   ['BCEWithLogitsLoss', BCEWithLogitsLoss as LossClass],
   ['CrossEntropyLoss', CrossEntropyLoss as LossClass],
+  ['L1Loss', L1Loss as LossClass],
+];
+
+/** The losses whose target has pred's shape, checked alike (after the first four of LOSSES). */
+const SAME_SHAPE_TOO: [string, LossClass][] = [
+  ['L1Loss', L1Loss as LossClass],
+  ['HuberLoss', HuberLoss as LossClass],
+  ['SmoothL1Loss', SmoothL1Loss as LossClass],
+  ['KLDivLoss', KLDivLoss as LossClass],
 ];
 
 /** A constructor call. */
@@ -52,6 +66,33 @@ for (const [name, Cls] of LOSSES) {
   );
 }
 
+const huber = (o: unknown) => (): unknown => new HuberLoss(o as never);
+const smooth = (o: unknown) => (): unknown => new SmoothL1Loss(o as never);
+const kl = (o: unknown) => (): unknown => new KLDivLoss(o as never);
+constructors.push(
+  build('new HuberLoss({ label_smoothing: 0.1 })', huber({ label_smoothing: 0.1 }), /^HuberLoss: unknown option 'label_smoothing'; known options: delta, reduction$/),
+  build("new HuberLoss('sum'): a positional reduction", huber('sum'), /^HuberLoss: expected an options object such as \{ reduction: 'sum' \}, got string 'sum' \(options are passed by name\)/),
+  build('new HuberLoss(0.5): a positional delta', huber(0.5), /^HuberLoss: expected an options object such as \{ delta: 0\.5 \}, got number 0\.5 \(options are passed by name\)/),
+  build('new HuberLoss({ delta: 0 })', huber({ delta: 0 }), /^HuberLoss: delta must be a finite number > 0, got 0$/),
+  build('new HuberLoss({ delta: -1 })', huber({ delta: -1 }), /^HuberLoss: delta must be a finite number > 0, got -1$/),
+  build('new HuberLoss({ delta: Infinity })', huber({ delta: Infinity }), /^HuberLoss: delta must be a finite number > 0, got Infinity$/),
+  build("new HuberLoss({ delta: '1' })", huber({ delta: '1' }), /^HuberLoss: option 'delta' must be a number, got string '1'$/),
+  build("new HuberLoss({ reduction: 'none' })", huber({ reduction: 'none' }), /^HuberLoss: option 'reduction' must be one of 'mean', 'sum', got string 'none'$/),
+  build('new HuberLoss({}, 1): an extra argument', () => new (HuberLoss as unknown as new (...a: unknown[]) => Loss)({}, 1), /^HuberLoss: takes at most 1 argument \(options\), got 2/),
+  build('new SmoothL1Loss({ beta: -0.5 })', smooth({ beta: -0.5 }), /^SmoothL1Loss: beta must be a finite number ≥ 0, got -0\.5$/),
+  build('new SmoothL1Loss({ beta: NaN })', smooth({ beta: NaN }), /^SmoothL1Loss: beta must be a finite number ≥ 0, got NaN$/),
+  build('new SmoothL1Loss({ beta: null })', smooth({ beta: null }), /^SmoothL1Loss: option 'beta' is null; give a number, or leave it out for the default$/),
+  build("new SmoothL1Loss({ delta: 1 }): HuberLoss's option", smooth({ delta: 1 }), /^SmoothL1Loss: unknown option 'delta'; known options: beta, reduction$/),
+  build("new SmoothL1Loss('sum'): a positional reduction", smooth('sum'), /^SmoothL1Loss: expected an options object such as \{ reduction: 'sum' \}/),
+  build('new SmoothL1Loss({}, 1): an extra argument', () => new (SmoothL1Loss as unknown as new (...a: unknown[]) => Loss)({}, 1), /^SmoothL1Loss: takes at most 1 argument \(options\), got 2/),
+  build("new KLDivLoss({ reduction: 'none' })", kl({ reduction: 'none' }), /^KLDivLoss: option 'reduction' must be one of 'mean', 'sum', 'batchmean', got string 'none'$/),
+  build('new KLDivLoss({ reduction: null })', kl({ reduction: null }), /^KLDivLoss: option 'reduction' is null; give one of 'mean', 'sum', 'batchmean', or leave it out for the default$/),
+  build("new KLDivLoss('batchmean'): a positional reduction", kl('batchmean'), /^KLDivLoss: expected an options object such as \{ reduction: 'batchmean' \}, got string 'batchmean' \(options are passed by name\)/),
+  build("new KLDivLoss({ logTarget: 'yes' })", kl({ logTarget: 'yes' }), /^KLDivLoss: option 'logTarget' must be true or false, got string 'yes'$/),
+  build('new KLDivLoss({ log_target: true })', kl({ log_target: true }), /^KLDivLoss: unknown option 'log_target' \(did you mean 'logTarget'\?\)/),
+  build('new KLDivLoss({}, 1): an extra argument', () => new (KLDivLoss as unknown as new (...a: unknown[]) => Loss)({}, 1), /^KLDivLoss: takes at most 1 argument \(options\), got 2/),
+);
+
 const p23 = (): Tensor => Tensor.fromArray([0.1, 0.7, 0.2, 0.5, 0.25, 0.25], [2, 3]);
 const released = (): Tensor => {
   let inside: Tensor | null = null;
@@ -63,7 +104,7 @@ const released = (): Tensor => {
 };
 
 const sameShape: ContractRow[] = [];
-for (const [name, Cls] of LOSSES.slice(0, 4)) {
+for (const [name, Cls] of [...LOSSES.slice(0, 4), ...SAME_SHAPE_TOO]) {
   const loss = (): Loss => new Cls();
   sameShape.push(
     forward(`${name}.forward(undefined, target)`, loss, () => undefined, p23, new RegExp(`^${name}\\.forward: pred must be a Tensor, got undefined$`)),
@@ -78,6 +119,13 @@ sameShape.push(
   forward('BCELoss.forward(pred 1.5)', () => new BCELoss(), () => Tensor.from([0.5, 1.5]), () => Tensor.from([0, 1]), /^BCELoss\.forward: every entry of pred must be a probability in \[0, 1\], got 1\.5 at flat index 1 \(apply a Sigmoid first, or use BCEWithLogitsLoss\)$/),
   forward('BCELoss.forward(pred NaN)', () => new BCELoss(), () => Tensor.from([NaN, 0.5]), () => Tensor.from([0, 1]), /^BCELoss\.forward: every entry of pred must be a probability in \[0, 1\], got NaN at flat index 0/),
   forward('BCELoss.forward(target 2)', () => new BCELoss({ reduction: 'sum' }), () => Tensor.from([0.5, 0.5]), () => Tensor.from([1, 2]), /^BCELoss\(reduction='sum'\)\.forward: every entry of target must be in \[0, 1\], got 2 at flat index 1$/),
+);
+
+sameShape.push(
+  forward('KLDivLoss.forward(target −0.25, a negative probability)', () => new KLDivLoss(), () => Tensor.from([-1, -0.5]), () => Tensor.from([1.25, -0.25]),
+    /^KLDivLoss\.forward: every entry of target must be a probability ≥ 0, got -0\.25 at flat index 1 \(for log-probabilities, use \{ logTarget: true \}\)$/),
+  forward('KLDivLoss.forward(log-target −Infinity, the log of a probability 0)', () => new KLDivLoss({ logTarget: true }), () => Tensor.from([-1, -0.5]), () => Tensor.from([0, -Infinity]),
+    /^KLDivLoss\(logTarget\)\.forward: target holds a non-finite value \(-Infinity\) at flat index 1$/),
 );
 
 const ce = (): Loss => new CrossEntropyLoss();
@@ -102,7 +150,7 @@ const crossEntropy: ContractRow[] = [
   forward('CrossEntropyLoss: probabilities holding Infinity', ce, logits, () => Tensor.fromArray([1, 0, 0, 0, Infinity, 0, 0, 0, 1, 0, 1, 0], [4, 3]), /^CrossEntropyLoss\.forward: target holds a non-finite value \(Infinity\) at flat index 4$/),
 ];
 
-const backward: ContractRow[] = LOSSES.map(([name, Cls]) => row(`${name}.backward() after a forward that failed`, () => {
+const backward: ContractRow[] = [...LOSSES, ...SAME_SHAPE_TOO.slice(1)].map(([name, Cls]) => row(`${name}.backward() after a forward that failed`, () => {
   const loss = new Cls();
   try {
     loss.forward(Tensor.zeros([2, 2]), Tensor.zeros([3, 3]));
