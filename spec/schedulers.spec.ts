@@ -12,7 +12,10 @@ import { expectMinidlError } from './helpers';
  * LRScheduler (__init__ with last_epoch = −1, _initial_step, step) and the get_lr of each class,
  * transcribed line by line with PyTorch's names, for one parameter group. Each scheduler's
  * sequence of rates (and OneCycleLR's momenta) must equal it to the bit over many steps. The
- * hand-checked values after it say what the sequences are in plain numbers.
+ * transcription calls Math.cos where PyTorch calls C's cos (through Python's math.cos); numbers
+ * computed with CPython below show how far apart the two cosines leave the sequences (a few
+ * units in the last place), and that everything else is the same to the bit. The hand-checked
+ * values after them say what the sequences are in plain numbers.
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -281,7 +284,7 @@ function expectSameBits(actual: number[], expected: number[]): void {
 // Each schedule against the transcription, to the bit
 // ---------------------------------------------------------------------------------------------
 
-describe("each scheduler's rates are PyTorch's, to the bit", () => {
+describe("each scheduler's rates are those of PyTorch's code (transcribed above), to the bit", () => {
   const cases: [string, number, (o: Optimizer) => LRScheduler, GetLr, number][] = [
     ['StepLR stepSize 30', 0.1, (o) => new StepLR(o, { stepSize: 30 }), torchStepLR(30, 0.1), 200],
     ['StepLR stepSize 7, γ 0.5', 0.05, (o) => new StepLR(o, { stepSize: 7, gamma: 0.5 }), torchStepLR(7, 0.5), 100],
@@ -392,6 +395,55 @@ describe("each scheduler's rates are PyTorch's, to the bit", () => {
     });
     expect(scheduler.lastEpoch).toBe(metrics.length);
     expectSameBits(rates, torchReduceLROnPlateau(0.1, metrics, torch));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Numbers from CPython
+// ---------------------------------------------------------------------------------------------
+
+/*
+ * Computed once with CPython 3 on Linux (its math.cos is glibc's cos, as PyTorch's is there),
+ * running the get_lr code of torch/optim/lr_scheduler.py for these settings (the recursions of
+ * ExponentialLR, LinearLR and CosineAnnealingLR, and OneCycleLR's phases and _annealing_cos),
+ * and printed with repr().
+ */
+describe('numbers computed with CPython', () => {
+  /** |a − b| in units of the last place of b. */
+  const ulps = (a: number, b: number): number => Math.abs(a - b) / (Number.EPSILON * 2 ** Math.floor(Math.log2(Math.abs(b))));
+
+  test('ExponentialLR (γ 0.95 from 0.1) and LinearLR (defaults from 0.3): the same to the bit', () => {
+    const exp = minidlRates(sgd(0.1), (o) => new ExponentialLR(o, { gamma: 0.95 }), 100);
+    expect([exp[1], exp[2], exp[10], exp[100]]).toEqual([0.095, 0.09025, 0.05987369392383786, 0.0005920529220333994]);
+    expect(0.1 * 0.95 ** 100).toBe(0.0005920529220333997); // the closed form: other last bits
+    const lin = minidlRates(sgd(0.3), (o) => new LinearLR(o), 8);
+    expect(lin).toEqual([0.09999999999999999, 0.14, 0.18000000000000002, 0.22000000000000006, 0.26000000000000006,
+      0.30000000000000004, 0.30000000000000004, 0.30000000000000004, 0.30000000000000004]);
+  });
+
+  test('CosineAnnealingLR (tMax 100 from 0.1): within a few units in the last place (Math.cos is not C\'s cos)', () => {
+    const rates = minidlRates(sgd(0.1), (o) => new CosineAnnealingLR(o, { tMax: 100 }), 250);
+    const cpython: [number, number][] = [[25, 0.0853553390593274], [50, 0.05000000000000004], [99, 2.4671981713420017e-05],
+      [150, 0.04999999999999995], [250, 0.05000000000000006]];
+    for (const [t, value] of cpython) expect(ulps(rates[t], value)).toBeLessThanOrEqual(8);
+  });
+
+  test('OneCycleLR (maxLr 0.1, 100 steps): rates and momenta within a unit or two in the last place', () => {
+    const optimizer = sgd(0.1, { momentum: 0.9 });
+    const scheduler = new OneCycleLR(optimizer, { maxLr: 0.1, totalSteps: 100 });
+    const seen: [number, number][] = [[optimizer.lr, optimizer.momentum]];
+    for (let t = 0; t < 100; t++) {
+      scheduler.step();
+      seen.push([optimizer.lr, optimizer.momentum]);
+    }
+    const cpython: [number, number, number][] = [[0, 0.0040000000000000036, 0.95], [10, 0.029516394846410082, 0.9234204220349895],
+      [29, 0.1, 0.85], [30, 0.09994965352845243, 0.8500503466729342], [60, 0.05892800902855288, 0.8910721552600681],
+      [99, 4e-07, 0.95], [100, 5.074647154757325e-05, 0.9499496533270657]];
+    for (const [t, lr, momentum] of cpython) {
+      expect(ulps(seen[t][0], lr)).toBeLessThanOrEqual(2);
+      expect(ulps(seen[t][1], momentum)).toBeLessThanOrEqual(2);
+    }
+    expect(seen[0][0]).toBe(0.0040000000000000036); // maxLr + (maxLr/25 − maxLr)/2·2: not quite 0.004, in PyTorch too
   });
 });
 

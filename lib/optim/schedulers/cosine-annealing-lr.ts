@@ -28,6 +28,13 @@ export interface CosineAnnealingLROptions {
  * cosine). The two forms differ in the last bits: the recursive one is what PyTorch's
  * `scheduler.step()` gives, and what this class gives.
  *
+ * cos is JavaScript's `Math.cos`; PyTorch's is Python's `math.cos`, C's `cos`. Neither is
+ * required to return the double nearest to the exact cosine, and they do not always agree: V8's
+ * and glibc's (Linux) differ in the last bit for about one argument π·t/T in thirty. The
+ * recursive form carries such a difference on, so over a long schedule the rates may drift
+ * from PyTorch's by a few units in the last place (measured: at most 6, about 1e-15 relative,
+ * over 250 steps of tMax = 100); every other operation is PyTorch's, in its order.
+ *
  * Options: `{ tMax, etaMin = 0 }`. Throws a MinidlError, changing nothing, for an optimizer that
  * is not a minidl Optimizer, unknown options, tMax missing or not an integer ≥ 1, or etaMin not
  * a finite number ≥ 0.

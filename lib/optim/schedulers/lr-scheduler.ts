@@ -39,7 +39,9 @@ export type SchedulerState = Record<string, SchedulerStateValue>;
  *
  * where `getLr` is the subclass's rule, PyTorch's `get_lr` transcribed operation by operation in
  * float64, so that the sequence of rates is PyTorch's to the bit (its doc comment says whether
- * the form is closed — from the epoch — or recursive — from the current rate).
+ * the form is closed — from the epoch — or recursive — from the current rate). One exception:
+ * the cosine of CosineAnnealingLR and OneCycleLR is JavaScript's `Math.cos`, PyTorch's is C's
+ * `cos`, and the two may differ in the last bit (see CosineAnnealingLR).
  *
  * minidl's optimizers have one parameter group, so `baseLrs` and `getLastLr()` hold one number
  * each (lists, as PyTorch's, one entry per group). PyTorch takes `base_lrs` from the group's

@@ -70,7 +70,8 @@ interface Phase {
  *   'linear':  (e − s)·p + s
  *
  * This is PyTorch's `get_lr`, a closed form (from the step; it does not read the optimizer's
- * rate), in its order of operations. The constructor makes step 0 (lr = initialLr, up to the
+ * rate), in its order of operations; with 'cos', the cosine is JavaScript's `Math.cos`, which
+ * may differ from C's `cos` (PyTorch's) in the last bit (see CosineAnnealingLR). The constructor makes step 0 (lr = initialLr, up to the
  * last bit of the formula) and records initialLr, maxLr and minLr (PyTorch writes them in the
  * parameter group); `step()` may be called totalSteps times — once after each batch — and
  * refuses the next.
