@@ -47,7 +47,7 @@ export const TASKS: ExerciseTask[] = [
   },
   { id: 'sequential', title: 'Sequential container: the chain rule through a list of modules', regions: ['Sequential.forward', 'Sequential.backward'] },
   { id: 'sgd', title: 'SGD with momentum, Nesterov and weight decay', regions: ['SGD.step'] },
-  { id: 'adam', title: 'Adam with bias correction', regions: ['Adam.step'] },
+  { id: 'adam', title: 'Adam with bias correction (and AdamW, Adam with decoupled weight decay)', regions: ['Adam.step', 'AdamW.step'] },
   { id: 'dropout', title: 'Inverted dropout (training and evaluation mode)', regions: ['Dropout.forward', 'Dropout.backward'] },
   { id: 'batch-norm', title: 'Batch normalisation (training and evaluation mode, running statistics)', regions: ['BatchNorm.forward', 'BatchNorm.backward'] },
   { id: 'conv2d', title: '2-D convolution with im2col', regions: ['Conv2d.forward', 'Conv2d.backward'] },

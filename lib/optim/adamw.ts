@@ -97,6 +97,7 @@ export class AdamW extends Optimizer {
 
   step(): void {
     this.checkHyperParameters('AdamW.step'); //                 lr may have been changed since: check before moving anything
+    // exercise AdamW.step ▼
     const { lr, beta1, beta2, eps, weightDecay } = this;
     for (const p of this.params) {
       const s = this.stateOf(p);
@@ -109,6 +110,7 @@ export class AdamW extends Optimizer {
       const stepSize = lr / biasCorrection1; //                                            η / (1 − β₁ᵗ)
       adamwUpdate(p.value.data, p.grad.data, m.data, v.data, vMax, p.value.size, { beta1, beta2, eps, decay, stepSize, biasCorrection2Sqrt });
     }
+    // exercise ▲
   }
 
   toString(): string {
@@ -118,6 +120,7 @@ export class AdamW extends Optimizer {
   }
 }
 
+// exercise AdamW.step ▼
 /**
  * One AdamW step on the n weights w with gradients grad, moment estimates m, v and their
  * running maximum vMax (null without amsgrad), entry by entry, in the order of PyTorch's
@@ -140,3 +143,4 @@ export function adamwUpdate(w: Float64Array, grad: Float64Array, m: Float64Array
     w[i] += (-stepSize * m[i]) / denom; //                                 w ← w − η·m̂/(√v̂ + ε)
   }
 }
+// exercise ▲

@@ -3,6 +3,10 @@ import { BCEWithLogitsLoss } from '../losses/bce-with-logits';
 import { CrossEntropyLoss } from '../losses/cross-entropy';
 import { Loss } from '../losses/loss';
 import { MAELoss } from '../losses/mae';
+import { L1Loss } from '../losses/l1';
+import { HuberLoss } from '../losses/huber';
+import { SmoothL1Loss } from '../losses/smooth-l1';
+import { KLDivLoss } from '../losses/kl-div';
 import { MSELoss } from '../losses/mse';
 import { ELU } from '../modules/activations/elu';
 import { GELU } from '../modules/activations/gelu';
@@ -23,6 +27,9 @@ import { MaxPool2d } from '../modules/pooling/max-pool2d';
 import { Dropout } from '../modules/regularization/dropout';
 import { Flatten } from '../modules/reshape/flatten';
 import { Adam } from '../optim/adam';
+import { AdamW } from '../optim/adamw';
+import { RMSprop } from '../optim/rmsprop';
+import { Adagrad } from '../optim/adagrad';
 import { Optimizer } from '../optim/optimizer';
 import { SGD } from '../optim/sgd';
 
@@ -40,8 +47,8 @@ import { SGD } from '../optim/sgd';
 const LIBRARY_PROTOTYPES: ReadonlySet<unknown> = new Set<unknown>([
   Linear, ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, ELU, GELU, Conv2d, MaxPool2d, AvgPool2d, Flatten,
   Sequential, ColumnSplit, BatchNorm1d, BatchNorm2d, Dropout,
-  MSELoss, MAELoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss,
-  SGD, Adam,
+  MSELoss, MAELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, SmoothL1Loss, KLDivLoss,
+  SGD, Adam, AdamW, RMSprop, Adagrad,
 ].map((cls) => cls.prototype));
 
 /** Methods a step calls: an instance that holds its own version of one runs code of yours. */
