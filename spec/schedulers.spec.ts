@@ -1,6 +1,6 @@
 import {
-  Adam, CosineAnnealingLR, ExponentialLR, LRScheduler, Linear, LinearLR, MinidlError, MultiStepLR, OneCycleLR, Optimizer,
-  ReduceLROnPlateau, Rng, SGD, StepLR,
+  Adam, AdamW, CosineAnnealingLR, ExponentialLR, LRScheduler, Linear, LinearLR, MinidlError, MultiStepLR, OneCycleLR, Optimizer, Parameter,
+  RMSprop, ReduceLROnPlateau, Rng, SGD, StepLR,
 } from '../lib';
 import type { SchedulerState } from '../lib';
 import { expectMinidlError } from './helpers';
@@ -280,6 +280,14 @@ function expectSameBits(actual: number[], expected: number[]): void {
   expect(first === -1 ? 'all equal' : `step ${first}: ${actual[first]} vs PyTorch's ${expected[first]}`).toBe('all equal');
 }
 
+/** OneCycleLR({ maxLr: 0.1, totalSteps: 20 })'s rate and momentum at step t, as an SGD sees them. */
+function sgdLrAndMomentum(t: number): [number, number] {
+  const optimizer = sgd(0.5, { momentum: 0.9 });
+  const scheduler = new OneCycleLR(optimizer, { maxLr: 0.1, totalSteps: 20 });
+  for (let i = 0; i < t; i++) scheduler.step();
+  return [optimizer.lr, optimizer.momentum];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Each schedule against the transcription, to the bit
 // ---------------------------------------------------------------------------------------------
@@ -353,6 +361,22 @@ describe("each scheduler's rates are those of PyTorch's code (transcribed above)
       scheduler.step();
       torchStep(self, get_lr);
       expectSameBits([optimizer.lr, optimizer.beta1, optimizer.beta2], [group.lr, ...(group.betas as number[])]);
+    }
+  });
+
+  test('OneCycleLR finds the momentum as PyTorch does: β₁ when the optimizer has betas (AdamW), else its momentum (RMSprop)', () => {
+    const params = (): Parameter[] => new Linear(2, 1, { rng: new Rng(1) }).params();
+    const adamw = new AdamW(params(), { lr: 0.5, betas: [0.9, 0.99] });
+    const rmsprop = new RMSprop(params(), { lr: 0.5, momentum: 0.5 });
+    const a = new OneCycleLR(adamw, { maxLr: 0.1, totalSteps: 20 });
+    const r = new OneCycleLR(rmsprop, { maxLr: 0.1, totalSteps: 20 });
+    for (let t = 0; t < 20; t++) {
+      adamw.step();
+      rmsprop.step();
+      a.step();
+      r.step();
+      expect([adamw.lr, adamw.beta1, adamw.beta2]).toEqual([sgdLrAndMomentum(t + 1)[0], sgdLrAndMomentum(t + 1)[1], 0.99]);
+      expect([rmsprop.lr, rmsprop.momentum]).toEqual(sgdLrAndMomentum(t + 1));
     }
   });
 
