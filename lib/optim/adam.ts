@@ -43,8 +43,8 @@ const A_PAIR: OptionCheck = { expected: 'a pair [β₁, β₂] of numbers', acce
  * `step()` checks them again (lr may be changed between steps) before it moves anything.
  */
 export class Adam extends Optimizer {
-  /** β₁: decay rate of the first-moment (mean) estimate. */
-  readonly beta1: number;
+  /** β₁: decay rate of the first-moment (mean) estimate. May be changed between steps (OneCycleLR does); `step()` checks it first. */
+  beta1: number;
   /** β₂: decay rate of the second-moment (uncentred variance) estimate. */
   readonly beta2: number;
   /** ε: added to √v̂ in the denominator, for numerical safety. */

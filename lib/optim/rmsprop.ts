@@ -65,8 +65,8 @@ export class RMSprop extends Optimizer {
   readonly eps: number;
   /** λ: L2 penalty; λ·w is added to the gradient before anything else. */
   readonly weightDecay: number;
-  /** μ: the fraction of the previous step kept in the momentum buffer (0: none). */
-  readonly momentum: number;
+  /** μ: the fraction of the previous step kept in the momentum buffer (0: none). May be changed between steps (OneCycleLR does); `step()` checks it first. */
+  momentum: number;
   /** Centered RMSprop: divide by √(v − ḡ²), the root of the gradient's variance. */
   readonly centered: boolean;
 

@@ -38,8 +38,8 @@ export interface SGDOptions {
  * `step()` checks them again (lr may be changed between steps) before it moves anything.
  */
 export class SGD extends Optimizer {
-  /** μ: the fraction of the previous step kept in the velocity buffer (0: plain SGD). */
-  readonly momentum: number;
+  /** μ: the fraction of the previous step kept in the velocity buffer (0: plain SGD). May be changed between steps (OneCycleLR does); `step()` checks it first. */
+  momentum: number;
   /** τ: the gradient enters the velocity buffer scaled by 1 − τ (PyTorch's dampening). */
   readonly dampening: number;
   /** Nesterov's variant: step along g + μ·b instead of b. */

@@ -300,6 +300,6 @@ function checkMomentum(who: string, name: string, optimizer: Optimizer, value: u
 
 /** Writes the momentum: the optimizer's `beta1` or `momentum` (PyTorch's group['betas'][0] or group['momentum']). */
 function setMomentum(optimizer: Optimizer, value: number): void {
-  // The field is readonly for users; a schedule is what may change it between steps, as in PyTorch.
+  // SGD's and RMSprop's `momentum`, Adam's and AdamW's `beta1` (β₁): the field the optimizer has.
   (optimizer as unknown as Record<string, number>)[momentumField(optimizer) as string] = value;
 }
