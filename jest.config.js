@@ -20,6 +20,7 @@ const CORE = [
   'optim', 'trainer', 'gradcheck', 'weight-sharing', 'dropout', 'serialization', 'memory-safety', 'containers', 'contract',
   'optim-extra', 'losses-extra',
   'schedulers',
+  'sequence-layers',
 ];
 
 module.exports = {

@@ -16,6 +16,7 @@ describe('the classes minidl exports', () => {
       'Sigmoid', 'Softmax', 'Tanh', 'Tensor', 'Adam',
       'L1Loss', 'HuberLoss', 'SmoothL1Loss', 'KLDivLoss', 'AdamW', 'RMSprop', 'Adagrad',
       'LRScheduler', 'StepLR', 'MultiStepLR', 'ExponentialLR', 'CosineAnnealingLR', 'LinearLR', 'OneCycleLR', 'ReduceLROnPlateau',
+      'Embedding', 'LayerNorm', 'Residual',
     ].sort());
   });
 

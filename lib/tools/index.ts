@@ -11,6 +11,8 @@
  */
 export { gradcheck } from './gradcheck';
 export type { GradcheckOptions, GradcheckReport, GradcheckEntry } from './gradcheck';
+export { clipGradNorm, clipGradValue } from './clip-grad';
+export type { ClipGradNormOptions } from './clip-grad';
 
 // Reading an options object, as every constructor of minidl does
 export {
