@@ -1,6 +1,7 @@
 import {
   Adam, AdamW, CosineAnnealingLR, ExponentialLR, LRScheduler, Linear, LinearLR, MinidlError, MultiStepLR, OneCycleLR, Optimizer, Parameter,
   RMSprop, ReduceLROnPlateau, Rng, SGD, StepLR,
+  CrossEntropyLoss, NeuralNet, ReLU, Sequential, Tensor, generateDisk, oneHot, takeRows,
 } from '../lib';
 import type { SchedulerState } from '../lib';
 import { expectMinidlError } from './helpers';
@@ -741,3 +742,86 @@ describe('construction and the rest', () => {
     expect(() => new StepLR({} as never, { stepSize: 1 })).toThrow(MinidlError);
   });
 });
+
+describe('through NeuralNet.fit', () => {
+  /** The course's disk task, small: a fresh net and its data from one seed. */
+  function setup(seed: number, optimizerOf: (model: Sequential) => Optimizer) {
+    const rng = new Rng(seed);
+    const data = generateDisk(120, rng);
+    const model = new Sequential(new Linear(2, 8, { rng }), new ReLU(), new Linear(8, 2, { rng }));
+    const net = new NeuralNet(model, { loss: new CrossEntropyLoss(), optimizer: optimizerOf(model), rng });
+    return { net, x: data.inputs, y: data.labels, model };
+  }
+  const bitsOf = (model: Sequential) => model.params().map((p) => Array.from(p.value.data).join()).join(';');
+
+  test('a per-epoch schedule gives the bits of the manual loop: fit one epoch, then scheduler.step()', () => {
+    const a = setup(3, (m) => new SGD(m.params(), { lr: 0.1, momentum: 0.9 }));
+    const schedulerA = new StepLR(a.net.optimizer, { stepSize: 2, gamma: 0.5 });
+    a.net.fit(a.x, a.y, { epochs: 5, batchSize: 30, scheduler: schedulerA });
+    const b = setup(3, (m) => new SGD(m.params(), { lr: 0.1, momentum: 0.9 }));
+    const schedulerB = new StepLR(b.net.optimizer, { stepSize: 2, gamma: 0.5 });
+    const lrs: number[] = [];
+    for (let epoch = 0; epoch < 5; epoch++) {
+      lrs.push(b.net.optimizer.lr);
+      b.net.fit(b.x, b.y, { epochs: 1, batchSize: 30 });
+      schedulerB.step();
+    }
+    expect(lrs).toEqual([0.1, 0.1, 0.05, 0.05, 0.025]);
+    expect(a.net.optimizer.lr).toBe(b.net.optimizer.lr);
+    expect(schedulerA.lastEpoch).toBe(5);
+    expect(bitsOf(a.model)).toBe(bitsOf(b.model));
+  });
+
+  test("OneCycleLR steps after every batch (its default interval), as PyTorch's loop; lr and momentum follow its cycle", () => {
+    const a = setup(4, (m) => new SGD(m.params(), { lr: 0.1, momentum: 0.9 }));
+    const schedulerA = new OneCycleLR(a.net.optimizer, { maxLr: 0.5, epochs: 3, stepsPerEpoch: 4 });
+    a.net.fit(a.x, a.y, { epochs: 3, batchSize: 30, shuffle: false, scheduler: schedulerA });
+    expect(schedulerA.lastEpoch).toBe(12);
+    const b = setup(4, (m) => new SGD(m.params(), { lr: 0.1, momentum: 0.9 }));
+    const schedulerB = new OneCycleLR(b.net.optimizer, { maxLr: 0.5, epochs: 3, stepsPerEpoch: 4 });
+    for (let batch = 0; batch < 12; batch++) {
+      const rows = Int32Array.from({ length: 30 }, (_, i) => (batch % 4) * 30 + i);
+      b.net.step(takeRows(b.x, rows), takeRows(oneHotOf(b.y), rows));
+      schedulerB.step();
+    }
+    expect(bitsOf(a.model)).toBe(bitsOf(b.model));
+    expect((a.net.optimizer as SGD).momentum).toBe((b.net.optimizer as SGD).momentum);
+  });
+
+  test('ReduceLROnPlateau watches the validation loss, or the training loss without a validation set', () => {
+    const a = setup(5, (m) => new SGD(m.params(), { lr: 0.1 }));
+    const plateau = new ReduceLROnPlateau(a.net.optimizer, { patience: 0, factor: 0.5, threshold: 10, thresholdMode: 'abs' });
+    // threshold 10 in 'abs' mode: no epoch improves enough, so after the first (which sets best) every epoch halves lr.
+    const history = a.net.fit(a.x, a.y, { epochs: 4, batchSize: 30, scheduler: plateau, validation: { inputs: a.x, targets: a.y } });
+    expect(a.net.optimizer.lr).toBe(0.1 * 0.5 ** 3);
+    expect(history.validationLoss.length).toBe(4);
+    const b = setup(5, (m) => new SGD(m.params(), { lr: 0.1 }));
+    const watched: number[] = [];
+    const spy = new ReduceLROnPlateau(b.net.optimizer, { patience: 100 });
+    const step = spy.step.bind(spy);
+    spy.step = (metric?: number) => { watched.push(metric as number); step(metric); };
+    const trained = b.net.fit(b.x, b.y, { epochs: 2, batchSize: 30, scheduler: spy });
+    expect(watched).toEqual(trained.loss);
+  });
+
+  test('refused before the first step, nothing changed: another optimizer, ReduceLROnPlateau per batch, a OneCycleLR too short, not a scheduler', () => {
+    const a = setup(6, (m) => new SGD(m.params(), { lr: 0.1 }));
+    const before = bitsOf(a.model);
+    const other = new SGD([new Parameter(new Tensor([1, 1]), 'w')], { lr: 0.1 });
+    expectMinidlError(() => a.net.fit(a.x, a.y, { scheduler: new StepLR(other, { stepSize: 1 }) }),
+      /^NeuralNet\.fit: the scheduler sets the lr of another optimizer/);
+    expectMinidlError(() => a.net.fit(a.x, a.y, { scheduler: new ReduceLROnPlateau(a.net.optimizer), schedulerInterval: 'batch' }),
+      /^NeuralNet\.fit: ReduceLROnPlateau steps once per epoch/);
+    expectMinidlError(() => a.net.fit(a.x, a.y, { epochs: 3, batchSize: 30, scheduler: new OneCycleLR(a.net.optimizer, { maxLr: 0.5, totalSteps: 10 }) }),
+      /^NeuralNet\.fit: this run steps the OneCycleLR 12 times \(once per batch\) but it has 10 steps left of its totalSteps 10/);
+    expectMinidlError(() => a.net.fit(a.x, a.y, { scheduler: {} as never }),
+      /^NeuralNet\.fit: .*scheduler.* must be a learning-rate scheduler such as new StepLR\(net\.optimizer, \{ stepSize: 30 \}\), got an Object/);
+    expectMinidlError(() => a.net.fit(a.x, a.y, { schedulerInterval: 'step' as never }), /schedulerInterval/);
+    expect(bitsOf(a.model)).toBe(before);
+  });
+});
+
+/** One-hot targets [N, 2] of class indices, as fit makes them for CrossEntropyLoss's step. */
+function oneHotOf(labels: Int32Array): Tensor {
+  return oneHot(labels, 2);
+}

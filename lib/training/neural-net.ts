@@ -7,8 +7,11 @@ import { Module } from '../modules/module';
 import { withStateKeptByCaller } from '../modules/containers/sequential';
 import { BatchNorm1d } from '../modules/normalization/batch-norm1d';
 import { Optimizer } from '../optim/optimizer';
+import { LRScheduler } from '../optim/schedulers/lr-scheduler';
+import { OneCycleLR } from '../optim/schedulers/one-cycle-lr';
+import { ReduceLROnPlateau } from '../optim/schedulers/reduce-lr-on-plateau';
 import { SGD } from '../optim/sgd';
-import { OptionCheck, aBoolean, aFunction, aNumber, anInteger, instanceOf, readOptions } from '../options';
+import { OptionCheck, aBoolean, aFunction, aNumber, anInteger, instanceOf, oneOf, readOptions } from '../options';
 import { Rng, defaultRng } from '../random/rng';
 import { runStep } from '../tensor/memory';
 import { argmaxRows, takeRows } from '../tensor/ops';
@@ -72,6 +75,15 @@ export interface FitOptions {
   validation?: ValidationSet;
   /** Called after every epoch; return `false` to stop training there. */
   onEpoch?: (report: EpochReport) => void | boolean;
+  /**
+   * A learning-rate schedule of this net's optimizer, stepped as in PyTorch's loops: after every
+   * batch's update (interval 'batch'), or after every epoch, once the validation set is evaluated
+   * (interval 'epoch'). ReduceLROnPlateau is given the epoch's validation loss, or its training
+   * loss without a validation set.
+   */
+  scheduler?: LRScheduler;
+  /** When the scheduler steps: 'batch' for OneCycleLR (built for it), 'epoch' for the others (the defaults). */
+  schedulerInterval?: 'epoch' | 'batch';
 }
 
 /** What `onEpoch` receives after each epoch. */
@@ -209,6 +221,8 @@ export class NeuralNet {
     const who = 'NeuralNet.fit';
     const o = readOptions<FitOptions>(who, options, {
       epochs: anInteger, batchSize: anInteger, shuffle: aBoolean, labels: CLASS_LIST, validation: A_VALIDATION_SET, onEpoch: aFunction,
+      scheduler: A_SCHEDULER,
+      schedulerInterval: oneOf('epoch', 'batch'),
     }, { positional: 'epochs' });
     const epochs = checkInteger(who, 'epochs', o.epochs ?? 1);
     const batchSize = checkInteger(who, 'batchSize', o.batchSize ?? 100);
@@ -219,6 +233,9 @@ export class NeuralNet {
     this.checkAgainstModel(who, x, y, labels, fast);
     if (validation !== null) this.checkAgainstModel(`${who} (validation set)`, validation.x, validation.y, validation.labels, fast);
     this.checkBatchSizes(who, x.shape[0], batchSize);
+    const scheduler = o.scheduler ?? null;
+    const interval = o.schedulerInterval ?? (scheduler instanceof OneCycleLR ? 'batch' : 'epoch');
+    if (scheduler !== null) this.checkScheduler(who, scheduler, interval, epochs, epochs * Math.ceil(x.shape[0] / batchSize));
     this.checkpoint = new StepCheckpoint(this.model, this.optimizer);
 
     const n = x.shape[0];
@@ -239,6 +256,7 @@ export class NeuralNet {
           const predicted = this.classifyOutput(result.output);
           for (let i = 0; i < indices.length; i++) if (predicted[i] !== labels[indices[i]]) wrong++;
         });
+        if (scheduler !== null && interval === 'batch') scheduler.step(); // after the batch's update, as PyTorch's loop
       }
       history.loss.push(this.loss.reduction === 'mean' ? lossTotal / n : lossTotal);
       history.trainError.push(wrong / n);
@@ -251,6 +269,8 @@ export class NeuralNet {
         history.validationLoss.push(validationLoss);
         history.validationError.push(validationError);
       }
+      if (scheduler instanceof ReduceLROnPlateau) scheduler.step(validationLoss ?? history.loss[epoch - 1]); // the metric it watches
+      else if (scheduler !== null && interval === 'epoch') scheduler.step(); //                          after the epoch's updates
       const report: EpochReport = {
         epoch,
         loss: history.loss[epoch - 1],
@@ -471,6 +491,27 @@ export class NeuralNet {
   }
 
   /** Refuses batch sizes the model cannot train on: a batch of one sample through BatchNorm1d. */
+  /**
+   * A scheduler `fit` can step: one of this net's optimizer, ReduceLROnPlateau only once per
+   * epoch (it needs the epoch's metric), and a OneCycleLR with enough steps left for the whole run
+   * (stepping it past its cycle throws, and would do so mid-training).
+   */
+  private checkScheduler(who: string, scheduler: LRScheduler, interval: 'epoch' | 'batch', epochs: number, batches: number): void {
+    if (scheduler.optimizer !== this.optimizer) {
+      throw new MinidlError(`${who}: the scheduler sets the lr of another optimizer (${scheduler.optimizer}), not of this net's (${this.optimizer}); make it with new …(net.optimizer, …)`);
+    }
+    if (scheduler instanceof ReduceLROnPlateau && interval === 'batch') {
+      throw new MinidlError(`${who}: ReduceLROnPlateau steps once per epoch, with the epoch's loss; schedulerInterval 'batch' cannot give it one`);
+    }
+    if (scheduler instanceof OneCycleLR) {
+      const needed = interval === 'batch' ? batches : epochs;
+      const left = scheduler.totalSteps - scheduler.lastEpoch;
+      if (needed > left) {
+        throw new MinidlError(`${who}: this run steps the OneCycleLR ${needed} times (once per ${interval}) but it has ${left} steps left of its totalSteps ${scheduler.totalSteps}; make it with { epochs, stepsPerEpoch } matching fit's`);
+      }
+    }
+  }
+
   private checkBatchSizes(who: string, n: number, batchSize: number): void {
     const last = n % batchSize === 0 ? Math.min(batchSize, n) : n % batchSize;
     if (Math.min(last, batchSize, n) > 1 || !containsModule(this.model, BatchNorm1d)) return;
@@ -546,6 +587,12 @@ const TARGETS: OptionCheck = {
 };
 
 /** `fit`'s `validation`: an object `{ inputs, targets, labels? }` (read in detail by `readValidation`). */
+/** The scheduler option: any of minidl's learning-rate schedulers. */
+const A_SCHEDULER: OptionCheck = {
+  expected: 'a learning-rate scheduler such as new StepLR(net.optimizer, { stepSize: 30 })',
+  accepts: (v) => v instanceof LRScheduler,
+};
+
 const A_VALIDATION_SET: OptionCheck = {
   expected: 'an object { inputs, targets, labels? }',
   accepts: (v) => typeof v === 'object' && v !== null && [Object.prototype, null].includes(Object.getPrototypeOf(v)),

@@ -67,6 +67,8 @@ const badOptions: [string, unknown, RegExp][] = [
   ['shuffle 0', { shuffle: 0 }, /option 'shuffle' must be true or false, got number 0/],
   ['onEpoch not a function', { onEpoch: 'log' }, /option 'onEpoch' must be a function, got string 'log'/],
   ['onEpoch an object', { onEpoch: { epoch: 1 } }, /option 'onEpoch' must be a function, got an Object/],
+  ['scheduler not a scheduler', { scheduler: { step() {} } }, /option 'scheduler' must be a learning-rate scheduler such as new StepLR\(net\.optimizer, \{ stepSize: 30 \}\), got an Object/],
+  ['schedulerInterval "step"', { schedulerInterval: 'step' }, /option 'schedulerInterval' must be one of 'epoch', 'batch', got string 'step'/],
   ['labels a number', { labels: 3 }, /option 'labels' must be an array of class numbers, got number 3/],
   ['labels of another length', { labels: [0, 1, 2] }, /NeuralNet\.fit: labels has 3 entries but inputs have 10 rows/],
   ['labels not whole numbers', { labels: [0, 1, 2, 0, 1, 2, 0, 1, 2, 0.5] }, /labels must be whole class numbers ≥ 0, got number 0\.5 at index 9/],
