@@ -1,7 +1,7 @@
 import {
   Adam, BCEWithLogitsLoss, BatchNorm1d, CrossEntropyLoss, Linear, MSELoss, MinidlError, Module, NeuralNet, Optimizer, Parameter,
   ReLU, Rng, SGD, Sequential, Tanh, Tensor, TrainingHistory, generateDisk, labelColumn, labelsFromTargets, manualSeed, oneHot,
-  standardize,
+  standardize, clipGradNorm, clipGradValue, takeRows,
 } from '../lib';
 import { expectMinidlError } from './helpers';
 
@@ -725,5 +725,62 @@ describe('the global generator is looked up when it is used', () => {
     const one = run(1);
     expect(run(2)).not.toEqual(one);
     expect(run(1)).toEqual(one);
+  });
+});
+
+describe('fit with gradient clipping', () => {
+  function course(seed: number) {
+    const rng = new Rng(seed);
+    const data = generateDisk(60, rng);
+    const model = new Sequential(new Linear(2, 8, { rng }), new Tanh(), new Linear(8, 2, { rng }));
+    const loss = new MSELoss();
+    const optimizer = new SGD(model.params(), { lr: 2, momentum: 0.9 });
+    const net = new NeuralNet(model, { loss, optimizer, rng });
+    return { model, loss, optimizer, net, x: data.inputs, y: oneHot(data.labels, 2) };
+  }
+  const bitsOf = (model: Module) => model.params().map((p) => Array.from(p.value.data).join()).join(';');
+
+  test.each([
+    ['clipGradNorm', { clipGradNorm: 0.5 }, (params: readonly Parameter[]) => clipGradNorm(params, 0.5)],
+    ['clipGradValue', { clipGradValue: 0.01 }, (params: readonly Parameter[]) => clipGradValue(params, 0.01)],
+  ] as const)('%s: the bits of the loop written out (zeroGrad, forward, loss, backward, clip, step)', (_name, option, clip) => {
+    const a = course(11);
+    a.net.fit(a.x, a.y, { epochs: 3, batchSize: 20, shuffle: false, ...option });
+    const b = course(11);
+    for (let epoch = 0; epoch < 3; epoch++) {
+      for (let start = 0; start < 60; start += 20) {
+        const rows = Int32Array.from({ length: 20 }, (_, i) => start + i);
+        b.optimizer.zeroGrad();
+        b.loss.forward(b.model.forward(takeRows(b.x, rows)), takeRows(b.y, rows));
+        b.model.backward(b.loss.backward());
+        clip(b.optimizer.params);
+        b.optimizer.step();
+      }
+    }
+    expect(bitsOf(a.model)).toBe(bitsOf(b.model));
+    const unclipped = course(11);
+    unclipped.net.fit(unclipped.x, unclipped.y, { epochs: 3, batchSize: 20, shuffle: false });
+    expect(bitsOf(unclipped.model)).not.toBe(bitsOf(a.model)); // the clipping acted
+    // and it was fit's option only: a later step does not clip
+    const c = course(11);
+    c.net.fit(c.x, c.y, { epochs: 1, batchSize: 60, shuffle: false, ...option });
+    const d = course(11);
+    d.net.fit(d.x, d.y, { epochs: 1, batchSize: 60, shuffle: false, ...option });
+    c.net.step(c.x, c.y);
+    d.optimizer.zeroGrad();
+    d.loss.forward(d.model.forward(d.x), d.y);
+    d.model.backward(d.loss.backward());
+    d.optimizer.step();
+    expect(bitsOf(c.model)).toBe(bitsOf(d.model));
+  });
+
+  test('refused before the first step, nothing changed: not a number > 0, or both', () => {
+    const a = course(12);
+    const before = bitsOf(a.model);
+    expectMinidlError(() => a.net.fit(a.x, a.y, { clipGradNorm: 0 }), /^NeuralNet\.fit: clipGradNorm must be .*got 0/);
+    expectMinidlError(() => a.net.fit(a.x, a.y, { clipGradValue: -1 }), /^NeuralNet\.fit: clipGradValue must be .*got -1/);
+    expectMinidlError(() => a.net.fit(a.x, a.y, { clipGradNorm: '1' as never }), /option 'clipGradNorm' must be a number, got string '1'/);
+    expectMinidlError(() => a.net.fit(a.x, a.y, { clipGradNorm: 1, clipGradValue: 1 }), /^NeuralNet\.fit: give clipGradNorm or clipGradValue, not both/);
+    expect(bitsOf(a.model)).toBe(before);
   });
 });

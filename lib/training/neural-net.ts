@@ -14,6 +14,7 @@ import { SGD } from '../optim/sgd';
 import { OptionCheck, aBoolean, aFunction, aNumber, anInteger, instanceOf, oneOf, readOptions } from '../options';
 import { Rng, defaultRng } from '../random/rng';
 import { runStep } from '../tensor/memory';
+import { clipGradNorm, clipGradValue } from '../tools/clip-grad';
 import { argmaxRows, takeRows } from '../tensor/ops';
 import { copyOut } from '../tensor/temporaries';
 import { Tensor } from '../tensor/tensor';
@@ -84,6 +85,14 @@ export interface FitOptions {
   scheduler?: LRScheduler;
   /** When the scheduler steps: 'batch' for OneCycleLR (built for it), 'epoch' for the others (the defaults). */
   schedulerInterval?: 'epoch' | 'batch';
+  /**
+   * Clip the gradients by their total 2-norm before every update: `clipGradNorm(params,
+   * clipGradNorm)` between backward and the optimizer's step, as PyTorch's loops do
+   * (lib/tools/clip-grad.ts). A number > 0; default: no clipping.
+   */
+  clipGradNorm?: number;
+  /** Clip every gradient entry into [−clipGradValue, clipGradValue] before every update (`clipGradValue`). A number > 0. */
+  clipGradValue?: number;
 }
 
 /** What `onEpoch` receives after each epoch. */
@@ -178,6 +187,8 @@ export class NeuralNet {
   private readonly rng: Rng | null;
   /** What a step changes, kept to undo a failing step (made at the first step, again by each `fit`). */
   private checkpoint: StepCheckpoint | null = null;
+  /** The clipping `fit` was asked for, applied between backward and the update; null: none. */
+  private clipping: { norm: number | null; value: number | null } | null = null;
 
   /**
    * A trainer for `model`. Throws a MinidlError for a model that is not a Module, options that
@@ -223,6 +234,7 @@ export class NeuralNet {
       epochs: anInteger, batchSize: anInteger, shuffle: aBoolean, labels: CLASS_LIST, validation: A_VALIDATION_SET, onEpoch: aFunction,
       scheduler: A_SCHEDULER,
       schedulerInterval: oneOf('epoch', 'batch'),
+      clipGradNorm: aNumber, clipGradValue: aNumber,
     }, { positional: 'epochs' });
     const epochs = checkInteger(who, 'epochs', o.epochs ?? 1);
     const batchSize = checkInteger(who, 'batchSize', o.batchSize ?? 100);
@@ -233,11 +245,25 @@ export class NeuralNet {
     this.checkAgainstModel(who, x, y, labels, fast);
     if (validation !== null) this.checkAgainstModel(`${who} (validation set)`, validation.x, validation.y, validation.labels, fast);
     this.checkBatchSizes(who, x.shape[0], batchSize);
+    const clipping = this.readClipping(who, o.clipGradNorm, o.clipGradValue);
     const scheduler = o.scheduler ?? null;
     const interval = o.schedulerInterval ?? (scheduler instanceof OneCycleLR ? 'batch' : 'epoch');
     if (scheduler !== null) this.checkScheduler(who, scheduler, interval, epochs, epochs * Math.ceil(x.shape[0] / batchSize));
     this.checkpoint = new StepCheckpoint(this.model, this.optimizer);
+    this.clipping = clipping;
+    try {
+      return this.fitChecked(x, y, labels, { epochs, batchSize, shuffle, validation, fast, scheduler, interval, onEpoch: o.onEpoch });
+    } finally {
+      this.clipping = null; // clipping is an option of this fit only (step() called later does not clip)
+    }
+  }
 
+  /** `fit` once everything is checked: the epochs. */
+  private fitChecked(x: Tensor, y: Tensor, labels: Int32Array, run: {
+    epochs: number; batchSize: number; shuffle: boolean; validation: { x: Tensor; y: Tensor; labels: Int32Array } | null; fast: boolean;
+    scheduler: LRScheduler | null; interval: 'epoch' | 'batch'; onEpoch?: (report: EpochReport) => void | boolean;
+  }): TrainingHistory {
+    const { epochs, batchSize, shuffle, validation, fast, scheduler, interval } = run;
     const n = x.shape[0];
     const history: TrainingHistory = { loss: [], trainError: [], validationLoss: [], validationError: [], seconds: 0 };
     const fitStart = now();
@@ -279,7 +305,7 @@ export class NeuralNet {
         validationError,
         seconds: (now() - epochStart) / 1000,
       };
-      if (o.onEpoch !== undefined && o.onEpoch(report) === false) break;
+      if (run.onEpoch !== undefined && run.onEpoch(report) === false) break;
     }
     history.seconds = (now() - fitStart) / 1000;
     return history;
@@ -346,6 +372,9 @@ export class NeuralNet {
       const bad = p.grad.firstNonFinite();
       if (bad >= 0) throw new DivergedError(`the gradient of ${p} is ${p.grad.data[bad]} at flat index ${bad}`);
     }
+    // exercise ▲
+    this.clipGradients(); // fit's clipGradNorm / clipGradValue: between backward and the update, as PyTorch's loops clip
+    // exercise NeuralNet.stepOn ▼
     this.optimizer.step();
     return { loss, output };
     // exercise ▲
@@ -510,6 +539,23 @@ export class NeuralNet {
         throw new MinidlError(`${who}: this run steps the OneCycleLR ${needed} times (once per ${interval}) but it has ${left} steps left of its totalSteps ${scheduler.totalSteps}; make it with { epochs, stepsPerEpoch } matching fit's`);
       }
     }
+  }
+
+  /** fit's clipping options: numbers > 0, at most one of the two (which one acts first would be a guess). */
+  private readClipping(who: string, norm: number | undefined, value: number | undefined): { norm: number | null; value: number | null } | null {
+    if (norm !== undefined) checkPositive(who, 'clipGradNorm', norm);
+    if (value !== undefined) checkPositive(who, 'clipGradValue', value);
+    if (norm !== undefined && value !== undefined) {
+      throw new MinidlError(`${who}: give clipGradNorm or clipGradValue, not both (got ${norm} and ${value})`);
+    }
+    return norm === undefined && value === undefined ? null : { norm: norm ?? null, value: value ?? null };
+  }
+
+  /** Clips the gradients as fit was asked to (nothing when it was not). */
+  private clipGradients(): void {
+    if (this.clipping === null) return;
+    if (this.clipping.norm !== null) clipGradNorm(this.optimizer.params, this.clipping.norm);
+    if (this.clipping.value !== null) clipGradValue(this.optimizer.params, this.clipping.value);
   }
 
   private checkBatchSizes(who: string, n: number, batchSize: number): void {
