@@ -16,12 +16,15 @@ import { Sigmoid } from '../modules/activations/sigmoid';
 import { Softmax } from '../modules/activations/softmax';
 import { Tanh } from '../modules/activations/tanh';
 import { ColumnSplit } from '../modules/containers/column-split';
+import { Residual } from '../modules/containers/residual';
 import { Sequential } from '../modules/containers/sequential';
 import { Conv2d } from '../modules/convolution/conv2d';
+import { Embedding } from '../modules/embedding/embedding';
 import { Linear } from '../modules/linear';
 import { Module } from '../modules/module';
 import { BatchNorm1d } from '../modules/normalization/batch-norm1d';
 import { BatchNorm2d } from '../modules/normalization/batch-norm2d';
+import { LayerNorm } from '../modules/normalization/layer-norm';
 import { AvgPool2d } from '../modules/pooling/avg-pool2d';
 import { MaxPool2d } from '../modules/pooling/max-pool2d';
 import { Dropout } from '../modules/regularization/dropout';
@@ -46,7 +49,7 @@ import { SGD } from '../optim/sgd';
  */
 const LIBRARY_PROTOTYPES: ReadonlySet<unknown> = new Set<unknown>([
   Linear, ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, ELU, GELU, Conv2d, MaxPool2d, AvgPool2d, Flatten,
-  Sequential, ColumnSplit, BatchNorm1d, BatchNorm2d, Dropout,
+  Sequential, ColumnSplit, BatchNorm1d, BatchNorm2d, Dropout, Embedding, LayerNorm, Residual,
   MSELoss, MAELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, SmoothL1Loss, KLDivLoss,
   SGD, Adam, AdamW, RMSprop, Adagrad,
 ].map((cls) => cls.prototype));
