@@ -784,3 +784,80 @@ describe('fit with gradient clipping', () => {
     expect(bitsOf(a.model)).toBe(before);
   });
 });
+
+describe("fit: onBatch, early stopping, and the loss's decision rule", () => {
+  function disk(seed: number, lr = 0.1) {
+    const rng = new Rng(seed);
+    const train = generateDisk(100, rng), valid = generateDisk(100, rng);
+    const model = new Sequential(new Linear(2, 8, { rng }), new ReLU(), new Linear(8, 2, { rng }));
+    const net = new NeuralNet(model, { loss: new CrossEntropyLoss(), lr, rng });
+    return { model, net, x: train.inputs, y: train.labels, validation: { inputs: valid.inputs, targets: valid.labels } };
+  }
+  const bitsOf = (model: Module) => model.params().map((p) => Array.from(p.value.data).join()).join(';');
+
+  test('onBatch sees every batch (epoch, batch, loss before the update, lr) and can stop training', () => {
+    const a = disk(1);
+    const seen: string[] = [];
+    const losses: number[] = [];
+    a.net.fit(a.x, a.y, { epochs: 2, batchSize: 40, onBatch: (r) => { seen.push(`${r.epoch}.${r.batch}@${r.lr}`); losses.push(r.loss); } });
+    expect(seen).toEqual(['1.1@0.1', '1.2@0.1', '1.3@0.1', '2.1@0.1', '2.2@0.1', '2.3@0.1']);
+    expect(losses.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    const b = disk(1);
+    let calls = 0;
+    const history = b.net.fit(b.x, b.y, { epochs: 5, batchSize: 40, onBatch: (r) => { calls++; return !(r.epoch === 2 && r.batch === 1); } });
+    expect(calls).toBe(4);
+    expect(history.loss.length).toBe(1); // the epoch stopped in is not reported
+  });
+
+  test("early stopping follows Keras' rule, reports the best epoch and can put it back", () => {
+    // A learning rate far too large: the validation loss soon stops improving.
+    const monitored: number[] = [];
+    const a = disk(2, 5);
+    const history = a.net.fit(a.x, a.y, {
+      epochs: 40, batchSize: 20, validation: a.validation, earlyStopping: { patience: 2 },
+      onEpoch: (r) => { monitored.push(r.validationLoss as number); },
+    });
+    // the same rule computed here: stop once 2 epochs in a row failed to beat the best
+    let best = Infinity, bestEpoch = 0, wait = 0, stopAt = monitored.length;
+    for (let e = 1; e <= monitored.length; e++) {
+      if (monitored[e - 1] < best) { best = monitored[e - 1]; bestEpoch = e; wait = 0; } else if (++wait >= 2) { stopAt = e; break; }
+    }
+    expect(history.stoppedEarly).toBe(true);
+    expect(history.loss.length).toBe(stopAt);
+    expect(history.bestEpoch).toBe(bestEpoch);
+    // restoreBest puts back the parameters of the best epoch: those of a run stopped there
+    const b = disk(2, 5);
+    b.net.fit(b.x, b.y, { epochs: 40, batchSize: 20, validation: b.validation, earlyStopping: { patience: 2, restoreBest: true } });
+    const c = disk(2, 5);
+    c.net.fit(c.x, c.y, { epochs: bestEpoch, batchSize: 20, validation: c.validation });
+    expect(bitsOf(b.model)).toBe(bitsOf(c.model));
+  });
+
+  test('early stopping is refused without a validation set or with bad settings, before anything changes', () => {
+    const a = disk(3);
+    const before = bitsOf(a.model);
+    expectMinidlError(() => a.net.fit(a.x, a.y, { earlyStopping: {} }), /^NeuralNet\.fit: earlyStopping watches the validation set; give one with \{ validation: \{ inputs, targets \} \}/);
+    expectMinidlError(() => a.net.fit(a.x, a.y, { validation: a.validation, earlyStopping: { patience: -1 } }), /earlyStopping\.patience must be an integer ≥ 0, got -1/);
+    expectMinidlError(() => a.net.fit(a.x, a.y, { validation: a.validation, earlyStopping: { monitor: 'accuracy' as never } }), /option 'monitor' must be one of 'validationLoss', 'validationError', got string 'accuracy'/);
+    expectMinidlError(() => a.net.fit(a.x, a.y, { validation: a.validation, earlyStopping: { min_delta: 0.1 } as never }), /unknown option 'min_delta' \(did you mean 'minDelta'\?\)/);
+    expectMinidlError(() => a.net.fit(a.x, a.y, { onBatch: 'log' as never }), /option 'onBatch' must be a function, got string 'log'/);
+    expect(bitsOf(a.model)).toBe(before);
+  });
+
+  test("error rates follow the loss's decision rule: Loss.classify, which a loss of one's own may override", () => {
+    const scores = Tensor.from([[0.2], [0.7], [-0.3], [0.6]]);
+    expect(Array.from(new MSELoss().classify(scores))).toEqual([0, 1, 0, 1]);           // probabilities: above 0.5
+    expect(Array.from(new BCEWithLogitsLoss().classify(scores))).toEqual([1, 1, 0, 1]); // logits: above 0
+    expect(Array.from(new CrossEntropyLoss().classify(Tensor.from([[1, 3, 2], [5, 5, 0]])))).toEqual([1, 0]); // argmax, first on a tie
+    class Inverted extends MSELoss {
+      override classify(output: Tensor): Int32Array { return Int32Array.from(super.classify(output), (c) => 1 - c); }
+    }
+    const rng = new Rng(4);
+    const data = generateDisk(50, rng);
+    const model = new Sequential(new Linear(2, 1, { rng }));
+    const plain = new NeuralNet(model, { loss: new MSELoss(), lr: 0 });
+    const inverted = new NeuralNet(model, { loss: new Inverted(), lr: 0 });
+    const y = labelColumn(data.labels);
+    expect(inverted.evaluate(data.inputs, y).errorRate).toBeCloseTo(1 - plain.evaluate(data.inputs, y).errorRate, 15);
+  });
+});

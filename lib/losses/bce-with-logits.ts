@@ -1,5 +1,5 @@
 import { Tensor } from '../tensor/tensor';
-import { Loss, Reduction, ReductionOptions, readReduction } from './loss';
+import { Loss, thresholdRows, Reduction, ReductionOptions, readReduction } from './loss';
 
 /**
  * Binary cross-entropy on logits (a Sigmoid and BCELoss in one, numerically stable):
@@ -49,6 +49,11 @@ export class BCEWithLogitsLoss extends Loss {
       grad.data[i] = (sigmoid - y[i]) * scale;
     }
     return grad;
+  }
+
+  /** The class of each logit: 1 above 0 (a probability above 0.5), else 0. */
+  override classify(output: Tensor): Int32Array {
+    return output.cols > 1 ? super.classify(output) : thresholdRows(output, 0);
   }
 
   toString(): string {

@@ -1,6 +1,7 @@
 import { MinidlError, checkArgumentCount, formatShape } from '../errors';
 import { OptionSpec, oneOf, readOptions } from '../options';
 import { describe } from '../modules/module';
+import { argmaxRows } from '../tensor/ops';
 import { Tensor } from '../tensor/tensor';
 
 /** How a loss combines the per-entry losses into one number. */
@@ -38,6 +39,19 @@ export abstract class Loss {
 
   /** The loss and its reduction, e.g. `MSELoss(reduction=mean)`. */
   abstract toString(): string;
+
+  /**
+   * The decision rule behind error rates: the class each row of `output` [N, …] predicts, as
+   * `NeuralNet` counts errors with it. With several output columns, the column of the largest
+   * score (argmax, the first one on a tie); with one column, class 1 when the score is above 0.5
+   * (a probability, as BCELoss and MSELoss on 0/1 targets see it), else 0. A loss whose outputs
+   * mean something else overrides it: BCEWithLogitsLoss's scores are logits, above 0.
+   */
+  classify(output: Tensor): Int32Array {
+    const cols = output.cols;
+    if (cols > 1) return argmaxRows(output.rank === 2 ? output : output.reshape([output.shape[0], cols]));
+    return thresholdRows(output, 0.5);
+  }
 
   /** Call at the start of `forward`: checks that `pred` is a readable Tensor and forgets the previous forward. */
   protected checkPred(pred: Tensor): void {
@@ -99,4 +113,12 @@ export function readReduction(who: string, options: ReductionOptions, argumentCo
 /** For a plain array where a Tensor belongs: how to make one. */
 function arrayHint(value: unknown): string {
   return Array.isArray(value) ? ' (make one with Tensor.from, e.g. Tensor.from([[0.5]]))' : '';
+}
+
+/** Class 1 where a single-column score is above `threshold`, else 0: the rule of one-output classifiers. */
+export function thresholdRows(output: Tensor, threshold: number): Int32Array {
+  const classes = new Int32Array(output.shape[0]);
+  const scores = output.data;
+  for (let i = 0; i < classes.length; i++) classes[i] = scores[i] > threshold ? 1 : 0;
+  return classes;
 }

@@ -1,6 +1,5 @@
 import { MinidlError, checkInteger, checkPositive, describeValue, formatShape } from '../errors';
 import { BCELoss } from '../losses/bce';
-import { BCEWithLogitsLoss } from '../losses/bce-with-logits';
 import { Loss } from '../losses/loss';
 import { MSELoss } from '../losses/mse';
 import { Module } from '../modules/module';
@@ -93,6 +92,41 @@ export interface FitOptions {
   clipGradNorm?: number;
   /** Clip every gradient entry into [−clipGradValue, clipGradValue] before every update (`clipGradValue`). A number > 0. */
   clipGradValue?: number;
+  /** Called after every batch's update; return `false` to stop training there (the epoch is then not reported). */
+  onBatch?: (report: BatchReport) => void | boolean;
+  /**
+   * Stop when the validation metric has not improved for `patience` epochs (Keras' EarlyStopping,
+   * with its names in camelCase): needs a validation set. The history then ends at the stopping
+   * epoch and says which epoch was best.
+   */
+  earlyStopping?: EarlyStoppingOptions;
+}
+
+/** What `onBatch` receives after each batch's update. */
+export interface BatchReport {
+  /** 1 for the first epoch. */
+  epoch: number;
+  /** 1 for the first batch of the epoch. */
+  batch: number;
+  /** The batch's loss, before the update. */
+  loss: number;
+  /** The learning rate the update used. */
+  lr: number;
+}
+
+/** Options of `fit`'s early stopping (Keras' `EarlyStopping`: monitor, min_delta, patience, restore_best_weights). */
+export interface EarlyStoppingOptions {
+  /** What to watch on the validation set: 'validationLoss' (default) or 'validationError'; lower is better. */
+  monitor?: 'validationLoss' | 'validationError';
+  /**
+   * Stop once this many epochs in a row have not improved (default 0; as in Keras, 0 and 1 both
+   * stop at the first epoch that does not improve).
+   */
+  patience?: number;
+  /** An improvement must lower the best value by more than this (default 0). */
+  minDelta?: number;
+  /** At the end of fit (stopped early or not), put back the parameters and buffers of the best epoch (default false; optimizer state is not put back, as in Keras). */
+  restoreBest?: boolean;
 }
 
 /** What `onEpoch` receives after each epoch. */
@@ -119,6 +153,10 @@ export interface TrainingHistory {
   trainError: number[];
   /** Empty without a validation set. */
   validationLoss: number[];
+  /** With early stopping: the epoch (1-based) whose validation metric was best. */
+  bestEpoch?: number;
+  /** With early stopping: true when it stopped training before the last epoch. */
+  stoppedEarly?: boolean;
   /** Empty without a validation set. */
   validationError: number[];
   /** Total seconds spent in `fit`. */
@@ -168,8 +206,9 @@ export interface Evaluation {
  * const { errorRate } = net.evaluate(testX, testY);
  * ```
  *
- * Class predictions (for error rates): the argmax of each output row, or, for a single output,
- * output > 0.5 (output > 0 with `BCEWithLogitsLoss`, whose outputs are logits).
+ * Class predictions (for error rates) are the loss's decision rule, `loss.classify(output)`: the
+ * argmax of each output row, or, for a single output, output > 0.5 (output > 0 with
+ * `BCEWithLogitsLoss`, whose outputs are logits).
  *
  * Speed: when the model, the loss and the optimizer are all minidl's own classes, each step and
  * evaluation batch runs as a step whose tensors are temporaries (lib/tensor/memory.ts): on the
@@ -234,7 +273,7 @@ export class NeuralNet {
       epochs: anInteger, batchSize: anInteger, shuffle: aBoolean, labels: CLASS_LIST, validation: A_VALIDATION_SET, onEpoch: aFunction,
       scheduler: A_SCHEDULER,
       schedulerInterval: oneOf('epoch', 'batch'),
-      clipGradNorm: aNumber, clipGradValue: aNumber,
+      clipGradNorm: aNumber, clipGradValue: aNumber, onBatch: aFunction, earlyStopping: AN_OPTIONS_OBJECT,
     }, { positional: 'epochs' });
     const epochs = checkInteger(who, 'epochs', o.epochs ?? 1);
     const batchSize = checkInteger(who, 'batchSize', o.batchSize ?? 100);
@@ -246,13 +285,14 @@ export class NeuralNet {
     if (validation !== null) this.checkAgainstModel(`${who} (validation set)`, validation.x, validation.y, validation.labels, fast);
     this.checkBatchSizes(who, x.shape[0], batchSize);
     const clipping = this.readClipping(who, o.clipGradNorm, o.clipGradValue);
+    const stopping = o.earlyStopping === undefined ? null : readEarlyStopping(who, o.earlyStopping, validation !== null);
     const scheduler = o.scheduler ?? null;
     const interval = o.schedulerInterval ?? (scheduler instanceof OneCycleLR ? 'batch' : 'epoch');
     if (scheduler !== null) this.checkScheduler(who, scheduler, interval, epochs, epochs * Math.ceil(x.shape[0] / batchSize));
     this.checkpoint = new StepCheckpoint(this.model, this.optimizer);
     this.clipping = clipping;
     try {
-      return this.fitChecked(x, y, labels, { epochs, batchSize, shuffle, validation, fast, scheduler, interval, onEpoch: o.onEpoch });
+      return this.fitChecked(x, y, labels, { epochs, batchSize, shuffle, validation, fast, scheduler, interval, onEpoch: o.onEpoch, onBatch: o.onBatch, stopping });
     } finally {
       this.clipping = null; // clipping is an option of this fit only (step() called later does not clip)
     }
@@ -262,9 +302,15 @@ export class NeuralNet {
   private fitChecked(x: Tensor, y: Tensor, labels: Int32Array, run: {
     epochs: number; batchSize: number; shuffle: boolean; validation: { x: Tensor; y: Tensor; labels: Int32Array } | null; fast: boolean;
     scheduler: LRScheduler | null; interval: 'epoch' | 'batch'; onEpoch?: (report: EpochReport) => void | boolean;
+    onBatch?: (report: BatchReport) => void | boolean; stopping: Required<EarlyStoppingOptions> | null;
   }): TrainingHistory {
-    const { epochs, batchSize, shuffle, validation, fast, scheduler, interval } = run;
+    const { epochs, batchSize, shuffle, validation, fast, scheduler, interval, stopping } = run;
     const n = x.shape[0];
+    let best = Infinity;
+    let bestEpoch = 0;
+    let wait = 0;
+    let bestValues: Float64Array[] | null = null;
+    let stop = false;
     const history: TrainingHistory = { loss: [], trainError: [], validationLoss: [], validationError: [], seconds: 0 };
     const fitStart = now();
     for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -275,15 +321,23 @@ export class NeuralNet {
       let wrong = 0;
       for (let start = 0, batch = 1; start < n; start += batchSize, batch++) {
         const indices = order.subarray(start, Math.min(start + batchSize, n));
+        const lr = this.optimizer.lr;
+        let batchLoss = 0;
         // with only minidl's code, every tensor of the step is a temporary: the next step reuses its memory
         this.asStep(fast, 'a NeuralNet training step', () => {
           const result = this.guardedStep(takeRows(x, indices), takeRows(y, indices), `epoch ${epoch}, batch ${batch}`);
+          batchLoss = result.loss;
           lossTotal += this.loss.reduction === 'mean' ? result.loss * indices.length : result.loss;
           const predicted = this.classifyOutput(result.output);
           for (let i = 0; i < indices.length; i++) if (predicted[i] !== labels[indices[i]]) wrong++;
         });
         if (scheduler !== null && interval === 'batch') scheduler.step(); // after the batch's update, as PyTorch's loop
+        if (run.onBatch !== undefined && run.onBatch({ epoch, batch, loss: batchLoss, lr }) === false) {
+          stop = true;
+          break;
+        }
       }
+      if (stop) break;
       history.loss.push(this.loss.reduction === 'mean' ? lossTotal / n : lossTotal);
       history.trainError.push(wrong / n);
       let validationLoss: number | null = null;
@@ -305,8 +359,25 @@ export class NeuralNet {
         validationError,
         seconds: (now() - epochStart) / 1000,
       };
+      if (stopping !== null) {
+        // Keras' EarlyStopping: an improvement lowers the best value by more than minDelta
+        const current = stopping.monitor === 'validationLoss' ? (validationLoss as number) : (validationError as number);
+        if (current < best - stopping.minDelta) {
+          best = current;
+          bestEpoch = epoch;
+          wait = 0;
+          if (stopping.restoreBest) bestValues = this.stateValues();
+        } else {
+          wait += 1;
+        }
+        history.bestEpoch = bestEpoch;
+        history.stoppedEarly = false;
+        if (wait > 0 && wait >= stopping.patience) history.stoppedEarly = epoch < epochs; // Keras: wait ≥ patience
+      }
       if (run.onEpoch !== undefined && run.onEpoch(report) === false) break;
+      if (history.stoppedEarly === true) break;
     }
+    if (bestValues !== null) this.putStateValues(bestValues);
     history.seconds = (now() - fitStart) / 1000;
     return history;
   }
@@ -454,15 +525,9 @@ export class NeuralNet {
     });
   }
 
-  /** Predicted classes from outputs: argmax per row, or a threshold for a single output column. */
+  /** Predicted classes from outputs: the loss's decision rule (`Loss.classify`). */
   private classifyOutput(output: Tensor): Int32Array {
-    const cols = output.cols;
-    if (cols > 1) return argmaxRows(output.rank === 2 ? output : output.reshape([output.shape[0], cols]));
-    const threshold = this.loss instanceof BCEWithLogitsLoss ? 0 : 0.5;
-    const classes = new Int32Array(output.shape[0]);
-    const scores = output.data;
-    for (let i = 0; i < classes.length; i++) classes[i] = scores[i] > threshold ? 1 : 0;
-    return classes;
+    return this.loss.classify(output);
   }
 
   private inEvalMode<T>(fn: () => T): T {
@@ -539,6 +604,16 @@ export class NeuralNet {
         throw new MinidlError(`${who}: this run steps the OneCycleLR ${needed} times (once per ${interval}) but it has ${left} steps left of its totalSteps ${scheduler.totalSteps}; make it with { epochs, stepsPerEpoch } matching fit's`);
       }
     }
+  }
+
+  /** Copies of the model's parameter values and buffers, in order (for restoreBest). */
+  private stateValues(): Float64Array[] {
+    return [...this.model.params().map((p) => p.value), ...this.model.buffers().map((b) => b.value)].map((t) => Float64Array.from(t.data));
+  }
+
+  /** Puts back what stateValues copied. */
+  private putStateValues(values: Float64Array[]): void {
+    [...this.model.params().map((p) => p.value), ...this.model.buffers().map((b) => b.value)].forEach((t, i) => t.data.set(values[i]));
   }
 
   /** fit's clipping options: numbers > 0, at most one of the two (which one acts first would be a guess). */
@@ -633,6 +708,24 @@ const TARGETS: OptionCheck = {
 };
 
 /** `fit`'s `validation`: an object `{ inputs, targets, labels? }` (read in detail by `readValidation`). */
+/** An options object (checked key by key by its own reader). */
+const AN_OPTIONS_OBJECT: OptionCheck = {
+  expected: 'an options object',
+  accepts: (v) => typeof v === 'object' && v !== null && [Object.prototype, null].includes(Object.getPrototypeOf(v)),
+};
+
+/** fit's earlyStopping option, read and checked, with Keras' defaults; it needs a validation set. */
+function readEarlyStopping(who: string, options: EarlyStoppingOptions, hasValidation: boolean): Required<EarlyStoppingOptions> {
+  const o = readOptions<EarlyStoppingOptions>(`${who} (earlyStopping)`, options, {
+    monitor: oneOf('validationLoss', 'validationError'), patience: anInteger, minDelta: aNumber, restoreBest: aBoolean,
+  }, { argument: 'earlyStopping' });
+  if (!hasValidation) throw new MinidlError(`${who}: earlyStopping watches the validation set; give one with { validation: { inputs, targets } }`);
+  const patience = o.patience ?? 0;
+  if (patience < 0) throw new MinidlError(`${who}: earlyStopping.patience must be an integer ≥ 0, got ${patience}`);
+  const minDelta = checkPositive(who, 'earlyStopping.minDelta', o.minDelta ?? 0, true);
+  return { monitor: o.monitor ?? 'validationLoss', patience, minDelta, restoreBest: o.restoreBest ?? false };
+}
+
 /** The scheduler option: any of minidl's learning-rate schedulers. */
 const A_SCHEDULER: OptionCheck = {
   expected: 'a learning-rate scheduler such as new StepLR(net.optimizer, { stepSize: 30 })',
