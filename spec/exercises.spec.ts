@@ -14,6 +14,10 @@ import { readNumber, storeNumber } from '../demos/exercises/grader/reference-dat
  *   Gradescope wants), and results.json has Gradescope's fields;
  * - `--tasks none` (the solutions): full marks; so does this checkout's library, graded in place
  *   against references recorded into a folder (and an unknown task is a usage error, exit 2);
+ * - which tasks are graded: by default those tasks.json assigns (all of them when it assigns
+ *   none), every task with `--tasks all`;
+ * - a lib/ with a syntax error: each task graded gets 0 with one message naming file:line, the
+ *   reports are written and the exit code is 0;
  * - each classic mistake made by a small edit of the solution in a generated repository's lib:
  *   the grader names it.
  *
@@ -54,13 +58,16 @@ function copyRepository(from: string, name: string): string {
 interface GradescopeTest { name: string; score: number; max_score: number; output: string; visibility: string }
 interface GradescopeResults { score: number; tests: GradescopeTest[] }
 
-/** Runs the repository's grader (on `tasks`, or all) and returns its results.json, by task id. */
-function grade(dir: string, tasks: string[] | null): { results: GradescopeResults; byTask: Map<string, GradescopeTest>; report: string } {
+/**
+ * Runs the repository's grader (on `tasks`, on all with 'all', or by default on the tasks
+ * tasks.json assigns) and returns its results.json, by task id, and what it printed.
+ */
+function grade(dir: string, tasks: string[] | 'all' | null): { results: GradescopeResults; byTask: Map<string, GradescopeTest>; report: string; printed: string } {
   const out = path.join(dir, 'grade-out');
-  runTs(dir, path.join('grader', 'grade.ts'), ['--out', out, ...(tasks === null ? [] : ['--tasks', tasks.join(',')])]);
+  const printed = runTs(dir, path.join('grader', 'grade.ts'), ['--out', out, ...(tasks === null ? [] : ['--tasks', tasks === 'all' ? 'all' : tasks.join(',')])]);
   const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as GradescopeResults;
   const byTask = new Map(results.tests.map((t) => [t.name.split(':')[0], t]));
-  return { results, byTask, report: fs.readFileSync(path.join(out, 'grade-report.md'), 'utf8') };
+  return { results, byTask, report: fs.readFileSync(path.join(out, 'grade-report.md'), 'utf8'), printed };
 }
 
 /** Replaces the one occurrence of `before` in `dir`/lib/`file` by `after`. */
@@ -115,8 +122,9 @@ test('every task stubbed: each gets 0 with the hint "not implemented yet: <its r
   expect(report).toContain('| linear | 0 / 10 | not implemented yet: Linear.forward |');
 }, 60_000);
 
-test('the solutions: full marks on every task', () => {
-  const { results } = grade(solutions, null);
+test('the solutions: full marks on every task (tasks.json assigns none, so the default is all)', () => {
+  const { results, printed } = grade(solutions, null);
+  expect(printed.split('\n')[0]).toBe(`grading all ${TASKS.length} tasks (tasks.json assigns none)`);
   for (const t of results.tests) expect({ name: t.name, score: t.score, output: t.output }).toEqual({ name: t.name, score: t.max_score, output: 'all checks passed' });
   expect(results.score).toBe(10 * TASKS.length);
 }, 60_000);
@@ -134,7 +142,8 @@ const MISTAKES: Mistake[] = [
   { task: 'mse', file: 'losses/mse.ts', before: "this.reduction === 'mean' ? 2 / diff.size : 2", after: "this.reduction === 'mean' ? 2 : 2", name: MISTAKE_NAMES.lossMissingMean },
   {
     task: 'batch-norm', file: 'modules/normalization/batch-norm.ts',
-    before: 'updateRunningAverage(this.runningVar.data, sqDev, this.momentum, 1 / (m - 1))', after: 'updateRunningAverage(this.runningVar.data, sqDev, this.momentum, 1 / m)',
+    // the last argument of updateRunningAverage(this.runningVar.data, sqDev, …, 1 / (m - 1)): the factor S/(m−1) made S/m
+    before: ', 1 / (m - 1));', after: ', 1 / m);',
     name: MISTAKE_NAMES.biasedRunningVar,
   },
   { task: 'softmax', file: 'modules/activations/softmax.ts', before: 'Math.exp(x[j] - max)', after: 'Math.exp(x[j])', name: MISTAKE_NAMES.softmaxOverflow },
@@ -165,4 +174,40 @@ test('each classic mistake, made as a small edit of the solution, is named by th
       expect({ task: m.task, named: test.output.split('\n').some((line) => line.startsWith(`${m.name}:`)) }).toEqual({ task: m.task, named: true });
     }
   });
+}, 60_000);
+
+test('by default the grader grades the tasks assigned (tasks.json "tasks"); --tasks all grades every task, the others passing', () => {
+  const dir = generate('linear-relu', 'linear,relu');
+  const assigned = grade(dir, null);
+  expect(assigned.printed.split('\n')[0]).toBe('grading the 2 tasks assigned in tasks.json: linear, relu (npm run grade -- --tasks all grades every task)');
+  expect(assigned.results.tests.map((t) => [t.name.split(':')[0], t.score])).toEqual([['linear', 0], ['relu', 0]]);
+  const all = grade(dir, 'all');
+  expect(all.printed.split('\n')[0]).toMatch(/^grading all 18 tasks \(--tasks all\)/);
+  expect([...all.byTask.keys()]).toEqual(TASKS.map((t) => t.id));
+  // training-step trains a network of Linear and ReLU layers: 0 too, with a hint to do those first.
+  for (const t of all.results.tests) {
+    const zero = ['linear', 'relu', 'training-step'].includes(t.name.split(':')[0]);
+    expect({ name: t.name, score: t.score }).toEqual({ name: t.name, score: zero ? 0 : t.max_score });
+  }
+  expect(all.byTask.get('training-step')?.output).toMatch(/\(task (linear|relu), which this task uses: do it first\)$/);
+}, 60_000);
+
+test('a lib/ that does not load: every task graded gets 0 with one message that gives file:line, the reports are written, the exit code is 0', () => {
+  const dir = copyRepository(solutions, 'syntax-error');
+  const file = path.join(dir, 'lib', 'modules', 'linear.ts');
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const at = lines.findIndex((l) => l.trim().startsWith('forward(input: Tensor): Tensor {')) + 1;
+  lines.splice(at, 0, '    const x = ;');
+  fs.writeFileSync(file, lines.join('\n'));
+  const out = path.join(dir, 'grade-out');
+  const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join('grader', 'grade.ts'), '--tasks', 'relu,mse', '--out', out], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  const message = `your lib/ does not load: lib/modules/linear.ts:${at + 1}:`;
+  expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+  expect(run.stdout.split('\n').filter((l) => l.startsWith(message))).toHaveLength(1);
+  const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as GradescopeResults;
+  expect(results.score).toBe(0);
+  expect(results.tests.map((t) => t.name.split(':')[0])).toEqual(['relu', 'mse']);
+  const messageWithColumn = new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\d+ — \\S`);
+  for (const t of results.tests) expect(t).toEqual({ name: t.name, score: 0, max_score: 10, output: expect.stringMatching(messageWithColumn), visibility: 'visible' });
+  expect(fs.readFileSync(path.join(out, 'grade-report.md'), 'utf8')).toContain(`| relu | 0 / 10 | ${message}`);
 }, 60_000);

@@ -62,7 +62,7 @@ export function studentReadme(root: string, tasks: readonly ExerciseTask[], stub
     out.push('No part is taken out in this copy: it holds the solutions.', '');
   }
   out.push('## Getting started', '');
-  out.push('```sh', 'npm install', 'npm run typecheck          # the library type-checks, stubs included', 'npm run grade              # every task: a score and a hint for each failure', 'npm run grade -- --tasks linear,relu', '```', '');
+  out.push('```sh', 'npm install', 'npm run typecheck          # the library type-checks, stubs included', 'npm run grade              # the tasks assigned to you: a score and a hint for each failure', 'npm run grade -- --tasks linear,relu', 'npm run grade -- --tasks all', '```', '');
   out.push(
     'A part still to write throws, for example:',
     '',
@@ -87,8 +87,12 @@ export function studentReadme(root: string, tasks: readonly ExerciseTask[], stub
   );
   out.push('## Grading', '');
   out.push(
-    '`npm run grade` runs every task listed in tasks.json (or those of `--tasks`) and prints a score',
-    'per task, then writes grade-report.md and results.json (the format Gradescope reads). It checks',
+    '`npm run grade` grades the tasks assigned to you (tasks.json "tasks"; every task when it lists',
+    'none), `npm run grade -- --tasks linear,relu` only those, and `npm run grade -- --tasks all`',
+    'every task (tasks.json "all"): the parts you were not asked to write pass, which shows the rest',
+    'of the library works. It prints a score per task, then writes grade-report.md and results.json',
+    '(the format Gradescope reads); if your lib/ does not load (a syntax error, say), every task',
+    'gets 0 with one hint that gives the file, the line and the reason. It checks',
     'forward values and gradients against reference numbers recorded from the full library',
     '(grader/reference), on many shapes, batch size 1 included, in training and evaluation mode; a',
     'finite-difference gradient check of the input and every parameter; that backward accumulates;',

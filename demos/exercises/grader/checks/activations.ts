@@ -20,7 +20,6 @@ function elementwiseCases(extra: ModuleCaseSpec[] = []): ModuleCaseSpec[] {
 
 export const reluTask: ModuleTask = {
   id: 'relu',
-  title: 'ReLU activation',
   build: () => new ReLU(),
   cases: elementwiseCases(),
   mistakes: (c, run) => (run.gradInput instanceof Tensor
@@ -30,7 +29,6 @@ export const reluTask: ModuleTask = {
 
 export const leakyReluTask: ModuleTask = {
   id: 'leaky-relu',
-  title: 'LeakyReLU activation',
   build: (c) => (typeof c.slope === 'number' ? new LeakyReLU(c.slope) : new LeakyReLU()),
   cases: elementwiseCases([
     { name: 'N=3, 4 features, slope 0.2', config: { slope: 0.2, gradcheck: true }, inputShape: [3, 4], gap: 0.05 },
@@ -39,21 +37,18 @@ export const leakyReluTask: ModuleTask = {
 
 export const tanhTask: ModuleTask = {
   id: 'tanh',
-  title: 'Tanh activation',
   build: () => new Tanh(),
   cases: elementwiseCases([{ name: 'N=2, large inputs', config: {}, inputShape: [2, 4], inputScale: 30 }]),
 };
 
 export const sigmoidTask: ModuleTask = {
   id: 'sigmoid',
-  title: 'Sigmoid activation',
   build: () => new Sigmoid(),
   cases: elementwiseCases([{ name: 'N=2, large inputs', config: {}, inputShape: [2, 4], inputScale: 800 }]),
 };
 
 export const softmaxTask: ModuleTask = {
   id: 'softmax',
-  title: 'Softmax over the last axis (with the max shift)',
   build: () => new Softmax(),
   cases: [
     { name: 'N=4, 5 classes', config: { gradcheck: true }, inputShape: [4, 5] },

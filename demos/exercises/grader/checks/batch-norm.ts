@@ -11,7 +11,6 @@ import { ModuleTask, isTraining } from './module-task';
  */
 export const batchNormTask: ModuleTask = {
   id: 'batch-norm',
-  title: 'Batch normalisation (training and evaluation mode, running statistics)',
   build: (c) => {
     const options = { momentum: c.momentum as number, affine: c.affine !== false };
     return c.kind === '2d' ? new BatchNorm2d(c.features as number, options) : new BatchNorm1d(c.features as number, options);

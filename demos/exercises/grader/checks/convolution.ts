@@ -7,7 +7,6 @@ import { ModuleTask } from './module-task';
  */
 export const conv2dTask: ModuleTask = {
   id: 'conv2d',
-  title: '2-D convolution with im2col',
   build: (c) => new Conv2d(c.in as number, c.out as number, c.kernel as number[] as [number, number], {
     stride: c.stride as number[] as [number, number], padding: c.padding as number[] as [number, number], bias: c.bias !== false, rng: new Rng(0),
   }),
@@ -21,7 +20,6 @@ export const conv2dTask: ModuleTask = {
 
 export const maxPool2dTask: ModuleTask = {
   id: 'max-pool2d',
-  title: '2-D max pooling',
   build: (c) => new MaxPool2d(c.kernel as number[] as [number, number], c.stride as number[] as [number, number], c.padding as number[] as [number, number]),
   cases: [
     { name: 'N=2, 2 channels 4×4, 2×2 window', config: { kernel: [2, 2], stride: [2, 2], padding: [0, 0], gradcheck: true }, inputShape: [2, 2, 4, 4] },

@@ -16,7 +16,6 @@ function dropoutOf(p: number, seed: number): Dropout {
  */
 export const dropoutTask: ModuleTask = {
   id: 'dropout',
-  title: 'Inverted dropout (training and evaluation mode)',
   build: (c) => dropoutOf(c.p as number, c.rngSeed as number),
   cases: [
     { name: 'p=0.3, N=4, training', config: { p: 0.3, rngSeed: 1, gradcheck: true }, inputShape: [4, 5] },

@@ -1,5 +1,6 @@
 import { ReferenceFile } from '../reference-data';
 import { TaskReport } from '../task-report';
+import { taskTitle } from '../task-list';
 import { ModuleTask, gradeModuleTask, recordModuleTask } from './module-task';
 import { LossTask, gradeLossTask, recordLossTask } from './loss-task';
 import { OptimizerTask, adamTask, gradeOptimizerTask, recordOptimizerTask, sgdTask } from './optimizers';
@@ -15,6 +16,7 @@ import { gradeTrainingStep } from './training-step';
 /** How the grader checks one task: what it records into the reference, and how it grades. */
 export interface TaskCheck {
   id: string;
+  /** The task's title, from task-list.ts. */
   title: string;
   /** Runs the task's fixed cases through the library: the reference file (null: it needs none). */
   record(): ReferenceFile | null;
@@ -23,15 +25,15 @@ export interface TaskCheck {
 }
 
 function moduleCheck(task: ModuleTask): TaskCheck {
-  return { id: task.id, title: task.title, record: () => recordModuleTask(task), grade: (ref, report) => gradeModuleTask(task, needed(task.id, ref), report) };
+  return { id: task.id, title: taskTitle(task.id), record: () => recordModuleTask(task), grade: (ref, report) => gradeModuleTask(task, needed(task.id, ref), report) };
 }
 
 function lossCheck(task: LossTask): TaskCheck {
-  return { id: task.id, title: task.title, record: () => recordLossTask(task), grade: (ref, report) => gradeLossTask(task, needed(task.id, ref), report) };
+  return { id: task.id, title: taskTitle(task.id), record: () => recordLossTask(task), grade: (ref, report) => gradeLossTask(task, needed(task.id, ref), report) };
 }
 
 function optimizerCheck(task: OptimizerTask): TaskCheck {
-  return { id: task.id, title: task.title, record: () => recordOptimizerTask(task), grade: (ref, report) => gradeOptimizerTask(task, needed(task.id, ref), report) };
+  return { id: task.id, title: taskTitle(task.id), record: () => recordOptimizerTask(task), grade: (ref, report) => gradeOptimizerTask(task, needed(task.id, ref), report) };
 }
 
 function needed(id: string, ref: ReferenceFile | null): ReferenceFile {
@@ -39,7 +41,7 @@ function needed(id: string, ref: ReferenceFile | null): ReferenceFile {
   return ref;
 }
 
-/** Every task the grader knows, in the catalog's order. */
+/** The checks of every task the grader knows, in the order of task-list.ts (ids and titles come from there). */
 export const TASK_CHECKS: TaskCheck[] = [
   moduleCheck(linearTask),
   moduleCheck(reluTask),
@@ -60,7 +62,7 @@ export const TASK_CHECKS: TaskCheck[] = [
   moduleCheck(maxPool2dTask),
   {
     id: 'training-step',
-    title: 'The training step of NeuralNet: zeroGrad, forward, loss, backward, optimizer step',
+    title: taskTitle('training-step'),
     record: () => null,
     grade: (_ref, report) => gradeTrainingStep(report),
   },

@@ -10,7 +10,6 @@ import { ModuleTask } from './module-task';
  */
 export const linearTask: ModuleTask = {
   id: 'linear',
-  title: 'Linear layer: Y = X·W + b and its gradients',
   build: (c) => new Linear(c.in as number, c.out as number, { bias: c.bias !== false, rng: new Rng(0) }),
   cases: [
     { name: 'N=4, 3→5', config: { in: 3, out: 5, gradcheck: true }, inputShape: [4, 3] },

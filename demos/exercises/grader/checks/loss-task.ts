@@ -34,7 +34,6 @@ export interface LossCaseSpec {
 
 export interface LossTask {
   id: string;
-  title: string;
   build(config: CaseConfig): Loss;
   cases: LossCaseSpec[];
   /** How many numbers the mean divides by: the entries of pred, or its rows (cross-entropy). */

@@ -9,7 +9,6 @@ function reductionOf(c: CaseConfig): { reduction: 'mean' | 'sum' } {
 
 export const mseTask: LossTask = {
   id: 'mse',
-  title: 'Mean squared error loss',
   build: (c) => new MSELoss(reductionOf(c)),
   meanOver: 'entries',
   cases: [
@@ -22,7 +21,6 @@ export const mseTask: LossTask = {
 
 export const maeTask: LossTask = {
   id: 'mae',
-  title: 'Mean absolute error (L1) loss',
   build: (c) => new MAELoss(reductionOf(c)),
   meanOver: 'entries',
   cases: [
@@ -35,7 +33,6 @@ export const maeTask: LossTask = {
 
 export const bceTask: LossTask = {
   id: 'bce',
-  title: 'Binary cross-entropy loss on probabilities',
   build: (c) => new BCELoss(reductionOf(c)),
   meanOver: 'entries',
   cases: [
@@ -48,7 +45,6 @@ export const bceTask: LossTask = {
 
 export const crossEntropyTask: LossTask = {
   id: 'cross-entropy',
-  title: 'Cross-entropy loss from logits (log-softmax, class indices and probabilities)',
   build: (c) => new CrossEntropyLoss(reductionOf(c)),
   meanOver: 'rows',
   cases: [

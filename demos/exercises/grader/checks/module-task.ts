@@ -40,7 +40,6 @@ export interface ModuleCaseSpec {
 /** What one module task gives the generic checks. */
 export interface ModuleTask {
   id: string;
-  title: string;
   /** Makes the module for a case's config (parameters are then loaded from the reference). */
   build(config: CaseConfig): Module;
   cases: ModuleCaseSpec[];

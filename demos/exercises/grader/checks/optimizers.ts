@@ -20,7 +20,6 @@ export interface OptimizerCaseSpec {
 
 export interface OptimizerTask {
   id: string;
-  title: string;
   build(params: Parameter[], config: CaseConfig): Optimizer;
   cases: OptimizerCaseSpec[];
   /** Hints of classic mistakes recognised in one case (the values after each step, per parameter). */
@@ -112,7 +111,6 @@ export function gradeOptimizerTask(task: OptimizerTask, ref: ReferenceFile, repo
 
 export const sgdTask: OptimizerTask = {
   id: 'sgd',
-  title: 'SGD with momentum, Nesterov and weight decay',
   build: (params, c) => new SGD(params, {
     lr: c.lr as number, momentum: c.momentum as number, dampening: c.dampening as number,
     nesterov: c.nesterov === true, weightDecay: c.weightDecay as number,
@@ -127,7 +125,6 @@ export const sgdTask: OptimizerTask = {
 
 export const adamTask: OptimizerTask = {
   id: 'adam',
-  title: 'Adam with bias correction',
   build: (params, c) => new Adam(params, {
     lr: c.lr as number, betas: [c.beta1 as number, c.beta2 as number], eps: c.eps as number, weightDecay: c.weightDecay as number,
   }),

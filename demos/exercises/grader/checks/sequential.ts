@@ -53,7 +53,6 @@ export class FeatureScale extends Module {
  */
 export const sequentialTask: ModuleTask = {
   id: 'sequential',
-  title: 'Sequential container: the chain rule through a list of modules',
   build: (c) => {
     const f = c.features as number;
     if (c.images === true) return new Sequential(new FeatureScale(f), new AvgPool2d(2), new Flatten(), new FeatureScale(f / 4), new ELU());
