@@ -179,3 +179,6 @@ export type LayerNorm = LayerNormClass;
 import { Residual as ResidualClass } from './modules/containers/residual';
 export const Residual = requireNew(ResidualClass, 'Residual');
 export type Residual = ResidualClass;
+import { NLLLoss as NLLLossClass } from './losses/nll';
+export const NLLLoss = requireNew(NLLLossClass, 'NLLLoss');
+export type NLLLoss = NLLLossClass;

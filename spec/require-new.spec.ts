@@ -17,6 +17,7 @@ describe('the classes minidl exports', () => {
       'L1Loss', 'HuberLoss', 'SmoothL1Loss', 'KLDivLoss', 'AdamW', 'RMSprop', 'Adagrad',
       'LRScheduler', 'StepLR', 'MultiStepLR', 'ExponentialLR', 'CosineAnnealingLR', 'LinearLR', 'OneCycleLR', 'ReduceLROnPlateau',
       'Embedding', 'LayerNorm', 'Residual',
+      'NLLLoss',
     ].sort());
   });
 

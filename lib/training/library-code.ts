@@ -8,6 +8,7 @@ import { HuberLoss } from '../losses/huber';
 import { SmoothL1Loss } from '../losses/smooth-l1';
 import { KLDivLoss } from '../losses/kl-div';
 import { MSELoss } from '../losses/mse';
+import { NLLLoss } from '../losses/nll';
 import { ELU } from '../modules/activations/elu';
 import { GELU } from '../modules/activations/gelu';
 import { LeakyReLU } from '../modules/activations/leaky-relu';
@@ -50,7 +51,7 @@ import { SGD } from '../optim/sgd';
 const LIBRARY_PROTOTYPES: ReadonlySet<unknown> = new Set<unknown>([
   Linear, ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, ELU, GELU, Conv2d, MaxPool2d, AvgPool2d, Flatten,
   Sequential, ColumnSplit, BatchNorm1d, BatchNorm2d, Dropout, Embedding, LayerNorm, Residual,
-  MSELoss, MAELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, SmoothL1Loss, KLDivLoss,
+  MSELoss, MAELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, SmoothL1Loss, KLDivLoss, NLLLoss,
   SGD, Adam, AdamW, RMSprop, Adagrad,
 ].map((cls) => cls.prototype));
 

@@ -7,6 +7,7 @@ import { L1Loss } from '../../../lib/losses/l1';
 import { Loss } from '../../../lib/losses/loss';
 import { MAELoss } from '../../../lib/losses/mae';
 import { MSELoss } from '../../../lib/losses/mse';
+import { NLLLoss } from '../../../lib/losses/nll';
 import { SmoothL1Loss } from '../../../lib/losses/smooth-l1';
 import { withTemporaryTensors } from '../../../lib/tensor/temporaries';
 import { Tensor } from '../../../lib/tensor/tensor';
@@ -17,7 +18,10 @@ import { ContractRow, ContractTable, row } from '../harness';
  * HuberLoss's delta, SmoothL1Loss's beta, KLDivLoss's 'batchmean' and logTarget), and
  * forward's pred and target — not Tensors, of another shape, not finite, not probabilities for
  * BCELoss, and for CrossEntropyLoss class indices that are not whole numbers in 0..C−1 (strings,
- * NaN, negative, fractional, too large), a label column [N, 1], nested arrays. A refused call
+ * NaN, negative, fractional, too large), a label column [N, 1], nested arrays; CrossEntropyLoss's
+ * and NLLLoss's class weights (not finite, negative, of the wrong length), ignoreIndex (not a
+ * whole number; with probability targets), labelSmoothing (outside [0, 1]), layouts that are
+ * ambiguous ([N,T,C] read as [N,C,d1]; probabilities of rank 3), a mean over no target. A refused call
  * leaves pred and target as they were (and backward refuses to run on a forward that failed).
  */
 
@@ -29,7 +33,14 @@ const LOSSES: [string, LossClass][] = [
   ['BCEWithLogitsLoss', BCEWithLogitsLoss as LossClass],
   ['CrossEntropyLoss', CrossEntropyLoss as LossClass],
   ['L1Loss', L1Loss as LossClass],
+  ['NLLLoss', NLLLoss as LossClass],
 ];
+
+/** The end of the message for an unknown option 'label_smoothing', for the losses that know more options than reduction. */
+const UNKNOWN_LABEL_SMOOTHING: Record<string, string> = {
+  CrossEntropyLoss: " \\(did you mean 'labelSmoothing'\\?\\); known options: reduction, weight, ignoreIndex, labelSmoothing",
+  NLLLoss: '; known options: reduction, weight, ignoreIndex',
+};
 
 /** The losses whose target has pred's shape, checked alike (after the first four of LOSSES). */
 const SAME_SHAPE_TOO: [string, LossClass][] = [
@@ -57,7 +68,7 @@ const constructors: ContractRow[] = [];
 for (const [name, Cls] of LOSSES) {
   const who = name;
   constructors.push(
-    build(`new ${name}({ label_smoothing: 0.1 })`, () => new Cls({ label_smoothing: 0.1 }), new RegExp(`^${who}: unknown option 'label_smoothing'; known options: reduction$`)),
+    build(`new ${name}({ label_smoothing: 0.1 })`, () => new Cls({ label_smoothing: 0.1 }), new RegExp(`^${who}: unknown option 'label_smoothing'${UNKNOWN_LABEL_SMOOTHING[name] ?? '; known options: reduction'}$`)),
     build(`new ${name}('sum'): a positional reduction`, () => new Cls('sum'), new RegExp(`^${who}: expected an options object such as \\{ reduction: 'sum' \\}, got string 'sum' \\(options are passed by name\\)`)),
     build(`new ${name}({ reduction: null })`, () => new Cls({ reduction: null }), new RegExp(`^${who}: option 'reduction' is null; give one of 'mean', 'sum', or leave it out for the default$`)),
     build(`new ${name}({ reduction: 'none' })`, () => new Cls({ reduction: 'none' }), new RegExp(`^${who}: option 'reduction' must be one of 'mean', 'sum', got string 'none'$`)),
@@ -146,8 +157,57 @@ const crossEntropy: ContractRow[] = [
   forward('CrossEntropyLoss: target [4,3,1]', ce, logits, () => Tensor.zeros([4, 3, 1]), /^CrossEntropyLoss\.forward: target must be class indices of shape \[4\] .*got \[4,3,1\]$/),
   forward("CrossEntropyLoss: target 'abc'", ce, logits, () => 'abc', /^CrossEntropyLoss\.forward: target must be a Tensor or an array of class indices, got string abc$/),
   forward('CrossEntropyLoss: target { 0: 1 } (array-like object)', ce, logits, () => ({ length: 4, 0: 1 }), /^CrossEntropyLoss\.forward: target must be a Tensor or an array of class indices, got an Object$/),
-  forward('CrossEntropyLoss: pred 1-D', ce, () => Tensor.from([1, 2, 3]), () => [0], /^CrossEntropyLoss\.forward: pred must be logits of shape \[N,C\], got \[3\]$/),
+  forward('CrossEntropyLoss: pred 1-D', ce, () => Tensor.from([1, 2, 3]), () => [0], /^CrossEntropyLoss\.forward: pred must be logits of shape \[N,C\], got \[3\] \(or \[N,C,d1,…\], PyTorch's layout with the classes on axis 1\)$/),
   forward('CrossEntropyLoss: probabilities holding Infinity', ce, logits, () => Tensor.fromArray([1, 0, 0, 0, Infinity, 0, 0, 0, 1, 0, 1, 0], [4, 3]), /^CrossEntropyLoss\.forward: target holds a non-finite value \(Infinity\) at flat index 4$/),
+];
+
+/** The options of the classification losses, and their layouts. */
+const ceWith = (o: unknown) => (): unknown => new CrossEntropyLoss(o as never);
+const nllWith = (o: unknown) => (): unknown => new NLLLoss(o as never);
+const classOptions: ContractRow[] = [
+  build('new CrossEntropyLoss({ weight: [1, NaN] })', ceWith({ weight: [1, NaN] }), /^CrossEntropyLoss: every class weight must be a finite number ≥ 0, got NaN at index 1$/),
+  build('new CrossEntropyLoss({ weight: [1, Infinity] })', ceWith({ weight: [1, Infinity] }), /^CrossEntropyLoss: every class weight must be a finite number ≥ 0, got Infinity at index 1$/),
+  build('new CrossEntropyLoss({ weight: [1, -0.5] })', ceWith({ weight: [1, -0.5] }), /^CrossEntropyLoss: every class weight must be a finite number ≥ 0, got -0\.5 at index 1$/),
+  build("new CrossEntropyLoss({ weight: [1, '2'] })", ceWith({ weight: [1, '2'] }), /^CrossEntropyLoss: option 'weight' must hold numbers, got string '2' at index 1$/),
+  build('new CrossEntropyLoss({ weight: [] })', ceWith({ weight: [] }), /^CrossEntropyLoss: option 'weight' is empty; give one weight per class$/),
+  build('new CrossEntropyLoss({ weight: Tensor [1,3] })', ceWith({ weight: Tensor.ones([1, 3]) }), /^CrossEntropyLoss: option 'weight' must be one weight per class, a Tensor of shape \[C\], got shape \[1,3\]$/),
+  build('new CrossEntropyLoss({ weight: 2 })', ceWith({ weight: 2 }), /^CrossEntropyLoss: option 'weight' must be a Tensor \[C\] or an array of numbers \(one weight per class\), got number 2$/),
+  build('new CrossEntropyLoss({ ignoreIndex: 1.5 })', ceWith({ ignoreIndex: 1.5 }), /^CrossEntropyLoss: option 'ignoreIndex' must be a whole number, got number 1\.5$/),
+  build("new CrossEntropyLoss({ ignoreIndex: '-100' })", ceWith({ ignoreIndex: '-100' }), /^CrossEntropyLoss: option 'ignoreIndex' must be a whole number, got string '-100'$/),
+  build('new CrossEntropyLoss({ ignoreIndex: NaN })', ceWith({ ignoreIndex: NaN }), /^CrossEntropyLoss: option 'ignoreIndex' must be a whole number, got number NaN$/),
+  build('new CrossEntropyLoss({ labelSmoothing: -0.1 })', ceWith({ labelSmoothing: -0.1 }), /^CrossEntropyLoss: labelSmoothing must be a number in \[0, 1\], got -0\.1$/),
+  build('new CrossEntropyLoss({ labelSmoothing: 1.5 })', ceWith({ labelSmoothing: 1.5 }), /^CrossEntropyLoss: labelSmoothing must be a number in \[0, 1\], got 1\.5$/),
+  build('new CrossEntropyLoss({ labelSmoothing: NaN })', ceWith({ labelSmoothing: NaN }), /^CrossEntropyLoss: labelSmoothing must be a number in \[0, 1\], got NaN$/),
+  build("new CrossEntropyLoss({ labelSmoothing: '0.1' })", ceWith({ labelSmoothing: '0.1' }), /^CrossEntropyLoss: option 'labelSmoothing' must be a number, got string '0\.1'$/),
+  build('new NLLLoss({ weight: [-1, 1] })', nllWith({ weight: [-1, 1] }), /^NLLLoss: every class weight must be a finite number ≥ 0, got -1 at index 0$/),
+  build('new NLLLoss({ ignoreIndex: 0.5 })', nllWith({ ignoreIndex: 0.5 }), /^NLLLoss: option 'ignoreIndex' must be a whole number, got number 0\.5$/),
+  build('new NLLLoss({ labelSmoothing: 0.1 }): CrossEntropyLoss\'s option', nllWith({ labelSmoothing: 0.1 }), /^NLLLoss: unknown option 'labelSmoothing'; known options: reduction, weight, ignoreIndex$/),
+  forward('CrossEntropyLoss({ weight: 2 weights }) on 3 classes', () => new CrossEntropyLoss({ weight: [1, 2] }), logits, () => [0, 1, 2, 1],
+    /^CrossEntropyLoss\(weight=\[1,2\]\)\.forward: option 'weight' has 2 entries but pred has 3 classes \(one weight per class\)$/),
+  forward('NLLLoss({ weight: 4 weights }) on 3 classes', () => new NLLLoss({ weight: [1, 2, 3, 4] }), logits, () => [0, 1, 2, 1],
+    /^NLLLoss\(weight=\[1,2,3,4\]\)\.forward: option 'weight' has 4 entries but pred has 3 classes \(one weight per class\)$/),
+  forward('CrossEntropyLoss({ ignoreIndex: -100 }) with probability targets', () => new CrossEntropyLoss({ ignoreIndex: -100 }), logits, () => Tensor.full([4, 3], 1 / 3),
+    /^CrossEntropyLoss\(ignoreIndex=-100\)\.forward: ignoreIndex \(-100\) applies to class-index targets, not to probabilities/),
+  forward('CrossEntropyLoss: target -100 without ignoreIndex', ce, logits, () => [0, -100, 2, 1],
+    /^CrossEntropyLoss\.forward: target\[1\] = -100 is not a class index in 0\.\.2 \(PyTorch ignores targets of -100 by default; minidl ignores none unless asked: \{ ignoreIndex: -100 \}\)$/),
+  forward('CrossEntropyLoss({ ignoreIndex: -100 }): every target ignored, mean', () => new CrossEntropyLoss({ ignoreIndex: -100 }), logits, () => [-100, -100, -100, -100],
+    /^CrossEntropyLoss\(ignoreIndex=-100\)\.forward: every target equals the ignoreIndex -100: a mean over no targets is undefined \(PyTorch returns NaN\)/),
+  forward('NLLLoss({ weight: [0, 1, 1] }): the counted targets weigh 0, mean', () => new NLLLoss({ weight: [0, 1, 1] }), logits, () => [0, 0, 0, 0],
+    /^NLLLoss\(weight=\[0,1,1\]\)\.forward: the class weights of the counted targets sum to 0/),
+  forward('CrossEntropyLoss: logits [2,5,3] ([N,T,C]) with targets [2,5]', ce, () => Tensor.zeros([2, 5, 3]), () => Tensor.zeros([2, 5]),
+    /^CrossEntropyLoss\.forward: target must be class indices, a Tensor of shape \[2,3\] for logits \[2,5,3\] read as \[N,C,d1,…\] \(PyTorch's layout: C = 5 classes on axis 1\), got \[2,5\]; these shapes look like \[N,T,C\] with the classes last/),
+  forward('CrossEntropyLoss: logits [2,4,4] with targets [2,4], read both ways', ce, () => Tensor.zeros([2, 4, 4]), () => Tensor.zeros([2, 4]),
+    /^CrossEntropyLoss\.forward: logits \[2,4,4\] with targets \[2,4\] can be read two ways/),
+  forward('NLLLoss: log-probabilities [2,3,3,3] with targets [2,3,3], read both ways', () => new NLLLoss(), () => Tensor.zeros([2, 3, 3, 3]), () => Tensor.zeros([2, 3, 3]),
+    /^NLLLoss\.forward: log-probabilities \[2,3,3,3\] with targets \[2,3,3\] can be read two ways/),
+  forward('CrossEntropyLoss: probabilities [2,3,5] of rank 3', ce, () => Tensor.zeros([2, 3, 5]), () => Tensor.full([2, 3, 5], 1 / 3),
+    /^CrossEntropyLoss\.forward: probability targets of pred's shape \[2,3,5\] cannot be read: the shapes do not tell whether the classes are on axis 1/),
+  forward('CrossEntropyLoss: logits [2,3,5] with an array of 10 indices', ce, () => Tensor.zeros([2, 3, 5]), () => new Array(10).fill(0),
+    /^CrossEntropyLoss\.forward: target must be class indices, a Tensor of shape \[2,5\] for logits \[2,3,5\]/),
+  forward('NLLLoss: probability targets [4,3]', () => new NLLLoss(), logits, () => Tensor.full([4, 3], 1 / 3),
+    /^NLLLoss\.forward: target must be class indices of shape \[4\], got \[4,3\] \(this loss takes class indices only, as PyTorch's nll_loss; for probability targets use CrossEntropyLoss on logits\)$/),
+  forward('NLLLoss: index 3 of 3 classes, ignoreIndex 0', () => new NLLLoss({ ignoreIndex: 0 }), logits, () => [0, 1, 3, 1],
+    /^NLLLoss\(ignoreIndex=0\)\.forward: target\[2\] = 3 is not a class index in 0\.\.2 \(nor the ignoreIndex 0\)$/),
 ];
 
 const backward: ContractRow[] = [...LOSSES, ...SAME_SHAPE_TOO.slice(1)].map(([name, Cls]) => row(`${name}.backward() after a forward that failed`, () => {
@@ -163,5 +223,5 @@ const backward: ContractRow[] = [...LOSSES, ...SAME_SHAPE_TOO.slice(1)].map(([na
 /** The losses: constructors, forward, backward. */
 export const table: ContractTable = {
   title: 'losses',
-  rows: [...constructors, ...sameShape, ...crossEntropy, ...backward],
+  rows: [...constructors, ...sameShape, ...crossEntropy, ...classOptions, ...backward],
 };
