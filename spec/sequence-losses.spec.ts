@@ -395,6 +395,35 @@ describe('training with NLLLoss through NeuralNet.fit', () => {
   });
 });
 
+describe('NeuralNet.fit on its fast path (step temporaries) gives the bits of the ordinary path', () => {
+  /** Subclasses are code of the user's: fit then runs without steps, every tensor ordinary. */
+  class OwnNLL extends NLLLoss {}
+  class OwnCrossEntropy extends CrossEntropyLoss {}
+
+  test.each([
+    ['NLLLoss with weights', (own: boolean): Loss => (own ? new OwnNLL({ weight: [1, 2, 0.5] }) : new NLLLoss({ weight: [1, 2, 0.5] }))],
+    ['CrossEntropyLoss with weights, ignoreIndex and smoothing', (own: boolean): Loss => {
+      const o = { weight: [1, 2, 0.5], ignoreIndex: -100, labelSmoothing: 0.1 };
+      return own ? new OwnCrossEntropy(o) : new CrossEntropyLoss(o);
+    }],
+  ])('%s', (name, make) => {
+    const data = new Rng('fit-paths');
+    const x = randn(data, [30, 2]);
+    const targets = Array.from({ length: 30 }, (_, i) => i % 3);
+    if (name.startsWith('Cross')) targets[4] = targets[17] = -100; // padding: fit needs the labels then
+    const labels = targets.map((t) => (t < 0 ? 0 : t));
+    const run = (own: boolean): { loss: number[]; weight: Float64Array } => {
+      const model = new Linear(2, 3, { rng: new Rng(8) });
+      const net = new NeuralNet(model, { loss: make(own), lr: 0.05, rng: new Rng(9) });
+      const history = net.fit(x, targets, { epochs: 3, batchSize: 8, labels });
+      return { loss: history.loss, weight: Float64Array.from(model.weight.value.data) };
+    };
+    const fast = run(false), ordinary = run(true);
+    expect(bits(Float64Array.from(fast.loss))).toEqual(bits(Float64Array.from(ordinary.loss)));
+    expect(bits(fast.weight)).toEqual(bits(ordinary.weight));
+  });
+});
+
 test('weights, ignoreIndex and labelSmoothing are read once: later changes to the weight array do not reach the loss', () => {
   const weight = [1, 2];
   const loss = new CrossEntropyLoss({ weight });
