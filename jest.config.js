@@ -22,6 +22,7 @@ const CORE = [
   'schedulers',
   'sequence-layers',
   'sequence-losses',
+  'recurrent',
 ];
 
 module.exports = {

@@ -1,0 +1,264 @@
+import { MinidlError, checkArgumentCount, checkInteger } from '../../errors';
+import { OptionSpec, oneOf } from '../../options';
+import { configBoolean, configNumber } from '../../serialization/config-values';
+import { registerModule } from '../../serialization/module-registry';
+import { addRowVector, matmul, matmulTransA, matmulTransB, sumRows } from '../../tensor/ops';
+import { Tensor } from '../../tensor/tensor';
+import { Module } from '../module';
+import { Parameter } from '../parameter';
+import {
+  RECURRENT_OPTIONS, RecurrentLayerParams, RecurrentOptions, SequenceSizes, checkSequence, describeSettings, flattenParams,
+  layerState, makeRecurrentParams, readRecurrentOptions, readStateTensors, rowsOf, sequenceFromRows, timeMajorRows,
+} from './recurrent-shared';
+
+/** Options of `RNN`: those of every recurrent layer, and the nonlinearity. */
+export interface RNNOptions extends RecurrentOptions {
+  /** `'tanh'` (the default) or `'relu'`. */
+  nonlinearity?: 'tanh' | 'relu';
+}
+
+/** The state of an RNN: the hidden state of every layer. */
+export interface RNNState {
+  /** h [numLayers, N, H] (zeros when left out). */
+  h0?: Tensor;
+}
+
+/** The gradients `backwardWithState` receives for the final state; each left out counts as zero. */
+export interface RNNStateGrad {
+  /** ∂L/∂hN [numLayers, N, H]. */
+  hN?: Tensor;
+}
+
+/** What a layer's forward pass keeps for its backward pass. */
+interface RNNLayerCache {
+  /** The layer's input x_0 … x_{T−1} as rows [T·N, in] (row t·N + n: step t of sequence n). */
+  input: Tensor;
+  /** h_{−1} (the initial state) then h_0 … h_{T−1}, as rows [(T+1)·N, H]. */
+  hs: Tensor;
+}
+
+/**
+ * Elman recurrent layer (PyTorch's `nn.RNN`): for each step t and each layer,
+ *
+ *   h_t = act(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh)          act = tanh (default) or relu
+ *
+ * where x_t is the input at step t (layer 0) or the h_t of the layer below (layer k > 0), and
+ * h_{−1} is the initial state h0 (zeros unless given).
+ *
+ * Shapes: input [T, N, in] (or [N, T, in] with batchFirst) → output [T, N, H] (or [N, T, H]),
+ * the last layer's h_t at every step; h0 and hN [numLayers, N, H] (batchFirst does not change
+ * them, as in PyTorch).
+ *
+ * Parameters, layer k (PyTorch's names in camelCase; `params()` lists them in this order):
+ *   weightIhL{k} [H, in] (in = H for k > 0),  weightHhL{k} [H, H],  biasIhL{k} [H],  biasHhL{k} [H]
+ * **Layout:** the weights are stored [out, in], PyTorch's layout, so a state_dict copies across
+ * entry by entry — unlike minidl's Linear, whose W is [in, out].
+ *
+ * Init: every weight and bias ~ U(−1/√H, 1/√H) (PyTorch's), drawn from `rng` in the order of
+ * `params()`: layer 0's weightIh (row by row), weightHh, biasIh, biasHh, then layer 1's, …
+ *
+ * Backward through time, for each layer from the top, with a_t the pre-activation and
+ * G_t = ∂L/∂output_t (or the gradient the layer above sends back):
+ *
+ *   for t = T−1 … 0:
+ *     dh_t  = G_t + dh_{t}ʳ                  (dh_{T−1}ʳ = ∂L/∂hN; ʳ: what flows back from step t+1)
+ *     da_t  = dh_t ⊙ (1 − h_t²)              (tanh)   or  dh_t ⊙ 1[h_t > 0]  (relu)
+ *     dh_{t−1}ʳ = da_t·W_hh                  (at t = 0 this is ∂L/∂h0)
+ *   ∂L/∂W_ih += Σ_t da_tᵀ·x_t     ∂L/∂W_hh += Σ_t da_tᵀ·h_{t−1}     ∂L/∂b_ih += Σ_t Σₙ da_t     ∂L/∂b_hh += the same
+ *   ∂L/∂x_t   = da_t·W_ih
+ *
+ * **A state in and out.** `forward(input)` starts from h0 = 0 and returns the output only, so an
+ * RNN stands in a `Sequential` and trains with `NeuralNet`; `backward(gradOut)` returns ∂L/∂input.
+ * `forwardWithState(input, { h0 })` returns `{ output, hN }`, and
+ * `backwardWithState(gradOut, { hN })` takes ∂L/∂hN too and returns `{ gradInput, gradH0 }`.
+ *
+ * Not supported yet: dropout ≠ 0 and bidirectional: true (refused with a MinidlError), PyTorch's
+ * packed sequences, inputs without a batch axis.
+ *
+ * Errors: sizes that are not whole numbers ≥ 1, unknown or mistyped options, an input that is not
+ * a finite Tensor [T, N, in] ([N, T, in] with batchFirst), a state or a state gradient that is not
+ * a finite Tensor [numLayers, N, H], `backward` before `forward` and a gradOut whose shape is not
+ * the last output's all throw a MinidlError before anything is drawn or changed.
+ *
+ * ```ts
+ * const rnn = new RNN(3, 8, { numLayers: 2 });             // 3 input features, H = 8
+ * const { output, hN } = rnn.forwardWithState(x);         // x [T, N, 3] → output [T, N, 8], hN [2, N, 8]
+ * ```
+ */
+export class RNN extends Module {
+  /** Number of input features (the last axis of the input). */
+  readonly inputSize: number;
+  /** H, the number of features of the hidden state. */
+  readonly hiddenSize: number;
+  /** Number of stacked layers. */
+  readonly numLayers: number;
+  /** Whether the layers have biases. */
+  readonly bias: boolean;
+  /** Whether input and output are [N, T, features]. */
+  readonly batchFirst: boolean;
+  /** `'tanh'` or `'relu'`. */
+  readonly nonlinearity: 'tanh' | 'relu';
+  /** The parameters of each layer k: weightIhL{k}, weightHhL{k}, biasIhL{k}, biasHhL{k}. */
+  readonly layers: readonly RecurrentLayerParams[];
+  private caches: RNNLayerCache[] | null = null;
+  private sizes: SequenceSizes | null = null;
+
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
+    super();
+    checkArgumentCount('RNN', arguments.length, ['inputSize', 'hiddenSize', 'options']);
+    this.inputSize = checkInteger('RNN', 'inputSize', inputSize);
+    this.hiddenSize = checkInteger('RNN', 'hiddenSize', hiddenSize);
+    const { settings, read } = readRecurrentOptions(`RNN(${inputSize}, ${hiddenSize})`, options, RNN_OPTIONS);
+    this.numLayers = settings.numLayers;
+    this.bias = settings.bias;
+    this.batchFirst = settings.batchFirst;
+    this.nonlinearity = read.nonlinearity ?? 'tanh';
+    this.layers = makeRecurrentParams(1, inputSize, hiddenSize, settings);
+  }
+
+  /** The output [T, N, H] for `input` [T, N, in], from a zero initial state. */
+  forward(input: Tensor): Tensor {
+    return this.run('forward', input, undefined).output;
+  }
+
+  /** ∂L/∂input for gradOut = ∂L/∂output; adds every parameter's gradient into its `grad`. */
+  backward(gradOut: Tensor): Tensor {
+    return this.backwardWithState(gradOut).gradInput;
+  }
+
+  /** The output and the final state hN [numLayers, N, H], from `state.h0` (zeros when left out). */
+  forwardWithState(input: Tensor, state?: RNNState): { output: Tensor; hN: Tensor } {
+    return this.run('forwardWithState', input, state);
+  }
+
+  /**
+   * Given ∂L/∂output and ∂L/∂hN (zero when left out): adds every parameter's gradient into its
+   * `grad` and returns ∂L/∂input and ∂L/∂h0.
+   */
+  backwardWithState(gradOut: Tensor, gradState?: RNNStateGrad): { gradInput: Tensor; gradH0: Tensor } {
+    this.checkGradOut(gradOut);
+    const caches = this.caches as RNNLayerCache[], sizes = this.sizes as SequenceSizes;
+    const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;
+    const [gradHN] = readStateTensors(`${this}.backwardWithState`, 'gradState', gradState, ['hN'], L, N, H);
+    // every check is done: from here on, gradients are added
+    let gradRows = timeMajorRows(gradOut, { T, N, F: H }, this.batchFirst); // ∂L/∂h_t of the last layer, rows [T·N, H]
+    const gradH0 = new Tensor([L, N, H]);
+    for (let k = L - 1; k >= 0; k--) {
+      gradRows = this.layerBackward(k, caches[k], gradRows, layerState(gradHN, k, N, H), layerState(gradH0, k, N, H), T, N);
+    }
+    return { gradInput: sequenceFromRows(gradRows.data, sizes, this.batchFirst), gradH0 };
+  }
+
+  /** Both forward passes: checks, runs every layer over time, keeps what backward needs. */
+  private run(method: string, input: Tensor, state: RNNState | undefined): { output: Tensor; hN: Tensor } {
+    const who = `${this}.${method}`;
+    const sizes = checkSequence(who, input, this.inputSize, this.batchFirst);
+    const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;
+    const [h0] = readStateTensors(who, 'state', state, ['h0'], L, N, H);
+    let x = timeMajorRows(input, sizes, this.batchFirst);
+    const caches: RNNLayerCache[] = [];
+    const hN = new Tensor([L, N, H]);
+    for (let k = 0; k < L; k++) {
+      const cache = this.layerForward(k, x, layerState(h0, k, N, H), T, N);
+      hN.data.set(rowsOf(cache.hs, T * N, N).data, k * N * H); // hN of layer k = its h_{T−1}
+      x = rowsOf(cache.hs, N, T * N); //                          the input of layer k + 1: h_0 … h_{T−1}
+      caches.push(cache);
+    }
+    const output = sequenceFromRows(x.data, { T, N, F: H }, this.batchFirst);
+    this.caches = caches;
+    this.sizes = sizes;
+    this.rememberOutput(output);
+    return { output, hN };
+  }
+
+  /** Layer k over the whole sequence: x [T·N, in] and h0 [N, H] → what backward needs (hs holds the outputs). */
+  private layerForward(k: number, x: Tensor, h0: Tensor, T: number, N: number): RNNLayerCache {
+    const { weightIh, weightHh, biasIh, biasHh } = this.layers[k];
+    const H = this.hiddenSize;
+    const hs = new Tensor([(T + 1) * N, H]);
+    hs.data.set(h0.data); //                                   h_{−1} = h0
+    const pre = matmulTransB(x, weightIh.value); //             x_t·W_ihᵀ for every step at once, rows [T·N, H]
+    if (biasIh !== null && biasHh !== null) {
+      addRowVector(pre, biasIh.value); //                        + b_ih
+      addRowVector(pre, biasHh.value); //                        + b_hh
+    }
+    for (let t = 0; t < T; t++) {
+      const a = rowsOf(pre, t * N, N);
+      matmulTransB(rowsOf(hs, t * N, N), weightHh.value, { into: a, accumulate: true }); // a_t = … + h_{t−1}·W_hhᵀ
+      rnnCellForward(a.data, rowsOf(hs, (t + 1) * N, N).data, this.nonlinearity); //         h_t = act(a_t)
+    }
+    return { input: x, hs };
+  }
+
+  /**
+   * Layer k's backward pass through time. gradRows: ∂L/∂h_t from the output or the layer above,
+   * rows [T·N, H]; gradHN: ∂L/∂hN of this layer [N, H]; gradH0 receives ∂L/∂h0 [N, H].
+   * Returns ∂L/∂x_t, rows [T·N, in].
+   */
+  private layerBackward(k: number, cache: RNNLayerCache, gradRows: Tensor, gradHN: Tensor, gradH0: Tensor, T: number, N: number): Tensor {
+    const { weightIh, weightHh, biasIh, biasHh } = this.layers[k];
+    const H = this.hiddenSize;
+    const da = new Tensor([T * N, H]); //                 da_t for every step, rows [T·N, H]
+    const dh = new Tensor([N, H], gradHN.data.slice()); // what flows back into h_{T−1}: ∂L/∂hN
+    for (let t = T - 1; t >= 0; t--) {
+      const dhData = dh.data, g = rowsOf(gradRows, t * N, N).data;
+      for (let i = 0; i < dhData.length; i++) dhData[i] += g[i]; //                         dh_t = G_t + dh_tʳ
+      const dat = rowsOf(da, t * N, N);
+      rnnCellBackward(rowsOf(cache.hs, (t + 1) * N, N).data, dhData, dat.data, this.nonlinearity); // da_t
+      matmul(dat, weightHh.value, { into: dh }); //                                           dh_{t−1}ʳ = da_t·W_hh
+    }
+    gradH0.data.set(dh.data); //                                                            ∂L/∂h0 = dh_{−1}ʳ
+    matmulTransA(da, cache.input, { into: weightIh.grad, accumulate: true }); //             ∂L/∂W_ih += Σ_t da_tᵀ·x_t
+    matmulTransA(da, rowsOf(cache.hs, 0, T * N), { into: weightHh.grad, accumulate: true }); // ∂L/∂W_hh += Σ_t da_tᵀ·h_{t−1}
+    if (biasIh !== null && biasHh !== null) {
+      sumRows(da, { into: biasIh.grad, accumulate: true }); //                                ∂L/∂b_ih += Σ_t Σₙ da_t
+      sumRows(da, { into: biasHh.grad, accumulate: true }); //                                ∂L/∂b_hh += Σ_t Σₙ da_t
+    }
+    return matmul(da, weightIh.value); //                                                     ∂L/∂x_t = da_t·W_ih
+  }
+
+  /** weightIhL0, weightHhL0, biasIhL0, biasHhL0, weightIhL1, … (PyTorch's order). */
+  override params(): Parameter[] {
+    return flattenParams(this.layers);
+  }
+
+  toString(): string {
+    return `RNN(${this.inputSize}, ${this.hiddenSize}${describeSettings(this.numLayers, this.bias, this.batchFirst)}${this.nonlinearity === 'relu' ? ', nonlinearity=relu' : ''})`;
+  }
+
+  /** `{ inputSize, hiddenSize, numLayers, bias, batchFirst, nonlinearity }` (the values are saved apart). */
+  override config(): Record<string, unknown> {
+    return { inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias, batchFirst: this.batchFirst, nonlinearity: this.nonlinearity };
+  }
+
+  /** An RNN from `config()`'s values. */
+  static fromConfig(config: Record<string, unknown>): RNN {
+    const nonlinearity = config.nonlinearity;
+    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new MinidlError(`RNN.fromConfig: nonlinearity must be 'tanh' or 'relu', got ${String(nonlinearity)}`);
+    return new RNN(configNumber(config, 'inputSize'), configNumber(config, 'hiddenSize'), {
+      numLayers: configNumber(config, 'numLayers'), bias: configBoolean(config, 'bias'), batchFirst: configBoolean(config, 'batchFirst'), nonlinearity,
+    });
+  }
+}
+registerModule(RNN, 'RNN');
+
+/** The options RNN reads. */
+const RNN_OPTIONS: OptionSpec<RNNOptions> = { ...RECURRENT_OPTIONS, nonlinearity: oneOf('tanh', 'relu') };
+
+/** h = act(a), entry by entry (a holds x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh). */
+function rnnCellForward(a: Float64Array, h: Float64Array, nonlinearity: 'tanh' | 'relu'): void {
+  if (nonlinearity === 'tanh') {
+    for (let i = 0; i < a.length; i++) h[i] = Math.tanh(a[i]); //    h = tanh(a)
+  } else {
+    for (let i = 0; i < a.length; i++) h[i] = a[i] > 0 ? a[i] : 0; // h = max(a, 0)
+  }
+}
+
+/** da = dh ⊙ act′(a), written with h = act(a). */
+function rnnCellBackward(h: Float64Array, dh: Float64Array, da: Float64Array, nonlinearity: 'tanh' | 'relu'): void {
+  if (nonlinearity === 'tanh') {
+    for (let i = 0; i < h.length; i++) da[i] = dh[i] * (1 - h[i] * h[i]); // tanh′(a) = 1 − h²
+  } else {
+    for (let i = 0; i < h.length; i++) da[i] = h[i] > 0 ? dh[i] : 0; //      relu′(a) = 1[a > 0] = 1[h > 0]
+  }
+}
