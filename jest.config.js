@@ -21,6 +21,7 @@ const CORE = [
   'optim-extra', 'losses-extra',
   'schedulers',
   'sequence-layers',
+  'checkpoint',
   'sequence-losses',
   'recurrent',
 ];

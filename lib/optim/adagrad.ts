@@ -2,6 +2,7 @@ import { checkPositive } from '../errors';
 import { Parameter } from '../modules/parameter';
 import { aNumber, readOptions } from '../options';
 import { Optimizer } from './optimizer';
+import { HyperParameters, StateKinds } from './optimizer-state';
 
 /** Options of `Adagrad`; every default is PyTorch's. */
 export interface AdagradOptions {
@@ -69,8 +70,18 @@ export class Adagrad extends Optimizer {
     this.checkHyperParameters('Adagrad');
   }
 
+  /** The options of the constructor, as `stateDict()` writes them in `paramGroups[0]`. */
+  protected override hyperParameters(): HyperParameters {
+    return { lr: this.lr, lrDecay: this.lrDecay, weightDecay: this.weightDecay, initialAccumulatorValue: this.initialAccumulatorValue, eps: this.eps };
+  }
+
+  /** The state of each parameter, as `stateDict()` writes it and `loadStateDict` accepts it. */
+  protected override stateKinds(): StateKinds {
+    return { step: 'number', sum: 'tensor' };
+  }
+
   /** Refuses a hyper-parameter out of PyTorch's range (`who` names the caller). */
-  private checkHyperParameters(who: string): void {
+  protected override checkHyperParameters(who: string): void {
     checkPositive(who, 'lr', this.lr, true);
     checkPositive(who, 'lrDecay', this.lrDecay, true);
     checkPositive(who, 'weightDecay', this.weightDecay, true);

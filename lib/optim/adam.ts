@@ -3,6 +3,7 @@ import { Parameter } from '../modules/parameter';
 import { OptionCheck, aBoolean, aNumber, readOptions } from '../options';
 import { AdamUpdate, fastLoop } from '../tensor/loops';
 import { Optimizer } from './optimizer';
+import { HyperParameters, StateKinds } from './optimizer-state';
 
 /** Options of `Adam`; every default is PyTorch's. */
 export interface AdamOptions {
@@ -66,8 +67,24 @@ export class Adam extends Optimizer {
     this.checkHyperParameters('Adam');
   }
 
+  /** The options of the constructor, as `stateDict()` writes them in `paramGroups[0]`. */
+  protected override hyperParameters(): HyperParameters {
+    return { lr: this.lr, betas: [this.beta1, this.beta2], eps: this.eps, weightDecay: this.weightDecay, amsgrad: this.amsgrad };
+  }
+
+  /** Sets the hyper-parameters from checked values (`betas` into beta1 and beta2). */
+  protected override setHyperParameters(h: HyperParameters): void {
+    const betas = h.betas as number[];
+    Object.assign(this, { lr: h.lr, beta1: betas[0], beta2: betas[1], eps: h.eps, weightDecay: h.weightDecay, amsgrad: h.amsgrad });
+  }
+
+  /** The state of each parameter, as `stateDict()` writes it and `loadStateDict` accepts it. */
+  protected override stateKinds(): StateKinds {
+    return { step: 'number', expAvg: 'tensor', expAvgSq: 'tensor', maxExpAvgSq: 'tensor' };
+  }
+
   /** Refuses a hyper-parameter out of PyTorch's range (`who` names the caller). */
-  private checkHyperParameters(who: string): void {
+  protected override checkHyperParameters(who: string): void {
     checkPositive(who, 'lr', this.lr, true);
     checkInRange(who, 'betas[0]', this.beta1, 0, 1);
     checkInRange(who, 'betas[1]', this.beta2, 0, 1);

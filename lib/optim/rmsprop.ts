@@ -2,6 +2,7 @@ import { MinidlError, checkInRange, checkPositive } from '../errors';
 import { Parameter } from '../modules/parameter';
 import { aBoolean, aNumber, readOptions } from '../options';
 import { Optimizer } from './optimizer';
+import { HyperParameters, StateKinds } from './optimizer-state';
 
 /** Options of `RMSprop`; every default is PyTorch's. */
 export interface RMSpropOptions {
@@ -83,8 +84,18 @@ export class RMSprop extends Optimizer {
     this.checkHyperParameters('RMSprop');
   }
 
+  /** The options of the constructor, as `stateDict()` writes them in `paramGroups[0]`. */
+  protected override hyperParameters(): HyperParameters {
+    return { lr: this.lr, alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay, momentum: this.momentum, centered: this.centered };
+  }
+
+  /** The state of each parameter, as `stateDict()` writes it and `loadStateDict` accepts it. */
+  protected override stateKinds(): StateKinds {
+    return { step: 'number', squareAvg: 'tensor', gradAvg: 'tensor', momentumBuffer: 'tensor' };
+  }
+
   /** Refuses a hyper-parameter out of range (`who` names the caller). */
-  private checkHyperParameters(who: string): void {
+  protected override checkHyperParameters(who: string): void {
     checkPositive(who, 'lr', this.lr, true);
     checkInRange(who, 'alpha', this.alpha, 0, 1, true);
     checkPositive(who, 'eps', this.eps, true);

@@ -3,6 +3,7 @@ import { Parameter } from '../modules/parameter';
 import { aBoolean, aNumber, readOptions } from '../options';
 import { SgdUpdate, fastLoop } from '../tensor/loops';
 import { Optimizer } from './optimizer';
+import { HyperParameters, StateKinds } from './optimizer-state';
 
 /** Options of `SGD`; every default is PyTorch's. */
 export interface SGDOptions {
@@ -59,8 +60,18 @@ export class SGD extends Optimizer {
     this.checkHyperParameters('SGD');
   }
 
+  /** The options of the constructor, as `stateDict()` writes them in `paramGroups[0]`. */
+  protected override hyperParameters(): HyperParameters {
+    return { lr: this.lr, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
+  }
+
+  /** The state of each parameter, as `stateDict()` writes it and `loadStateDict` accepts it. */
+  protected override stateKinds(): StateKinds {
+    return { momentumBuffer: 'tensor' };
+  }
+
   /** Refuses a hyper-parameter out of PyTorch's range (`who` names the caller). */
-  private checkHyperParameters(who: string): void {
+  protected override checkHyperParameters(who: string): void {
     checkPositive(who, 'lr', this.lr, true);
     checkPositive(who, 'momentum', this.momentum, true);
     checkPositive(who, 'dampening', this.dampening, true);

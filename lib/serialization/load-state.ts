@@ -3,7 +3,7 @@ import { Module } from '../modules/module';
 import { Parameter } from '../modules/parameter';
 import { describeValue } from '../options';
 import { Tensor } from '../tensor/tensor';
-import { decodeConfig, decodeValues, ownBuffers, ownParams, moduleConfig, savedTypeFor } from './module-tree';
+import { decodeConfig, decodeValues, ownBuffers, ownParams, moduleConfig, savedStateOf, savedTypeFor } from './module-tree';
 import { isPlainObject } from './json-data';
 import { checkSaved } from './saved-model-check';
 import { SavedModule, SavedTensor } from './saved-model';
@@ -73,11 +73,12 @@ export function loadStateInto(model: Module, saved: unknown): void {
       }
     }
     const buffers = ownBuffers(who, m, path);
+    const fileState = savedStateOf(node, buffers); //          a state added later and missing from an older file: its default
     const state = [...buffers.keys()].sort().join(', ');
-    const savedState = Object.keys(node.buffers ?? {}).sort().join(', ');
+    const savedState = Object.keys(fileState).sort().join(', ');
     if (state !== savedState) differ(where, `the model has state [${state}] but the saved model has [${savedState}]`);
     for (const [name, t] of buffers) {
-      const source = (node.buffers as Record<string, SavedTensor>)[name];
+      const source = fileState[name];
       if (!sameShape(t.shape, source.shape)) {
         differ(where, `state '${name}' has shape ${formatShape(t.shape)} in the model but ${formatShape(source.shape)} in the saved one`);
       }

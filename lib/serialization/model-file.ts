@@ -62,22 +62,29 @@ export function loadModel(file: string): Module {
 /** Reads `file`, parses it and checks its structure; messages start with `who` and name the file. */
 function readChecked(who: string, file: string): SavedModel {
   checkPath(who, file, '');
+  return checkSaved(`${who}: ${file}`, readJsonFile(who, file, 'a model file'));
+}
+
+/**
+ * The parsed JSON of `file` (read by `readFileText`, which refuses what is not a readable
+ * regular file of UTF-8 text); a MinidlError starting with `who` and naming the file for text
+ * that is not JSON (`kind` says what the file should have been: 'a model file').
+ */
+export function readJsonFile(who: string, file: string, kind: string): unknown {
   const text = readFileText(who, file);
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     const message = (err as Error).message;
     if (/Unexpected end of JSON input|Unterminated/i.test(message)) {
       throw new MinidlError(`${who}: ${file} is not valid JSON: it ends too early (truncated file?): ${message}`, { cause: err });
     }
-    throw new MinidlError(`${who}: ${file} is not valid JSON (not a model file?): ${message}`, { cause: err });
+    throw new MinidlError(`${who}: ${file} is not valid JSON (not ${kind}?): ${message}`, { cause: err });
   }
-  return checkSaved(`${who}: ${file}`, parsed);
 }
 
 /** Refuses a `file` that is not a non-empty string without NUL characters (`hint` says more when the arguments look swapped). */
-function checkPath(who: string, file: unknown, hint: string): void {
+export function checkPath(who: string, file: unknown, hint: string): void {
   if (typeof file !== 'string' || file === '') {
     throw new MinidlError(`${who}: file must be a path (a non-empty string), got ${file === '' ? 'an empty string' : describeValue(file)}${hint}`);
   }

@@ -6,7 +6,7 @@ import { describeValue } from '../options';
 import { Tensor } from '../tensor/tensor';
 import { defaultRng } from '../random/rng';
 import { encodeValues } from './exact-numbers';
-import { decodeConfig, decodeValues, encodeConfig, moduleConfig, ownBuffers, ownParams, savedTypeFor } from './module-tree';
+import { decodeConfig, decodeValues, encodeConfig, moduleConfig, ownBuffers, ownParams, savedStateOf, savedTypeFor } from './module-tree';
 import { copyJsonData } from './json-data';
 import { moduleClassNamed } from './module-registry';
 import { checkSaved } from './saved-model-check';
@@ -171,13 +171,14 @@ function buildTree(who: string, model: SavedModel): Module {
       }
     }
     const buffers = ownBuffers(who, module, path);
+    const fileState = savedStateOf(node, buffers); //          a state added later and missing from an older file: its default
     const expectedState = [...buffers.keys()].sort().join(', ');
-    const savedState = Object.keys(node.buffers ?? {}).sort().join(', ');
+    const savedState = Object.keys(fileState).sort().join(', ');
     if (expectedState !== savedState) {
       throw new MinidlError(`${who}: ${where} has state [${expectedState}] but the file gives [${savedState}]`);
     }
     for (const [name, t] of buffers) {
-      const source = (node.buffers as Record<string, SavedTensor>)[name];
+      const source = fileState[name];
       if (!t.hasShape(source.shape)) {
         throw new MinidlError(`${who}: ${where} state '${name}' has shape ${formatShape(t.shape)} but the file gives ${formatShape(source.shape)}`);
       }

@@ -6,7 +6,7 @@ import { Tensor } from '../tensor/tensor';
 import { decodeNumber, encodeNumber, NEGATIVE_ZERO } from './exact-numbers';
 import { isPlainObject } from './json-data';
 import { registeredNames, registeredParentOf, savedTypeOf } from './module-registry';
-import { SavedTensor } from './saved-model';
+import { STATE_ADDED_LATER, SavedModule, SavedTensor } from './saved-model';
 
 /**
  * How a module tree maps onto a saved model, shared by saving, building and loadStateInto:
@@ -125,4 +125,19 @@ export function ownBuffers(who: string, m: Module, path: string): Map<string, Te
     own.set(b.name, b.value);
   }
   return own;
+}
+
+/**
+ * The state tensors of a saved module, with those its type gained later (`STATE_ADDED_LATER`)
+ * filled in when the file has none: a BatchNorm saved before it counted its batches gets
+ * `numBatchesTracked` = 0, with the shape the module `own` has. A new object; `node` is unchanged.
+ */
+export function savedStateOf(node: SavedModule, own: Map<string, Tensor>): Record<string, SavedTensor> {
+  const state: Record<string, SavedTensor> = { ...(node.buffers ?? {}) };
+  for (const { type, name, missing } of STATE_ADDED_LATER) {
+    const tensor = own.get(name);
+    if (type !== node.type || tensor === undefined || Object.prototype.hasOwnProperty.call(state, name)) continue;
+    state[name] = { shape: tensor.shape.slice(), values: new Array<number>(tensor.size).fill(missing) };
+  }
+  return state;
 }

@@ -8,6 +8,14 @@
  *
  * This minidl writes version 2 and reads versions 1 and 2; a file of a newer version is refused
  * (its numbers could mean something this version does not know), as is any other version.
+ *
+ * State a layer gained later, without a new version (`STATE_ADDED_LATER`): BatchNorm1d and
+ * BatchNorm2d count their training batches in the state `numBatchesTracked` (PyTorch's
+ * `num_batches_tracked`). A file written before they did has no such state: it loads as 0, as
+ * PyTorch loads its own older files. A new file holding it is refused by a minidl from before
+ * the count, which names the unknown state (`has state [runningMean, runningVar] but the file
+ * gives [numBatchesTracked, runningMean, runningVar]`). The version is kept because the meaning
+ * of every number already in a file is unchanged.
  */
 
 /** The format name written into every saved model. */
@@ -69,3 +77,19 @@ export const SAVED_MODULE_FIELDS: readonly string[] = ['type', 'config', 'params
 
 /** The fields a tensor of a saved model has. */
 export const SAVED_TENSOR_FIELDS: readonly string[] = ['shape', 'values'];
+
+/** A state tensor a layer gained after its type was first saved (see the versions above). */
+export interface StateAddedLater {
+  /** The type the module is saved under (`registerModule`), e.g. `BatchNorm1d`. */
+  type: string;
+  /** The state's name. */
+  name: string;
+  /** The value of each of its entries when a file has none. */
+  missing: number;
+}
+
+/** The state tensors files written before them may lack, and the value they then load as. */
+export const STATE_ADDED_LATER: readonly StateAddedLater[] = [
+  { type: 'BatchNorm1d', name: 'numBatchesTracked', missing: 0 },
+  { type: 'BatchNorm2d', name: 'numBatchesTracked', missing: 0 },
+];

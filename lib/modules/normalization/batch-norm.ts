@@ -1,5 +1,5 @@
 import { checkInRange, checkInteger, checkPositive, formatShape } from '../../errors';
-import { OptionSpec, aBoolean, aNumber, readOptions } from '../../options';
+import { OptionSpec, aBoolean, aNumber, orNull, readOptions } from '../../options';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 import { Parameter } from '../parameter';
@@ -8,8 +8,11 @@ import { Parameter } from '../parameter';
 export interface BatchNormOptions {
   /** Added to the variance before the square root: σ = √(var + eps) (default 1e-5). */
   eps?: number;
-  /** Weight of the new batch in the running statistics, in [0, 1] (default 0.1). */
-  momentum?: number;
+  /**
+   * Weight of the new batch in the running statistics, in [0, 1] (default 0.1); null for the
+   * cumulative moving average, where batch t weighs 1/t (PyTorch's `momentum=None`).
+   */
+  momentum?: number | null;
   /** Learn a scale γ (`weight`) and a shift β (`bias`) per channel (default true). */
   affine?: boolean;
 }
@@ -42,7 +45,7 @@ interface Channels extends ChannelLayout {
 export const BATCH_NORM_DEFAULTS = { eps: 1e-5, momentum: 0.1, affine: true } as const;
 
 /** The options BatchNorm1d and BatchNorm2d read (ranges are checked by the constructor). */
-const BATCH_NORM_OPTIONS: OptionSpec<BatchNormOptions> = { eps: aNumber, momentum: aNumber, affine: aBoolean };
+const BATCH_NORM_OPTIONS: OptionSpec<BatchNormOptions> = { eps: aNumber, momentum: orNull(aNumber), affine: aBoolean };
 
 /**
  * Batch normalisation, per channel c (the part BatchNorm1d and BatchNorm2d share; they only
@@ -51,15 +54,22 @@ const BATCH_NORM_OPTIONS: OptionSpec<BatchNormOptions> = { eps: aNumber, momentu
  *   x̂ = (x − μ_c) / σ_c,      σ_c = √(var_c + eps),      y = γ_c·x̂ + β_c
  *
  * Training mode: μ_c and var_c are the mean and the **biased** variance (divide by m) of the
- * m values of channel c in this batch, and the running statistics move towards them:
+ * m values of channel c in this batch, the batch is counted, and the running statistics move
+ * towards them with the factor f:
  *
- *   runningMean ← (1 − momentum)·runningMean + momentum·μ_c
- *   runningVar  ← (1 − momentum)·runningVar  + momentum·var_c·m/(m − 1)     (the **unbiased** variance)
+ *   numBatchesTracked ← numBatchesTracked + 1
+ *   f = momentum,  or  f = 1/numBatchesTracked  when momentum is null (the cumulative average)
+ *   runningMean ← (1 − f)·runningMean + f·μ_c
+ *   runningVar  ← (1 − f)·runningVar  + f·var_c·m/(m − 1)     (the **unbiased** variance)
+ *
+ * With momentum null, the running statistics are the plain mean of the statistics of every
+ * batch seen so far (the first batch, f = 1, replaces the initial 0 and 1).
  *
  * Evaluation mode: μ_c = runningMean[c], var_c = runningVar[c], and nothing is updated.
  * (These are PyTorch's rules, eps placement and momentum convention included.)
  *
- * Init: γ (`weight`) = 1, β (`bias`) = 0; runningMean = 0, runningVar = 1 (buffers, not parameters).
+ * Init: γ (`weight`) = 1, β (`bias`) = 0; runningMean = 0, runningVar = 1, numBatchesTracked = 0
+ * (buffers, not parameters: saved with the model, untouched by optimizers).
  *
  * ## Backward, given g = ∂L/∂y
  *
@@ -92,8 +102,8 @@ export abstract class BatchNorm extends Module {
   readonly numFeatures: number;
   /** ε, added to the variance under the square root. */
   readonly eps: number;
-  /** Weight of the new batch statistics in the running ones (PyTorch's convention, default 0.1). */
-  readonly momentum: number;
+  /** Weight of the new batch statistics in the running ones (PyTorch's convention, default 0.1); null: the cumulative average, f = 1/numBatchesTracked. */
+  readonly momentum: number | null;
   /** Whether the layer learns γ (`weight`) and β (`bias`). */
   readonly affine: boolean;
   /** γ [C], or null when built with `affine: false`. */
@@ -104,6 +114,12 @@ export abstract class BatchNorm extends Module {
   readonly runningMean: Tensor;
   /** The running estimate of each channel's (unbiased) variance [C], used in evaluation mode. */
   readonly runningVar: Tensor;
+  /**
+   * The number of batches seen in training mode [1] (PyTorch's `num_batches_tracked`): a whole
+   * number kept in a float64 tensor, as every buffer (PyTorch keeps an int64; a float64 holds
+   * every count up to 2⁵³ exactly). It sets the factor when momentum is null.
+   */
+  readonly numBatchesTracked: Tensor;
 
   private xHat: Tensor | null = null;
   private invStd: Float64Array | null = null;
@@ -114,7 +130,7 @@ export abstract class BatchNorm extends Module {
    * Checks everything before making any state: `numFeatures` a whole number ≥ 1, `options` an
    * options object (PyTorch's positional eps, `new BatchNorm1d(3, 1e-3)`, is refused with the hint
    * `{ eps: 0.001 }`) whose keys are known and of the right type, eps a finite number > 0,
-   * momentum in [0, 1] (null, PyTorch's cumulative average, is not supported).
+   * momentum in [0, 1] or null (PyTorch's cumulative average).
    */
   protected constructor(kind: string, numFeatures: number, options: BatchNormOptions) {
     super();
@@ -123,13 +139,14 @@ export abstract class BatchNorm extends Module {
     this.numFeatures = checkInteger(who, 'numFeatures', numFeatures);
     const o = readOptions(who, options, BATCH_NORM_OPTIONS, { positional: 'eps' });
     this.eps = checkPositive(who, 'eps', o.eps ?? BATCH_NORM_DEFAULTS.eps);
-    this.momentum = checkInRange(who, 'momentum', o.momentum ?? BATCH_NORM_DEFAULTS.momentum, 0, 1, true);
+    this.momentum = o.momentum === null ? null : checkInRange(who, 'momentum', o.momentum ?? BATCH_NORM_DEFAULTS.momentum, 0, 1, true);
     const affine = o.affine ?? BATCH_NORM_DEFAULTS.affine;
     this.affine = affine;
     this.weight = affine ? new Parameter(Tensor.ones([numFeatures]), 'weight') : null;
     this.bias = affine ? new Parameter(Tensor.zeros([numFeatures]), 'bias') : null;
     this.runningMean = this.registerBuffer('runningMean', Tensor.zeros([numFeatures]));
     this.runningVar = this.registerBuffer('runningVar', Tensor.ones([numFeatures]));
+    this.numBatchesTracked = this.registerBuffer('numBatchesTracked', Tensor.zeros([1]));
   }
 
   /**
@@ -154,8 +171,10 @@ export abstract class BatchNorm extends Module {
       const sqDev = new Float64Array(C);
       channelMoments(input.data, layout, mean, sqDev); //                                 μ = Σx/m,  S = Σ(x − μ)²
       inverseStd(sqDev, 1 / m, this.eps, invStd); //                                      1/σ = 1/√(S/m + eps)   (biased)
-      updateRunningAverage(this.runningMean.data, mean, this.momentum, 1); //              runningMean ← (1−momentum)·runningMean + momentum·μ
-      updateRunningAverage(this.runningVar.data, sqDev, this.momentum, 1 / (m - 1)); //    runningVar ← (1−momentum)·runningVar + momentum·S/(m−1)
+      const count = (this.numBatchesTracked.data[0] += 1); //                             numBatchesTracked ← numBatchesTracked + 1
+      const factor = this.momentum === null ? 1 / count : this.momentum; //                f = momentum, or 1/numBatchesTracked (cumulative average)
+      updateRunningAverage(this.runningMean.data, mean, factor, 1); //                     runningMean ← (1−f)·runningMean + f·μ
+      updateRunningAverage(this.runningVar.data, sqDev, factor, 1 / (m - 1)); //           runningVar ← (1−f)·runningVar + f·S/(m−1)
     } else {
       mean.set(this.runningMean.data); //                                                  μ = runningMean
       inverseStd(this.runningVar.data, 1, this.eps, invStd); //                           1/σ = 1/√(runningVar + eps)
@@ -213,8 +232,9 @@ export abstract class BatchNorm extends Module {
   }
 
   /**
-   * The size and the options: `{ numFeatures, eps, momentum, affine }` (the running statistics
-   * are state, saved apart; BatchNorm1d and BatchNorm2d each rebuild themselves from it).
+   * The size and the options: `{ numFeatures, eps, momentum, affine }`, momentum a number or
+   * null (the running statistics and the batch count are state, saved apart; BatchNorm1d and
+   * BatchNorm2d each rebuild themselves from it).
    */
   override config(): Record<string, unknown> {
     return { numFeatures: this.numFeatures, eps: this.eps, momentum: this.momentum, affine: this.affine };
@@ -265,12 +285,12 @@ function inverseStd(v: Float64Array, scale: number, eps: number, invStd: Float64
 }
 
 /**
- * running[c] = (1 − momentum)·running[c] + momentum·scale·batch[c]: the exponential moving
- * average PyTorch keeps; `scale` turns a sum of squared deviations into the unbiased variance,
- * 1/(m − 1), or is 1 for the mean.
+ * running[c] = (1 − f)·running[c] + f·scale·batch[c]: the moving average PyTorch keeps, with
+ * f = momentum (exponential) or 1/numBatchesTracked (cumulative); `scale` turns a sum of
+ * squared deviations into the unbiased variance, 1/(m − 1), or is 1 for the mean.
  */
-function updateRunningAverage(running: Float64Array, batch: Float64Array, momentum: number, scale: number): void {
-  for (let c = 0; c < running.length; c++) running[c] = momentum * (batch[c] * scale) + (1 - momentum) * running[c];
+function updateRunningAverage(running: Float64Array, batch: Float64Array, factor: number, scale: number): void {
+  for (let c = 0; c < running.length; c++) running[c] = factor * (batch[c] * scale) + (1 - factor) * running[c];
 }
 
 /** x̂ = (x − mean[c])·invStd[c] for every entry of channel c. */

@@ -11,9 +11,11 @@ import { BatchNorm, BatchNormOptions, ChannelLayout } from './batch-norm';
  * of the batch; the running statistics move towards them (runningVar with the unbiased
  * variance, N/(N − 1)·var_f). Evaluation mode: μ_f = runningMean[f], var_f = runningVar[f].
  *
- * Shapes: X [N, F] → Y [N, F];  γ (`weight`), β (`bias`), runningMean, runningVar [F].
+ * Shapes: X [N, F] → Y [N, F];  γ (`weight`), β (`bias`), runningMean, runningVar [F];
+ *         numBatchesTracked [1] (the batches seen in training mode).
  *         Training mode needs N ≥ 2 (the statistics of one value are meaningless).
- * Init:   γ = 1, β = 0;  runningMean = 0, runningVar = 1.   Defaults: eps 1e-5, momentum 0.1,
+ * Init:   γ = 1, β = 0;  runningMean = 0, runningVar = 1, numBatchesTracked = 0.   Defaults: eps 1e-5, momentum 0.1
+ *         (null: the cumulative average, batch t weighing 1/t),
  *         affine true (as PyTorch's BatchNorm1d; momentum is the weight of the *new* batch).
  *
  * Backward, given G = ∂L/∂Y, with x̂ = (x − μ)/σ, σ = √(var + eps), means over the batch:
@@ -45,7 +47,8 @@ export class BatchNorm1d extends BatchNorm {
   /** A BatchNorm1d from `config()`'s values (the running statistics are state, saved apart). */
   static fromConfig(config: Record<string, unknown>): BatchNorm1d {
     return new BatchNorm1d(configNumber(config, 'numFeatures'), {
-      eps: configNumber(config, 'eps'), momentum: configNumber(config, 'momentum'), affine: configBoolean(config, 'affine'),
+      eps: configNumber(config, 'eps'), affine: configBoolean(config, 'affine'),
+      momentum: config.momentum === null ? null : configNumber(config, 'momentum'), //   null: the cumulative average
     });
   }
 }

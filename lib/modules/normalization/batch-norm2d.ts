@@ -12,9 +12,11 @@ import { BatchNorm, BatchNormOptions, ChannelLayout } from './batch-norm';
  * with the unbiased variance, m/(m − 1)·var_c). Evaluation mode: μ_c = runningMean[c],
  * var_c = runningVar[c].
  *
- * Shapes: X [N, C, H, W] → Y [N, C, H, W];  γ (`weight`), β (`bias`), runningMean, runningVar [C].
+ * Shapes: X [N, C, H, W] → Y [N, C, H, W];  γ (`weight`), β (`bias`), runningMean, runningVar [C];
+ *         numBatchesTracked [1] (the batches seen in training mode).
  *         Training mode needs N·H·W ≥ 2.
- * Init:   γ = 1, β = 0;  runningMean = 0, runningVar = 1.   Defaults: eps 1e-5, momentum 0.1,
+ * Init:   γ = 1, β = 0;  runningMean = 0, runningVar = 1, numBatchesTracked = 0.   Defaults: eps 1e-5, momentum 0.1
+ *         (null: the cumulative average, batch t weighing 1/t),
  *         affine true (as PyTorch's BatchNorm2d).
  *
  * Backward, given G = ∂L/∂Y, with x̂ = (x − μ)/σ, σ = √(var + eps), sums and means over N, H, W:
@@ -45,7 +47,8 @@ export class BatchNorm2d extends BatchNorm {
   /** A BatchNorm2d from `config()`'s values (the running statistics are state, saved apart). */
   static fromConfig(config: Record<string, unknown>): BatchNorm2d {
     return new BatchNorm2d(configNumber(config, 'numFeatures'), {
-      eps: configNumber(config, 'eps'), momentum: configNumber(config, 'momentum'), affine: configBoolean(config, 'affine'),
+      eps: configNumber(config, 'eps'), affine: configBoolean(config, 'affine'),
+      momentum: config.momentum === null ? null : configNumber(config, 'momentum'), //   null: the cumulative average
     });
   }
 }
