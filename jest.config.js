@@ -23,6 +23,7 @@ const CORE = [
   'sequence-layers',
   'checkpoint',
   'sequence-losses',
+  'attention',
   'recurrent',
 ];
 

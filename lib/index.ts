@@ -182,3 +182,6 @@ export type Residual = ResidualClass;
 import { NLLLoss as NLLLossClass } from './losses/nll';
 export const NLLLoss = requireNew(NLLLossClass, 'NLLLoss');
 export type NLLLoss = NLLLossClass;
+import { MultiheadAttention as MultiheadAttentionClass } from './modules/attention/multihead-attention';
+export const MultiheadAttention = requireNew(MultiheadAttentionClass, 'MultiheadAttention');
+export type MultiheadAttention = MultiheadAttentionClass;

@@ -39,3 +39,7 @@ export { Dropout } from './regularization/dropout';
 export type { DropoutOptions } from './regularization/dropout';
 export { Embedding } from './embedding/embedding';
 export type { EmbeddingOptions } from './embedding/embedding';
+export { MultiheadAttention } from './attention/multihead-attention';
+export type { MultiheadAttentionOptions, OutProj } from './attention/multihead-attention';
+export { scaledDotProductAttention, scaledDotProductAttentionBackward } from './attention/scaled-dot-product-attention';
+export type { ScaledDotProductAttentionOptions, ScaledDotProductAttentionResult, ScaledDotProductAttentionGrads } from './attention/scaled-dot-product-attention';
