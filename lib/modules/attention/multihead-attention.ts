@@ -8,7 +8,7 @@ import { addRowVector, matmul, matmulTransA, matmulTransB, sumRows } from '../..
 import { Tensor, keptTensor } from '../../tensor/tensor';
 import { Module } from '../module';
 import { Parameter } from '../parameter';
-import { ScaledDotProductAttention, scaledDotProductAttention, scaledDotProductAttentionBackward } from './scaled-dot-product-attention';
+import { ScaledDotProductAttentionResult, scaledDotProductAttention, scaledDotProductAttentionBackward } from './scaled-dot-product-attention';
 
 /** Options of `MultiheadAttention` (PyTorch's names and defaults, and the causal mask). */
 export interface MultiheadAttentionOptions {
@@ -46,8 +46,8 @@ export interface OutProj {
  * them. M is the causal mask when `causal` is set (−∞ where a position would look at a later one).
  *
  * Shapes: X [T, N, E] → Y [T, N, E]  (or [N, T, E] → [N, T, E] with `batchFirst`);
- *         `lastAttentionWeights` [N, T, T]: the attention weights P of the last forward pass,
- *         averaged over the heads, as PyTorch returns them (`need_weights=True`,
+ *         `lastAttentionWeights` [N, T, T] holds the attention weights P of the last forward
+ *         pass averaged over the heads, as PyTorch returns them (`need_weights=True`,
  *         `average_attn_weights=True`): row i of sample n is how much position i attended to each
  *         position, and sums to 1.
  *
@@ -106,7 +106,7 @@ export class MultiheadAttention extends Module {
   private lastWeights: Tensor | null = null;
   private inputRows: Tensor | null = null;
   private heads: Tensor | null = null;
-  private attention: ScaledDotProductAttention | null = null;
+  private attention: ScaledDotProductAttentionResult | null = null;
 
   constructor(embedDim: number, numHeads: number, options: MultiheadAttentionOptions = {}) {
     super();
@@ -162,7 +162,7 @@ export class MultiheadAttention extends Module {
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
     const E = this.embedDim;
-    const x = this.inputRows as Tensor, heads = this.heads as Tensor, attention = this.attention as ScaledDotProductAttention;
+    const x = this.inputRows as Tensor, heads = this.heads as Tensor, attention = this.attention as ScaledDotProductAttentionResult;
     const [N, T] = [attention.q.shape[0] / this.numHeads, attention.q.shape[1]];
     const g = gradOut.reshape([N * T, E]);
     matmulTransA(g, heads, { into: this.outProj.weight.grad, accumulate: true }); //  ∂L/∂W_O += Gᵀ·A

@@ -1,4 +1,4 @@
-import { MinidlError, checkArgumentCount, describeValue, formatShape, sameShape } from '../../errors';
+import { MinidlError, checkArgumentCount, checkPositive, describeValue, formatShape, sameShape } from '../../errors';
 import { OptionSpec, aBoolean, aNumber, readOptions } from '../../options';
 import { Tensor } from '../../tensor/tensor';
 
@@ -11,7 +11,7 @@ export interface ScaledDotProductAttentionOptions {
 }
 
 /** What `scaledDotProductAttention` returns, and what its backward needs (pass it back as it is). */
-export interface ScaledDotProductAttention {
+export interface ScaledDotProductAttentionResult {
   /** O = P·V [B, Tq, dv]. */
   output: Tensor;
   /** P = softmax(S) [B, Tq, Tk]: row i of batch b is how much query i attends to each key (sums to 1). */
@@ -62,7 +62,7 @@ export interface ScaledDotProductAttentionGrads {
  * const { gradQ, gradK, gradV } = scaledDotProductAttentionBackward(gradOutput, attn);
  * ```
  */
-export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): ScaledDotProductAttention {
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): ScaledDotProductAttentionResult {
   const who = 'scaledDotProductAttention';
   checkArgumentCount(who, arguments.length, ['q', 'k', 'v', 'options']);
   const o = readOptions(who, options, SDPA_OPTIONS);
@@ -71,8 +71,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   if (Bk !== B || Bv !== B || dk !== d || Tv !== Tk) {
     throw new MinidlError(`${who}: q [B,Tq,d], k [B,Tk,d] and v [B,Tk,dv] must share B, d (q and k) and Tk (k and v), got q ${formatShape(q.shape)}, k ${formatShape(k.shape)}, v ${formatShape(v.shape)}`);
   }
-  const scale = o.scale ?? 1 / Math.sqrt(d);
-  if (!Number.isFinite(scale) || scale <= 0) throw new MinidlError(`${who}: scale must be a finite number > 0, got ${describeValue(scale)}`);
+  const scale = o.scale === undefined ? 1 / Math.sqrt(d) : checkPositive(who, 'scale', o.scale);
   const causal = o.causal ?? false;
 
   const weights = new Tensor([B, Tq, Tk]);
@@ -123,7 +122,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
  * Errors: a gradOutput that is not a finite Tensor of the output's shape, or a `saved` that is
  * not what `scaledDotProductAttention` returned, throws a MinidlError.
  */
-export function scaledDotProductAttentionBackward(gradOutput: Tensor, saved: ScaledDotProductAttention): ScaledDotProductAttentionGrads {
+export function scaledDotProductAttentionBackward(gradOutput: Tensor, saved: ScaledDotProductAttentionResult): ScaledDotProductAttentionGrads {
   const who = 'scaledDotProductAttentionBackward';
   checkArgumentCount(who, arguments.length, ['gradOutput', 'saved']);
   checkSaved(who, saved);
@@ -178,8 +177,8 @@ function checkOperand(who: string, name: string, t: unknown): asserts t is Tenso
 }
 
 /** Refuses a `saved` that is not what scaledDotProductAttention returned. */
-function checkSaved(who: string, saved: unknown): asserts saved is ScaledDotProductAttention {
-  const s = saved as Partial<ScaledDotProductAttention> | null;
+function checkSaved(who: string, saved: unknown): asserts saved is ScaledDotProductAttentionResult {
+  const s = saved as Partial<ScaledDotProductAttentionResult> | null;
   const ok = typeof s === 'object' && s !== null && [s.output, s.weights, s.q, s.k, s.v].every((t) => t instanceof Tensor && t.readable) &&
     typeof s.scale === 'number';
   if (!ok) throw new MinidlError(`${who}: saved must be what scaledDotProductAttention returned ({ output, weights, q, k, v, scale }, readable), got ${describeValue(saved)}`);
