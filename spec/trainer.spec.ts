@@ -861,3 +861,36 @@ describe("fit: onBatch, early stopping, and the loss's decision rule", () => {
     expect(inverted.evaluate(data.inputs, y).errorRate).toBeCloseTo(1 - plain.evaluate(data.inputs, y).errorRate, 15);
   });
 });
+
+describe('means of several batches combine into the mean of the whole set', () => {
+  test('CrossEntropyLoss with class weights and ignored targets: evaluate in batches gives the one-batch loss', () => {
+    const rng = new Rng(8);
+    const x = new Tensor([12, 3], rng.fillNormal(new Float64Array(36), 0, 1));
+    const labels = [0, 2, 1, 2, 2, 0, 1, 1, 2, 0, 2, 1];
+    const model = new Sequential(new Linear(3, 3, { rng }));
+    const loss = new CrossEntropyLoss({ weight: [0.2, 1, 3] });
+    const net = new NeuralNet(model, { loss, lr: 0 });
+    const whole = net.evaluate(x, labels, { batchSize: 12 }).loss;
+    const inBatches = net.evaluate(x, labels, { batchSize: 5 }).loss;
+    expect(inBatches).toBeCloseTo(whole, 14);
+    // the batch means weighted by rows would not give it: the weights of the counted targets differ per batch
+    const batchMeans = [0, 5, 10].map((start) => {
+      const rows = Int32Array.from({ length: Math.min(5, 12 - start) }, (_, i) => start + i);
+      return { mean: new CrossEntropyLoss({ weight: [0.2, 1, 3] }).forward(model.forward(takeRows(x, rows)), Array.from(rows, (r) => labels[r])), rows: rows.length };
+    });
+    const byRows = batchMeans.reduce((s, b) => s + b.mean * b.rows, 0) / 12;
+    expect(Math.abs(byRows - whole)).toBeGreaterThan(1e-6);
+  });
+
+  test('an output with several predictions per sample ([N,C,T]) is refused before the first step: an error rate needs one per sample', () => {
+    class PerPosition extends Module {
+      forward(input: Tensor): Tensor { return this.rememberOutput(new Tensor([input.shape[0], 2, 3])); }
+      backward(gradOut: Tensor): Tensor { this.checkGradOut(gradOut); return new Tensor([gradOut.shape[0], 2]); }
+      toString(): string { return 'PerPosition'; }
+    }
+    const net = new NeuralNet(new Sequential(new Linear(2, 2), new PerPosition()), { loss: new CrossEntropyLoss(), lr: 0.1 });
+    const targets = new Tensor([4, 3]);
+    expectMinidlError(() => net.fit(new Tensor([4, 2]), targets, { labels: [0, 1, 0, 1] }),
+      /^NeuralNet\.fit: the error rate cannot be counted for the model's output \(shape \[4,2,3\]\): CrossEntropyLoss.*classify: an error rate needs one prediction per sample/);
+  });
+});

@@ -185,6 +185,15 @@ export class CrossEntropyLoss extends Loss {
     return fromClassRows(grad, this.layout as ClassLayout);
   }
 
+  /**
+   * The weight of the last forward's mean among batches: its divisor (the number of counted
+   * targets, or their summed class weights), so that the means of batches combine into PyTorch's
+   * mean over the whole set.
+   */
+  override meanWeight(): number {
+    return this.lastCount;
+  }
+
   toString(): string {
     const parts: string[] = [];
     if (this.reduction === 'sum') parts.push("reduction='sum'");

@@ -30,6 +30,10 @@ export abstract class Loss {
   abstract readonly reduction: Reduction;
   /** True once a forward has completed (a failed forward sets it back to false). */
   private hasForward = false;
+  /** Rows (samples) of the last forward's pred, for `meanWeight`. */
+  private lastRows = 0;
+  /** The divisor of the last forward's mean (`reduce`'s count). */
+  protected lastCount = 0;
 
   /** The loss of the prediction `pred` against `target`. */
   abstract forward(pred: Tensor, target: Tensor): number;
@@ -46,8 +50,12 @@ export abstract class Loss {
    * score (argmax, the first one on a tie); with one column, class 1 when the score is above 0.5
    * (a probability, as BCELoss and MSELoss on 0/1 targets see it), else 0. A loss whose outputs
    * mean something else overrides it: BCEWithLogitsLoss's scores are logits, above 0.
+   * Throws a MinidlError for an output of rank 3 or more ([N, C, T]: several predictions per sample).
    */
   classify(output: Tensor): Int32Array {
+    if (output.rank > 2) {
+      this.fail('classify', `an error rate needs one prediction per sample, but an output of shape ${formatShape(output.shape)} holds several per sample; give the model's scores as rows [N,C] (for a sequence, [N·T,C] with one target per row)`);
+    }
     const cols = output.cols;
     if (cols > 1) return argmaxRows(output.rank === 2 ? output : output.reshape([output.shape[0], cols]));
     return thresholdRows(output, 0.5);
@@ -58,6 +66,19 @@ export abstract class Loss {
     this.hasForward = false;
     if (!(pred instanceof Tensor)) this.fail('forward', `pred must be a Tensor, got ${describe(pred)}${arrayHint(pred)}`);
     if (!pred.readable) this.fail('forward', `pred ${pred} was a temporary of a step that has ended; its values can no longer be read`);
+    this.lastRows = pred.shape[0];
+  }
+
+  /**
+   * How much the last forward's mean counts when the means of several batches are combined into
+   * the mean of the whole set, as `NeuralNet` does for an epoch's loss and for `evaluate`
+   * (Σ weightᵦ·meanᵦ / Σ weightᵦ): the number of samples (rows of pred) by default, the right
+   * weight for a mean over the same number of entries per sample. A loss whose mean divides by
+   * something else overrides it: CrossEntropyLoss and NLLLoss with class weights or ignored
+   * targets divide by the summed weights of the counted targets, and count with that.
+   */
+  meanWeight(): number {
+    return this.lastRows;
   }
 
   /**
@@ -66,6 +87,7 @@ export abstract class Loss {
    */
   protected reduce(total: number, count: number): number {
     this.hasForward = true;
+    this.lastCount = count;
     return this.reduction === 'mean' ? total / count : total;
   }
 

@@ -113,6 +113,15 @@ export class NLLLoss extends Loss {
     return fromClassRows(grad, layout);
   }
 
+  /**
+   * The weight of the last forward's mean among batches: its divisor (the number of counted
+   * targets, or their summed class weights), so that the means of batches combine into PyTorch's
+   * mean over the whole set.
+   */
+  override meanWeight(): number {
+    return this.lastCount;
+  }
+
   toString(): string {
     const parts: string[] = [];
     if (this.reduction === 'sum') parts.push("reduction='sum'");

@@ -318,6 +318,7 @@ export class NeuralNet {
       this.model.train();
       const order = shuffle ? (this.rng ?? defaultRng()).permutation(n) : identity(n);
       let lossTotal = 0;
+      let weightTotal = 0;
       let wrong = 0;
       for (let start = 0, batch = 1; start < n; start += batchSize, batch++) {
         const indices = order.subarray(start, Math.min(start + batchSize, n));
@@ -327,7 +328,9 @@ export class NeuralNet {
         this.asStep(fast, 'a NeuralNet training step', () => {
           const result = this.guardedStep(takeRows(x, indices), takeRows(y, indices), `epoch ${epoch}, batch ${batch}`);
           batchLoss = result.loss;
-          lossTotal += this.loss.reduction === 'mean' ? result.loss * indices.length : result.loss;
+          const weight = this.loss.meanWeight(); //                         the batch mean's weight in the epoch's mean
+          lossTotal += this.loss.reduction === 'mean' ? result.loss * weight : result.loss;
+          weightTotal += weight;
           const predicted = this.classifyOutput(result.output);
           for (let i = 0; i < indices.length; i++) if (predicted[i] !== labels[indices[i]]) wrong++;
         });
@@ -338,7 +341,7 @@ export class NeuralNet {
         }
       }
       if (stop) break;
-      history.loss.push(this.loss.reduction === 'mean' ? lossTotal / n : lossTotal);
+      history.loss.push(this.loss.reduction === 'mean' ? lossTotal / weightTotal : lossTotal);
       history.trainError.push(wrong / n);
       let validationLoss: number | null = null;
       let validationError: number | null = null;
@@ -509,19 +512,22 @@ export class NeuralNet {
     return this.inEvalMode(() => {
       const n = x.shape[0];
       let lossTotal = 0;
+      let weightTotal = 0;
       let correct = 0;
       for (let start = 0; start < n; start += batchSize) {
         this.asStep(fast, 'a NeuralNet evaluation batch', () => {
           const indices = rangeOf(start, Math.min(start + batchSize, n));
           const output = this.model.forward(takeRows(x, indices));
           const loss = this.loss.forward(output, takeRows(y, indices));
-          lossTotal += this.loss.reduction === 'mean' ? loss * indices.length : loss;
+          const weight = this.loss.meanWeight(); //                         the batch mean's weight in the whole set's mean
+          lossTotal += this.loss.reduction === 'mean' ? loss * weight : loss;
+          weightTotal += weight;
           const predicted = this.classifyOutput(output);
           for (let i = 0; i < indices.length; i++) if (predicted[i] === labels[indices[i]]) correct++;
         });
       }
       // Both as fractions of n, each rounded once: 21 errors in 1000 give 0.021, not 1 − 0.979.
-      return { loss: this.loss.reduction === 'mean' ? lossTotal / n : lossTotal, accuracy: correct / n, errorRate: (n - correct) / n, count: n };
+      return { loss: this.loss.reduction === 'mean' ? lossTotal / weightTotal : lossTotal, accuracy: correct / n, errorRate: (n - correct) / n, count: n };
     });
   }
 
@@ -574,6 +580,11 @@ export class NeuralNet {
           throw new MinidlError(`${who}: the targets (shape ${formatShape(y.shape)}) do not suit ${this.loss} and the model's output (shape [${n},${outputShape.slice(1).join(',')}]): ${messageOf(err)}`, { cause: err });
         }
       });
+    }
+    try {
+      this.loss.classify(Tensor.zeros([1, ...outputShape.slice(1)])); // the decision rule must take this output
+    } catch (err) {
+      throw new MinidlError(`${who}: the error rate cannot be counted for the model's output (shape [${n},${outputShape.slice(1).join(',')}]): ${messageOf(err)}`, { cause: err });
     }
     const classes = outputShape.slice(1).reduce((a, b) => a * b, 1);
     const possible = classes > 1 ? classes : 2;
