@@ -18,6 +18,7 @@ describe('the classes minidl exports', () => {
       'LRScheduler', 'StepLR', 'MultiStepLR', 'ExponentialLR', 'CosineAnnealingLR', 'LinearLR', 'OneCycleLR', 'ReduceLROnPlateau',
       'Embedding', 'LayerNorm', 'Residual',
       'NLLLoss',
+      'RNN', 'LSTM', 'GRU',
       'MultiheadAttention',
     ].sort());
   });

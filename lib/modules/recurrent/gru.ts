@@ -25,6 +25,22 @@ export interface GRUStateGrad {
   hN?: Tensor;
 }
 
+/** What `GRU.forwardWithState` returns. */
+export interface GRUForwardResult {
+  /** The output [T, N, H] ([N, T, H] with batchFirst): the last layer's h_t at every step. */
+  output: Tensor;
+  /** The final hidden state h_{T−1} of every layer [numLayers, N, H]. */
+  hN: Tensor;
+}
+
+/** What `GRU.backwardWithState` returns. */
+export interface GRUBackwardResult {
+  /** ∂L/∂input, of the input's shape. */
+  gradInput: Tensor;
+  /** ∂L/∂h0 [numLayers, N, H]. */
+  gradH0: Tensor;
+}
+
 /** What a layer's forward pass keeps for its backward pass. */
 interface GRULayerCache {
   /** The layer's input x_0 … x_{T−1} as rows [T·N, in] (row t·N + n: step t of sequence n). */
@@ -137,7 +153,7 @@ export class GRU extends Module {
   }
 
   /** The output and the final state hN [numLayers, N, H], from `state.h0` (zeros when left out). */
-  forwardWithState(input: Tensor, state?: GRUState): { output: Tensor; hN: Tensor } {
+  forwardWithState(input: Tensor, state?: GRUState): GRUForwardResult {
     return this.run('forwardWithState', input, state);
   }
 
@@ -145,7 +161,7 @@ export class GRU extends Module {
    * Given ∂L/∂output and ∂L/∂hN (zero when left out): adds every parameter's gradient into its
    * `grad` and returns ∂L/∂input and ∂L/∂h0.
    */
-  backwardWithState(gradOut: Tensor, gradState?: GRUStateGrad): { gradInput: Tensor; gradH0: Tensor } {
+  backwardWithState(gradOut: Tensor, gradState?: GRUStateGrad): GRUBackwardResult {
     this.checkGradOut(gradOut);
     const caches = this.caches as GRULayerCache[], sizes = this.sizes as SequenceSizes;
     const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;
@@ -160,7 +176,7 @@ export class GRU extends Module {
   }
 
   /** Both forward passes: checks, runs every layer over time, keeps what backward needs. */
-  private run(method: string, input: Tensor, state: GRUState | undefined): { output: Tensor; hN: Tensor } {
+  private run(method: string, input: Tensor, state: GRUState | undefined): GRUForwardResult {
     const who = `${this}.${method}`;
     const sizes = checkSequence(who, input, this.inputSize, this.batchFirst);
     const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;

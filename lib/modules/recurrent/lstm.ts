@@ -29,6 +29,26 @@ export interface LSTMStateGrad {
   cN?: Tensor;
 }
 
+/** What `LSTM.forwardWithState` returns. */
+export interface LSTMForwardResult {
+  /** The output [T, N, H] ([N, T, H] with batchFirst): the last layer's h_t at every step. */
+  output: Tensor;
+  /** The final hidden state h_{T−1} of every layer [numLayers, N, H]. */
+  hN: Tensor;
+  /** The final cell state c_{T−1} of every layer [numLayers, N, H]. */
+  cN: Tensor;
+}
+
+/** What `LSTM.backwardWithState` returns. */
+export interface LSTMBackwardResult {
+  /** ∂L/∂input, of the input's shape. */
+  gradInput: Tensor;
+  /** ∂L/∂h0 [numLayers, N, H]. */
+  gradH0: Tensor;
+  /** ∂L/∂c0 [numLayers, N, H]. */
+  gradC0: Tensor;
+}
+
 /** What a layer's forward pass keeps for its backward pass. */
 interface LSTMLayerCache {
   /** The layer's input x_0 … x_{T−1} as rows [T·N, in] (row t·N + n: step t of sequence n). */
@@ -146,7 +166,7 @@ export class LSTM extends Module {
   }
 
   /** The output and the final states hN, cN [numLayers, N, H], from `state.h0`, `state.c0` (zeros when left out). */
-  forwardWithState(input: Tensor, state?: LSTMState): { output: Tensor; hN: Tensor; cN: Tensor } {
+  forwardWithState(input: Tensor, state?: LSTMState): LSTMForwardResult {
     return this.run('forwardWithState', input, state);
   }
 
@@ -154,7 +174,7 @@ export class LSTM extends Module {
    * Given ∂L/∂output, ∂L/∂hN and ∂L/∂cN (zero when left out): adds every parameter's gradient
    * into its `grad` and returns ∂L/∂input, ∂L/∂h0 and ∂L/∂c0.
    */
-  backwardWithState(gradOut: Tensor, gradState?: LSTMStateGrad): { gradInput: Tensor; gradH0: Tensor; gradC0: Tensor } {
+  backwardWithState(gradOut: Tensor, gradState?: LSTMStateGrad): LSTMBackwardResult {
     this.checkGradOut(gradOut);
     const caches = this.caches as LSTMLayerCache[], sizes = this.sizes as SequenceSizes;
     const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;
@@ -170,7 +190,7 @@ export class LSTM extends Module {
   }
 
   /** Both forward passes: checks, runs every layer over time, keeps what backward needs. */
-  private run(method: string, input: Tensor, state: LSTMState | undefined): { output: Tensor; hN: Tensor; cN: Tensor } {
+  private run(method: string, input: Tensor, state: LSTMState | undefined): LSTMForwardResult {
     const who = `${this}.${method}`;
     const sizes = checkSequence(who, input, this.inputSize, this.batchFirst);
     const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;

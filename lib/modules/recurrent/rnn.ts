@@ -29,6 +29,22 @@ export interface RNNStateGrad {
   hN?: Tensor;
 }
 
+/** What `RNN.forwardWithState` returns. */
+export interface RNNForwardResult {
+  /** The output [T, N, H] ([N, T, H] with batchFirst): the last layer's h_t at every step. */
+  output: Tensor;
+  /** The final hidden state h_{T−1} of every layer [numLayers, N, H]. */
+  hN: Tensor;
+}
+
+/** What `RNN.backwardWithState` returns. */
+export interface RNNBackwardResult {
+  /** ∂L/∂input, of the input's shape. */
+  gradInput: Tensor;
+  /** ∂L/∂h0 [numLayers, N, H]. */
+  gradH0: Tensor;
+}
+
 /** What a layer's forward pass keeps for its backward pass. */
 interface RNNLayerCache {
   /** The layer's input x_0 … x_{T−1} as rows [T·N, in] (row t·N + n: step t of sequence n). */
@@ -127,7 +143,7 @@ export class RNN extends Module {
   }
 
   /** The output and the final state hN [numLayers, N, H], from `state.h0` (zeros when left out). */
-  forwardWithState(input: Tensor, state?: RNNState): { output: Tensor; hN: Tensor } {
+  forwardWithState(input: Tensor, state?: RNNState): RNNForwardResult {
     return this.run('forwardWithState', input, state);
   }
 
@@ -135,7 +151,7 @@ export class RNN extends Module {
    * Given ∂L/∂output and ∂L/∂hN (zero when left out): adds every parameter's gradient into its
    * `grad` and returns ∂L/∂input and ∂L/∂h0.
    */
-  backwardWithState(gradOut: Tensor, gradState?: RNNStateGrad): { gradInput: Tensor; gradH0: Tensor } {
+  backwardWithState(gradOut: Tensor, gradState?: RNNStateGrad): RNNBackwardResult {
     this.checkGradOut(gradOut);
     const caches = this.caches as RNNLayerCache[], sizes = this.sizes as SequenceSizes;
     const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;
@@ -150,7 +166,7 @@ export class RNN extends Module {
   }
 
   /** Both forward passes: checks, runs every layer over time, keeps what backward needs. */
-  private run(method: string, input: Tensor, state: RNNState | undefined): { output: Tensor; hN: Tensor } {
+  private run(method: string, input: Tensor, state: RNNState | undefined): RNNForwardResult {
     const who = `${this}.${method}`;
     const sizes = checkSequence(who, input, this.inputSize, this.batchFirst);
     const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;
