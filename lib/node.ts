@@ -15,7 +15,7 @@ export { saveModel, loadModel, readModelFile } from './serialization/model-file'
 
 // Checkpoints: a training run saved and resumed exactly
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION } from './serialization/checkpoint-file';
-export type { CheckpointContents, CheckpointTargets, LoadedCheckpoint, SavedCheckpoint } from './serialization/checkpoint-file';
+export type { CheckpointContents, CheckpointTargets, LoadedCheckpoint, SavedCheckpoint, SavedOptimizer, SavedScheduler } from './serialization/checkpoint-file';
 
 // Data
 export { loadMnist } from './data/mnist-files';

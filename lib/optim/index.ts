@@ -8,7 +8,7 @@
  */
 export { Optimizer } from './optimizer';
 export type { ParamState } from './optimizer';
-export type { OptimizerState, ParamGroupState, SavedStateValue, SavedStateTensor, SavedHyperParameter, HyperParameter, HyperParameters, StateKinds } from './optimizer-state';
+export type { OptimizerState, ParamGroupState, SavedStateValue, SavedStateTensor, SavedHyperParameter, SavedNumber, HyperParameter, HyperParameters, StateKinds } from './optimizer-state';
 export { SGD } from './sgd';
 export type { SGDOptions } from './sgd';
 export { Adam } from './adam';

@@ -1,5 +1,5 @@
 import { MinidlError, describeValue, formatShape, sameShape } from '../errors';
-import { SavedNumber, decodeNumber, encodeNumber, encodeValues } from '../serialization/exact-numbers';
+import { decodeNumber, encodeNumber, encodeValues } from '../serialization/exact-numbers';
 import { isPlainObject } from '../serialization/json-data';
 import { Tensor } from '../tensor/tensor';
 
@@ -31,6 +31,9 @@ export interface OptimizerState {
   paramGroups: ParamGroupState[];
 }
 
+/** A number as written: a finite number, or the string `"-0"` for negative zero (as in a saved model). */
+export type SavedNumber = number | '-0';
+
 /** One entry of a parameter's state: a number (a step count) or a tensor. */
 export type SavedStateValue = SavedNumber | SavedStateTensor;
 
@@ -46,7 +49,10 @@ export interface SavedStateTensor {
 export type SavedHyperParameter = SavedNumber | boolean | SavedNumber[];
 
 /** The group of `paramGroups`: hyper-parameters by name, and the indices of its parameters. */
-export type ParamGroupState = { params: number[] } & Record<string, SavedHyperParameter | number[]>;
+export type ParamGroupState = {
+  /** The indices of the group's parameters in `optimizer.params`: 0, 1, …, n − 1. */
+  params: number[];
+} & Record<string, SavedHyperParameter | number[]>;
 
 /** A hyper-parameter's value: a number, true or false, or a list of numbers (Adam's betas). */
 export type HyperParameter = number | boolean | number[];

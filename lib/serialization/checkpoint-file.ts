@@ -53,13 +53,29 @@ export interface SavedCheckpoint {
   /** The model: architecture, parameters and state (running statistics, batch counts). */
   model: SavedModel;
   /** The optimizer's class name and its `stateDict()`. */
-  optimizer: { type: string; state: OptimizerState };
+  optimizer: SavedOptimizer;
   /** The scheduler's class name and its `stateDict()`, if one was saved. */
-  scheduler?: { type: string; state: SchedulerState };
+  scheduler?: SavedScheduler;
   /** The generator's `state()`, if one was saved. */
   rng?: RngState;
   /** Whatever the caller saved with it: plain JSON data. */
   metadata?: Record<string, unknown>;
+}
+
+/** The optimizer part of a checkpoint. */
+export interface SavedOptimizer {
+  /** Its class name, e.g. `Adam`: loading refuses an optimizer of another class. */
+  type: string;
+  /** Its `stateDict()`. */
+  state: OptimizerState;
+}
+
+/** The scheduler part of a checkpoint. */
+export interface SavedScheduler {
+  /** Its class name, e.g. `StepLR`: loading refuses a scheduler of another class. */
+  type: string;
+  /** Its `stateDict()`. */
+  state: SchedulerState;
 }
 
 /** What `saveCheckpoint` saves. */
@@ -226,7 +242,7 @@ export function loadCheckpoint(file: string, into: CheckpointTargets = {}): Load
   }
   if (o.scheduler !== undefined) {
     try {
-      prefixed(`${here}: scheduler`, () => (o.scheduler as LRScheduler).loadStateDict((saved.scheduler as { state: SchedulerState }).state));
+      prefixed(`${here}: scheduler`, () => (o.scheduler as LRScheduler).loadStateDict((saved.scheduler as SavedScheduler).state));
     } catch (err) {
       putBack();
       throw err;

@@ -14,9 +14,10 @@ import { SavedModule, SavedTensor } from './saved-model';
  *
  * "The same architecture" means, module by module: the same class, the same constructor
  * arguments (a LeakyReLU(0.1) does not take the state of a LeakyReLU(0.2)), the same
- * parameters and state tensors by name and shape, and the same weight sharing. Values are
- * copied to the bit (−0 included); gradients, training mode and everything else are left as
- * they are.
+ * parameters and state tensors by name and shape (a BatchNorm saved before it counted its
+ * batches has no `numBatchesTracked`: it loads as 0, see saved-model.ts), and the same weight
+ * sharing. Values are copied to the bit (−0 included); gradients, training mode and everything
+ * else are left as they are.
  *
  * Everything is checked before the first value is written, so on any error — `saved` not a
  * valid saved model, or any difference of architecture, named by its path — a MinidlError is
