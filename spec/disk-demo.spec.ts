@@ -141,7 +141,7 @@ describe("the batch-normalised config 'bn'", () => {
     expect(model.toString()).toBe(
       'Sequential(Linear(2→100), BatchNorm1d(100), ReLU, Linear(100→50), BatchNorm1d(50), ReLU, Linear(50→20), BatchNorm1d(20), ReLU, Linear(20→1))',
     );
-    expect(model.buffers()).toHaveLength(6);
+    expect(model.buffers()).toHaveLength(9); // runningMean, runningVar, numBatchesTracked of each BatchNorm1d
     expect(cfg.loss().toString()).toMatch(/^MSELoss/);
     expect(cfg.optimizer(model).toString()).toMatch(/^SGD\(lr=0\.002.*weightDecay=0\.05/);
   });

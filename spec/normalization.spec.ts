@@ -279,7 +279,7 @@ describe('BatchNorm parameters, buffers and modes', () => {
     expect(Array.from(bn.weight!.value.data)).toEqual([1, 1, 1, 1]);
     expect(Array.from(bn.bias!.value.data)).toEqual([0, 0, 0, 0]);
     expect(bn.weight!.shape).toEqual([4]);
-    expect(bn.buffers().map((b) => b.name)).toEqual(['runningMean', 'runningVar']);
+    expect(bn.buffers().map((b) => b.name)).toEqual(['runningMean', 'runningVar', 'numBatchesTracked']);
     expect(bn.buffers()[0].value).toBe(bn.runningMean);
     expect(Array.from(bn.runningMean.data)).toEqual([0, 0, 0, 0]);
     expect(Array.from(bn.runningVar.data)).toEqual([1, 1, 1, 1]);
@@ -287,7 +287,7 @@ describe('BatchNorm parameters, buffers and modes', () => {
     const plain = new BatchNorm2d(3, { affine: false });
     expect(plain.params()).toEqual([]);
     expect(plain.weight).toBeNull();
-    expect(plain.buffers()).toHaveLength(2);
+    expect(plain.buffers()).toHaveLength(3);
   });
 
   test('toString shows the options that differ from the defaults', () => {
@@ -308,7 +308,7 @@ describe('BatchNorm parameters, buffers and modes', () => {
   test('a container passes train()/eval() down and collects the buffers', () => {
     const bn = new BatchNorm1d(3);
     const net = new Sequential(new Linear(2, 3, { rng: new Rng(1) }), bn, new ReLU());
-    expect(net.buffers().map((b) => b.value)).toEqual([bn.runningMean, bn.runningVar]);
+    expect(net.buffers().map((b) => b.value)).toEqual([bn.runningMean, bn.runningVar, bn.numBatchesTracked]);
     net.eval();
     expect(bn.training).toBe(false);
     net.train();

@@ -107,7 +107,7 @@ describe('modelToJSON / modelFromJSON', () => {
     saved.architecture.children[0].buffers.runningVar = { shape: [4], values: [1, 1, 1, 1] };
     expectMinidlError(() => modelFromJSON(saved), /BatchNorm1d\(3\)\) state 'runningVar' has shape \[3\] but the file gives \[4\]/);
     delete saved.architecture.children[0].buffers.runningVar;
-    expectMinidlError(() => modelFromJSON(saved), /has state \[runningMean, runningVar\] but the file gives \[runningMean\]/);
+    expectMinidlError(() => modelFromJSON(saved), /has state \[numBatchesTracked, runningMean, runningVar\] but the file gives \[numBatchesTracked, runningMean\]/);
   });
 
   test('metadata travels with the model, and the format and version are written', () => {

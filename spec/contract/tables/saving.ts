@@ -454,7 +454,7 @@ const DAMAGES: Array<[string, (s: any) => unknown, RegExp]> = [
   ['a parameter of the wrong shape', (s) => { s.parameters[0].shape = [4, 3]; }, /model\.children\[0\] \(Linear\(3→4\)\) parameter 'weight' has shape \[3,4\] but the file gives \[4,3\]/],
   ['a missing parameter', (s) => { s.architecture.children[5].config.bias = true; }, /model\.children\[5\] \(Linear\(4→1\)\) has parameters \[bias, weight\] but the file gives \[weight\]/],
   ['an extra parameter', (s) => { s.architecture.children[0].config.bias = false; }, /model\.children\[0\] \(Linear\(3→4, bias=false\)\) has parameters \[weight\] but the file gives \[bias, weight\]/],
-  ['a missing running statistic', (s) => { delete s.architecture.children[1].buffers.runningMean; }, /model\.children\[1\] \(BatchNorm1d\(4\)\) has state \[runningMean, runningVar\] but the file gives \[runningVar\]/],
+  ['a missing running statistic', (s) => { delete s.architecture.children[1].buffers.runningMean; }, /model\.children\[1\] \(BatchNorm1d\(4\)\) has state \[numBatchesTracked, runningMean, runningVar\] but the file gives \[numBatchesTracked, runningVar\]/],
   ['a running statistic of the wrong shape', (s) => { s.architecture.children[1].buffers.runningVar = { shape: [2, 2], values: [1, 1, 1, 1] }; }, /state 'runningVar' has shape \[4\] but the file gives \[2,2\]/],
   ['state for a layer that has none', (s) => { s.architecture.children[2].buffers = { running: { shape: [1], values: [0] } }; }, /model\.children\[2\] \(LeakyReLU\(0\.2\)\) has state \[\] but the file gives \[running\]/],
   ['an invalid constructor argument', (s) => { s.architecture.children[0].config.outFeatures = 0; }, /model\.children\[0\] \(Linear\): .*outFeatures must be an integer ≥ 1, got 0/],
