@@ -39,9 +39,13 @@ export const RECURRENT_OPTIONS: OptionSpec<RecurrentOptions> = {
 
 /** The settings read from `RecurrentOptions`, defaults applied. */
 export interface RecurrentSettings {
+  /** Number of stacked layers (default 1). */
   numLayers: number;
+  /** Whether the layers have biases (default true). */
   bias: boolean;
+  /** Whether input and output are [N, T, features] (default false). */
   batchFirst: boolean;
+  /** The generator the initial values are drawn from. */
   rng: Rng;
 }
 

@@ -73,13 +73,14 @@ interface RNNLayerCache {
  * Init: every weight and bias ~ U(−1/√H, 1/√H) (PyTorch's), drawn from `rng` in the order of
  * `params()`: layer 0's weightIh (row by row), weightHh, biasIh, biasHh, then layer 1's, …
  *
- * Backward through time, for each layer from the top, with a_t the pre-activation and
- * G_t = ∂L/∂output_t (or the gradient the layer above sends back):
+ * Backward through time, for each layer from the top, with a_t the pre-activation,
+ * G_t = ∂L/∂output_t (or the gradient the layer above sends back), and dh what flows back from
+ * step t+1 (∂L/∂hN at t = T−1):
  *
  *   for t = T−1 … 0:
- *     dh_t  = G_t + dh_{t}ʳ                  (dh_{T−1}ʳ = ∂L/∂hN; ʳ: what flows back from step t+1)
- *     da_t  = dh_t ⊙ (1 − h_t²)              (tanh)   or  dh_t ⊙ 1[h_t > 0]  (relu)
- *     dh_{t−1}ʳ = da_t·W_hh                  (at t = 0 this is ∂L/∂h0)
+ *     dh   += G_t                            (now dh = ∂L/∂h_t)
+ *     da_t  = dh ⊙ (1 − h_t²)                (tanh)   or  dh ⊙ 1[h_t > 0]  (relu)
+ *     dh    = da_t·W_hh                      (→ ∂L/∂h_{t−1}; at t = 0, ∂L/∂h0)
  *   ∂L/∂W_ih += Σ_t da_tᵀ·x_t     ∂L/∂W_hh += Σ_t da_tᵀ·h_{t−1}     ∂L/∂b_ih += Σ_t Σₙ da_t     ∂L/∂b_hh += the same
  *   ∂L/∂x_t   = da_t·W_ih
  *
@@ -218,12 +219,12 @@ export class RNN extends Module {
     const dh = new Tensor([N, H], gradHN.data.slice()); // what flows back into h_{T−1}: ∂L/∂hN
     for (let t = T - 1; t >= 0; t--) {
       const dhData = dh.data, g = rowsOf(gradRows, t * N, N).data;
-      for (let i = 0; i < dhData.length; i++) dhData[i] += g[i]; //                         dh_t = G_t + dh_tʳ
+      for (let i = 0; i < dhData.length; i++) dhData[i] += g[i]; //                         dh += G_t
       const dat = rowsOf(da, t * N, N);
       rnnCellBackward(rowsOf(cache.hs, (t + 1) * N, N).data, dhData, dat.data, this.nonlinearity); // da_t
-      matmul(dat, weightHh.value, { into: dh }); //                                           dh_{t−1}ʳ = da_t·W_hh
+      matmul(dat, weightHh.value, { into: dh }); //                                           dh = da_t·W_hh → ∂L/∂h_{t−1}
     }
-    gradH0.data.set(dh.data); //                                                            ∂L/∂h0 = dh_{−1}ʳ
+    gradH0.data.set(dh.data); //                                                            ∂L/∂h0
     matmulTransA(da, cache.input, { into: weightIh.grad, accumulate: true }); //             ∂L/∂W_ih += Σ_t da_tᵀ·x_t
     matmulTransA(da, rowsOf(cache.hs, 0, T * N), { into: weightHh.grad, accumulate: true }); // ∂L/∂W_hh += Σ_t da_tᵀ·h_{t−1}
     if (biasIh !== null && biasHh !== null) {
