@@ -141,8 +141,9 @@ export abstract class LRScheduler {
   /**
    * Loads a state that `stateDict()` returned (PyTorch's `load_state_dict`: every field is
    * overwritten, the hyper-parameters included), then puts the last rate back into the
-   * optimizer: PyTorch restores it with the optimizer's own `load_state_dict`, which minidl's
-   * optimizers do not have. The next `step()` then continues the saved sequence.
+   * optimizer, as PyTorch's optimizer `load_state_dict` would (minidl's `loadStateDict` or
+   * `loadCheckpoint` restore the optimizer's own state). The next `step()` then continues the
+   * saved sequence.
    *
    * Throws a MinidlError, and changes nothing, for anything but a plain object, an unknown or a
    * missing key, or a value the scheduler could not hold: lastEpoch not an integer ≥ 0, baseLrs
