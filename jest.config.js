@@ -10,7 +10,7 @@ const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'spec/tsconfig.json' }],
   },
 };
 

@@ -56,9 +56,19 @@ describe('documentation snippets', () => {
     expect(tsc.stdout + tsc.stderr).toBe('');
   }, 60_000);
 
-  test.each(files.map((f) => [`${f.file}:${f.line}`, f.name]))('%s runs without error', (_where, name) => {
-    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(dir, name)], { encoding: 'utf8', cwd: root, timeout: 120_000 });
+  // The snippets of one document run in one process, in the order of the page, each as its own
+  // module (as a reader runs them one after the other); a failure names the snippet's line.
+  const runner = path.join(dir, 'run-snippets.cjs');
+  fs.writeFileSync(runner, [
+    'for (const file of process.argv.slice(2)) {',
+    '  try { require(file); } catch (err) { console.error(`${require("path").basename(file)}: ${err && err.stack || err}`); process.exit(1); }',
+    '}',
+  ].join('\n'));
+  const byDocument = [...new Set(files.map((f) => f.file))].map((file) => [file, files.filter((f) => f.file === file)] as const);
+
+  test.each(byDocument.map(([file, its]) => [file, its.length, its]))('%s: its %d snippets run without error', (_file, _count, its) => {
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', runner, ...its.map((f) => path.join(dir, f.name))], { encoding: 'utf8', cwd: root, timeout: 240_000 });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-  }, 120_000);
+  }, 240_000);
 });
