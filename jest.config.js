@@ -19,7 +19,6 @@ const CORE = [
   'tensor', 'kernels', 'modules', 'activations-extra', 'convolution', 'pooling', 'normalization', 'losses',
   'optim', 'trainer', 'gradcheck', 'weight-sharing', 'dropout', 'serialization', 'memory-safety', 'containers', 'contract',
   'optim-extra', 'losses-extra',
-  'schedulers',
   'sequence-layers',
   'checkpoint',
   'sequence-losses',
