@@ -1,6 +1,9 @@
 import { ELU } from '../lib/modules/activations/elu';
 import { GELU, GeluApproximation } from '../lib/modules/activations/gelu';
 import { Softmax } from '../lib/modules/activations/softmax';
+import { LogSoftmax } from '../lib/modules/activations/log-softmax';
+import { CrossEntropyLoss, logSoftmaxRows } from '../lib/losses/cross-entropy';
+import { NLLLoss } from '../lib/losses/nll';
 import { Linear } from '../lib/modules/linear';
 import { Module } from '../lib/modules/module';
 import { Sequential } from '../lib/modules/containers/sequential';
@@ -223,5 +226,36 @@ describe('Softmax dim', () => {
     expect(Array.from(new Softmax(1).forward(x).data)).toEqual(Array.from(new Softmax(-1).forward(x).data));
     expect(Array.from(new Softmax().forward(x).data)).toEqual(Array.from(new Softmax(-1).forward(x).data));
     expectMinidlError(() => new Softmax(0), /^Softmax: dim must be -1 or 1/);
+  });
+});
+
+describe('LogSoftmax', () => {
+  test('values by hand: [0, ln 3] → [ln ¼, ln ¾]; huge scores do not overflow', () => {
+    const y = new LogSoftmax().forward(Tensor.from([[0, Math.log(3)], [1000, 0]]));
+    expect(y.data[0]).toBeCloseTo(Math.log(0.25), 15);
+    expect(y.data[1]).toBeCloseTo(Math.log(0.75), 15);
+    expect(y.data[2]).toBe(0); // 1000 − 1000 − log(1 + e^−1000) = 0
+    expect(y.data[3]).toBe(-1000);
+  });
+
+  test("the same bits as CrossEntropyLoss's logSoftmaxRows; NLLLoss after it is CrossEntropyLoss", () => {
+    const x = new Tensor([5, 4], new Rng(3).fillNormal(new Float64Array(20), 0, 3));
+    const layer = new LogSoftmax();
+    const y = layer.forward(x);
+    expect(Array.from(y.data)).toEqual(Array.from(logSoftmaxRows(x).data));
+    const labels = [0, 3, 1, 1, 2];
+    expect(new NLLLoss().forward(y, labels)).toBe(new CrossEntropyLoss().forward(x, labels));
+  });
+
+  test.each([[[1, 3]], [[4, 5]], [[7, 2]]])('gradcheck on %j', (shape) => {
+    const [n, k] = shape as [number, number];
+    const x = new Tensor([n, k], new Rng(n * 10 + k).fillNormal(new Float64Array(n * k), 0, 2));
+    const report = gradcheck(new LogSoftmax(), x);
+    expect(report.summary).toMatch(/: ok/);
+  });
+
+  test('refuses another axis and inputs that are not [N,K]', () => {
+    expectMinidlError(() => new LogSoftmax(0), /^LogSoftmax: dim must be -1 or 1/);
+    expectMinidlError(() => new LogSoftmax().forward(Tensor.zeros([2, 3, 4])), /LogSoftmax.*forward: input has shape \[2,3,4\], expected \[N,K\]/);
   });
 });

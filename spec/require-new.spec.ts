@@ -13,7 +13,7 @@ describe('the classes minidl exports', () => {
       'AvgPool2d', 'BCELoss', 'BCEWithLogitsLoss', 'BatchNorm', 'BatchNorm1d', 'BatchNorm2d', 'ColumnSplit', 'Conv2d',
       'CrossEntropyLoss', 'Dropout', 'ELU', 'Flatten', 'GELU', 'LeakyReLU', 'Linear', 'Loss', 'MAELoss', 'MSELoss',
       'MaxPool2d', 'MinidlError', 'Module', 'NeuralNet', 'Optimizer', 'Parameter', 'ReLU', 'Rng', 'SGD', 'Sequential',
-      'Sigmoid', 'Softmax', 'Tanh', 'Tensor', 'Adam',
+      'Sigmoid', 'Softmax', 'LogSoftmax', 'Tanh', 'Tensor', 'Adam',
       'L1Loss', 'HuberLoss', 'SmoothL1Loss', 'KLDivLoss', 'AdamW', 'RMSprop', 'Adagrad',
       'LRScheduler', 'StepLR', 'MultiStepLR', 'ExponentialLR', 'CosineAnnealingLR', 'LinearLR', 'OneCycleLR', 'ReduceLROnPlateau',
       'Embedding', 'LayerNorm', 'Residual',

@@ -17,6 +17,7 @@ export { LeakyReLU } from './activations/leaky-relu';
 export { Tanh } from './activations/tanh';
 export { Sigmoid } from './activations/sigmoid';
 export { Softmax } from './activations/softmax';
+export { LogSoftmax } from './activations/log-softmax';
 export { ELU } from './activations/elu';
 export { GELU } from './activations/gelu';
 export type { GeluApproximation } from './activations/gelu';

@@ -15,6 +15,7 @@ import { LeakyReLU } from '../modules/activations/leaky-relu';
 import { ReLU } from '../modules/activations/relu';
 import { Sigmoid } from '../modules/activations/sigmoid';
 import { Softmax } from '../modules/activations/softmax';
+import { LogSoftmax } from '../modules/activations/log-softmax';
 import { Tanh } from '../modules/activations/tanh';
 import { ColumnSplit } from '../modules/containers/column-split';
 import { Residual } from '../modules/containers/residual';
@@ -49,7 +50,7 @@ import { SGD } from '../optim/sgd';
  * trains without steps: every tensor ordinary, the same bits, slower.
  */
 const LIBRARY_PROTOTYPES: ReadonlySet<unknown> = new Set<unknown>([
-  Linear, ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, ELU, GELU, Conv2d, MaxPool2d, AvgPool2d, Flatten,
+  Linear, ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, LogSoftmax, ELU, GELU, Conv2d, MaxPool2d, AvgPool2d, Flatten,
   Sequential, ColumnSplit, BatchNorm1d, BatchNorm2d, Dropout, Embedding, LayerNorm, Residual,
   MSELoss, MAELoss, L1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, SmoothL1Loss, KLDivLoss, NLLLoss,
   SGD, Adam, AdamW, RMSprop, Adagrad,
