@@ -57,6 +57,30 @@ export function row(name: string, setup: () => { act: () => unknown; keeps?: Kee
   return { name, setup, message };
 }
 
+/** A bad value given where a type is expected: `any('3')` passes the type check, as JavaScript code would. */
+export const any = (v: unknown): never => v as never;
+
+/**
+ * A constructor call given its own generator, part-way through its sequence (`seed` names it),
+ * which must not move, nor the global one.
+ */
+export function constructorRow(seed: string, name: string, make: (rng: Rng) => unknown, ...message: RegExp[]): ContractRow {
+  return row(name, () => {
+    const rng = new Rng(seed);
+    rng.uniform(); // mid-sequence
+    return { act: () => make(rng), keeps: { rngs: [rng] } };
+  }, ...message);
+}
+
+/** A call on a fresh module and a fresh input, which must both stay as they were (parameters, gradients, buffers, mode). */
+export function moduleCallRow<M extends Module>(name: string, make: () => M, act: (m: M, x: Tensor) => unknown, input: () => Tensor, ...message: RegExp[]): ContractRow {
+  return row(name, () => {
+    const m = make();
+    const x = input();
+    return { act: () => act(m, x), keeps: { modules: [m], tensors: [x] } };
+  }, ...message);
+}
+
 /** A table: the rows of one area (a file of spec/contract/tables exports one as `table`). */
 export interface ContractTable {
   /** The area, as docs/promises.md names it: 'optimizers', 'training', 'saving and loading', … */

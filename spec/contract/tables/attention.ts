@@ -2,7 +2,7 @@ import { MultiheadAttention } from '../../../lib/modules/attention/multihead-att
 import { scaledDotProductAttention, scaledDotProductAttentionBackward } from '../../../lib/modules/attention/scaled-dot-product-attention';
 import { Rng } from '../../../lib/random/rng';
 import { Tensor } from '../../../lib/tensor/tensor';
-import { ContractRow, ContractTable, row } from '../harness';
+import { ContractRow, ContractTable, any, constructorRow, row } from '../harness';
 
 /*
  * Attention: MultiheadAttention (sizes, embedDim not divisible by numHeads, options, inputs of
@@ -13,16 +13,9 @@ import { ContractRow, ContractTable, row } from '../harness';
  * every generator as they were; a refused constructor draws nothing.
  */
 
-const any = (v: unknown): never => v as never;
 
 /** A constructor call with its own generator, which must not move (nor the global one). */
-function build(name: string, make: (rng: Rng) => unknown, ...message: RegExp[]): ContractRow {
-  return row(name, () => {
-    const rng = new Rng('attention');
-    rng.uniform(); // mid-sequence
-    return { act: () => make(rng), keeps: { rngs: [rng] } };
-  }, ...message);
-}
+const build = (name: string, make: (rng: Rng) => unknown, ...message: RegExp[]): ContractRow => constructorRow('attention', name, make, ...message);
 
 /** A MultiheadAttention(4, 2) ([T, N, 4] inputs) with non-zero biases and gradients. */
 function attention(options: { batchFirst?: boolean; causal?: boolean } = {}): MultiheadAttention {

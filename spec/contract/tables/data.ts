@@ -9,7 +9,7 @@ import { labelColumn, oneHot } from '../../../lib/data/one-hot';
 import { applyStandardization, featureStats, standardize } from '../../../lib/data/standardize';
 import { Rng } from '../../../lib/random/rng';
 import { Tensor } from '../../../lib/tensor/tensor';
-import { ContractRow, ContractTable, row } from '../harness';
+import { ContractRow, ContractTable, any, row } from '../harness';
 
 /*
  * Data: labels that are not whole class indices (1.5, NaN, −1, a string, a Tensor), label columns
@@ -18,7 +18,6 @@ import { ContractRow, ContractTable, row } from '../harness';
  * refused call leaves its tensors, its generator and the files it read as they were.
  */
 
-const any = (v: unknown): never => v as never;
 
 /** Where the MNIST rows write their folders (removed when the spec ends). */
 const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-contract-data-'));

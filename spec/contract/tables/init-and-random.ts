@@ -1,7 +1,7 @@
 import { Init, InitName, Nonlinearity, calculateGain, initialize, normalInit, uniformInit } from '../../../lib/init/init';
 import { Rng, RngState, manualSeed } from '../../../lib/random/rng';
 import { Tensor } from '../../../lib/tensor/tensor';
-import { ContractRow, ContractTable, row } from '../harness';
+import { ContractRow, ContractTable, any, row } from '../harness';
 
 /*
  * Initialisation and random numbers: initialisers that are not names or specs (a function, null),
@@ -12,7 +12,6 @@ import { ContractRow, ContractTable, row } from '../harness';
  * first draw: a refused call leaves the tensor and the generator (and the global one) as they were.
  */
 
-const any = (v: unknown): never => v as never;
 
 /** A generator part-way through its sequence, holding a spare normal draw. */
 function usedRng(): Rng {

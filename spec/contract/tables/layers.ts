@@ -18,7 +18,7 @@ import { Flatten } from '../../../lib/modules/reshape/flatten';
 import { Rng } from '../../../lib/random/rng';
 import { withTemporaryTensors } from '../../../lib/tensor/temporaries';
 import { Tensor } from '../../../lib/tensor/tensor';
-import { ContractRow, ContractTable, row } from '../harness';
+import { ContractRow, ContractTable, any, constructorRow, moduleCallRow, row } from '../harness';
 
 /*
  * Layers and activations: their constructors (options objects read by lib/options.ts, positional
@@ -29,25 +29,12 @@ import { ContractRow, ContractTable, row } from '../harness';
  * leaves the module's parameters, gradients, buffers and mode and its input as they were.
  */
 
-const any = (v: unknown): never => v as never;
 
 /** A constructor call with its own generator, which must not move (nor the global one). */
-function build(name: string, make: (rng: Rng) => unknown, ...message: RegExp[]): ContractRow {
-  return row(name, () => {
-    const rng = new Rng('layers');
-    rng.uniform(); // mid-sequence
-    return { act: () => make(rng), keeps: { rngs: [rng] } };
-  }, ...message);
-}
+const build = (name: string, make: (rng: Rng) => unknown, ...message: RegExp[]): ContractRow => constructorRow('layers', name, make, ...message);
 
 /** A call on a fresh module (after `prepare`, e.g. a forward), which must leave it and `input` as they were. */
-function on<M extends Module>(name: string, make: () => M, act: (m: M, x: Tensor) => unknown, input: () => Tensor, ...message: RegExp[]): ContractRow {
-  return row(name, () => {
-    const m = make();
-    const x = input();
-    return { act: () => act(m, x), keeps: { modules: [m], tensors: [x] } };
-  }, ...message);
-}
+const on = moduleCallRow;
 
 /** A Linear(2→3) with non-zero gradients, after a forward of a [4,2] batch (so backward is allowed). */
 function trainedLinear(): Linear {

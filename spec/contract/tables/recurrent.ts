@@ -3,7 +3,7 @@ import { LSTM } from '../../../lib/modules/recurrent/lstm';
 import { RNN } from '../../../lib/modules/recurrent/rnn';
 import { Rng } from '../../../lib/random/rng';
 import { Tensor } from '../../../lib/tensor/tensor';
-import { ContractRow, ContractTable, row } from '../harness';
+import { ContractRow, ContractTable, any, constructorRow, row } from '../harness';
 
 /*
  * The recurrent layers RNN, LSTM and GRU: sizes and options checked before any number is drawn
@@ -13,16 +13,9 @@ import { ContractRow, ContractTable, row } from '../harness';
  * every module (parameters, gradients, mode), its input and every generator as they were.
  */
 
-const any = (v: unknown): never => v as never;
 
 /** A constructor call with its own generator, which must not move (nor the global one). */
-function build(name: string, make: (rng: Rng) => unknown, ...message: RegExp[]): ContractRow {
-  return row(name, () => {
-    const rng = new Rng('recurrent layers');
-    rng.uniform(); // mid-sequence
-    return { act: () => make(rng), keeps: { rngs: [rng] } };
-  }, ...message);
-}
+const build = (name: string, make: (rng: Rng) => unknown, ...message: RegExp[]): ContractRow => constructorRow('recurrent layers', name, make, ...message);
 
 /** A recurrent layer with gradients that are not zero. */
 function withGrads<M extends RNN | LSTM | GRU>(m: M): M {

@@ -10,7 +10,7 @@ import { Parameter } from '../../../lib/modules/parameter';
 import { Rng } from '../../../lib/random/rng';
 import { Tensor } from '../../../lib/tensor/tensor';
 import { clipGradNorm, clipGradValue } from '../../../lib/tools/clip-grad';
-import { ContractRow, ContractTable, row } from '../harness';
+import { ContractRow, ContractTable, any, constructorRow, moduleCallRow, row } from '../harness';
 
 /*
  * The layers of sequence models and gradient clipping: Embedding (sizes, paddingIdx, options,
@@ -22,25 +22,12 @@ import { ContractRow, ContractTable, row } from '../harness';
  * gradients, buffers, mode), its input and every generator as they were.
  */
 
-const any = (v: unknown): never => v as never;
 
 /** A constructor call with its own generator, which must not move (nor the global one). */
-function build(name: string, make: (rng: Rng) => unknown, ...message: RegExp[]): ContractRow {
-  return row(name, () => {
-    const rng = new Rng('sequence layers');
-    rng.uniform(); // mid-sequence
-    return { act: () => make(rng), keeps: { rngs: [rng] } };
-  }, ...message);
-}
+const build = (name: string, make: (rng: Rng) => unknown, ...message: RegExp[]): ContractRow => constructorRow('sequence layers', name, make, ...message);
 
 /** A call on a fresh module, which must leave it and `input` as they were. */
-function on<M extends Module>(name: string, make: () => M, act: (m: M, x: Tensor) => unknown, input: () => Tensor, ...message: RegExp[]): ContractRow {
-  return row(name, () => {
-    const m = make();
-    const x = input();
-    return { act: () => act(m, x), keeps: { modules: [m], tensors: [x] } };
-  }, ...message);
-}
+const on = moduleCallRow;
 
 /** An Embedding(5, 2) with non-zero gradients. */
 function embedding(): Embedding {

@@ -3,7 +3,7 @@ import {
 } from '../../../lib/tensor/ops';
 import { withTemporaryTensors } from '../../../lib/tensor/temporaries';
 import { Tensor } from '../../../lib/tensor/tensor';
-import { ContractRow, ContractTable, row } from '../harness';
+import { ContractRow, ContractTable, any, row } from '../harness';
 
 /*
  * Tensors and the operations of lib/tensor/ops.ts: shapes that are not lists of whole sizes ≥ 1,
@@ -44,7 +44,6 @@ function withInto(name: string, act: (a: Tensor, b: Tensor, into: Tensor) => unk
   }, ...message);
 }
 
-const any = (v: unknown): never => v as never;
 
 const constructors: ContractRow[] = [
   call('new Tensor(5): a number for the shape', () => new Tensor(any(5)), /^Tensor: shape must be a non-empty array of sizes such as \[2, 3\], got number 5$/),
