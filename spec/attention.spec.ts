@@ -281,41 +281,13 @@ describe('MultiheadAttention', () => {
   });
 });
 
-/**
- * The position-wise feed-forward part of a Transformer on [T, N, E]: minidl's Linear takes
- * [rows, in] only (not PyTorch's [*, in]), so the block is applied to the T·N rows and the result
- * seen again as [T, N, E]. (A test helper: the library has no such reshaping module.)
- */
-class PositionWise extends Module {
-  private inputShape: readonly number[] = [];
-  constructor(private readonly inner: Module) {
-    super();
-  }
-  forward(input: Tensor): Tensor {
-    this.inputShape = input.shape;
-    const rows = input.reshape([input.size / input.shape[input.rank - 1], input.shape[input.rank - 1]]);
-    return this.rememberOutput(this.inner.forward(rows).reshape(input.shape));
-  }
-  backward(gradOut: Tensor): Tensor {
-    this.checkGradOut(gradOut);
-    const g = gradOut.reshape([gradOut.size / gradOut.shape[gradOut.rank - 1], gradOut.shape[gradOut.rank - 1]]);
-    return this.inner.backward(g).reshape(this.inputShape);
-  }
-  override children(): Module[] {
-    return [this.inner];
-  }
-  toString(): string {
-    return `PositionWise(${this.inner})`;
-  }
-}
-
 describe('a pre-norm Transformer block', () => {
-  test('Residual(LayerNorm, MultiheadAttention) then Residual(LayerNorm, Linear, GELU, Linear): gradcheck of the input and every parameter', () => {
+  test('Residual(Sequential(LayerNorm, MultiheadAttention)) + Residual(Sequential(LayerNorm, Linear, GELU, Linear)), exactly as written: gradcheck of the input and every parameter', () => {
     const rng = new Rng('transformer block');
     const E = 8, T = 4, N = 2;
     const block = new Sequential(
       new Residual(new Sequential(new LayerNorm(E), new MultiheadAttention(E, 2, { causal: true, rng }))),
-      new Residual(new Sequential(new LayerNorm(E), new PositionWise(new Sequential(new Linear(E, 16, { rng }), new GELU(), new Linear(16, E, { rng }))))),
+      new Residual(new Sequential(new LayerNorm(E), new Linear(E, 16, { rng }), new GELU(), new Linear(16, E, { rng }))), // Linear on [T, N, E] as on its T·N rows
     );
     randomizeParams(block, rng);
     expect(block.params().length).toBe(2 + 4 + 2 + 4);

@@ -144,6 +144,32 @@ describe('forward and backward values by hand', () => {
     expect((layer.bias as Parameter).grad.toArray()).toEqual([[1.5, 2, 0]]);
   });
 
+  test('Linear on [N, T, in] and [in]: each row as in [N·T, in], as PyTorch; gradients the sums over every row', () => {
+    const layer = handLinear();
+    // X [2, 2, 2]: rows (1,1), (2,−1), (2,−1), (1,1)
+    const X3 = Tensor.from([[[1, 1], [2, -1]], [[2, -1], [1, 1]]]);
+    const y = layer.forward(X3);
+    expect(y.shape).toEqual([2, 2, 3]);
+    expect(y.toArray()).toEqual([[[5.5, 6, 11], [-1.5, -2, 2]], [[-1.5, -2, 2], [5.5, 6, 11]]]);
+    const G3 = Tensor.from([[[1, 0, -1], [0.5, 2, 1]], [[0.5, 2, 1], [1, 0, -1]]]);
+    const gx = layer.backward(G3);
+    expect(gx.shape).toEqual([2, 2, 2]);
+    expect(gx.toArray()).toEqual([[[-2, -2], [7.5, 18]], [[7.5, 18], [-2, -2]]]);
+    expect(layer.weight.grad.toArray()).toEqual([[4, 8, 2], [1, -4, -4]]); // twice the [2, 2] case
+    expect((layer.bias as Parameter).grad.toArray()).toEqual([[3, 4, 0]]);
+    expect(() => layer.backward(G)).toThrow('Linear(2→3).backward: gradOut has shape [2,3], expected [2,2,3]');
+
+    const one = handLinear();
+    expect(one.forward(Tensor.from([1, 1])).toArray()).toEqual([5.5, 6, 11]);
+    expect(one.backward(Tensor.from([1, 0, -1])).toArray()).toEqual([-2, -2]);
+    expect(() => one.forward(Tensor.from([[[1, 1, 1]]]))).toThrow('Linear(2→3).forward: input has shape [1,1,3], expected [N,…,2] (the 2 input features on the last axis)');
+  });
+
+  test.each([[[3, 4, 2]], [[1, 1, 2]], [[2, 3, 1, 2]], [[2]]])('Linear on %j passes gradcheck (input and parameters)', (shape) => {
+    const rng = new Rng(7);
+    expectGradcheckPasses(new Linear(2, 3, { rng }), randn(rng, shape));
+  });
+
   test('two backward calls double the parameter gradients, not the input gradient', () => {
     const layer = handLinear();
     layer.forward(X);
@@ -405,8 +431,8 @@ describe('contract checks', () => {
     const layer = new Linear(2, 3, { rng });
     expect(() => layer.forward(Tensor.zeros([4, 3]))).toThrow(MinidlError);
     expect(() => layer.forward(Tensor.zeros([4, 3]))).toThrow(/^Linear\(2→3\)\.forward: input has shape \[4,3\], expected \[N,2\]/);
-    expect(() => layer.forward(Tensor.zeros([2]))).toThrow(/input has shape \[2\], expected \[N,2\]/);
-    expect(() => layer.forward(Tensor.zeros([1, 2, 1]))).toThrow(/input has shape \[1,2,1\], expected \[N,2\]/);
+    expect(() => layer.forward(Tensor.zeros([3]))).toThrow(/input has shape \[3\], expected \[N,…,2\]/);
+    expect(() => layer.forward(Tensor.zeros([1, 2, 1]))).toThrow(/input has shape \[1,2,1\], expected \[N,…,2\]/);
   });
 
   test('an error inside a Sequential names the index and the layer', () => {

@@ -31,6 +31,8 @@ export interface LinearOptions {
  * Fully connected layer:  Y = X·W + b
  *
  * Shapes: X [N, in] → Y [N, out];  W [in, out];  b [1, out]
+ *         As PyTorch's Linear, any leading axes are allowed: X [N, T, …, in] → Y [N, T, …, out]
+ *         is computed on the rows of X seen as a matrix [N·T·…, in], and X [in] → Y [out].
  * Init:   W, b ~ U(−1/√in, 1/√in)  (PyTorch's default; see lib/init/init.ts for others)
  *
  * Backward, given G = ∂L/∂Y [N, out]:
@@ -42,7 +44,7 @@ export interface LinearOptions {
  * Errors: sizes that are not whole numbers ≥ 1, options that are not an options object (a
  * positional Rng or `true`), unknown or mistyped options, `init`/`biasInit` together with `share`
  * (the shared parameters are already initialised) or `biasInit` with `bias: false`, and an input
- * that is not a finite Tensor [N, in] all throw a MinidlError before anything is drawn or set.
+ * that is not a finite Tensor [*, in] all throw a MinidlError before anything is drawn or set.
  *
  * ```ts
  * const layer = new Linear(2, 25);                       // 2 inputs, 25 outputs
@@ -102,21 +104,37 @@ export class Linear extends Module {
 
   forward(input: Tensor): Tensor {
     this.checkInput(input);
-    if (input.rank !== 2 || input.shape[1] !== this.inFeatures) {
-      this.fail('forward', `input has shape ${formatShape(input.shape)}, expected [N,${this.inFeatures}]`);
+    if (input.rank === 0 || input.shape[input.rank - 1] !== this.inFeatures) {
+      const expected = input.rank === 2 ? `[N,${this.inFeatures}]` : `[N,…,${this.inFeatures}] (the ${this.inFeatures} input features on the last axis)`;
+      this.fail('forward', `input has shape ${formatShape(input.shape)}, expected ${expected}`);
     }
-    this.input = input;
-    // exercise Linear.forward ▼
-    const output = this.bias // Y = X·W + b (the kernel adds b as it stores each entry of X·W)
-      ? matmul(input, this.weight.value, { bias: this.bias.value })
-      : matmul(input, this.weight.value);
-    return this.rememberOutput(output);
-    // exercise ▲
+    const leadingAxes = input.shape.slice(0, -1); // [N], or [N, T, …] for a sequence, or [] for one sample
+    // X [rows, in]: a 2-D input as it is, any other as the matrix of its rows (a view, no copy)
+    const rows = input.rank === 2 ? input : input.reshape([input.size / this.inFeatures, this.inFeatures]);
+    this.input = rows;
+    const output = this.forwardRows(rows); // Y [rows, out]
+    return this.rememberOutput(input.rank === 2 ? output : output.reshape([...leadingAxes, this.outFeatures]));
   }
 
   backward(gradOut: Tensor): Tensor {
     this.checkGradOut(gradOut);
-    const input = this.input as Tensor;
+    const input = this.input as Tensor; // X [rows, in]
+    const gradRows = gradOut.rank === 2 ? gradOut : gradOut.reshape([input.shape[0], this.outFeatures]);
+    const gradInput = this.backwardRows(input, gradRows); // ∂L/∂X [rows, in]
+    return gradOut.rank === 2 ? gradInput : gradInput.reshape([...gradOut.shape.slice(0, -1), this.inFeatures]);
+  }
+
+  /** Y = X·W + b for X [rows, in] → Y [rows, out]. */
+  private forwardRows(input: Tensor): Tensor {
+    // exercise Linear.forward ▼
+    return this.bias // Y = X·W + b (the kernel adds b as it stores each entry of X·W)
+      ? matmul(input, this.weight.value, { bias: this.bias.value })
+      : matmul(input, this.weight.value);
+    // exercise ▲
+  }
+
+  /** Given X [rows, in] and G = ∂L/∂Y [rows, out]: accumulates ∂L/∂W and ∂L/∂b, returns ∂L/∂X [rows, in]. */
+  private backwardRows(input: Tensor, gradOut: Tensor): Tensor {
     // exercise Linear.backward ▼
     matmulTransA(input, gradOut, { into: this.weight.grad, accumulate: true }); //  ∂L/∂W += Xᵀ·G
     if (this.bias) sumRows(gradOut, { into: this.bias.grad, accumulate: true }); // ∂L/∂b += Σₙ G[n, :]

@@ -294,7 +294,7 @@ const flowRows: ContractRow[] = [
     /^Sequential\(\)\.forward: input must be a Tensor, got string 'x'/),
   chainRow('Sequential.forward: wrong width at the first layer', (net) => net.forward(Tensor.ones([3, 5])),
     /^Sequential\[0\] Linear\(2→2\)\.forward: input has shape \[3,5\], expected \[N,2\]/),
-  chainRow('Sequential.forward: rank 3', (net) => net.forward(Tensor.ones([3, 2, 1])), /^Sequential\[0\] Linear\(2→2\)\.forward: input has shape \[3,2,1\], expected \[N,2\]/),
+  chainRow('Sequential.forward: rank 3', (net) => net.forward(Tensor.ones([3, 2, 1])), /^Sequential\[0\] Linear\(2→2\)\.forward: input has shape \[3,2,1\], expected \[N,…,2\]/),
   chainRow('Sequential.forward: NaN', (net) => net.forward(Tensor.fromArray([1, NaN], [1, 2])), /^Sequential\[0\] Linear\(2→2\)\.forward: input holds a non-finite value \(NaN\) at flat index 1/),
   chainRow('Sequential.forward: -Infinity', (net) => net.forward(Tensor.fromArray([-Infinity, 1], [1, 2])), /input holds a non-finite value \(-Infinity\) at flat index 0/),
   chainRow('Sequential.forward: a released temporary', (net) => net.forward(releasedTensor()), /^Sequential\[0\] Linear\(2→2\)\.forward: input .*temporary of a step that has ended/),

@@ -117,7 +117,7 @@ const linear: ContractRow[] = [
   on('linear.forward([[1, 2]])', () => new Linear(2, 3, { rng: new Rng(1) }), (m) => m.forward(any([[1, 2]])), x42,
     /^Linear\(2→3\)\.forward: input must be a Tensor, got an array \[\[1,2\]\] \(make one with Tensor\.from, e\.g\. Tensor\.from\(\[\[1, 2\]\]\)\)$/),
   on('linear.forward([10,3])', () => new Linear(2, 25, { rng: new Rng(1) }), (m) => m.forward(Tensor.zeros([10, 3])), x42, /^Linear\(2→25\)\.forward: input has shape \[10,3\], expected \[N,2\]$/),
-  on('linear.forward(1-D)', () => new Linear(2, 3, { rng: new Rng(1) }), (m) => m.forward(Tensor.zeros([2])), x42, /^Linear\(2→3\)\.forward: input has shape \[2\], expected \[N,2\]$/),
+  on('linear.forward(1-D)', () => new Linear(2, 3, { rng: new Rng(1) }), (m) => m.forward(Tensor.zeros([4])), x42, /^Linear\(2→3\)\.forward: input has shape \[4\], expected \[N,…,2\] \(the 2 input features on the last axis\)$/),
   on('linear.forward(NaN)', () => new Linear(2, 3, { rng: new Rng(1) }), (m, x) => m.forward(x), nan42, /^Linear\(2→3\)\.forward: input holds a non-finite value \(NaN\) at flat index 2 of shape \[4,2\]$/),
   on('linear.forward(a released temporary)', () => new Linear(2, 3, { rng: new Rng(1) }), (m, x) => m.forward(x), released,
     /^Linear\(2→3\)\.forward: input Tensor\[4,2\] \(released\) was a temporary of a step that has ended/),
