@@ -3,6 +3,7 @@
  *
  *   npm run disk                         the course protocol, 10 rounds
  *   npm run disk -- --config all         every variant the course reports compare
+ *   npm run disk -- --config all --jobs 1   the same, on one core (same numbers, same files)
  *   npm run disk -- --help               all flags
  *
  * Each round draws 1000 training and 1000 test points uniformly in [0,1]², labelled 1 inside
@@ -19,6 +20,11 @@
  * With --save, also <config>-model.json: the first round's trained network with the input
  * standardization and decision rule, which `npm run predict` loads to classify new points.
  *
+ * Rounds run in parallel on worker threads, every core by default (`--jobs N` to choose;
+ * demos/common/parallel-rounds.ts): each (configuration, round) is one task with its own seed,
+ * and the results are gathered in round order, so the numbers and every file are the same
+ * bytes whatever --jobs is (only the timings differ).
+ *
  * Nothing is left to chance before the work starts: every flag is checked (common/cli.ts), and
  * the output folder is created and written to once (common/out-dir.ts), so that a wrong flag or
  * an unusable folder is reported at once, not after the training. The files are written at the
@@ -26,20 +32,25 @@
  */
 import * as path from 'node:path';
 import { DISK_CONFIGS, DiskConfig } from './disk/configs';
-import { ConfigResult, TEST_SIZE, TRAIN_SIZE, runConfig } from './disk/experiment';
+import { ConfigResult, RoundResult, TEST_SIZE, TRAIN_SIZE, TrainedRound, roundSeed, summarizeConfig } from './disk/experiment';
+import { DiskRoundOutcome, DiskRoundTask, runDiskRoundTask, trainedRoundFromOutcome } from './disk/round-task';
 import { curvesFigure, datasetFigure, decisionMapFigure } from './figures/disk-figures';
 import { svgToPng } from './figures/png';
 import { diskModelText } from './disk/model-file';
-import { FlagSpec, RoundsRun, parseFlags, readRoundsFlags, roundsFlags, runMain } from './common/cli';
+import { FlagSpec, RoundsRun, intFlag, parseFlags, readRoundsFlags, roundsFlags, runMain } from './common/cli';
+import { defaultJobs, runTasks } from './common/parallel-rounds';
 import { prepareOutDir } from './common/out-dir';
 import { OutputFile, writeFilesAtomically } from './common/write-files';
 
 const USAGE = 'Usage: npm run disk -- [flags]';
+/** The most worker threads --jobs accepts. */
+export const MAX_JOBS = 256;
 
 const FLAGS: Record<string, FlagSpec> = {
   ...roundsFlags(DISK_CONFIGS.map((c) => c.name), 'course', 'disk'),
   'no-figures': { type: 'boolean', help: 'skip the SVG/PNG figures' },
   save: { type: 'boolean', help: "save each config's round-1 network as <config>-model.json (see npm run predict)" },
+  jobs: { type: 'string', value: 'N', help: `worker threads running the rounds, from 1 to ${MAX_JOBS} (default: every core, here ${defaultJobs()})` },
 };
 
 /** What the flags of `npm run disk` ask for. */
@@ -48,13 +59,16 @@ export interface DiskRun extends RoundsRun<DiskConfig> {
   figures: boolean;
   /** --save: write each configuration's round-1 network. */
   save: boolean;
+  /** --jobs: worker threads for the rounds (1: no thread). */
+  jobs: number;
 }
 
 /** Reads and checks every flag of `npm run disk`; null after printing the help for --help. Throws a UsageError. */
 export function readDiskFlags(argv: readonly string[]): DiskRun | null {
   const flags = parseFlags(argv, USAGE, FLAGS);
   if (flags === null) return null;
-  return { ...readRoundsFlags(flags, DISK_CONFIGS, 'disk'), figures: !flags['no-figures'], save: flags.save === true };
+  const jobs = flags.jobs === '' ? defaultJobs() : intFlag('jobs', flags.jobs, 1, MAX_JOBS);
+  return { ...readRoundsFlags(flags, DISK_CONFIGS, 'disk'), figures: !flags['no-figures'], save: flags.save === true, jobs };
 }
 
 /** The names of the files a run writes into its output folder. */
@@ -98,30 +112,52 @@ function roundsTable(result: ConfigResult): string {
 }
 
 /**
- * `npm run disk` with the arguments `argv`: checks the flags and the output folder, runs the
- * rounds, then writes every file at once (see the file's comment). Throws a UsageError for a
- * wrong flag and a FileError for an unusable output folder, before any training.
+ * `npm run disk` with the arguments `argv`: checks the flags and the output folder, then
+ * returns the promise of the work — the rounds (on `--jobs` threads), then every file written
+ * at once (see the file's comment). Throws a UsageError for a wrong flag and a FileError for an
+ * unusable output folder at once, before any training; the promise rejects for what fails later.
  */
-export function runDiskDemo(argv: readonly string[]): void {
+export function runDiskDemo(argv: readonly string[]): Promise<void> {
   const run = readDiskFlags(argv);
-  if (run === null) return;
+  if (run === null) return Promise.resolve();
   const out = prepareOutDir('--out', run.outDir, diskOutputNames(run));
-  try {
-    writeResults(run, train(run));
-  } catch (err) {
+  return train(run).then((results) => writeResults(run, results)).catch((err: unknown) => {
     out.discardIfEmpty();
     throw err;
-  }
+  });
 }
 
-function train(run: DiskRun): ConfigResult[] {
-  const { configs, rounds, epochs, seed } = run;
-  console.error(`disk experiment: ${configs.map((c) => c.name).join(', ')}; ${rounds} round(s) of ${epochs} epochs; seed ${seed}`);
-  return configs.map((config) => runConfig(config, { seed, rounds, epochs }, (r) => {
-    if (!run.quiet) {
-      console.error(`  ${config.name} round ${r.round}/${rounds}: train error ${percent(r.trainError)}%, test error ${percent(r.testError)}% (${r.trainSeconds.toFixed(2)} s)`);
-    }
-  }));
+/** Every (configuration, round) as one task, in the order the tables list them. */
+export function diskTasks(run: Pick<DiskRun, 'configs' | 'rounds' | 'epochs' | 'seed'>): DiskRoundTask[] {
+  return run.configs.flatMap((config) => Array.from({ length: run.rounds }, (_, i) => ({
+    config: config.name, seed: roundSeed(run.seed, i + 1), round: i + 1, epochs: run.epochs, trackTestError: true, keepNetwork: i === 0,
+  })));
+}
+
+async function train(run: DiskRun): Promise<ConfigResult[]> {
+  const { configs, rounds, epochs, seed, jobs } = run;
+  const threads = Math.min(jobs, configs.length * rounds);
+  console.error(`disk experiment: ${configs.map((c) => c.name).join(', ')}; ${rounds} round(s) of ${epochs} epochs; seed ${seed}; ` +
+    (threads === 1 ? 'on this thread' : `on ${threads} worker threads`));
+  const tasks = diskTasks(run);
+  const outcomes = await runTasks<DiskRoundTask, DiskRoundOutcome>({
+    tasks,
+    jobs,
+    workerFile: path.join(__dirname, 'disk', 'round-worker.ts'),
+    runHere: runDiskRoundTask,
+    label: (t) => `${t.config} round ${t.round}`,
+    onResult: ({ result: r }, i) => {
+      if (!run.quiet) {
+        console.error(`  ${tasks[i].config} round ${r.round}/${rounds}: train error ${percent(r.trainError)}%, test error ${percent(r.testError)}% (${r.trainSeconds.toFixed(2)} s)`);
+      }
+    },
+  });
+  return configs.map((config, c) => {
+    const mine = outcomes.slice(c * rounds, (c + 1) * rounds);
+    const roundResults: RoundResult[] = mine.map((o) => o.result);
+    const first: TrainedRound = trainedRoundFromOutcome(config.name, mine[0].network!, roundResults[0].seed);
+    return summarizeConfig(config, roundResults, first);
+  });
 }
 
 function writeResults(run: DiskRun, results: ConfigResult[]): void {

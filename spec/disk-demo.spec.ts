@@ -26,7 +26,8 @@ describe('the disk experiment (demos/disk.ts)', () => {
   const otherSeed = path.join(tmp, 'seed7');
 
   beforeAll(() => {
-    for (const [dir, extra] of [[first, []], [second, []], [otherSeed, ['--seed', '7']]] as const) {
+    // first on one thread, second on two worker threads: the same bytes (timings aside)
+    for (const [dir, extra] of [[first, ['--jobs', '1']], [second, ['--jobs', '2']], [otherSeed, ['--seed', '7']]] as const) {
       const r = runDisk([...args, ...extra, '--out', dir]);
       if (r.status !== 0) throw new Error(`disk demo failed: ${r.stderr}`);
     }
@@ -34,7 +35,7 @@ describe('the disk experiment (demos/disk.ts)', () => {
 
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  test('the same flags give byte-identical results apart from timings', () => {
+  test('the same flags give byte-identical results apart from timings, on one thread or two (--jobs 1, --jobs 2)', () => {
     const strip = (dir: string): string => {
       const json = readJson(dir, 'results.json');
       expect(json.timings).toBeDefined();
@@ -43,6 +44,9 @@ describe('the disk experiment (demos/disk.ts)', () => {
     };
     expect(strip(second)).toBe(strip(first));
     expect(fs.readFileSync(path.join(second, 'curves.json'), 'utf8')).toBe(fs.readFileSync(path.join(first, 'curves.json'), 'utf8'));
+    // results.md: every table's last column is a time
+    const untimed = (dir: string): string => fs.readFileSync(path.join(dir, 'results.md'), 'utf8').replace(/ \d+\.\d\d \|$/gm, '');
+    expect(untimed(second)).toBe(untimed(first));
   });
 
   test('the figures are written as SVG and PNG, identical for identical flags', () => {
@@ -109,10 +113,15 @@ describe('the disk experiment (demos/disk.ts)', () => {
   test('a wrong flag or value is refused with a clear message and status 2', () => {
     const unknown = runDisk(['--bogus']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/^error: unknown flag --bogus; the flags are --config, --rounds, --epochs, --seed, --out, --quiet, --no-figures, --save, --help\n$/);
+    expect(unknown.stderr).toMatch(/^error: unknown flag --bogus; the flags are --config, --rounds, --epochs, --seed, --out, --quiet, --no-figures, --save, --jobs, --help\n$/);
     const badRounds = runDisk(['--rounds', 'zero']);
     expect(badRounds.status).toBe(2);
     expect(badRounds.stderr).toMatch(/--rounds must be an integer ≥ 1, got 'zero'/);
+    for (const jobs of ['0', '257', 'all', '1.5']) {
+      const badJobs = runDisk(['--jobs', jobs]);
+      expect(badJobs.status).toBe(2);
+      expect(badJobs.stderr).toBe(`error: --jobs must be an integer from 1 to 256, got '${jobs}' (--help lists the flags)\n`);
+    }
     const badConfig = runDisk(['--config', 'nope']);
     expect(badConfig.status).toBe(2);
     expect(badConfig.stderr).toMatch(/unknown --config 'nope'; choose one of course, mixed/);

@@ -149,7 +149,11 @@ export function runConfig(
     rounds.push(result);
     if (onRound) onRound(result);
   }
-  const first = firstRound as TrainedRound;
+  return summarizeConfig(config, rounds, firstRound as TrainedRound);
+}
+
+/** A configuration's result from its rounds (in order) and its first round's network and data. */
+export function summarizeConfig(config: DiskConfig, rounds: RoundResult[], first: TrainedRound): ConfigResult {
   return {
     config,
     model: first.net.model.toString(),
