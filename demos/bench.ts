@@ -22,6 +22,11 @@
  *           and input gradient; im2col/col2im not counted).
  *   matmul  GFLOP/s of the three matrix products (A·B, A·Bᵀ, Aᵀ·B) in float64 for
  *           (64×784)·(784×100), the MLP's first layer, and (256×256)·(256×256).
+ *   lstm    one training step of a character LSTM: Embedding(65, 32) → LSTM(32, 128) →
+ *           Linear(128, 65) on 32 sequences of 64 characters, cross-entropy, Adam
+ *           (demos/bench/sequence-steps.ts).
+ *   attention  one training step of a two-block pre-norm Transformer (E 64, 4 heads, causal,
+ *           feed-forward 256) on 32 sequences of 64 positions, cross-entropy, Adam.
  *
  * Every measurement runs on both backends, 'wasm' (WebAssembly SIMD kernels) then 'js'
  * (TypeScript kernels), unless --backend picks one (setBackend, lib/tensor/backend/select.ts). With
@@ -32,7 +37,8 @@
  * one JSON line with every number. With --reference, also runs the given reference script
  * (PyTorch and NumPy timing the course round and the MNIST epochs on this machine, in this
  * sitting) and prints the ratios minidl / reference for each backend, against the bars:
- * course round ≤ 0.4 × NumPy, MNIST MLP and CNN epochs ≤ 3 × PyTorch (wasm backend).
+ * course round ≤ 0.4 × NumPy, MNIST MLP and CNN epochs ≤ 3 × PyTorch (wasm backend). For lstm and
+ * attention it runs demos/bench/sequence_reference.py (PyTorch, float32 and float64, one thread).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -45,8 +51,12 @@ import { FlagSpec, UsageError, intFlag, parseFlags, runMain } from './common/cli
 import { MnistModelName } from './mnist/models';
 import { loadOfflineDigits } from './mnist/offline-digits';
 import { trainMnist } from './mnist/train';
+import { attentionStep, lstmStep } from './bench/sequence-steps';
 
-const WORKLOADS = ['course', 'mlp', 'cnn', 'conv', 'matmul'] as const;
+/** PyTorch's times of the lstm and attention steps (run with --reference). */
+const SEQUENCE_REFERENCE = `${__dirname}/bench/sequence_reference.py`;
+
+const WORKLOADS = ['course', 'mlp', 'cnn', 'conv', 'matmul', 'lstm', 'attention'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -210,6 +220,29 @@ function main(): void {
       }
     }
   }
+  const sequenceWorkloads = (['lstm', 'attention'] as const).filter(selected);
+  if (reference && sequenceWorkloads.length > 0) {
+    console.error(`running demos/bench/sequence_reference.py ${sequenceWorkloads.join(' ')} …`);
+    const out = execFileSync(String(flags.python), [SEQUENCE_REFERENCE, ...sequenceWorkloads], { encoding: 'utf8' });
+    const ref = JSON.parse(out.trim().split('\n').pop() ?? '{}') as Record<string, number | string>;
+    all.sequenceReference = ref;
+    console.log(`| PyTorch on this machine, 1 thread | time per step | ${backends.map((b) => `${b} / PyTorch`).join(' | ')} |`);
+    console.log(`|---|---:|${backends.map(() => '---:|').join('')}`);
+    for (const what of sequenceWorkloads) {
+      for (const dtype of ['float32', 'float64']) {
+        const theirs = ref[`pytorch_${what}_step_${dtype}_s`];
+        if (typeof theirs !== 'number') continue;
+        const ratios = backends.map((b) => {
+          const ours = results[b]?.[`minidl_${what}_step_s`];
+          if (typeof ours !== 'number') return 'n/a';
+          const ratio = ours / theirs;
+          (results[b] as Record<string, number | string>)[`ratio_${what}_step_to_pytorch_${dtype}`] = Number(ratio.toFixed(3));
+          return ratio.toFixed(2);
+        });
+        console.log(`| ${what} step, PyTorch ${dtype} | ${(theirs * 1000).toFixed(1)} ms | ${ratios.join(' | ')} |`);
+      }
+    }
+  }
   console.log(JSON.stringify(all));
 }
 
@@ -330,6 +363,23 @@ function measure(selected: (w: Workload) => boolean, runs: number, timedEpochs: 
         });
       }
     }
+  }
+
+  for (const what of ['lstm', 'attention'] as const) {
+    if (!selected(what)) continue;
+    const step = what === 'lstm' ? lstmStep(new Rng('bench-lstm')) : attentionStep(new Rng('bench-attention'));
+    console.error(`${what}: timing training steps…`);
+    const seconds = timeCalls(step, 3, 0.5);
+    result[`minidl_${what}_step_s`] = Number(seconds.toFixed(5));
+    rows.push({
+      what: what === 'lstm'
+        ? 'LSTM step: Embedding(65,32)-LSTM(32→128)-Linear(128→65), [32 sequences, 64 steps], CE, Adam'
+        : 'Transformer step: 2 pre-norm blocks E 64, 4 heads, causal, FFN 256, [32, 64], CE, Adam',
+      value: `${(seconds * 1000).toFixed(1)} ms`,
+      note: 'per training step (forward, loss, backward, Adam), median of 3',
+      amount: seconds,
+      higherIsBetter: false,
+    });
   }
 
   return { result, rows };
