@@ -24,6 +24,7 @@ const CORE = [
   'sequence-losses',
   'attention',
   'recurrent',
+  'hooks',
 ];
 
 module.exports = {

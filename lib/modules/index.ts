@@ -8,7 +8,7 @@
  * @module Modules
  */
 export { Module, runInChild } from './module';
-export type { ModuleBuffer } from './module';
+export type { ModuleBuffer, ForwardPreHook, ForwardHook, FullBackwardHook, RemovableHandle } from './module';
 export { Parameter } from './parameter';
 export { Linear } from './linear';
 export type { LinearOptions } from './linear';

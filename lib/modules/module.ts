@@ -1,4 +1,5 @@
-import { MinidlError, describeValue, formatShape, sameShape } from '../errors';
+import { MinidlError, checkArgumentCount, describeValue, formatShape, sameShape } from '../errors';
+import { Rng, defaultRng } from '../random/rng';
 import { longLivedIndices, longLivedValues } from '../tensor/memory';
 import { Tensor, keptTensor } from '../tensor/tensor';
 import { Parameter } from './parameter';
@@ -9,6 +10,47 @@ export interface ModuleBuffer {
   name: string;
   /** The tensor itself (updated in place by the module). */
   value: Tensor;
+}
+
+/**
+ * A forward pre-hook (PyTorch's `register_forward_pre_hook`): called with the module and the
+ * input of each `forward`, before the module's own forward runs. It returns nothing.
+ */
+export type ForwardPreHook<M extends Module = Module> = (module: M, input: Tensor) => void;
+
+/**
+ * A forward hook (PyTorch's `register_forward_hook`): called with the module, the input and the
+ * output of each `forward`, after the module's own forward returned. It returns nothing.
+ */
+export type ForwardHook<M extends Module = Module> = (module: M, input: Tensor, output: Tensor) => void;
+
+/**
+ * A backward hook (PyTorch's `register_full_backward_hook`): called with the module,
+ * gradInput = ∂L/∂input (what the module's own `backward` returned) and gradOutput = ∂L/∂output
+ * (what `backward` was given), after the module's own backward returned. It returns nothing.
+ * PyTorch passes tuples of tensors; a minidl module has one tensor each way, so these are tensors.
+ */
+export type FullBackwardHook<M extends Module = Module> = (module: M, gradInput: Tensor, gradOutput: Tensor) => void;
+
+/** What the `register…Hook` methods return (PyTorch's `RemovableHandle`). */
+export interface RemovableHandle {
+  /** Unregisters the hook: it is not called again. Calling `remove` a second time does nothing. */
+  remove(): void;
+}
+
+/** One registered hook (an object of its own, so the same function registered twice has two handles). */
+interface HookEntry<F> {
+  readonly fn: F;
+}
+
+/** The hooks registered on one module, each list in the order of registration. */
+interface ModuleHooks {
+  readonly forwardPre: HookEntry<ForwardPreHook>[];
+  readonly forward: HookEntry<ForwardHook>[];
+  readonly backward: HookEntry<FullBackwardHook>[];
+  /** The instance's own `forward` and `backward` properties before the hooks' were put there (usually none). */
+  readonly ownForward: PropertyDescriptor | undefined;
+  readonly ownBackward: PropertyDescriptor | undefined;
 }
 
 /**
@@ -27,6 +69,46 @@ export interface ModuleBuffer {
  * `gradOut` whose shape is not the shape of the last output, throws an error naming the module.
  * A subclass gets these checks by ending `forward` with `return this.rememberOutput(output)` and
  * starting `backward` with `this.checkGradOut(gradOut)`.
+ *
+ * **Hooks** (PyTorch's, in camelCase) let code look at what flows through any module of a model
+ * without changing it: `registerForwardPreHook(fn(module, input))`,
+ * `registerForwardHook(fn(module, input, output))` and
+ * `registerFullBackwardHook(fn(module, gradInput, gradOutput))`, each returning a handle whose
+ * `remove()` unregisters it. When they fire, for a call of `m.forward(x)` and `m.backward(g)`:
+ *
+ *   m.forward(x):   m's pre-hooks (x), in the order registered
+ *                   m's own forward                  (a container's children fire theirs inside it)
+ *                   m's forward hooks (x, y)         with y the output forward returned
+ *   m.backward(g):  m's own backward                 (a container's children fire theirs inside it)
+ *                   m's backward hooks (gradInput, g)  with gradInput what backward returned
+ *
+ * so in a `Sequential(a, b)` the order is: pre-hooks of the Sequential, of a, forward hooks of a,
+ * pre-hooks of b, forward hooks of b, forward hooks of the Sequential; then backward hooks of b, of
+ * a, of the Sequential. They fire whoever makes the call — a container, `NeuralNet`, or your code
+ * calling `model.forward(x)` — and for every module, your own subclasses included: registering the
+ * first hook on a module gives that one object its own `forward` and `backward` properties (which
+ * come before the class's methods), and these run the hooks around the class's methods; removing
+ * the last hook deletes them again. Hooks are not saved with a model.
+ *
+ * Hooks observe; they do not replace. PyTorch lets a hook return a new input, output or gradInput,
+ * and its autograd then differentiates through the change; minidl has no autograd, so a module's
+ * `backward` would silently compute the gradient of what it computed, not of the replacement. A
+ * hook that returns anything but `undefined` is therefore refused with a MinidlError (write its
+ * body in braces: `(m, x, y) => { list.push(y); }`, since `list.push(y)` returns a number). To
+ * change what flows, write a module and put it in the model.
+ *
+ * A hook that throws stops the call with a MinidlError naming the module and the hook
+ * (`Linear(2→25).forward: forward hook 0 threw: …`, the original error as its `cause`), and the
+ * state is what a failed call of the module leaves: a forward gives back the buffers (BatchNorm's
+ * running statistics) and the random generators (Dropout's masks) that it changed, as
+ * Sequential's forward does; a backward leaves the parameter gradients it added (as a backward
+ * that fails inside a Sequential does; `NeuralNet` puts back the whole step).
+ *
+ * The tensors a hook is given are the model's own (not copies), and a hook may keep them: a
+ * model with a hook registered on any of its modules trains and evaluates in `NeuralNet` without
+ * temporaries (lib/training/library-code.ts), so nothing it keeps is released. Inside your own
+ * `withTemporaryTensors`, the rule of that function applies to them too: keep numbers
+ * (`output.toArray()`), not the tensor, or reading it later throws.
  */
 export abstract class Module {
   /** True in training mode (the default), false in evaluation mode; see `train()` / `eval()`. */
@@ -36,6 +118,8 @@ export abstract class Module {
   private readonly ownBuffers: ModuleBuffer[] = [];
   /** The arrays handed out by `workspace` and `indexWorkspace`, by name. */
   private readonly workspaces = new Map<string, Float64Array | Int32Array>();
+  /** The hooks registered on this module, or null when there are none (see the class doc). */
+  private hooks: ModuleHooks | null = null;
 
   /** Computes the output for `input`, remembering what `backward` needs. */
   abstract forward(input: Tensor): Tensor;
@@ -97,6 +181,142 @@ export abstract class Module {
   /** Total number of learnable numbers. */
   numParams(): number {
     return this.params().reduce((total, p) => total + p.value.size, 0);
+  }
+
+  /**
+   * Registers `hook(module, input)`, called before each `forward` of this module (see the class
+   * doc for when and in what order). Returns a handle whose `remove()` unregisters it. Throws a
+   * MinidlError, registering nothing, for a hook that is not a function or a second argument.
+   */
+  registerForwardPreHook(hook: ForwardPreHook<this>): RemovableHandle {
+    this.checkHook('registerForwardPreHook', arguments.length, hook, '(module, input) => void');
+    return this.addHook('forwardPre', hook as ForwardPreHook);
+  }
+
+  /**
+   * Registers `hook(module, input, output)`, called after each `forward` of this module with the
+   * output it returned (see the class doc). Returns a handle whose `remove()` unregisters it.
+   * Throws a MinidlError, registering nothing, for a hook that is not a function or a second argument.
+   */
+  registerForwardHook(hook: ForwardHook<this>): RemovableHandle {
+    this.checkHook('registerForwardHook', arguments.length, hook, '(module, input, output) => void');
+    return this.addHook('forward', hook as ForwardHook);
+  }
+
+  /**
+   * Registers `hook(module, gradInput, gradOutput)`, called after each `backward` of this module:
+   * gradOutput = ∂L/∂output is what `backward` was given, gradInput = ∂L/∂input what it returned
+   * (single tensors, where PyTorch passes tuples). Returns a handle whose `remove()` unregisters
+   * it. Throws a MinidlError, registering nothing, for a hook that is not a function or a second argument.
+   */
+  registerFullBackwardHook(hook: FullBackwardHook<this>): RemovableHandle {
+    this.checkHook('registerFullBackwardHook', arguments.length, hook, '(module, gradInput, gradOutput) => void');
+    return this.addHook('backward', hook as FullBackwardHook);
+  }
+
+  /** True when a hook is registered on this module itself (not counting the modules inside it). */
+  hasHooks(): boolean {
+    return this.hooks !== null;
+  }
+
+  /** Refuses a hook that is not a function, or a second argument (PyTorch's prepend/with_kwargs are not supported). */
+  private checkHook(method: string, count: number, hook: unknown, shape: string): void {
+    checkArgumentCount(`${this}.${method}`, count, ['hook']);
+    if (typeof hook !== 'function') this.fail(method, `hook must be a function ${shape}, got ${describe(hook)}`);
+  }
+
+  /** Adds `fn` to the list `kind`, putting the hooks' forward and backward in place at the first hook. */
+  private addHook<K extends 'forwardPre' | 'forward' | 'backward'>(kind: K, fn: ModuleHooks[K][number]['fn']): RemovableHandle {
+    const hooks = this.hooks ?? this.startHooks();
+    const list = hooks[kind] as HookEntry<typeof fn>[];
+    const entry: HookEntry<typeof fn> = { fn };
+    list.push(entry);
+    let removed = false;
+    return {
+      remove: () => {
+        if (removed) return;
+        removed = true;
+        list.splice(list.indexOf(entry), 1);
+        if (this.hooks === hooks && hooks.forwardPre.length + hooks.forward.length + hooks.backward.length === 0) this.stopHooks();
+      },
+    };
+  }
+
+  /**
+   * At the first hook: gives this object its own `forward` and `backward`, which run the hooks
+   * around the methods it had (its class's, or functions assigned to it before).
+   */
+  private startHooks(): ModuleHooks {
+    const hooks: ModuleHooks = {
+      forwardPre: [], forward: [], backward: [],
+      ownForward: Object.getOwnPropertyDescriptor(this, 'forward'),
+      ownBackward: Object.getOwnPropertyDescriptor(this, 'backward'),
+    };
+    const forward = this.forward;
+    const backward = this.backward;
+    Object.defineProperty(this, 'forward', {
+      configurable: true, writable: true,
+      value: (input: Tensor, ...rest: unknown[]): Tensor => this.forwardWithHooks(hooks, forward, input, rest),
+    });
+    Object.defineProperty(this, 'backward', {
+      configurable: true, writable: true,
+      value: (gradOut: Tensor, ...rest: unknown[]): Tensor => this.backwardWithHooks(hooks, backward, gradOut, rest),
+    });
+    this.hooks = hooks;
+    return hooks;
+  }
+
+  /** After the last hook is removed: puts back the `forward` and `backward` this object had before. */
+  private stopHooks(): void {
+    const hooks = this.hooks as ModuleHooks;
+    this.hooks = null;
+    for (const [name, own] of [['forward', hooks.ownForward], ['backward', hooks.ownBackward]] as const) {
+      if (own === undefined) delete (this as Record<string, unknown>)[name];
+      else Object.defineProperty(this, name, own);
+    }
+  }
+
+  /** `forward` with hooks: pre-hooks, the module's forward, forward hooks (giving back the state if one throws). */
+  private forwardWithHooks(hooks: ModuleHooks, forward: Module['forward'], input: Tensor, rest: unknown[]): Tensor {
+    const preHooks = hooks.forwardPre.slice(); // a hook added or removed during the call counts from the next call
+    const postHooks = hooks.forward.slice();
+    preHooks.forEach((h, i) => this.runHook('forward', 'forward pre-hook', i, h.fn, () => h.fn(this, input)));
+    const giveBack = postHooks.length > 0 ? stateToGiveBack(this) : null;
+    const output = (forward as (...args: unknown[]) => Tensor).call(this, input, ...rest);
+    try {
+      postHooks.forEach((h, i) => this.runHook('forward', 'forward hook', i, h.fn, () => h.fn(this, input, output)));
+    } catch (err) {
+      if (giveBack !== null) giveBack();
+      throw err;
+    }
+    return output;
+  }
+
+  /** `backward` with hooks: the module's backward, then the backward hooks with what it returned. */
+  private backwardWithHooks(hooks: ModuleHooks, backward: Module['backward'], gradOut: Tensor, rest: unknown[]): Tensor {
+    const postHooks = hooks.backward.slice();
+    const gradInput = (backward as (...args: unknown[]) => Tensor).call(this, gradOut, ...rest);
+    postHooks.forEach((h, i) => this.runHook('backward', 'backward hook', i, h.fn, () => h.fn(this, gradInput, gradOut)));
+    return gradInput;
+  }
+
+  /**
+   * Calls one hook; an error it throws, or a value it returns, becomes a MinidlError naming this
+   * module, the method and the hook: `ReLU.forward: forward hook 0 (keep) threw: …`.
+   */
+  private runHook(method: string, kind: string, index: number, fn: { name: string }, call: () => unknown): void {
+    const which = `${kind} ${index}${fn.name !== '' ? ` (${fn.name})` : ''}`;
+    let returned: unknown;
+    try {
+      returned = call();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new MinidlError(`${this}.${method}: ${which} threw: ${message}`, { cause: err });
+    }
+    if (returned !== undefined) {
+      this.fail(method, `${which} returned ${describe(returned)}; hooks observe and return nothing (minidl has no autograd to ` +
+        'differentiate a replacement). Write the body in braces, (m, x, y) => { list.push(y); }, and put a module in the model to change what flows');
+    }
   }
 
   /**
@@ -190,6 +410,27 @@ export abstract class Module {
   protected fail(method: string, message: string): never {
     throw new MinidlError(`${this.toString()}.${method}: ${message}`);
   }
+}
+
+/**
+ * What a forward of `root` may change besides its output — the buffers of its tree and the random
+ * generators (the global one, and every `Rng` held in a field of a module of the tree) — saved
+ * now; the function returned puts them back (for a forward whose hook throws).
+ */
+function stateToGiveBack(root: Module): () => void {
+  const buffers = root.buffers().map((b) => b.value);
+  const values = buffers.map((t) => t.data.slice());
+  const generators = new Set<Rng>([defaultRng()]);
+  const visit = (m: Module): void => {
+    for (const value of Object.values(m)) if (value instanceof Rng) generators.add(value);
+    for (const child of m.children()) visit(child);
+  };
+  visit(root);
+  const states = [...generators].map((rng) => [rng, rng.state()] as const);
+  return () => {
+    buffers.forEach((t, i) => t.data.set(values[i]));
+    for (const [rng, state] of states) rng.setState(state);
+  };
 }
 
 /**

@@ -48,6 +48,10 @@ import { SGD } from '../optim/sgd';
  * mean in a field, a momentum buffer made with `Tensor.zeros` — so a model, loss or optimizer
  * with any class of yours in it (a subclass too, or an instance whose method was replaced)
  * trains without steps: every tensor ordinary, the same bits, slower.
+ *
+ * Hooks (`registerForwardHook` and the others, lib/modules/module.ts) are code of yours too: they
+ * are given the model's tensors and may keep them, so a model with a hook on any of its modules
+ * trains without steps as well, and what a hook keeps stays readable after `fit`.
  */
 const LIBRARY_PROTOTYPES: ReadonlySet<unknown> = new Set<unknown>([
   Linear, ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, LogSoftmax, ELU, GELU, Conv2d, MaxPool2d, AvgPool2d, Flatten,
@@ -68,9 +72,9 @@ export function isLibraryInstance(thing: object): boolean {
   });
 }
 
-/** True when the model and every module inside it are minidl's own. */
+/** True when the model and every module inside it are minidl's own, with no hook registered on any of them. */
 export function isLibraryModel(model: Module): boolean {
-  return isLibraryInstance(model) && model.children().every((child) => isLibraryModel(child));
+  return isLibraryInstance(model) && !model.hasHooks() && model.children().every((child) => isLibraryModel(child));
 }
 
 /** True when a step of this model, loss (and optimizer, for training) runs only minidl's code. */
