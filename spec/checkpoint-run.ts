@@ -1,5 +1,5 @@
 import {
-  Adam, BatchNorm1d, Dropout, Linear, MSELoss, Module, NeuralNet, Optimizer, ReLU, Rng, SGD, Sequential, StepLR, Tensor, manualSeed,
+  Adam, BatchNorm1d, Dropout, FitOptions, Linear, MSELoss, Module, NeuralNet, Optimizer, ReLU, Rng, SGD, Sequential, StepLR, Tensor, manualSeed,
 } from '../lib/index';
 
 /**
@@ -25,8 +25,8 @@ export interface Run {
   scheduler: StepLR;
   /** The generator the run draws from. */
   rng: Rng;
-  /** Trains `epochs` epochs (batches of 8, shuffled) and returns each epoch's loss. */
-  train(epochs: number): number[];
+  /** Trains `epochs` epochs (batches of 8, shuffled) and returns each epoch's loss; `options` are more of fit's options. */
+  train(epochs: number, options?: FitOptions): number[];
 }
 
 /** A new run of `kind` (see above). */
@@ -45,7 +45,7 @@ export function makeRun(kind: RunKind): Run {
     : new Adam(model.params(), { lr: 0.01 });
   const scheduler = new StepLR(optimizer, { stepSize: 3, gamma: 0.5 });
   const net = new NeuralNet(model, kind === 'sgd' ? { optimizer, loss: new MSELoss() } : { optimizer, loss: new MSELoss(), rng });
-  return { model, optimizer, scheduler, rng, train: (epochs) => net.fit(x, y, { epochs, batchSize: 8, scheduler }).loss };
+  return { model, optimizer, scheduler, rng, train: (epochs, options = {}) => net.fit(x, y, { epochs, batchSize: 8, scheduler, ...options }).loss };
 }
 
 /** The bits of numbers, as hexadecimal strings (−0 and +0 told apart). */

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  Adagrad, Adam, AdamW, BatchNorm1d, BatchNorm2d, Linear, MSELoss, Optimizer, RMSprop, Rng, SGD, Sequential, Tensor,
-  modelFromJSON, modelToJSON, loadStateInto,
+  Adagrad, Adam, AdamW, BatchNorm1d, BatchNorm2d, FitOptions, Linear, MSELoss, Optimizer, RMSprop, Rng, SGD, Sequential, Tensor,
+  TrainingState, defaultRng, modelFromJSON, modelToJSON, loadStateInto,
 } from '../lib/index';
 import { loadCheckpoint, saveCheckpoint } from '../lib/node';
 import { getBackend } from '../lib/tensor/backend/select';
@@ -75,6 +75,73 @@ describe.each<RunKind>(['sgd', 'adam'])('a checkpoint resumes exactly (%s, Batch
     loadCheckpoint(file, { model: withoutRng.model, optimizer: withoutRng.optimizer, scheduler: withoutRng.scheduler });
     withoutRng.train(3);
     expect(modelBits(withoutRng.model)).not.toEqual(modelBits(reference.model));
+  });
+});
+
+describe("fit's checkpoint option: { every, save, epochsDone }", () => {
+  test('saves every 2 epochs without changing the run; resuming from epoch 4 with epochsDone 4 ends on the bits of 6 epochs in one go', () => {
+    const reference = makeRun('adam');
+    const referenceLosses = reference.train(6);
+
+    const saved: number[] = [];
+    const run = makeRun('adam');
+    const losses = run.train(6, {
+      checkpoint: {
+        every: 2,
+        save: (state) => {
+          expect(state.model).toBe(run.model);
+          expect(state.optimizer).toBe(run.optimizer);
+          expect(state.scheduler).toBe(run.scheduler);
+          expect(state.rng).toBe(run.rng);
+          saved.push(state.epoch);
+          saveCheckpoint(path.join(dir, `every-${state.epoch}.ckpt.json`), state);
+        },
+      },
+    });
+    expect(saved).toEqual([2, 4, 6]);
+    expect(numberBits(losses)).toEqual(numberBits(referenceLosses));
+    expect(modelBits(run.model)).toEqual(modelBits(reference.model));
+
+    const resumed = makeRun('adam');
+    const { epoch } = loadCheckpoint(path.join(dir, 'every-4.ckpt.json'), { model: resumed.model, optimizer: resumed.optimizer, scheduler: resumed.scheduler, rng: resumed.rng });
+    expect(epoch).toBe(4);
+    const later: number[] = [];
+    const resumedLosses = resumed.train(2, { checkpoint: { every: 2, epochsDone: epoch as number, save: (state) => later.push(state.epoch) } });
+    expect(later).toEqual([6]);
+    expect(numberBits(resumedLosses)).toEqual(numberBits(referenceLosses.slice(4)));
+    expect(modelBits(resumed.model)).toEqual(modelBits(reference.model));
+  });
+
+  test('the global generator is the state of a net without rng (what its shuffling and a Dropout without rng draw from)', () => {
+    const run = makeRun('sgd');
+    let state: TrainingState | null = null;
+    run.train(1, { checkpoint: { every: 1, save: (s) => { state = s; } } });
+    expect((state as TrainingState | null)?.rng).toBe(defaultRng());
+  });
+
+  test.each<[string, unknown, RegExp]>([
+    ['every 0', { every: 0, save: () => {} }, /^NeuralNet\.fit: checkpoint\.every must be an integer ≥ 1, got 0$/],
+    ['no save', { every: 2 }, /^NeuralNet\.fit: checkpoint needs \{ every, save \}/],
+    ['save not a function', { every: 2, save: 'run.json' }, /NeuralNet\.fit \(checkpoint\).*save.*'run\.json'/],
+    ['an unknown key', { every: 2, save: () => {}, everyEpochs: 2 }, /NeuralNet\.fit \(checkpoint\).*everyEpochs/],
+    ['epochsDone −1', { every: 2, save: () => {}, epochsDone: -1 }, /^NeuralNet\.fit: checkpoint\.epochsDone must be a whole number ≥ 0, got -1$/],
+    ['not an object', 5, /NeuralNet\.fit.*checkpoint/],
+  ])('%s is refused before the first step, and nothing changes', (_name, checkpoint, message) => {
+    const run = makeRun('adam');
+    const before = modelBits(run.model);
+    const rngState = JSON.stringify(run.rng.state());
+    expect(() => run.train(2, { checkpoint } as FitOptions)).toThrow(message);
+    expect(modelBits(run.model)).toEqual(before);
+    expect(JSON.stringify(run.rng.state())).toBe(rngState);
+    expect(run.optimizer.lr).toBe(0.01);
+  });
+
+  test('an error thrown by save stops fit after that epoch and is passed on as it is', () => {
+    const run = makeRun('adam');
+    const failure = new Error('disk full');
+    let epochs = 0;
+    expect(() => run.train(5, { checkpoint: { every: 2, save: () => { throw failure; } }, onEpoch: () => { epochs++; } })).toThrow(failure);
+    expect(epochs).toBe(1); // epoch 2 saved (and threw) before its onEpoch
   });
 });
 

@@ -8,5 +8,6 @@
  */
 export { NeuralNet, labelsFromTargets } from './neural-net';
 export type {
-  NeuralNetOptions, FitOptions, EpochReport, BatchReport, EarlyStoppingOptions, TrainingHistory, Evaluation, Targets, ValidationSet, StepResult,
+  NeuralNetOptions, FitOptions, EpochReport, BatchReport, EarlyStoppingOptions, CheckpointOptions, TrainingState, TrainingHistory, Evaluation,
+  Targets, ValidationSet, StepResult,
 } from './neural-net';

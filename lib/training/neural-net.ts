@@ -100,6 +100,41 @@ export interface FitOptions {
    * epoch and says which epoch was best.
    */
   earlyStopping?: EarlyStoppingOptions;
+  /**
+   * Save the run every `every` epochs: after the epoch's scheduler step, `save` is given
+   * everything a checkpoint holds ({ model, optimizer, scheduler, rng, epoch }), ready for
+   * `saveCheckpoint(file, state)` from `minidl/node` (this entry point writes no files itself).
+   */
+  checkpoint?: CheckpointOptions;
+}
+
+/** Options of `fit`'s periodic checkpoints. */
+export interface CheckpointOptions {
+  /** Save after every `every`-th epoch (counted with `epochsDone`): a whole number ≥ 1. */
+  every: number;
+  /** Called with the run's state; e.g. `(state) => saveCheckpoint(\`run-${state.epoch}.ckpt.json\`, state)`. An error it throws stops fit and is passed on. */
+  save: (state: TrainingState) => void;
+  /** Epochs done before this fit (a run resumed from a checkpoint of epoch 5 passes 5), so `epoch` and `every` count the whole run. Default 0. */
+  epochsDone?: number;
+}
+
+/**
+ * A training run's state after an epoch, as `fit`'s checkpoint option hands it out: what
+ * `saveCheckpoint` (minidl/node) saves and `loadCheckpoint` puts back. Loaded into a model,
+ * optimizer, scheduler and generator built the same way, training goes on to the bit. (Early
+ * stopping's count of epochs without improvement is not part of it.)
+ */
+export interface TrainingState {
+  /** The model being trained. */
+  model: Module;
+  /** The net's optimizer. */
+  optimizer: Optimizer;
+  /** The scheduler given to fit, if any. */
+  scheduler?: LRScheduler;
+  /** The generator fit shuffles with: the net's `rng`, or the global one (`defaultRng()`) — the one a Dropout without `rng` draws from too. */
+  rng: Rng;
+  /** Epochs done: `epochsDone` + the epochs of this fit so far. */
+  epoch: number;
 }
 
 /** What `onBatch` receives after each batch's update. */
@@ -273,7 +308,7 @@ export class NeuralNet {
       epochs: anInteger, batchSize: anInteger, shuffle: aBoolean, labels: CLASS_LIST, validation: A_VALIDATION_SET, onEpoch: aFunction,
       scheduler: A_SCHEDULER,
       schedulerInterval: oneOf('epoch', 'batch'),
-      clipGradNorm: aNumber, clipGradValue: aNumber, onBatch: aFunction, earlyStopping: AN_OPTIONS_OBJECT,
+      clipGradNorm: aNumber, clipGradValue: aNumber, onBatch: aFunction, earlyStopping: AN_OPTIONS_OBJECT, checkpoint: AN_OPTIONS_OBJECT,
     }, { positional: 'epochs' });
     const epochs = checkInteger(who, 'epochs', o.epochs ?? 1);
     const batchSize = checkInteger(who, 'batchSize', o.batchSize ?? 100);
@@ -289,10 +324,11 @@ export class NeuralNet {
     const scheduler = o.scheduler ?? null;
     const interval = o.schedulerInterval ?? (scheduler instanceof OneCycleLR ? 'batch' : 'epoch');
     if (scheduler !== null) this.checkScheduler(who, scheduler, interval, epochs, epochs * Math.ceil(x.shape[0] / batchSize));
+    const saving = o.checkpoint === undefined ? null : readCheckpointOptions(who, o.checkpoint);
     this.checkpoint = new StepCheckpoint(this.model, this.optimizer);
     this.clipping = clipping;
     try {
-      return this.fitChecked(x, y, labels, { epochs, batchSize, shuffle, validation, fast, scheduler, interval, onEpoch: o.onEpoch, onBatch: o.onBatch, stopping });
+      return this.fitChecked(x, y, labels, { epochs, batchSize, shuffle, validation, fast, scheduler, interval, onEpoch: o.onEpoch, onBatch: o.onBatch, stopping, saving });
     } finally {
       this.clipping = null; // clipping is an option of this fit only (step() called later does not clip)
     }
@@ -302,9 +338,9 @@ export class NeuralNet {
   private fitChecked(x: Tensor, y: Tensor, labels: Int32Array, run: {
     epochs: number; batchSize: number; shuffle: boolean; validation: { x: Tensor; y: Tensor; labels: Int32Array } | null; fast: boolean;
     scheduler: LRScheduler | null; interval: 'epoch' | 'batch'; onEpoch?: (report: EpochReport) => void | boolean;
-    onBatch?: (report: BatchReport) => void | boolean; stopping: Required<EarlyStoppingOptions> | null;
+    onBatch?: (report: BatchReport) => void | boolean; stopping: Required<EarlyStoppingOptions> | null; saving: Required<CheckpointOptions> | null;
   }): TrainingHistory {
-    const { epochs, batchSize, shuffle, validation, fast, scheduler, interval, stopping } = run;
+    const { epochs, batchSize, shuffle, validation, fast, scheduler, interval, stopping, saving } = run;
     const n = x.shape[0];
     let best = Infinity;
     let bestEpoch = 0;
@@ -376,6 +412,12 @@ export class NeuralNet {
         history.bestEpoch = bestEpoch;
         history.stoppedEarly = false;
         if (wait > 0 && wait >= stopping.patience) history.stoppedEarly = epoch < epochs; // Keras: wait ≥ patience
+      }
+      const epochsDone = saving === null ? 0 : saving.epochsDone + epoch;
+      if (saving !== null && epochsDone % saving.every === 0) {
+        const state: TrainingState = { model: this.model, optimizer: this.optimizer, rng: this.rng ?? defaultRng(), epoch: epochsDone };
+        if (scheduler !== null) state.scheduler = scheduler;
+        saving.save(state);
       }
       if (run.onEpoch !== undefined && run.onEpoch(report) === false) break;
       if (history.stoppedEarly === true) break;
@@ -735,6 +777,17 @@ function readEarlyStopping(who: string, options: EarlyStoppingOptions, hasValida
   if (patience < 0) throw new MinidlError(`${who}: earlyStopping.patience must be an integer ≥ 0, got ${patience}`);
   const minDelta = checkPositive(who, 'earlyStopping.minDelta', o.minDelta ?? 0, true);
   return { monitor: o.monitor ?? 'validationLoss', patience, minDelta, restoreBest: o.restoreBest ?? false };
+}
+
+/** Reads and checks fit's `checkpoint` option. */
+function readCheckpointOptions(who: string, options: CheckpointOptions): Required<CheckpointOptions> {
+  const o = readOptions<CheckpointOptions>(`${who} (checkpoint)`, options, { every: anInteger, save: aFunction, epochsDone: anInteger }, { argument: 'checkpoint' });
+  if (o.every === undefined || o.save === undefined) {
+    throw new MinidlError(`${who}: checkpoint needs { every, save }: e.g. { every: 5, save: (state) => saveCheckpoint(file, state) }`);
+  }
+  const epochsDone = o.epochsDone ?? 0;
+  if (epochsDone < 0) throw new MinidlError(`${who}: checkpoint.epochsDone must be a whole number ≥ 0, got ${epochsDone}`);
+  return { every: checkInteger(who, 'checkpoint.every', o.every), save: o.save, epochsDone };
 }
 
 /** The scheduler option: any of minidl's learning-rate schedulers. */
