@@ -197,3 +197,6 @@ export type LSTM = LSTMClass;
 import { GRU as GRUClass } from './modules/recurrent/gru';
 export const GRU = requireNew(GRUClass, 'GRU');
 export type GRU = GRUClass;
+import { TrainingMonitor as TrainingMonitorClass } from './tools/monitor';
+export const TrainingMonitor = requireNew(TrainingMonitorClass, 'TrainingMonitor');
+export type TrainingMonitor = TrainingMonitorClass;

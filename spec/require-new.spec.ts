@@ -20,6 +20,7 @@ describe('the classes minidl exports', () => {
       'NLLLoss',
       'RNN', 'LSTM', 'GRU',
       'MultiheadAttention',
+      'TrainingMonitor',
     ].sort());
   });
 

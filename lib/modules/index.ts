@@ -8,7 +8,7 @@
  * @module Modules
  */
 export { Module, runInChild } from './module';
-export type { ModuleBuffer, ForwardPreHook, ForwardHook, FullBackwardHook, RemovableHandle } from './module';
+export type { ModuleBuffer } from './module';
 export { Parameter } from './parameter';
 export { Linear } from './linear';
 export type { LinearOptions } from './linear';
@@ -51,3 +51,5 @@ export type { LSTMOptions, LSTMState, LSTMStateGrad, LSTMForwardResult, LSTMBack
 export { GRU } from './recurrent/gru';
 export type { GRUOptions, GRUState, GRUStateGrad, GRUForwardResult, GRUBackwardResult } from './recurrent/gru';
 export type { RecurrentOptions, RecurrentLayerParams } from './recurrent/recurrent-shared';
+// Hooks (Module.registerForwardHook and the others): what a hook is given, and the handle that removes it
+export type { ForwardPreHook, ForwardHook, FullBackwardHook, RemovableHandle } from './module';

@@ -74,15 +74,15 @@ interface ModuleHooks {
  * without changing it: `registerForwardPreHook(fn(module, input))`,
  * `registerForwardHook(fn(module, input, output))` and
  * `registerFullBackwardHook(fn(module, gradInput, gradOutput))`, each returning a handle whose
- * `remove()` unregisters it. When they fire, for a call of `m.forward(x)` and `m.backward(g)`:
+ * `remove()` unregisters it. When they fire:
  *
- *   m.forward(x):   m's pre-hooks (x), in the order registered
- *                   m's own forward                  (a container's children fire theirs inside it)
- *                   m's forward hooks (x, y)         with y the output forward returned
- *   m.backward(g):  m's own backward                 (a container's children fire theirs inside it)
- *                   m's backward hooks (gradInput, g)  with gradInput what backward returned
+ * - `m.forward(x)` runs m's pre-hooks (given x), in the order they were registered, then m's own
+ *   forward (a container's children fire their hooks inside it), then m's forward hooks (given x
+ *   and y, the output that forward returned).
+ * - `m.backward(g)` runs m's own backward (the children's hooks fire inside it), then m's backward
+ *   hooks (given gradInput, what that backward returned, and g).
  *
- * so in a `Sequential(a, b)` the order is: pre-hooks of the Sequential, of a, forward hooks of a,
+ * So in a `Sequential(a, b)` the order is: pre-hooks of the Sequential, of a, forward hooks of a,
  * pre-hooks of b, forward hooks of b, forward hooks of the Sequential; then backward hooks of b, of
  * a, of the Sequential. They fire whoever makes the call — a container, `NeuralNet`, or your code
  * calling `model.forward(x)` — and for every module, your own subclasses included: registering the

@@ -1,5 +1,6 @@
 /**
- * Tools: checking a backward pass against finite differences, and the helpers minidl's own
+ * Tools: checking a backward pass against finite differences, watching a model train (its
+ * activations, gradients and updates per layer, through hooks), and the helpers minidl's own
  * classes use to check their arguments, for code of your own written on top of minidl (a layer,
  * a loss, a training script): the options reader with its value checks, the number checks, and
  * how messages write a value or a shape.
@@ -13,6 +14,8 @@ export { gradcheck } from './gradcheck';
 export type { GradcheckOptions, GradcheckReport, GradcheckEntry } from './gradcheck';
 export { clipGradNorm, clipGradValue } from './clip-grad';
 export type { ClipGradNormOptions } from './clip-grad';
+export { TrainingMonitor } from './monitor';
+export type { MonitorHistory, MonitorEpoch, LayerStats, ParamStats } from './monitor';
 
 // Reading an options object, as every constructor of minidl does
 export {
