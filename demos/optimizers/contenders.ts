@@ -12,7 +12,7 @@ import { Adagrad, Adam, AdamW, CosineAnnealingLR, LRScheduler, Optimizer, Parame
  *     momentum rows differ from SGD by the momentum alone (μ = 0.9, which also makes the
  *     steady-state step η/(1 − μ) ten times longer: with η = 0.01 momentum would take about SGD's
  *     path);
- *   - RMSprop η = 1e-3 (Hinton's lecture and Keras' default; PyTorch's 1e-2 is also stable here),
+ *   - RMSprop η = 1e-3 (Keras' default, Adam's rate; PyTorch's default 1e-2 also trains here),
  *     Adagrad η = 1e-2, Adam η = 1e-3 and AdamW η = 1e-3, λ = 0.01: PyTorch's defaults.
  *   - the schedule: SGD + momentum with CosineAnnealingLR from 0.1 down to 0 over the run
  *     (tMax = epochs), stepped after every epoch by fit's `scheduler` option.

@@ -1,4 +1,4 @@
-import { NeuralNet, Rng, generateDisk, oneHot, standardize } from '../../lib';
+import { MinidlError, NeuralNet, Rng, generateDisk, oneHot, standardize } from '../../lib';
 import { findConfig } from '../disk/configs';
 import { TEST_SIZE, TRAIN_SIZE, roundSeed } from '../disk/experiment';
 import { Contender } from './contenders';
@@ -42,7 +42,7 @@ export interface DiskRaceResult {
 /** Trains the course network with `contender`'s disk settings for `epochs` epochs (see the file's comment). */
 export function runDiskRace(contender: Contender, seed: string, epochs: number): DiskRaceResult {
   const course = findConfig('course');
-  if (course === undefined) throw new Error('the disk configuration "course" is missing from demos/disk/configs.ts');
+  if (course === undefined) throw new MinidlError('runDiskRace: the disk configuration "course" is missing from demos/disk/configs.ts');
   const rng = new Rng(roundSeed(seed, 1));
   const train = generateDisk(TRAIN_SIZE, rng);
   const test = generateDisk(TEST_SIZE, rng);
