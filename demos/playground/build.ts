@@ -1,10 +1,13 @@
 /**
- * Builds the playground into a folder a browser can open: the page's TypeScript (page/main.ts
- * and everything it imports, minidl's lib/ included) bundled by esbuild into playground.js,
- * next to copies of index.html and style.css.
+ * Builds the playground into a folder a browser can open: its two pages' TypeScript bundled by
+ * esbuild, each with everything it imports (minidl's lib/ included), next to copies of their
+ * HTML files and the shared style.css:
+ *
+ *   index.html      + playground.js   (page/main.ts)        a network learns the disk
+ *   attention.html  + attention.js    (attention/main.ts)   causal self-attention learns a rule
  *
  * The output folder is checked first (created, written to once: common/out-dir.ts); the bundle
- * is made in memory and the four files are then written all or nothing (common/write-files.ts),
+ * is made in memory and the seven files are then written all or nothing (common/write-files.ts),
  * so a failed build never leaves a page half old and half new.
  *
  * The page runs the very files of lib/ a student reads. Should a lib file import a Node
@@ -38,12 +41,20 @@ export interface BuildResult {
   outDir: string;
   /** Files written, relative to outDir. */
   files: string[];
-  /** Size of playground.js in bytes. */
+  /** Size of the bundles (playground.js and attention.js) in bytes. */
   bundleBytes: number;
 }
 
-/** The files of a built page. */
-export const PLAYGROUND_FILES = ['index.html', 'style.css', 'playground.js', 'playground.js.map'] as const;
+/** Each bundle of the playground and its entry point (relative to this folder). */
+const ENTRY_POINTS = { playground: path.join('page', 'main.ts'), attention: path.join('attention', 'main.ts') };
+
+/** The HTML pages and the style sheet, copied as they are. */
+const COPIED_FILES = ['index.html', 'attention.html', 'style.css'];
+
+/** The files of a built playground. */
+export const PLAYGROUND_FILES = [
+  'index.html', 'attention.html', 'style.css', 'playground.js', 'playground.js.map', 'attention.js', 'attention.js.map',
+] as const;
 
 /**
  * Bundles the page into `outDir` (created if needed). `flag` names the folder in messages.
@@ -54,7 +65,7 @@ export async function buildPlayground(outDir: string = DEFAULT_OUT_DIR, flag = '
   try {
     const files = await bundle(outDir);
     writeFilesAtomically(outDir, files);
-    const bundleBytes = files.find((f) => f.name === 'playground.js')?.contents.length ?? 0;
+    const bundleBytes = files.filter((f) => f.name.endsWith('.js')).reduce((sum, f) => sum + f.contents.length, 0);
     return { outDir, files: files.map((f) => f.name), bundleBytes };
   } catch (err) {
     out.discardIfEmpty();
@@ -62,11 +73,12 @@ export async function buildPlayground(outDir: string = DEFAULT_OUT_DIR, flag = '
   }
 }
 
-/** The page's four files, made in memory. */
+/** The playground's files, made in memory. */
 async function bundle(outDir: string): Promise<OutputFile[]> {
+  const entryPoints = Object.fromEntries(Object.entries(ENTRY_POINTS).map(([name, file]) => [name, path.join(__dirname, file)]));
   const result = await esbuild.build({
-    entryPoints: [path.join(__dirname, 'page', 'main.ts')],
-    outfile: path.join(outDir, 'playground.js'),
+    entryPoints,
+    outdir: outDir,
     bundle: true,
     platform: 'browser',
     format: 'iife',
@@ -77,7 +89,7 @@ async function bundle(outDir: string): Promise<OutputFile[]> {
     write: false,
   });
   const files: OutputFile[] = [];
-  for (const name of ['index.html', 'style.css']) {
+  for (const name of COPIED_FILES) {
     const source = path.join(__dirname, name);
     try {
       files.push({ name, contents: fs.readFileSync(source) });
