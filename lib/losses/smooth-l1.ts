@@ -20,12 +20,15 @@ export interface SmoothL1LossOptions {
  *   L  = (1/n) Σᵢ ℓᵢ
  *
  * Shapes: pred ŷ and target y of the same shape; n = the number of entries. With
- * `reduction: 'sum'` the 1/n is dropped. β = 0 is the L1 loss (MAELoss), as in PyTorch, with
- * its gradient sign(d)/n (0 where d = 0). SmoothL1Loss with β is HuberLoss with δ = β, divided by β.
+ * `reduction: 'sum'` the 1/n is dropped. β = 0 gives the values of the L1 loss (MAELoss), as in
+ * PyTorch. SmoothL1Loss with β is HuberLoss with δ = β, divided by β.
  *
- * Backward (the error divided by β, clipped to [−1, 1]):
- *   ∂L/∂ŷᵢ = (1/n)·dᵢ / β          if |dᵢ| < β
- *   ∂L/∂ŷᵢ = (1/n)·sign(dᵢ)        otherwise
+ * Backward (the error divided by β, clipped to [−1, 1]), with PyTorch 1.13's branches in its order:
+ *   ∂L/∂ŷᵢ = −1/n                  if dᵢ ≤ −β
+ *   ∂L/∂ŷᵢ = 1/n                   else if dᵢ ≥ β
+ *   ∂L/∂ŷᵢ = (1/n)·dᵢ / β          otherwise (|dᵢ| < β)
+ * With β = 0 this is sign(dᵢ)/n, except at dᵢ = 0, which takes the first branch: −1/n, the
+ * gradient PyTorch 1.13's smooth_l1_loss gives there (MAELoss's is 0).
  *
  * Errors (MinidlError): options other than `{ beta, reduction }`, β not a finite number ≥ 0
  * (PyTorch refuses β < 0 too), and those of every loss (see `Loss`).
@@ -68,8 +71,7 @@ export class SmoothL1Loss extends Loss {
     const grad = new Tensor(diff.shape);
     const g = grad.data, d = diff.data;
     for (let i = 0; i < g.length; i++) {
-      if (beta === 0) g[i] = Math.sign(d[i]) * scale; //                       L1: sign(d)/n
-      else g[i] = d[i] <= -beta ? -scale : d[i] >= beta ? scale : (scale * d[i]) / beta; // (d/β)/n clipped to ±1/n
+      g[i] = d[i] <= -beta ? -scale : d[i] >= beta ? scale : (scale * d[i]) / beta; // (d/β)/n clipped to ±1/n (β = 0, d = 0: −1/n)
     }
     return grad;
   }
