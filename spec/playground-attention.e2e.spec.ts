@@ -137,7 +137,7 @@ describe('the playground\'s attention page in headless Chromium', () => {
     expect(await page.textContent('[data-testid="architecture"]')).toContain('MultiheadAttention(16, heads=2, batchFirst=true, causal=true)');
     // Every page error so far is in pageErrors; the kernels are WebAssembly, as on the disk page.
     await page.waitForFunction(() => document.querySelector('[data-testid="backend"]')?.textContent === 'wasm', undefined, { timeout: 10_000 });
-  });
+  }, 15_000);
 
   test('Step trains one batch and redraws the maps; the losses are those of the same run in Node', async () => {
     const before = await mapOf(page, 'map-head-1');
@@ -150,7 +150,7 @@ describe('the playground\'s attention page in headless Chromium', () => {
     const node = new AttentionSession(DEFAULT_ATTENTION_SETTINGS);
     for (let k = 0; k < 3; k++) node.step();
     expect(await stat(page, 'batch-loss')).toBeCloseTo(node.history.batchLoss[2], 10);
-  });
+  }, 15_000);
 
   test('Start trains one step per frame until Pause; the example shown can be typed', async () => {
     await page.click('[data-testid="start-pause"]');
@@ -170,7 +170,7 @@ describe('the playground\'s attention page in headless Chromium', () => {
     expect(await page.textContent('[data-testid="row-target"]')).toBe('·····defgh');
     await page.fill('[data-testid="example"]', 'cafhb');
     expect(await stat(page, 'steps')).toBe(paused); // the example changes what is drawn, not the run
-  });
+  }, 15_000);
 
   test('300 steps learn to reverse: the anti-diagonal appears, and the mean map is the mean of the heads', async () => {
     await page.selectOption('[data-testid="speed"]', 'fast');
