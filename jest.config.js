@@ -25,6 +25,7 @@ const CORE = [
   'attention',
   'recurrent',
   'hooks',
+  'torch-fixtures',
 ];
 
 module.exports = {
