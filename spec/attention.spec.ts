@@ -211,6 +211,37 @@ describe('MultiheadAttention', () => {
     }
   });
 
+  test('averageAttnWeights: false gives one map per head, [N, H, T, T] (PyTorch average_attn_weights=False): each a softmax row, their mean the averaged maps', () => {
+    const rng = new Rng('mha per head');
+    const perHead = new MultiheadAttention(6, 3, { batchFirst: true, causal: true, averageAttnWeights: false, rng });
+    randomizeParams(perHead, rng);
+    const averaged = new MultiheadAttention(6, 3, { batchFirst: true, causal: true, rng });
+    averaged.params().forEach((p, i) => p.value.data.set(perHead.params()[i].value.data));
+    const x = randn(rng, [2, 4, 6]);
+    const y = withTemporaryTensors(() => perHead.forward(x).clone());
+    expect(y.data).toEqual(averaged.forward(x).data); // the output does not depend on the setting
+    const maps = perHead.lastAttentionWeights!;
+    expect(maps.shape).toEqual([2, 3, 4, 4]);
+    expect(maps.readable).toBe(true);
+    const mean = averaged.lastAttentionWeights!;
+    for (let n = 0; n < 2; n++) {
+      for (let i = 0; i < 4; i++) {
+        for (let h = 0; h < 3; h++) {
+          let sum = 0;
+          for (let j = 0; j < 4; j++) sum += maps.get(n, h, i, j);
+          expect(Math.abs(sum - 1)).toBeLessThan(1e-15);
+          for (let j = i + 1; j < 4; j++) expect(maps.get(n, h, i, j)).toBe(0);
+        }
+        for (let j = 0; j < 4; j++) {
+          const m = (maps.get(n, 0, i, j) + maps.get(n, 1, i, j) + maps.get(n, 2, i, j)) / 3;
+          expect(Math.abs(m - mean.get(n, i, j))).toBeLessThan(1e-16);
+        }
+      }
+    }
+    expect(perHead.averageAttnWeights).toBe(false);
+    expect(() => new MultiheadAttention(6, 3, { averageAttnWeights: 'no' } as never)).toThrow(/averageAttnWeights/);
+  });
+
   test('lastAttentionWeights: causal rows are 0 above the diagonal and sum to 1; readable after a step', () => {
     const rng = new Rng('mha weights');
     const attn = new MultiheadAttention(6, 3, { batchFirst: true, causal: true, rng });

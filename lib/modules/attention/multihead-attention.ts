@@ -18,6 +18,12 @@ export interface MultiheadAttentionOptions {
   batchFirst?: boolean;
   /** Each position attends only to itself and earlier ones (default false); see the class comment. */
   causal?: boolean;
+  /**
+   * `lastAttentionWeights` averaged over the heads, [N, T, T] (default true), or one map per
+   * head, [N, H, T, T] (false): PyTorch's `average_attn_weights`, a forward argument there. A
+   * setting for reading the weights, not part of the model: it is not saved.
+   */
+  averageAttnWeights?: boolean;
   /** The generator to draw the initial weights from (default: the one `manualSeed` seeds). */
   rng?: Rng;
 }
@@ -49,7 +55,8 @@ export interface OutProj {
  *         `lastAttentionWeights` [N, T, T] holds the attention weights P of the last forward
  *         pass averaged over the heads, as PyTorch returns them (`need_weights=True`,
  *         `average_attn_weights=True`): row i of sample n is how much position i attended to each
- *         position, and sums to 1.
+ *         position, and sums to 1. With `averageAttnWeights: false`, one map per head instead,
+ *         [N, H, T, T] (PyTorch's `average_attn_weights=False`).
  *
  * Parameters, in PyTorch's names (camelCase) **and PyTorch's layouts**, so that a PyTorch
  * state_dict copies in one to one — unlike minidl's Linear, which stores its weight transposed:
@@ -97,6 +104,8 @@ export class MultiheadAttention extends Module {
   readonly batchFirst: boolean;
   /** Whether position i attends only to positions j ≤ i. */
   readonly causal: boolean;
+  /** Whether `lastAttentionWeights` is the mean over the heads [N, T, T] (true) or per head [N, H, T, T] (false). */
+  readonly averageAttnWeights: boolean;
   /** W_in = [W_Q; W_K; W_V], [3E, E] (PyTorch's in_proj_weight). */
   readonly inProjWeight: Parameter;
   /** b_in = [b_Q; b_K; b_V], [3E], or null when built with `bias: false` (PyTorch's in_proj_bias). */
@@ -122,6 +131,7 @@ export class MultiheadAttention extends Module {
     const bias = o.bias ?? MULTIHEAD_ATTENTION_DEFAULTS.bias;
     this.batchFirst = o.batchFirst ?? MULTIHEAD_ATTENTION_DEFAULTS.batchFirst;
     this.causal = o.causal ?? MULTIHEAD_ATTENTION_DEFAULTS.causal;
+    this.averageAttnWeights = o.averageAttnWeights ?? true;
     const rng = o.rng ?? defaultRng();
     const E = embedDim;
     this.inProjWeight = new Parameter(initialize(Tensor.zeros([3 * E, E]), 'xavierUniform', E, 3 * E, rng), 'inProjWeight'); // U(−a, a), a = √(6/(E + 3E))
@@ -132,8 +142,9 @@ export class MultiheadAttention extends Module {
 
   /**
    * The attention weights of the last forward pass averaged over the heads, [N, T, T] (null
-   * before the first): what PyTorch's forward returns second with its defaults. A new tensor at
-   * each forward, readable after a step has ended.
+   * before the first): what PyTorch's forward returns second with its defaults; per head,
+   * [N, H, T, T], with `averageAttnWeights: false`. A new tensor at each forward, readable after
+   * a step has ended.
    */
   get lastAttentionWeights(): Tensor | null {
     return this.lastWeights;
@@ -155,7 +166,9 @@ export class MultiheadAttention extends Module {
     this.inputRows = x;
     this.heads = heads;
     this.attention = attention;
-    this.lastWeights = averageOverHeads(attention.weights, N, this.numHeads, T);
+    this.lastWeights = this.averageAttnWeights
+      ? averageOverHeads(attention.weights, N, this.numHeads, T) //               (1/H)·Σ_h P_h   [N, T, T]
+      : keptTensor([N, this.numHeads, T, T], attention.weights.data.slice()); //  P_h            [N, H, T, T]
     return this.rememberOutput(y.reshape(input.shape));
   }
 
@@ -254,6 +267,7 @@ registerModule(MultiheadAttention, 'MultiheadAttention');
 /** The options MultiheadAttention reads. */
 const MULTIHEAD_ATTENTION_OPTIONS: OptionSpec<MultiheadAttentionOptions> = {
   bias: aBoolean,
+  averageAttnWeights: aBoolean,
   batchFirst: aBoolean,
   causal: aBoolean,
   rng: instanceOf(Rng, 'an Rng such as new Rng(42)'),
