@@ -382,17 +382,17 @@ export abstract class Module {
     return output;
   }
 
-  /** Call at the start of `backward`: refuses a `backward` with no `forward`, or a `gradOut` of the wrong shape. */
-  protected checkGradOut(gradOut: Tensor): void {
+  /** Call at the start of `backward`: refuses a `backward` with no `forward`, or a `gradOut` of the wrong shape; errors name `method` (default `backward`). */
+  protected checkGradOut(gradOut: Tensor, method = 'backward'): void {
     if (this.lastOutputShape === null) {
-      this.fail('backward', 'called before forward: there is no output to take the gradient of');
+      this.fail(method, 'called before forward: there is no output to take the gradient of');
     }
     if (!(gradOut instanceof Tensor)) {
-      this.fail('backward', `gradOut must be a Tensor, got ${describe(gradOut)}${arrayHint(gradOut)}`);
+      this.fail(method, `gradOut must be a Tensor, got ${describe(gradOut)}${arrayHint(gradOut)}`);
     }
-    if (!gradOut.readable) this.fail('backward', `gradOut ${gradOut} was a temporary of a step that has ended; its values can no longer be read`);
+    if (!gradOut.readable) this.fail(method, `gradOut ${gradOut} was a temporary of a step that has ended; its values can no longer be read`);
     if (!sameShape(gradOut.shape, this.lastOutputShape)) {
-      this.fail('backward', `gradOut has shape ${formatShape(gradOut.shape)}, expected ${formatShape(this.lastOutputShape)} (the shape of the last output)`);
+      this.fail(method, `gradOut has shape ${formatShape(gradOut.shape)}, expected ${formatShape(this.lastOutputShape)} (the shape of the last output)`);
     }
   }
 

@@ -149,6 +149,7 @@ export class GRU extends Module {
 
   /** ∂L/∂input for gradOut = ∂L/∂output; adds every parameter's gradient into its `grad`. */
   backward(gradOut: Tensor): Tensor {
+    this.checkGradOut(gradOut); // refused under backward's own name
     return this.backwardWithState(gradOut).gradInput;
   }
 
@@ -162,7 +163,7 @@ export class GRU extends Module {
    * `grad` and returns ∂L/∂input and ∂L/∂h0.
    */
   backwardWithState(gradOut: Tensor, gradState?: GRUStateGrad): GRUBackwardResult {
-    this.checkGradOut(gradOut);
+    this.checkGradOut(gradOut, 'backwardWithState');
     const caches = this.caches as GRULayerCache[], sizes = this.sizes as SequenceSizes;
     const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;
     const [gradHN] = readStateTensors(`${this}.backwardWithState`, 'gradState', gradState, ['hN'], L, N, H);

@@ -162,6 +162,7 @@ export class LSTM extends Module {
 
   /** ∂L/∂input for gradOut = ∂L/∂output; adds every parameter's gradient into its `grad`. */
   backward(gradOut: Tensor): Tensor {
+    this.checkGradOut(gradOut); // refused under backward's own name
     return this.backwardWithState(gradOut).gradInput;
   }
 
@@ -175,7 +176,7 @@ export class LSTM extends Module {
    * into its `grad` and returns ∂L/∂input, ∂L/∂h0 and ∂L/∂c0.
    */
   backwardWithState(gradOut: Tensor, gradState?: LSTMStateGrad): LSTMBackwardResult {
-    this.checkGradOut(gradOut);
+    this.checkGradOut(gradOut, 'backwardWithState');
     const caches = this.caches as LSTMLayerCache[], sizes = this.sizes as SequenceSizes;
     const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;
     const [gradHN, gradCN] = readStateTensors(`${this}.backwardWithState`, 'gradState', gradState, ['hN', 'cN'], L, N, H);

@@ -85,7 +85,7 @@ const rows: ContractRow[] = [
     /RNN\(2, 3, nonlinearity=relu\)\.forwardWithState: state\.h0 holds a non-finite value \(Infinity\) at flat index 2 of shape \[1,2,3\]/),
   // backward and backwardWithState
   on('LSTM.backward before forward', lstm, (m) => m.backward(Tensor.zeros([4, 2, 3])), /^LSTM\(2, 3, numLayers=2\)\.backward: called before forward/),
-  on('GRU.backwardWithState before forward', gru, (m) => m.backwardWithState(Tensor.zeros([2, 4, 3])), /^GRU\(2, 3, batchFirst=true\)\.backward: called before forward/),
+  on('GRU.backwardWithState before forward', gru, (m) => m.backwardWithState(Tensor.zeros([2, 4, 3])), /^GRU\(2, 3, batchFirst=true\)\.backwardWithState: called before forward/),
   on('RNN.backward: gradOut of the last step only', rnn, (m, x) => { m.forward(x); return m.backward(Tensor.zeros([2, 3])); },
     /RNN\(2, 3, nonlinearity=relu\)\.backward: gradOut has shape \[2,3\], expected \[4,2,3\] \(the shape of the last output\)/),
   on('LSTM.backwardWithState: ∂L/∂hN of another shape', lstm, (m, x) => { m.forward(x); return m.backwardWithState(Tensor.zeros([4, 2, 3]), { hN: Tensor.zeros([2, 3]) }); },
