@@ -103,9 +103,9 @@ export function attentionFigure(title: string, heads: HeadWeights, note: string)
       parts.push(`<text x="${num(left - 4)}" y="${num(top + k * cell + cell / 2 + fontSize / 3)}" text-anchor="end" font-size="${fontSize}">${charLabel(c)}</text>`);
       parts.push(`<text x="${num(left + Number(centre))}" y="${num(top - 5)}" text-anchor="middle" font-size="${fontSize}">${charLabel(c)}</text>`);
     });
-    parts.push(`<text x="${num(left + side / 2)}" y="${num(top + side + 18)}" text-anchor="middle" font-size="11" fill="#444">position attended to →</text>`);
+    parts.push(`<text x="${num(left + side / 2)}" y="${num(top + side + 18)}" text-anchor="middle" font-size="11" fill="#444">column j: the position attended to</text>`);
     const yMid = top + side / 2;
-    parts.push(`<text x="${num(left - 46)}" y="${num(yMid)}" text-anchor="middle" font-size="11" fill="#444" transform="rotate(-90 ${num(left - 46)} ${num(yMid)})">position attending (predicts the next character) →</text>`);
+    parts.push(`<text x="${num(left - 46)}" y="${num(yMid)}" text-anchor="middle" font-size="11" fill="#444" transform="rotate(-90 ${num(left - 46)} ${num(yMid)})">row i: the position attending (it predicts character i + 1)</text>`);
   });
   // Colour scale.
   const scaleX = margin.left + columns * side + (columns - 1) * margin.gapX + 40, scaleTop = margin.top, scaleHeight = 200;

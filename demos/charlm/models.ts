@@ -12,7 +12,8 @@
  *
  * The LSTM reads the window left to right, so position t only ever sees characters 0 … t. The
  * Transformer sees the whole window at once; its attention is causal (position t attends only
- * to positions ≤ t), so that it cannot read the very character it must guess.
+ * to positions ≤ t), so that it cannot read the very character it must guess. Its attention
+ * layers keep the weights of each head (`averageAttnWeights: false`) for the attention figure.
  *
  * Every layer starts from PyTorch's default initialisation, drawn from the run's generator.
  */
@@ -37,7 +38,7 @@ export function buildLstm(vocabularySize: number, sizes: LstmSizes, rng: Rng): S
 export function transformerBlock(sizes: TransformerSizes, rng: Rng): Module[] {
   const { embeddingDim: E, numHeads, mlpHidden } = sizes;
   return [
-    new Residual(new Sequential(new LayerNorm(E), new MultiheadAttention(E, numHeads, { batchFirst: true, causal: true, rng }))),
+    new Residual(new Sequential(new LayerNorm(E), new MultiheadAttention(E, numHeads, { batchFirst: true, causal: true, averageAttnWeights: false, rng }))),
     new Residual(new Sequential(new LayerNorm(E), new Linear(E, mlpHidden, { rng }), new GELU(), new Linear(mlpHidden, E, { rng }))),
   ];
 }
@@ -63,13 +64,8 @@ export function buildModel(name: CharLMModelName, vocabularySize: number, settin
     : buildTransformer(vocabularySize, settings.sequenceLength, settings.transformer, rng);
 }
 
-/**
- * The MultiheadAttention of block `block` (counted from 0) of a model made by buildTransformer,
- * and the modules before it: running them gives the attention's input.
- */
-export function attentionOfBlock(model: Sequential, block: number): { before: Module[]; norm: Module; attention: MultiheadAttention } {
-  const index = 2 + 2 * block; //                       Embedding, AddPositionEmbedding, then two Residuals per block
-  const residual = model.modules[index] as Residual;
-  const inner = residual.inner as Sequential;
-  return { before: model.modules.slice(0, index), norm: inner.modules[0], attention: inner.modules[1] as MultiheadAttention };
+/** The MultiheadAttention of block `block` (counted from 0) of a model made by buildTransformer. */
+export function attentionOfBlock(model: Sequential, block: number): MultiheadAttention {
+  const residual = model.modules[2 + 2 * block] as Residual; //   Embedding, AddPositionEmbedding, then two Residuals per block
+  return (residual.inner as Sequential).modules[1] as MultiheadAttention;
 }
