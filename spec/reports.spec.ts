@@ -174,8 +174,8 @@ describe('the reports\' protocols', () => {
     expect(verdict(mixed, figures(0.019, 0.005)).kind).toBe('beaten');
     expect(verdict(mixed, figures(0.0255, 0.006)).kind).toBe('reproduced');
     expect(verdict(mixed, figures(0.04, 0.005)).text).toBe(`below: ${mixed.belowReason}`);
-    expect(verdict(findRow('003-mixed-lr0.5')!, figures(0.015, 0.005)).text).toBe("beats 003-mixed's 98.00 %");
-    expect(verdict(findRow('003-mixed-lr0.5')!, figures(0.025, 0.005)).text).toBe("does not beat 003-mixed's 98.00 %");
+    expect(verdict(findRow('003-mixed-adam')!, figures(0.015, 0.005)).text).toBe("beats 003-mixed's 98.00 %");
+    expect(verdict(findRow('003-mixed-adam')!, figures(0.025, 0.005)).text).toBe("does not beat 003-mixed's 98.00 %");
   });
 
   test('--export writes the rounds\' data as minidl draws it, for the PyTorch script', () => {
