@@ -4,20 +4,28 @@
  * It is the same computation as `NeuralNet.fit` (demos/disk/experiment.ts's protocol): one
  * generator seeded by the settings draws the 1000 training points, the 1000 test points, the
  * initial weights and, at the start of every epoch, the order of the samples; each mini-batch
- * is one step
+ * is one `NeuralNet.step`
  *
  *   zeroGrad → forward → loss → backward → optimizer step
  *
- * The difference: the forward and backward passes go through the Sequential's modules one by
- * one, so the page can show what entered and left every layer on the last batch (the Module
- * contract allows this: a Sequential's backward is exactly the modules' backwards in reverse).
+ * The page watches the run through hooks (lib/modules/module.ts) instead of a copy of the step:
+ *
+ * - on every module of the Sequential, a forward hook and a full backward hook keep a copy of
+ *   what entered and left it on the last training batch (its input X, output Y, the gradient
+ *   G = ∂L/∂Y its backward received and the gradient ∂L/∂X it returned), for the inspector;
+ * - a `TrainingMonitor` (lib/tools/monitor.ts) sums, over each epoch, every layer's output mean
+ *   and spread, dead ReLU units, saturated tanh/σ values, the gradient norm entering its
+ *   backward, and every parameter's gradient norm and update-to-weight ratio.
+ *
+ * Both look only at calls in training mode, so the evaluations after each epoch and the
+ * decision map's predictions (evaluation mode) change nothing they show.
  *
  * No DOM here: Node runs this file too.
  */
 import {
   Adam, BCEWithLogitsLoss, CrossEntropyLoss, FeatureStats, LabelledData, LeakyReLU, Linear, Loss, MSELoss, MinidlError, Module,
-  NeuralNet, Optimizer, ReLU, Rng, SGD, Sequential, Sigmoid, Tanh, Tensor, generateDisk, labelColumn, oneHot,
-  standardize, takeRows,
+  MonitorHistory, NeuralNet, Optimizer, ReLU, Rng, SGD, Sequential, Sigmoid, Tanh, Tensor, TrainingMonitor, generateDisk,
+  labelColumn, oneHot, standardize, takeRows,
 } from '../../../lib';
 import { ActivationName, LossName, Settings, copySettings, validateSettings } from './settings';
 
@@ -25,7 +33,10 @@ import { ActivationName, LossName, Settings, copySettings, validateSettings } fr
 export const TRAIN_SIZE = 1000;
 export const TEST_SIZE = 1000;
 
-/** What went into and out of one module of the Sequential during the last training step. */
+/**
+ * What went into and out of one module of the Sequential during the last training step, as
+ * copies taken by the session's hooks (the next step cannot change them).
+ */
 export interface LayerTrace {
   /** The module's input X on the last batch. */
   input: Tensor;
@@ -36,6 +47,9 @@ export interface LayerTrace {
   /** ∂L/∂X, the gradient its `backward` returned. */
   gradInput: Tensor;
 }
+
+/** A LayerTrace being filled by the hooks during a step (a field stays null until its hook fires). */
+type PartialTrace = { [K in keyof LayerTrace]: Tensor | null };
 
 /** The last training step, for the layer inspector. */
 export interface StepTrace {
@@ -122,8 +136,12 @@ export class TrainingSession {
   readonly model: Sequential;
   readonly loss: Loss;
   readonly optimizer: Optimizer;
-  /** Used for evaluation and prediction only (training goes through `step`). */
+  /** Trains (`NeuralNet.step`), evaluates and predicts. */
   readonly net: NeuralNet;
+  /** Watches every layer and parameter while the network trains; one `endEpoch()` per epoch. */
+  readonly monitor: TrainingMonitor;
+  /** What the monitor measured, one entry of `epochs` per completed epoch (epoch 1 first). */
+  monitorHistory: MonitorHistory;
   readonly history: History = { trainLoss: [], testLoss: [], trainError: [], testError: [] };
   /** Completed epochs. */
   epoch = 0;
@@ -131,6 +149,8 @@ export class TrainingSession {
   steps = 0;
   /** The last step, or null before the first one. */
   lastStep: StepTrace | null = null;
+  /** What the hooks copied during the step under way, one entry per module of the Sequential. */
+  private traces: PartialTrace[] = [];
   /** The order of the training samples in the current epoch (null between epochs). */
   private order: Int32Array | null = null;
   /** Position of the next batch in `order`. */
@@ -154,6 +174,9 @@ export class TrainingSession {
     this.loss = makeLoss(settings.loss);
     this.optimizer = makeOptimizer(settings, this.model);
     this.net = new NeuralNet(this.model, { loss: this.loss, optimizer: this.optimizer, rng: this.rng });
+    this.monitor = new TrainingMonitor(this.model);
+    this.monitorHistory = this.monitor.history();
+    this.model.modules.forEach((module, i) => this.traceModule(module, i));
     this.measure(); // epoch 0: the untrained network (evaluation draws nothing from the generator)
   }
 
@@ -163,9 +186,10 @@ export class TrainingSession {
   }
 
   /**
-   * One optimizer step on the next mini-batch. Returns true when it completed an epoch (the
-   * curves then have a new point). Throws, before the optimizer step, if the loss or a
-   * gradient is not finite.
+   * One optimizer step on the next mini-batch (`NeuralNet.step`). Returns true when it completed
+   * an epoch (the curves and the monitor then have a new point). Throws `NeuralNet.step`'s error,
+   * with the parameters and the optimizer as they were before the step, if the loss, a gradient
+   * or a parameter is not finite.
    */
   step(): boolean {
     const n = this.xTrain.shape[0];
@@ -179,50 +203,44 @@ export class TrainingSession {
     this.batchInEpoch += 1;
     const x = takeRows(this.xTrain, indices);
     const y = takeRows(this.yTrain, indices);
-    const where = `epoch ${this.epoch + 1}, batch ${this.batchInEpoch}`;
 
     this.model.train();
-    this.optimizer.zeroGrad();
-    const modules = this.model.modules;
-    const inputs: Tensor[] = [];
-    const outputs: Tensor[] = [];
-    let activation = x;
-    for (const m of modules) { //                      forward: X → m₀ → m₁ → … → ŷ
-      inputs.push(activation);
-      activation = m.forward(activation);
-      outputs.push(activation);
-    }
-    const loss = this.loss.forward(activation, y); //   L(ŷ, y)
-    if (!Number.isFinite(loss)) {
-      throw new Error(`the loss is ${loss} at ${where}; training stopped before the optimizer step (try a smaller learning rate)`);
-    }
-    const gradOuts: Tensor[] = new Array(modules.length);
-    const gradInputs: Tensor[] = new Array(modules.length);
-    let grad = this.loss.backward(); //                 ∂L/∂ŷ
-    for (let i = modules.length - 1; i >= 0; i--) { // backward: the chain rule, last module first
-      gradOuts[i] = grad;
-      grad = modules[i].backward(grad);
-      gradInputs[i] = grad;
-    }
-    for (const p of this.optimizer.params) {
-      const bad = p.grad.firstNonFinite();
-      if (bad >= 0) throw new Error(`the gradient of ${p} is ${p.grad.data[bad]} at ${where}; training stopped before the optimizer step`);
-    }
-    this.optimizer.step();
+    this.traces = this.model.modules.map(() => ({ input: null, output: null, gradOut: null, gradInput: null }));
+    const { loss } = this.net.step(x, y, this.epoch + 1, this.batchInEpoch); // the hooks fill this.traces
     this.steps += 1;
     this.lastStep = {
       epoch: this.epoch + 1,
       batch: this.batchInEpoch,
       batchSize: indices.length,
       loss,
-      layers: modules.map((_, i) => ({ input: inputs[i], output: outputs[i], gradOut: gradOuts[i], gradInput: gradInputs[i] })),
+      layers: this.traces.map((trace, i) => completeTrace(trace, this.model.modules[i])),
     };
 
     if (this.cursor < n) return false;
     this.order = null;
     this.epoch += 1;
+    this.monitor.endEpoch();
+    this.monitorHistory = this.monitor.history();
     this.measure();
     return true;
+  }
+
+  /**
+   * Registers the hooks that copy what enters and leaves module `i` in training mode: forward
+   * (X, Y) and full backward (∂L/∂X returned, G = ∂L/∂Y received). The hooks are handed the
+   * model's own tensors; a copy is kept, so what the inspector shows stays the last step's.
+   */
+  private traceModule(module: Module, i: number): void {
+    module.registerForwardHook((m, input, output) => {
+      if (!m.training) return; // an evaluation or a prediction
+      this.traces[i].input = input.clone();
+      this.traces[i].output = output.clone();
+    });
+    module.registerFullBackwardHook((m, gradInput, gradOutput) => {
+      if (!m.training) return;
+      this.traces[i].gradOut = gradOutput.clone();
+      this.traces[i].gradInput = gradInput.clone();
+    });
   }
 
   /** Adds the current network's loss and error on the whole training and test sets to the history. */
@@ -263,4 +281,13 @@ export class TrainingSession {
     }
     return score;
   }
+}
+
+/** A trace whose four tensors the hooks copied; an error naming the module if a hook did not fire. */
+function completeTrace(trace: PartialTrace, module: Module): LayerTrace {
+  const { input, output, gradOut, gradInput } = trace;
+  if (input === null || output === null || gradOut === null || gradInput === null) {
+    throw new MinidlError(`TrainingSession.step: the hooks of ${module} saw no training ${input === null ? 'forward' : 'backward'} in this step`);
+  }
+  return { input, output, gradOut, gradInput };
 }
