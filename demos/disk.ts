@@ -4,6 +4,7 @@
  *   npm run disk                         the course protocol, 10 rounds
  *   npm run disk -- --config all         every variant the course reports compare
  *   npm run disk -- --config all --jobs 1   the same, on one core (same numbers, same files)
+ *   npm run disk -- --monitor            also watch round 1 with TrainingMonitor, and draw it
  *   npm run disk -- --help               all flags
  *
  * Each round draws 1000 training and 1000 test points uniformly in [0,1]², labelled 1 inside
@@ -19,6 +20,11 @@
  * <config>-decision-map (the first round's trained network over the unit square).
  * With --save, also <config>-model.json: the first round's trained network with the input
  * standardization and decision rule, which `npm run predict` loads to classify new points.
+ * With --monitor, the first round of each configuration is watched by a TrainingMonitor
+ * (lib/tools/monitor.ts; the numbers are the same bits, the training slower), and the run also
+ * writes monitor.json (its history per configuration, identical for identical flags) and the
+ * figure <config>-monitor (figures/monitor-figures.ts: per layer and epoch the activations'
+ * mean ± std, dead and saturated units, gradient norms and the update-to-weight ratio).
  *
  * Rounds run in parallel on worker threads, every core by default (`--jobs N` to choose;
  * demos/common/parallel-rounds.ts): each (configuration, round) is one task with its own seed,
@@ -35,6 +41,7 @@ import { DISK_CONFIGS, DiskConfig } from './disk/configs';
 import { ConfigResult, RoundResult, TEST_SIZE, TRAIN_SIZE, TrainedRound, roundSeed, summarizeConfig } from './disk/experiment';
 import { DiskRoundOutcome, DiskRoundTask, runDiskRoundTask, trainedRoundFromOutcome } from './disk/round-task';
 import { curvesFigure, datasetFigure, decisionMapFigure } from './figures/disk-figures';
+import { monitorFigure } from './figures/monitor-figures';
 import { svgToPng } from './figures/png';
 import { diskModelText } from './disk/model-file';
 import { FlagSpec, RoundsRun, intFlag, parseFlags, readRoundsFlags, roundsFlags, runMain } from './common/cli';
@@ -51,6 +58,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'no-figures': { type: 'boolean', help: 'skip the SVG/PNG figures' },
   save: { type: 'boolean', help: "save each config's round-1 network as <config>-model.json (see npm run predict)" },
   jobs: { type: 'string', value: 'N', help: `worker threads running the rounds, from 1 to ${MAX_JOBS} (default: every core, here ${defaultJobs()})` },
+  monitor: { type: 'boolean', help: "watch each config's round 1 with TrainingMonitor: monitor.json and <config>-monitor figures" },
 };
 
 /** What the flags of `npm run disk` ask for. */
@@ -61,6 +69,8 @@ export interface DiskRun extends RoundsRun<DiskConfig> {
   save: boolean;
   /** --jobs: worker threads for the rounds (1: no thread). */
   jobs: number;
+  /** --monitor: watch each configuration's first round with a TrainingMonitor. */
+  monitor: boolean;
 }
 
 /** Reads and checks every flag of `npm run disk`; null after printing the help for --help. Throws a UsageError. */
@@ -68,17 +78,19 @@ export function readDiskFlags(argv: readonly string[]): DiskRun | null {
   const flags = parseFlags(argv, USAGE, FLAGS);
   if (flags === null) return null;
   const jobs = flags.jobs === '' ? defaultJobs() : intFlag('jobs', flags.jobs, 1, MAX_JOBS);
-  return { ...readRoundsFlags(flags, DISK_CONFIGS, 'disk'), figures: !flags['no-figures'], save: flags.save === true, jobs };
+  return { ...readRoundsFlags(flags, DISK_CONFIGS, 'disk'), figures: !flags['no-figures'], save: flags.save === true, jobs, monitor: flags.monitor === true };
 }
 
 /** The names of the files a run writes into its output folder. */
 export function diskOutputNames(run: DiskRun): string[] {
   const names = ['results.md', 'results.json', 'curves.json'];
   if (run.save) names.push(...run.configs.map((c) => `${c.name}-model.json`));
+  if (run.monitor) names.push('monitor.json');
   if (run.figures) {
     for (const figure of ['dataset', ...run.configs.flatMap((c) => [`${c.name}-curves`, `${c.name}-decision-map`])]) {
       names.push(`${figure}.svg`, `${figure}.png`);
     }
+    if (run.monitor) for (const c of run.configs) names.push(`${c.name}-monitor.svg`, `${c.name}-monitor.png`);
   }
   return names;
 }
@@ -128,9 +140,10 @@ export function runDiskDemo(argv: readonly string[]): Promise<void> {
 }
 
 /** Every (configuration, round) as one task, in the order the tables list them. */
-export function diskTasks(run: Pick<DiskRun, 'configs' | 'rounds' | 'epochs' | 'seed'>): DiskRoundTask[] {
+export function diskTasks(run: Pick<DiskRun, 'configs' | 'rounds' | 'epochs' | 'seed'> & { monitor?: boolean }): DiskRoundTask[] {
   return run.configs.flatMap((config) => Array.from({ length: run.rounds }, (_, i) => ({
     config: config.name, seed: roundSeed(run.seed, i + 1), round: i + 1, epochs: run.epochs, trackTestError: true, keepNetwork: i === 0,
+    monitor: i === 0 && run.monitor === true,
   })));
 }
 
@@ -196,16 +209,21 @@ function writeResults(run: DiskRun, results: ConfigResult[]): void {
   if (run.save) {
     for (const r of results) files.push({ name: `${r.config.name}-model.json`, contents: diskModelText(r, { seed, epochs }) });
   }
-  if (run.figures) files.push(...figureFiles(results));
+  if (run.monitor) {
+    const watched = Object.fromEntries(results.map((r) => [r.config.name, { round: 1, seed: r.rounds[0].seed, ...r.rounds[0].monitor }]));
+    files.push({ name: 'monitor.json', contents: JSON.stringify(watched) + '\n' });
+  }
+  if (run.figures) files.push(...figureFiles(results, run.monitor));
   writeFilesAtomically(outDir, files);
   const figures = files.filter((f) => f.name.endsWith('.svg')).length;
   console.error(`wrote ${path.join(outDir, 'results.md')}, results.json and curves.json` +
     (run.save ? `, the round-1 network of each configuration as <config>-model.json` : '') +
+    (run.monitor ? ', the monitor of each round 1 as monitor.json' : '') +
     (run.figures ? `, and ${figures} figures as SVG and PNG` : ''));
 }
 
-/** Every figure as SVG and PNG. */
-function figureFiles(results: ConfigResult[]): OutputFile[] {
+/** Every figure as SVG and PNG (with `monitor`, also each configuration's monitor figure). */
+function figureFiles(results: ConfigResult[], monitor: boolean): OutputFile[] {
   const files: OutputFile[] = [];
   const add = (name: string, svg: string): void => {
     files.push({ name: `${name}.svg`, contents: svg }, { name: `${name}.png`, contents: svgToPng(svg) });
@@ -217,6 +235,8 @@ function figureFiles(results: ConfigResult[]): OutputFile[] {
     add(`${name}-curves`, curvesFigure(`${name}: ${r.config.description}`, r.rounds.map((x) => x.curves)));
     const logits = r.loss.startsWith('BCEWithLogitsLoss');
     add(`${name}-decision-map`, decisionMapFigure(`${name}, round 1: network output`, r.firstRound.net, r.firstRound.stats, r.firstRound.test, logits));
+    const watched = r.rounds[0].monitor;
+    if (monitor && watched !== null) add(`${name}-monitor`, monitorFigure(`${name}, round 1: what the TrainingMonitor saw (${r.config.description})`, watched));
   }
   return files;
 }

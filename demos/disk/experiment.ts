@@ -1,6 +1,6 @@
 import {
-  FeatureStats, LabelledData, MinidlError, NeuralNet, Rng, Tensor, aBoolean, aString, anInteger, checkInteger, describeValue,
-  generateDisk, labelColumn, oneHot, readOptions, standardize,
+  FeatureStats, LabelledData, MinidlError, MonitorHistory, NeuralNet, Rng, Tensor, TrainingMonitor, aBoolean, aString, anInteger, checkInteger,
+  describeValue, generateDisk, labelColumn, oneHot, readOptions, standardize,
 } from '../../lib';
 import { DiskConfig } from './configs';
 
@@ -20,6 +20,8 @@ export interface RoundResult {
   curves: { loss: number[]; trainError: number[]; testError: number[] };
   /** Seconds spent training, without the per-epoch test evaluation. */
   trainSeconds: number;
+  /** What a TrainingMonitor saw, epoch by epoch, when the round was watched (`npm run disk -- --monitor`); else null. */
+  monitor: MonitorHistory | null;
 }
 
 /** Mean, standard deviation (n − 1), min and max of a list of numbers. */
@@ -69,9 +71,11 @@ export function stats(values: number[]): Stats {
  * One round of the disk experiment: 1000 train and 1000 test points, inputs standardized
  * with the training statistics, a fresh network trained for `epochs` epochs.
  * Everything random (data, initial weights, shuffling) is drawn from one Rng seeded by `seed`.
+ * With `monitor`, a TrainingMonitor watches the training (closing an epoch at the end of each
+ * epoch) and its history is returned; the numbers are the same bits either way.
  */
 export function runRound(
-  config: DiskConfig, seed: string, round: number, epochs: number, trackTestError = true,
+  config: DiskConfig, seed: string, round: number, epochs: number, trackTestError = true, monitor = false,
 ): RoundResult & TrainedRound {
   const rng = new Rng(seed);
   const train = generateDisk(TRAIN_SIZE, rng);
@@ -83,6 +87,7 @@ export function runRound(
 
   const model = config.model(rng);
   const net = new NeuralNet(model, { loss: config.loss(), optimizer: config.optimizer(model), rng });
+  const watcher = monitor ? new TrainingMonitor(model) : null;
   const testErrorCurve: number[] = [];
   let evalMs = 0;
   const history = net.fit(xTrain, yTrain, {
@@ -90,12 +95,14 @@ export function runRound(
     batchSize: config.batchSize,
     labels: train.labels,
     onEpoch: () => {
+      watcher?.endEpoch();
       if (!trackTestError) return;
       const start = performance.now();
       testErrorCurve.push(net.evaluate(xTest, yTest, { labels: test.labels }).errorRate);
       evalMs += performance.now() - start;
     },
   });
+  watcher?.detach();
   const trainEval = net.evaluate(xTrain, yTrain, { labels: train.labels });
   const testEval = net.evaluate(xTest, yTest, { labels: test.labels });
   return {
@@ -106,6 +113,7 @@ export function runRound(
     finalLoss: trainEval.loss,
     curves: { loss: history.loss, trainError: history.trainError, testError: testErrorCurve },
     trainSeconds: history.seconds - evalMs / 1000,
+    monitor: watcher === null ? null : watcher.history(),
     net,
     stats,
     train,

@@ -24,6 +24,8 @@ export interface DiskRoundTask {
   trackTestError: boolean;
   /** Send back the trained network and its data (the first round of each configuration). */
   keepNetwork: boolean;
+  /** Watch the training with a TrainingMonitor and send back its history (`--monitor`, the first round; default false). */
+  monitor?: boolean;
 }
 
 /** A labelled data set as plain arrays. */
@@ -52,7 +54,7 @@ export interface DiskRoundOutcome {
 export function runDiskRoundTask(task: DiskRoundTask): DiskRoundOutcome {
   const config = findConfig(task.config);
   if (config === undefined) throw new Error(`no disk configuration named '${task.config}'`);
-  const { net, stats, train, test, ...result } = runRound(config, task.seed, task.round, task.epochs, task.trackTestError);
+  const { net, stats, train, test, ...result } = runRound(config, task.seed, task.round, task.epochs, task.trackTestError, task.monitor ?? false);
   if (!task.keepNetwork) return { result, network: null };
   return {
     result,
