@@ -113,7 +113,7 @@ describe('the disk experiment (demos/disk.ts)', () => {
   test('a wrong flag or value is refused with a clear message and status 2', () => {
     const unknown = runDisk(['--bogus']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/^error: unknown flag --bogus; the flags are --config, --rounds, --epochs, --seed, --out, --quiet, --no-figures, --save, --jobs, --help\n$/);
+    expect(unknown.stderr).toMatch(/^error: unknown flag --bogus; the flags are --config, --rounds, --epochs, --seed, --out, --quiet, --no-figures, --save, --jobs, --monitor, --help\n$/);
     const badRounds = runDisk(['--rounds', 'zero']);
     expect(badRounds.status).toBe(2);
     expect(badRounds.stderr).toMatch(/--rounds must be an integer ≥ 1, got 'zero'/);
