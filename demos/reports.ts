@@ -18,7 +18,8 @@
  * draws its data from the seed `npm run disk`, `npm run conv-disk` use for it, so every row of
  * a report sees the same points); the table gives, per row, the report's figure, minidl's mean
  * ± standard deviation, PyTorch's on the same protocol (read from the results file the PyTorch
- * script wrote, demos/reports/results/pytorch.json, when its rounds and epochs match), and a
+ * script wrote, demos/reports/results/pytorch.json, when it ran the same epochs and seed and
+ * at most as many rounds: the first rounds' data are the same), and a
  * verdict (demos/reports/table.ts).
  *
  * Rounds run on worker threads, every core by default (--jobs N): each (row, round) is a task
@@ -298,7 +299,7 @@ function pytorchFigures(run: ReportsRun, results: PytorchResults | null): Map<st
     const r = results.rows[row.id];
     if (r === undefined) continue;
     if (run.dataDir !== null && row.data.task === 'mnist') out.set(row.id, 'ran on the offline digits');
-    else if (r.rounds !== row.rounds || r.epochs !== row.epochs || r.seed !== run.seed) out.set(row.id, `ran ${r.rounds} rounds of ${r.epochs} epochs, seed ${r.seed}`);
+    else if (r.epochs !== row.epochs || r.seed !== run.seed || r.rounds > row.rounds) out.set(row.id, `ran ${r.rounds} rounds of ${r.epochs} epochs, seed ${r.seed}`);
     else out.set(row.id, { rounds: r.rounds, epochs: r.epochs, trainError: r.trainError, testError: r.testError });
   }
   return out;

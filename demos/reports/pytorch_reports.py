@@ -21,7 +21,8 @@ for several outputs, > 0.5 for one probability or MSE output, > 0 for one logit.
 
 Writes the results file: the date, the versions of Python, PyTorch and NumPy, and per row its
 rounds, epochs and seed and the mean, standard deviation (n − 1), min and max of its train and
-test errors over the rounds, with every round's. One thread per process (torch.set_num_threads(1));
+test errors over the rounds, with every round's. --rounds N runs at most N rounds of each row
+(the long rows: the table then says how many rounds PyTorch's figure is over). One thread per process (torch.set_num_threads(1));
 --processes runs several rounds at once.
 """
 import argparse
@@ -252,11 +253,12 @@ def main():
     parser.add_argument('--out', default=os.path.join(ROOT, 'demos', 'reports', 'results', 'pytorch.json'))
     parser.add_argument('--processes', type=int, default=os.cpu_count() or 1)
     parser.add_argument('--rows', default='', help='only these rows, comma-separated; the others are kept from --out if it exists')
+    parser.add_argument('--rounds', type=int, default=0, help="at most this many rounds per row (default: each row's own)")
     args = parser.parse_args()
     protocol = load_protocol(args.protocol)
     wanted = set(args.rows.split(',')) if args.rows else None
     jobs = [(args.protocol, i, r) for i, row in enumerate(protocol['rows']) if wanted is None or row['id'] in wanted
-            for r in range(1, row['rounds'] + 1)]
+            for r in range(1, (min(row['rounds'], args.rounds) if args.rounds else row['rounds']) + 1)]
     jobs.sort(key=lambda j: -protocol['rows'][j[1]]['epochs'])  # the long rounds first
     started = time.time()
     with multiprocessing.Pool(args.processes) as pool:
@@ -286,7 +288,7 @@ def main():
         'python': platform.python_version(),
         'numpy': numpy.__version__,
         'protocol': 'demos/reports/protocol.ts, exported by npm run reports -- --export DIR (seed %s)' % protocol['seed'],
-        'command': '/usr/bin/python3 demos/reports/pytorch_reports.py DIR/protocol.json --processes %d' % args.processes,
+        'command': '/usr/bin/python3 demos/reports/pytorch_reports.py DIR/protocol.json --processes %d%s' % (args.processes, ' --rounds %d' % args.rounds if args.rounds else ''),
         'wallSeconds': round(time.time() - started, 1),
         'rows': rows,
     }

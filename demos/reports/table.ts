@@ -105,7 +105,9 @@ export function reportSection(
     const mine = minidl.get(row.id);
     if (mine === undefined) continue;
     const theirs = pytorch.get(row.id);
-    const torchCell = theirs === undefined ? 'not run' : typeof theirs === 'string' ? theirs : formatFigures(published.metric, theirs);
+    const torchCell = theirs === undefined ? 'not run'
+      : typeof theirs === 'string' ? theirs
+        : `${formatFigures(published.metric, theirs)}${theirs.rounds === mine.rounds ? '' : `, ${theirs.rounds} rounds`}`;
     const reportCell = row.published === null ? `(variant of ${row.variantOf})` : `${formatPublished(row.published)}, ${row.published.runs}`;
     lines.push(`| ${row.id} | ${row.label} | ${metricWords(row)} | ${reportCell} | ${formatFigures(published.metric, mine)}, ${mine.rounds} rounds | ${torchCell} | ${verdict(row, mine).text} |`);
   }
