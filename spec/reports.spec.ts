@@ -73,8 +73,21 @@ describe('npm run reports: a smoke run of every report\'s protocol (1 round of 1
     expect(untimed(two)).toBe(untimed(one));
   });
 
+  test('--retable rewrites the tables of a run from its results.json: the same bytes, or a new PyTorch column', () => {
+    const copy = path.join(tmp, 'retabled');
+    fs.mkdirSync(copy);
+    for (const f of ['results.md', 'results.json']) fs.copyFileSync(path.join(one, f), path.join(copy, f));
+    expect(runReports(['--retable', copy, '--pytorch', pytorch]).status).toBe(0);
+    for (const f of ['results.md', 'results.json']) expect(fs.readFileSync(path.join(copy, f), 'utf8')).toBe(fs.readFileSync(path.join(one, f), 'utf8'));
+    const other = path.join(tmp, 'pytorch-other.json');
+    const figures = { trainError: { mean: 0.3, std: 0.03, min: 0, max: 1 }, testError: { mean: 0.4, std: 0.04, min: 0, max: 1 } };
+    fs.writeFileSync(other, JSON.stringify({ date: '2000-01-02', torch: '9.8', python: '3', rows: { '002-course': { rounds: 1, epochs: 1, seed: '0', ...figures } } }));
+    expect(runReports(['--retable', copy, '--pytorch', other]).status).toBe(0);
+    expect(fs.readFileSync(path.join(copy, 'results.md'), 'utf8')).toMatch(/\| 002-course \| .* \| 40\.00 ± 4\.00 % \(train 30\.00 ± 3\.00\) \|/);
+  }, 30_000);
+
   test('figures: the curves of every row and the decision map of every disk row, identical on one thread or two', () => {
-    const args = ['--row', '001-ws-mse-adam,002-course,000-conv', '--rounds', '2', '--epochs', '1', '--quiet'];
+    const args = ['--row', '001-ws-mse-adam,000-conv', '--rounds', '2', '--epochs', '1', '--quiet'];
     const a = path.join(tmp, 'fig1');
     const b = path.join(tmp, 'fig2');
     expect(runReports([...args, '--jobs', '1', '--out', a]).status).toBe(0);
@@ -102,6 +115,7 @@ describe('npm run reports: flags', () => {
     refused(['--rounds', '1.5'], /^--rounds must be an integer ≥ 1, got '1\.5'$/);
     refused(['--epochs', 'zero'], /^--epochs must be an integer ≥ 1, got 'zero'$/);
     refused(['--export', 'x', '--out', 'y'], /^--export writes the protocols and data and trains nothing: leave out --out$/);
+    refused(['--retable', __dirname, '--report', '001'], /^--retable reads the run's flags from DIR\/results\.json: leave out --report$/);
     refused(['--data', path.join(os.tmpdir(), 'no-such-minidl-folder')], /^--data '.*': no such folder$/);
     refused(['--data', __dirname], /^--data '.*': cannot find the train images: looked for train-images-idx3-ubyte and train-images-idx3-ubyte\.gz$/);
     refused(['--pytorch', path.join(os.tmpdir(), 'no-such-minidl-file.json')], /^--pytorch '.*': no such file$/);
