@@ -216,6 +216,23 @@ describe('what may enter a container', () => {
 });
 
 describe('a forward that fails midway gives back what the modules before the failing one changed', () => {
+  test('after a forward that failed midway, backward refuses (the modules that ran hold the failed input) until a forward succeeds', () => {
+    const first = new Linear(2, 2, { rng: new Rng(1) }), last = new Linear(2, 1, { rng: new Rng(2) });
+    first.weight.value.data.fill(1e308); // [[1, 1]] then gives Infinity: the next Linear refuses it
+    const inner = new Sequential(last, new ReLU());
+    const net = new Sequential(first, inner);
+    const good = Tensor.from([[1e-300, 1e-300]]);
+    net.forward(good);
+    expectMinidlError(() => net.forward(Tensor.from([[1, 1]])), /^Sequential\[1\] Sequential\[0\] Linear\(2→1\)\.forward: input holds a non-finite value/);
+    const refused = /the last forward failed, so there is no output to take the gradient of; call forward again$/;
+    expectMinidlError(() => net.backward(Tensor.from([[1]])), refused);
+    expectMinidlError(() => inner.backward(Tensor.from([[1]])), refused);
+    expect(Array.from(first.weight.grad.data)).toEqual([0, 0, 0, 0]);
+    net.forward(good);
+    net.backward(Tensor.from([[1]]));
+    expect(first.weight.grad.data.some((g) => g !== 0)).toBe(true);
+  });
+
   test('Sequential: BatchNorm and Dropout ran, then a Linear of the wrong size failed', () => {
     const dropRng = new Rng('drop');
     const net = new Sequential(new BatchNorm1d(2), new Dropout(0.5, { rng: dropRng }), new Dropout(0.5), new Linear(3, 1));

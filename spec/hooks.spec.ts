@@ -332,6 +332,17 @@ describe('refusals and errors', () => {
     expectMinidlError(() => linear.backward(Tensor.from([[1]])), /^Linear\(1→1\)\.backward: backward hook 0 returned a Tensor/);
   });
 
+  test('after a forward whose hook threw, backward refuses: it would differentiate the input of a call that failed', () => {
+    const layer = new Linear(2, 1, { rng: new Rng(3) });
+    layer.forward(Tensor.from([[1, 1]]));
+    let calls = 0;
+    layer.registerForwardHook(() => { if (calls++ > 0) throw new Error('boom'); });
+    layer.forward(Tensor.from([[1, 1]]));
+    expect(() => layer.forward(Tensor.from([[10, -10]]))).toThrow(/forward hook 0 threw: boom/);
+    expect(() => layer.backward(Tensor.from([[1]]))).toThrow(/^Linear\(2→1\)\.backward: the last forward failed/);
+    expect(Array.from(layer.weight.grad.data)).toEqual([0, 0]);
+  });
+
   test('a forward whose hook throws gives back the running statistics and the generators it changed', () => {
     const bn = new BatchNorm1d(3);
     const dropRng = new Rng(11);

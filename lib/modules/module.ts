@@ -114,6 +114,8 @@ export abstract class Module {
   /** True in training mode (the default), false in evaluation mode; see `train()` / `eval()`. */
   training = true;
   private lastOutputShape: readonly number[] | null = null;
+  /** True after a failed forward (see `forgetLastForward`), until the next one succeeds. */
+  private lastForwardFailed = false;
   /** The buffers registered with `registerBuffer`, in order. */
   private readonly ownBuffers: ModuleBuffer[] = [];
   /** The arrays handed out by `workspace` and `indexWorkspace`, by name. */
@@ -287,6 +289,7 @@ export abstract class Module {
       postHooks.forEach((h, i) => this.runHook('forward', 'forward hook', i, h.fn, () => h.fn(this, input, output)));
     } catch (err) {
       if (giveBack !== null) giveBack();
+      this.forgetLastForward(); // the forward ran but its call failed: no backward from it
       throw err;
     }
     return output;
@@ -379,13 +382,27 @@ export abstract class Module {
   /** Call at the end of `forward`: remembers the output's shape so `backward` can check `gradOut`. */
   protected rememberOutput(output: Tensor): Tensor {
     this.lastOutputShape = output.shape;
+    this.lastForwardFailed = false;
     return output;
+  }
+
+  /**
+   * Makes `backward` refuse until the next forward succeeds. A container calls it when its
+   * forward fails midway (the children that ran keep the input of a forward that never
+   * finished, and a backward would compute their gradients from it), and so does a module
+   * whose forward hook threw.
+   */
+  forgetLastForward(): void {
+    this.lastOutputShape = null;
+    this.lastForwardFailed = true;
   }
 
   /** Call at the start of `backward`: refuses a `backward` with no `forward`, or a `gradOut` of the wrong shape; errors name `method` (default `backward`). */
   protected checkGradOut(gradOut: Tensor, method = 'backward'): void {
     if (this.lastOutputShape === null) {
-      this.fail(method, 'called before forward: there is no output to take the gradient of');
+      this.fail(method, this.lastForwardFailed
+        ? 'the last forward failed, so there is no output to take the gradient of; call forward again'
+        : 'called before forward: there is no output to take the gradient of');
     }
     if (!(gradOut instanceof Tensor)) {
       this.fail(method, `gradOut must be a Tensor, got ${describe(gradOut)}${arrayHint(gradOut)}`);

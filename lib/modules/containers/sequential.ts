@@ -299,12 +299,20 @@ export function withStateKeptByCaller<T>(fn: () => T): T {
 
 /**
  * Runs a container's forward pass; if it throws, first puts back the buffers and the generators
- * of the tree under `container` (and the global generator) as they were before, then re-throws.
+ * of the tree under `container` (and the global generator) as they were before, and makes the
+ * container's backward refuse until its next forward (`forgetLastForward`), then re-throws.
  * Only the outermost container does this (the inner ones run inside its call). A forward changes
  * no parameter and no gradient, so these are all it may have changed.
  */
 export function keepStateOnFailure<T>(container: Module, fn: () => T): T {
-  if (forwardDepth > 0) return fn();
+  if (forwardDepth > 0) {
+    try {
+      return fn();
+    } catch (err) {
+      container.forgetLastForward(); // its backward must not run on the children's half-done forward
+      throw err;
+    }
+  }
   const facts = factsOf(container);
   const buffers = facts.buffers.map((tensor) => tensor.data.slice());
   const global = defaultRng();
@@ -316,6 +324,7 @@ export function keepStateOnFailure<T>(container: Module, fn: () => T): T {
   } catch (err) {
     facts.buffers.forEach((tensor, i) => tensor.data.set(buffers[i]));
     generators.forEach((rng, i) => rng.setState(states[i]));
+    container.forgetLastForward();
     throw err;
   } finally {
     forwardDepth--;
