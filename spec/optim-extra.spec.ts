@@ -1,4 +1,4 @@
-import { Adagrad, Adam, AdamW, Linear, MSELoss, NeuralNet, Optimizer, Parameter, RMSprop, Rng, Tensor } from '../lib';
+import { Adagrad, Adam, AdamW, Linear, MSELoss, NeuralNet, Optimizer, Parameter, RMSprop, Rng, SGD, Tensor } from '../lib';
 import { bits, randn } from './helpers';
 
 /*
@@ -538,5 +538,30 @@ describe('with NeuralNet', () => {
     const net = new NeuralNet(model, { loss: new MSELoss(), optimizer: make(model.params()), rng });
     const history = net.fit(x, y, { epochs: 30, batchSize: 16 });
     expect(history.loss[history.loss.length - 1]).toBeLessThan(history.loss[0] / 10);
+  });
+});
+
+describe('a NaN or ±Infinity gradient is refused by step(), before anything moves', () => {
+  const makers: Array<[string, (params: Parameter[]) => Optimizer]> = [
+    ['SGD', (ps) => new SGD(ps, { lr: 0.1, momentum: 0.9 })],
+    ['Adam', (ps) => new Adam(ps, { lr: 0.1, amsgrad: true })],
+    ['AdamW', (ps) => new AdamW(ps, { lr: 0.1 })],
+    ['RMSprop', (ps) => new RMSprop(ps, { lr: 0.1, centered: true, momentum: 0.5 })],
+    ['Adagrad', (ps) => new Adagrad(ps, { lr: 0.1 })],
+  ];
+  test.each(makers)('%s: a MinidlError naming the parameter and the index; parameters and state as they were', (name, make) => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const a = new Parameter(Tensor.from([1, 2]), 'a'), b = new Parameter(Tensor.from([3, 4, 5]), 'b');
+      const optimizer = make([a, b]);
+      a.grad.data.set([0.5, -1]);
+      b.grad.data.set([1, 2, 3]);
+      optimizer.step(); //                                             a first step makes the state
+      const values = [Array.from(a.value.data), Array.from(b.value.data)];
+      const state = JSON.stringify(optimizer.stateDict());
+      b.grad.data.set([1, bad, 3]);
+      expect(() => optimizer.step()).toThrow(new RegExp(`^${name}\\.step: the gradient of parameter 1 \\(Parameter b \\[3\\]\\) holds ${String(bad).replace('+', '')} at flat index 1; nothing was updated`));
+      expect([Array.from(a.value.data), Array.from(b.value.data)]).toEqual(values);
+      expect(JSON.stringify(optimizer.stateDict())).toBe(state);
+    }
   });
 });

@@ -91,6 +91,7 @@ export class Adagrad extends Optimizer {
 
   step(): void {
     this.checkHyperParameters('Adagrad.step'); //               lr may have been changed since: check before moving anything
+    this.checkGradients('Adagrad.step');       // a NaN or ±Infinity gradient: refused before anything moves
     const { lr, lrDecay, weightDecay, eps } = this;
     for (const p of this.params) {
       const s = this.stateOf(p);

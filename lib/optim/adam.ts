@@ -95,6 +95,7 @@ export class Adam extends Optimizer {
 
   step(): void {
     this.checkHyperParameters('Adam.step'); //                  lr may have been changed since: check before moving anything
+    this.checkGradients('Adam.step');       // a NaN or ±Infinity gradient: refused before anything moves
     const { lr, beta1, beta2, eps, weightDecay } = this;
     for (const p of this.params) {
       const s = this.stateOf(p);

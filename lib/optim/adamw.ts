@@ -114,6 +114,7 @@ export class AdamW extends Optimizer {
 
   step(): void {
     this.checkHyperParameters('AdamW.step'); //                 lr may have been changed since: check before moving anything
+    this.checkGradients('AdamW.step');       // a NaN or ±Infinity gradient: refused before anything moves
     // exercise AdamW.step ▼
     const { lr, beta1, beta2, eps, weightDecay } = this;
     for (const p of this.params) {

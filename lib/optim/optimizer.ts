@@ -100,6 +100,20 @@ export abstract class Optimizer {
     Object.assign(this, values);
   }
 
+  /**
+   * Throws a MinidlError starting with `who`, before any parameter moves, when a gradient holds
+   * NaN or ±Infinity: the update would write it into the parameter and into the optimizer's
+   * state (PyTorch's step would, silently). Names the parameter and the flat index.
+   */
+  protected checkGradients(who: string): void {
+    this.params.forEach((p, i) => {
+      const bad = p.grad.firstNonFinite();
+      if (bad >= 0) {
+        throw new MinidlError(`${who}: the gradient of parameter ${i} (${p}) holds ${p.grad.data[bad]} at flat index ${bad}; nothing was updated (find the layer or loss that produced it; a smaller learning rate often prevents it)`);
+      }
+    });
+  }
+
   /** Throws a MinidlError starting with `who` when a hyper-parameter is out of its range (the base class: lr a finite number ≥ 0). */
   protected checkHyperParameters(who: string): void {
     checkPositive(who, 'lr', this.lr, true);

@@ -106,6 +106,7 @@ export class RMSprop extends Optimizer {
 
   step(): void {
     this.checkHyperParameters('RMSprop.step'); //               lr may have been changed since: check before moving anything
+    this.checkGradients('RMSprop.step');       // a NaN or ±Infinity gradient: refused before anything moves
     const { lr, alpha, eps, weightDecay, momentum, centered } = this;
     for (const p of this.params) {
       const s = this.stateOf(p);

@@ -84,6 +84,7 @@ export class SGD extends Optimizer {
 
   step(): void {
     this.checkHyperParameters('SGD.step'); //                   lr may have been changed since: check before moving anything
+    this.checkGradients('SGD.step');       // a NaN or ±Infinity gradient: refused before anything moves
     const { lr, momentum, dampening, nesterov, weightDecay } = this;
     for (const p of this.params) {
       const firstStep = this.stateOf(p).momentumBuffer === undefined;
