@@ -9,11 +9,17 @@
  *   ∂L/∂X it passed back (G times the activation's derivative, element by element).
  *
  * Plus a bar chart of the size of the gradient entering each module's backward, where
- * vanishing gradients show up.
+ * vanishing gradients show up, and the training monitor: four small charts over the epochs, one
+ * line per layer, the chosen layer drawn thick (./monitor-charts.ts), with the chosen layer's
+ * numbers of the last epoch under each.
+ *
+ * What the inspector shows of the last batch was copied by the session's hooks; the monitor's
+ * numbers are the session's `TrainingMonitor` history (./session.ts).
  */
-import { LeakyReLU, Linear, Module, ReLU, Sigmoid, Tanh, Tensor } from '../../../lib';
+import { LeakyReLU, Linear, MonitorHistory, Module, ReLU, Sigmoid, Tanh, Tensor } from '../../../lib';
 import { FONT, SMALL_FONT, byId, formatNumber, setupCanvas } from './canvas';
 import { HeatmapSpec, heatmapFigure, placeholderFigure } from './heatmap';
+import { drawActivationChart, drawGradientChart, drawRatioChart, drawUnitChart, layerColor, paramsOfLayer } from './monitor-charts';
 import { TrainingSession } from './session';
 
 const NO_STEP_YET = 'Press Step or Start: the values of the last mini-batch appear here.';
@@ -46,10 +52,17 @@ function shortName(m: Module): string {
   return m.toString().replace(/\(.*$/, '');
 }
 
+/**
+ * √(Σ v² / n), computed as m·√(Σ (v/m)² / n) with m = max |v| so that it does not overflow to
+ * Infinity for values above 1e154 (a diverging run); NaN if a value is NaN.
+ */
 function rms(t: Tensor): number {
+  let max = 0;
+  for (const v of t.data) max = Math.max(max, Math.abs(v));
+  if (max === 0 || !Number.isFinite(max)) return max;
   let sum = 0;
-  for (const v of t.data) sum += v * v;
-  return Math.sqrt(sum / t.size);
+  for (const v of t.data) sum += (v / max) ** 2;
+  return max * Math.sqrt(sum / t.size);
 }
 
 export class Inspector {
@@ -61,6 +74,16 @@ export class Inspector {
   private readonly note = byId<HTMLParagraphElement>('inspector-note');
   private readonly heatmaps = byId<HTMLDivElement>('heatmaps');
   private readonly bars = byId<HTMLCanvasElement>('gradient-bars');
+  private readonly monitor = byId<HTMLDivElement>('monitor');
+  private readonly monitorKeys = byId<HTMLDivElement>('monitor-keys');
+  /** The four monitor charts: their canvas and the line of the chosen layer's numbers under each. */
+  private readonly monitorCharts = (['activations', 'units', 'gradients', 'ratios'] as const).map((name) => ({
+    name,
+    canvas: byId<HTMLCanvasElement>(`monitor-${name}`),
+    now: byId<HTMLParagraphElement>(`monitor-now-${name}`),
+  }));
+  /** What the monitor charts show (session, epochs, chosen layer), to redraw them only when it changes. */
+  private monitorDrawn: { session: TrainingSession; epochs: number; selected: number } | null = null;
 
   /** Shows a new session's network; keeps the chosen position when it still exists. */
   setSession(session: TrainingSession): void {
@@ -152,6 +175,44 @@ export class Inspector {
     }
     this.heatmaps.replaceChildren(...figures);
     this.drawGradientBars(session);
+    this.renderMonitor(session);
+  }
+
+  /** The monitor's charts and the chosen layer's numbers of the last epoch, when a new epoch or another layer is to be shown. */
+  private renderMonitor(session: TrainingSession): void {
+    const history = session.monitorHistory;
+    const epochs = history.epochs.length;
+    const drawn = this.monitorDrawn;
+    if (drawn !== null && drawn.session === session && drawn.epochs === epochs && drawn.selected === this.selected) return;
+    this.monitorDrawn = { session, epochs, selected: this.selected };
+    this.monitor.dataset.epochs = String(epochs);
+    this.buildMonitorKeys(session);
+    const draw = { activations: drawActivationChart, units: drawUnitChart, gradients: drawGradientChart, ratios: drawRatioChart };
+    for (const chart of this.monitorCharts) {
+      draw[chart.name](chart.canvas, history, this.selected);
+      const { text, value } = monitorReadout(chart.name, history, this.selected, session.model.modules[this.selected]);
+      chart.now.textContent = text;
+      if (value === null) delete chart.now.dataset.value;
+      else chart.now.dataset.value = String(value);
+    }
+  }
+
+  /** The legend of the monitor charts: one key per layer in its colour; a click chooses the layer. */
+  private buildMonitorKeys(session: TrainingSession): void {
+    const keys = session.model.modules.map((m, i) => {
+      const key = document.createElement('button');
+      key.type = 'button';
+      key.className = `monitor-key${i === this.selected ? ' selected' : ''}`;
+      key.dataset.testid = `monitor-key-${i}`;
+      key.title = `Sequential[${i}] ${m}`;
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = layerColor(i);
+      key.append(swatch, `${i} ${shortName(m)}`);
+      key.addEventListener('click', () => this.select(i));
+      return key;
+    });
+    this.monitorKeys.replaceChildren(...keys);
   }
 
   /** RMS of the gradient entering each module's backward on the last batch, on a log scale. */
@@ -170,8 +231,10 @@ export class Inspector {
       return;
     }
     const values = step.layers.map((t) => rms(t.gradOut));
-    const logs = values.map((v) => Math.log10(Math.max(v, 1e-12)));
-    const lo = Math.floor(Math.min(...logs)), hi = Math.max(lo + 1, Math.ceil(Math.max(...logs)));
+    const logs = values.map((v) => Math.log10(Math.min(Math.max(v, 1e-12), Number.MAX_VALUE))); // NaN stays NaN: no bar
+    const finite = logs.filter(Number.isFinite);
+    const lo = finite.length > 0 ? Math.floor(Math.min(...finite)) : -1;
+    const hi = Math.max(lo + 1, finite.length > 0 ? Math.ceil(Math.max(...finite)) : 0);
     const y = (l: number): number => top + plotH - ((l - lo) / (hi - lo)) * plotH;
     ctx.strokeStyle = '#e6e9ed';
     ctx.fillStyle = '#444';
@@ -199,5 +262,34 @@ export class Inspector {
       ctx.fillText(shortName(m), x + barW / 2, top + plotH + 18);
     });
     this.bars.title = values.map((v, i) => `[${i}] ${modules[i]}: ${formatNumber(v)}`).join('\n');
+  }
+}
+
+/**
+ * The line under a monitor chart: the chosen layer's numbers in the last epoch, and the number a
+ * test can read (`data-value`): the mean, the dead or saturated fraction, the gradient norm, the
+ * weight's update ratio.
+ */
+function monitorReadout(chart: 'activations' | 'units' | 'gradients' | 'ratios', history: MonitorHistory, l: number, m: Module): { text: string; value: number | null } {
+  const last = history.epochs[history.epochs.length - 1];
+  if (last === undefined) return { text: `[${l}] ${m}: after the first epoch`, value: null };
+  const stats = last.layers[l];
+  const at = `[${l}] ${m}, epoch ${last.epoch}:`;
+  const show = (v: number | null): string => (v === null ? '–' : formatNumber(v));
+  switch (chart) {
+    case 'activations':
+      return { text: `${at} mean ${show(stats.mean)}, std ${show(stats.std)}`, value: stats.mean };
+    case 'units':
+      if (stats.deadFraction !== null) return { text: `${at} ${formatNumber(100 * stats.deadFraction)} % of its units dead`, value: stats.deadFraction };
+      if (stats.saturatedFraction !== null) return { text: `${at} ${formatNumber(100 * stats.saturatedFraction)} % of its values saturated`, value: stats.saturatedFraction };
+      return { text: `${at} not measured (ReLU, tanh and σ only)`, value: null };
+    case 'gradients':
+      return { text: `${at} ‖∂L/∂output‖ = ${show(stats.gradOutputNorm)}`, value: stats.gradOutputNorm };
+    case 'ratios': {
+      const params = paramsOfLayer(history, l);
+      if (params.length === 0) return { text: `${at} no parameters`, value: null };
+      const parts = params.map((p) => `${history.params[p].replace(`${history.layers[l]} `, '')} ${show(last.params[p].updateRatio)}`);
+      return { text: `${at} ${parts.join(', ')}`, value: last.params[params[0]].updateRatio };
+    }
   }
 }
