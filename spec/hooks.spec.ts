@@ -395,6 +395,24 @@ describe('hooks during training', () => {
     return { params: model.params().map((p) => bits(p.value.data)), kept };
   }
 
+  test('a hook registered during fit (in onEpoch) takes the next batches off the fast path: what it keeps stays readable and right', () => {
+    const rng = new Rng(23);
+    const relu = new ReLU();
+    const model = new Sequential(new Linear(2, 8, { rng }), relu, new Linear(8, 2, { rng }));
+    const net = new NeuralNet(model, { optimizer: new SGD(model.params(), { lr: 0.1 }), rng });
+    const { x, y } = data(24, 40);
+    const kept: { output: Tensor; copy: Float64Array }[] = [];
+    net.fit(x, y, {
+      epochs: 3,
+      batchSize: 10,
+      onEpoch: (report) => {
+        if (report.epoch === 1) relu.registerForwardHook((_m, _input, output) => { if (relu.training) kept.push({ output, copy: output.data.slice() }); });
+      },
+    });
+    expect(kept).toHaveLength(8); //                                          epochs 2 and 3, 4 batches each
+    for (const k of kept) expect(bits(k.output.data)).toEqual(bits(k.copy));
+  });
+
   test('a hook that keeps the activations and gradients reads correct values after fit, on both backends; training has the same bits', () => {
     const results: bigint[][][] = [];
     for (const backend of BACKENDS) {

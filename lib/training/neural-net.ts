@@ -328,7 +328,7 @@ export class NeuralNet {
     this.checkpoint = new StepCheckpoint(this.model, this.optimizer);
     this.clipping = clipping;
     try {
-      return this.fitChecked(x, y, labels, { epochs, batchSize, shuffle, validation, fast, scheduler, interval, onEpoch: o.onEpoch, onBatch: o.onBatch, stopping, saving });
+      return this.fitChecked(x, y, labels, { epochs, batchSize, shuffle, validation, scheduler, interval, onEpoch: o.onEpoch, onBatch: o.onBatch, stopping, saving });
     } finally {
       this.clipping = null; // clipping is an option of this fit only (step() called later does not clip)
     }
@@ -336,11 +336,11 @@ export class NeuralNet {
 
   /** `fit` once everything is checked: the epochs. */
   private fitChecked(x: Tensor, y: Tensor, labels: Int32Array, run: {
-    epochs: number; batchSize: number; shuffle: boolean; validation: { x: Tensor; y: Tensor; labels: Int32Array } | null; fast: boolean;
+    epochs: number; batchSize: number; shuffle: boolean; validation: { x: Tensor; y: Tensor; labels: Int32Array } | null;
     scheduler: LRScheduler | null; interval: 'epoch' | 'batch'; onEpoch?: (report: EpochReport) => void | boolean;
     onBatch?: (report: BatchReport) => void | boolean; stopping: Required<EarlyStoppingOptions> | null; saving: Required<CheckpointOptions> | null;
   }): TrainingHistory {
-    const { epochs, batchSize, shuffle, validation, fast, scheduler, interval, stopping, saving } = run;
+    const { epochs, batchSize, shuffle, validation, scheduler, interval, stopping, saving } = run;
     const n = x.shape[0];
     let best = Infinity;
     let bestEpoch = 0;
@@ -361,6 +361,8 @@ export class NeuralNet {
         const lr = this.optimizer.lr;
         let batchLoss = 0;
         // with only minidl's code, every tensor of the step is a temporary: the next step reuses its memory
+        // (asked at every batch: a hook registered by onBatch or onEpoch makes it code of yours)
+        const fast = onlyLibraryCode(this.model, this.loss, this.optimizer);
         this.asStep(fast, 'a NeuralNet training step', () => {
           const result = this.guardedStep(takeRows(x, indices), takeRows(y, indices), `epoch ${epoch}, batch ${batch}`);
           batchLoss = result.loss;
