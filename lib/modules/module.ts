@@ -88,7 +88,12 @@ interface ModuleHooks {
  * calling `model.forward(x)` — and for every module, your own subclasses included: registering the
  * first hook on a module gives that one object its own `forward` and `backward` properties (which
  * come before the class's methods), and these run the hooks around the class's methods; removing
- * the last hook deletes them again. Hooks are not saved with a model.
+ * the last hook deletes them again. Hooks are not saved with a model. Only `forward` and
+ * `backward` fire them: a recurrent layer's `forwardWithState` / `backwardWithState` (state in
+ * and out) do not, so a `TrainingMonitor` sees an RNN, LSTM or GRU when it is called through
+ * `forward` (inside a Sequential, say), not when your loop passes states by hand. `NeuralNet`'s
+ * checks before training (one sample, in evaluation mode) and its validation passes are calls
+ * too: forward hooks see them (`module.training` tells them apart).
  *
  * Hooks observe; they do not replace. PyTorch lets a hook return a new input, output or gradInput,
  * and its autograd then differentiates through the change; minidl has no autograd, so a module's
@@ -101,12 +106,12 @@ interface ModuleHooks {
  * (`Linear(2→25).forward: forward hook 0 threw: …`, the original error as its `cause`), and the
  * state is what a failed call of the module leaves: a forward gives back the buffers (BatchNorm's
  * running statistics) and the random generators (Dropout's masks) that it changed, as
- * Sequential's forward does; a backward leaves the parameter gradients it added (as a backward
+ * Sequential's forward does, and `backward` refuses until the next forward succeeds; a backward leaves the parameter gradients it added (as a backward
  * that fails inside a Sequential does; `NeuralNet` puts back the whole step).
  *
  * The tensors a hook is given are the model's own (not copies), and a hook may keep them: a
- * model with a hook registered on any of its modules trains and evaluates in `NeuralNet` without
- * temporaries (lib/training/library-code.ts), so nothing it keeps is released. Inside your own
+ * model with a hook registered on any of its modules (checked at every step, so a hook added in
+ * `onEpoch` counts) trains and evaluates in `NeuralNet` without temporaries (lib/training/library-code.ts), so nothing it keeps is released. Inside your own
  * `withTemporaryTensors`, the rule of that function applies to them too: keep numbers
  * (`output.toArray()`), not the tensor, or reading it later throws.
  */
