@@ -825,3 +825,16 @@ describe('through NeuralNet.fit', () => {
 function oneHotOf(labels: Int32Array): Tensor {
   return oneHot(labels, 2);
 }
+
+test("MultiStepLR takes milestones in any order, a repeated one decaying by γ² (PyTorch's Counter): [5, 2, 5] with γ = 0.5 as PyTorch 1.13", () => {
+  const p = new Parameter(Tensor.zeros([1]), 'p');
+  const optimizer = new SGD([p], { lr: 1 });
+  const scheduler = new MultiStepLR(optimizer, { milestones: [5, 2, 5], gamma: 0.5 });
+  const lrs: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    optimizer.step();
+    scheduler.step();
+    lrs.push(optimizer.lr);
+  }
+  expect(lrs).toEqual([1, 0.5, 0.5, 0.5, 0.125, 0.125, 0.125]); // PyTorch 1.13: [1.0, 0.5, 0.5, 0.5, 0.125, 0.125, 0.125]
+});

@@ -5,7 +5,7 @@ import { LRScheduler, SchedulerState } from './lr-scheduler';
 
 /** Options of `MultiStepLR`; every default is PyTorch's. */
 export interface MultiStepLROptions {
-  /** The epochs at which the rate is multiplied by γ: integers ≥ 1, increasing (required). */
+  /** The epochs at which the rate is multiplied by γ: integers ≥ 1 in any order, a repeated one counting each time (required). */
   milestones: number[];
   /** γ, the factor the rate is multiplied by at each milestone (default 0.1). */
   gamma?: number;
@@ -26,14 +26,15 @@ const A_LIST = satisfying('a list of epochs such as [30, 80]', (v) => Array.isAr
  *   lr(t) = lr(t−1) · γ   if t is a milestone
  *   lr(t) = lr(t−1)       otherwise
  *
- * (PyTorch counts a milestone given twice as γ²; minidl refuses milestones that do not increase.)
+ * Milestones may come in any order, and one given twice decays by γ² there, as PyTorch's
+ * `Counter(milestones)` does (its milestone 0, which would decay at construction, is refused).
  *
  * Options: `{ milestones, gamma = 0.1 }`. Throws a MinidlError, changing nothing, for an
  * optimizer that is not a minidl Optimizer, unknown options, milestones missing, not integers
- * ≥ 1 or not increasing, or γ not a finite number > 0.
+ * ≥ 1, or γ not a finite number > 0.
  */
 export class MultiStepLR extends LRScheduler {
-  /** The epochs at which the rate is multiplied by γ, increasing. */
+  /** The epochs at which the rate is multiplied by γ, as given (a repeated one counts each time). */
   readonly milestones: readonly number[];
   /** γ: the rate is multiplied by it at each milestone. */
   readonly gamma: number;
@@ -60,7 +61,7 @@ export class MultiStepLR extends LRScheduler {
     return { milestones: this.milestones.slice(), gamma: this.gamma };
   }
 
-  /** milestones increasing integers ≥ 1, gamma a finite number > 0. */
+  /** milestones integers ≥ 1, gamma a finite number > 0. */
   protected checkSettings(who: string, state: Record<string, unknown>): void {
     checkMilestones(who, 'milestones', state.milestones);
     checkPositive(who, 'gamma', state.gamma);
@@ -77,9 +78,6 @@ function checkMilestones(who: string, name: string, value: unknown): number[] {
   value.forEach((m: unknown, i) => {
     if (typeof m !== 'number' || !Number.isInteger(m) || m < 1) {
       throw new MinidlError(`${who}: ${name}[${i}] must be an integer ≥ 1 (an epoch), got ${typeof m === 'number' ? m : describeValue(m)}`);
-    }
-    if (i > 0 && m <= value[i - 1]) {
-      throw new MinidlError(`${who}: ${name} must increase, got ${m} after ${value[i - 1]} at index ${i}`);
     }
   });
   return value as number[];

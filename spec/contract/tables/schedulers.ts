@@ -106,8 +106,8 @@ const constructorRows: [string, Make, [string, unknown, RegExp][]][] = [
     ['no milestones', {}, /^MultiStepLR: option 'milestones' is required/],
     ['a number for milestones', { milestones: 30 }, /^MultiStepLR: option 'milestones' must be a list of epochs such as \[30, 80\], got number 30/],
     ['milestones with a string', { milestones: [30, '80'] }, /^MultiStepLR: option 'milestones' must be a list of epochs/],
-    ['a milestone twice', { milestones: [30, 30] }, /^MultiStepLR: option 'milestones' must increase, got 30 after 30 at index 1/],
-    ['milestones decreasing', { milestones: [80, 30] }, /^MultiStepLR: option 'milestones' must increase, got 30 after 80 at index 1/],
+    ['a milestone -3', { milestones: [30, -3] }, /^MultiStepLR: option 'milestones'\[1\] must be an integer ≥ 1 \(an epoch\), got -3/],
+    ['a milestone Infinity', { milestones: [Infinity] }, /^MultiStepLR: option 'milestones'\[0\] must be an integer ≥ 1 \(an epoch\), got Infinity/],
     ['milestone 0', { milestones: [0, 10] }, /^MultiStepLR: option 'milestones'\[0\] must be an integer ≥ 1 \(an epoch\), got 0/],
     ['milestone 1.5', { milestones: [1.5] }, /^MultiStepLR: option 'milestones'\[0\] must be an integer ≥ 1 \(an epoch\), got 1\.5/],
     ['milestone NaN', { milestones: [3, NaN] }, /^MultiStepLR: option 'milestones'\[1\] must be an integer ≥ 1 \(an epoch\), got NaN/],
@@ -268,8 +268,8 @@ for (const [what, value, message] of notStates) {
 
 /** Rows of other schedulers' own fields: [name, make, change of its state, message]. */
 const otherStates: [string, () => { s: LRScheduler; o: Optimizer }, (state: Record<string, unknown>) => void, RegExp][] = [
-  ['MultiStepLR: milestones [3, 2]', () => { const o = sgd(); return { o, s: new MultiStepLR(o, { milestones: [2, 3] }) }; },
-    (st) => { st.milestones = [3, 2]; }, /^MultiStepLR\.loadStateDict: milestones must increase, got 2 after 3 at index 1/],
+  ['MultiStepLR: milestones [3, 0]', () => { const o = sgd(); return { o, s: new MultiStepLR(o, { milestones: [2, 3] }) }; },
+    (st) => { st.milestones = [3, 0]; }, /^MultiStepLR\.loadStateDict: milestones\[1\] must be an integer ≥ 1 \(an epoch\), got 0/],
   ['ExponentialLR: gamma -1', () => { const o = sgd(); return { o, s: new ExponentialLR(o, { gamma: 0.5 }) }; },
     (st) => { st.gamma = -1; }, /^ExponentialLR\.loadStateDict: gamma must be a finite number > 0, got -1/],
   ['CosineAnnealingLR: tMax 0', () => { const o = sgd(); return { o, s: new CosineAnnealingLR(o, { tMax: 5 }) }; },
