@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  Adagrad, Adam, AdamW, BatchNorm1d, BatchNorm2d, FitOptions, Linear, MSELoss, Optimizer, RMSprop, Rng, SGD, Sequential, Tensor,
+  Adagrad, Adam, AdamW, BatchNorm1d, BatchNorm2d, Dropout, FitOptions, Linear, MSELoss, NeuralNet, Optimizer, RMSprop, Rng, SGD, Sequential, Tensor,
   TrainingState, defaultRng, modelFromJSON, modelToJSON, loadStateInto,
 } from '../lib/index';
 import { loadCheckpoint, saveCheckpoint } from '../lib/node';
@@ -134,6 +134,20 @@ describe("fit's checkpoint option: { every, save, epochsDone }", () => {
     expect(modelBits(run.model)).toEqual(before);
     expect(JSON.stringify(run.rng.state())).toBe(rngState);
     expect(run.optimizer.lr).toBe(0.01);
+  });
+
+  test('a Dropout drawing from another generator than fit shuffles with is refused before the first step (the run could not resume exactly)', () => {
+    const rng = new Rng(5);
+    const model = new Sequential(new Linear(3, 4, { rng }), new Dropout(0.5), new Linear(4, 1, { rng }));
+    const net = new NeuralNet(model, { optimizer: new SGD(model.params(), { lr: 0.1 }), loss: new MSELoss(), rng });
+    const x = Tensor.ones([8, 3]), y = Tensor.zeros([8, 1]);
+    const before = modelBits(model);
+    const states = JSON.stringify([rng.state(), defaultRng().state()]);
+    expect(() => net.fit(x, y, { epochs: 2, batchSize: 4, checkpoint: { every: 1, save: () => {} } }))
+      .toThrow(/^NeuralNet\.fit: checkpoint: Dropout\(p=0\.5\) draws from another generator than the one fit shuffles with \(the net's rng\); a checkpoint holds one generator/);
+    expect(modelBits(model)).toEqual(before);
+    expect(JSON.stringify([rng.state(), defaultRng().state()])).toBe(states);
+    net.fit(x, y, { epochs: 1, batchSize: 4 }); // without checkpoints it trains
   });
 
   test('an error thrown by save stops fit after that epoch and is passed on as it is', () => {

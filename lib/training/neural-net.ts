@@ -3,7 +3,8 @@ import { BCELoss } from '../losses/bce';
 import { Loss } from '../losses/loss';
 import { MSELoss } from '../losses/mse';
 import { Module } from '../modules/module';
-import { withStateKeptByCaller } from '../modules/containers/sequential';
+import { modulesInTree, withStateKeptByCaller } from '../modules/containers/sequential';
+import { Dropout } from '../modules/regularization/dropout';
 import { BatchNorm1d } from '../modules/normalization/batch-norm1d';
 import { Optimizer } from '../optim/optimizer';
 import { LRScheduler } from '../optim/schedulers/lr-scheduler';
@@ -325,6 +326,7 @@ export class NeuralNet {
     const interval = o.schedulerInterval ?? (scheduler instanceof OneCycleLR ? 'batch' : 'epoch');
     if (scheduler !== null) this.checkScheduler(who, scheduler, interval, epochs, epochs * Math.ceil(x.shape[0] / batchSize));
     const saving = o.checkpoint === undefined ? null : readCheckpointOptions(who, o.checkpoint);
+    if (saving !== null) this.checkOneGenerator(who);
     this.checkpoint = new StepCheckpoint(this.model, this.optimizer);
     this.clipping = clipping;
     try {
@@ -450,6 +452,24 @@ export class NeuralNet {
       const result = this.guardedStep(xBatch, yBatch, `epoch ${epoch}, batch ${batch}`);
       return fast ? { loss: result.loss, output: copyOut(result.output) } : result;
     });
+  }
+
+  /**
+   * For fit's checkpoints: refuses a model with a module that draws from another generator than
+   * the one fit shuffles with (the net's `rng`, or the global one). A checkpoint holds one
+   * generator, so such a run could not resume exactly. The generators are a Dropout's (its `rng`,
+   * else the global one) and any Rng a module keeps in a field (a module of yours that draws).
+   */
+  private checkOneGenerator(who: string): void {
+    const runs = this.rng ?? defaultRng();
+    for (const m of modulesInTree(this.model)) {
+      const own = Object.values(m).filter((value): value is Rng => value instanceof Rng);
+      const draws = own.length === 0 && m instanceof Dropout ? [defaultRng()] : own;
+      if (draws.some((rng) => rng !== runs)) {
+        throw new MinidlError(`${who}: checkpoint: ${m} draws from another generator than the one fit shuffles with (${this.rng === null ? 'the global one' : "the net's rng"}); ` +
+          'a checkpoint holds one generator, so the run could not resume exactly. Give the same Rng to NeuralNet and to every Dropout, or to none of them');
+      }
+    }
   }
 
   /** Runs `fn` as a step whose tensors are temporaries when `fast`, else plainly (see the class doc). */
