@@ -247,6 +247,7 @@ export class MultiheadAttention extends Module {
     if (this.inProjBias === null) extra.push('bias=false');
     if (this.batchFirst) extra.push('batchFirst=true');
     if (this.causal) extra.push('causal=true');
+    if (!this.averageAttnWeights) extra.push('averageAttnWeights=false');
     return `MultiheadAttention(${[this.embedDim, `heads=${this.numHeads}`, ...extra].join(', ')})`;
   }
 

@@ -10,7 +10,11 @@ export interface ScaledDotProductAttentionOptions {
   scale?: number;
 }
 
-/** What `scaledDotProductAttention` returns, and what its backward needs (pass it back as it is). */
+/**
+ * What `scaledDotProductAttention` returns, and what its backward needs (pass it back as it is).
+ * Its tensors are the ones the backward reads, not copies: change none of them in place (to
+ * draw P, say, `weights.clone()` first), as a module's input must not change before `backward`.
+ */
 export interface ScaledDotProductAttentionResult {
   /** O = P·V [B, Tq, dv]. */
   output: Tensor;
