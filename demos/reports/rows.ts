@@ -208,7 +208,7 @@ export const REPORT_ROWS: readonly ReportRow[] = [
       'two outputs, one-hot targets, argmax decides',
       DISK_DATA,
     ],
-    belowReason: 'the Sigmoid layer learns slowly at lr 0.1 with MSE: 300 epochs are not enough to sharpen the boundary',
+    belowReason: 'at lr 0.1 (our choice: the report gives none) the gradient reaching the first layers through the Sigmoid layer is small and 300 epochs do not sharpen the boundary; PyTorch on the same protocol is below too',
   },
   {
     id: '003-mixed-adam', report: '003', label: 'mixed net, Adam',
