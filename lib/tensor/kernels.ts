@@ -1,6 +1,7 @@
 /**
- * The shared kernels — matrix products, row and channel sums, im2col / col2im, two scans — on
- * raw row-major `Float64Array`s with explicit sizes, checked before they run.
+ * The shared kernels — matrix products, row and channel sums, im2col / col2im, direct
+ * convolution, two scans — on raw row-major `Float64Array`s with explicit sizes, checked before
+ * they run.
  *
  * The loops themselves are in backend/reference.ts (the 'js' backend, the ones to read) and in
  * lib/tensor/wasm (the 'wasm' backend, the same bits). These wrappers are the door to them, for
@@ -128,6 +129,48 @@ export function sumChannels(grad: Float64Array, out: Float64Array, N: number, F:
   operand(who, 'out', out, F, '[F]');
   apart(who, 'out', out, F, 'grad', grad, N * F * P);
   activeBackend().kernels.sumChannels(grad, out, N, F, P, accumulate);
+}
+
+/**
+ * Direct convolution of a whole batch (see backend/reference.ts): Y[n,f,oh,ow] =
+ * Σ_c Σ_i Σ_j W[f,c,i,j]·X[n,c,oh·sH−pH+i,ow·sW−pW+j], for X [N,C,H,W], W [F,C,kH,kW],
+ * Y [N,F,OH,OW] (overwritten; no bias). The same bits as W·im2col(X[n]) for every n.
+ */
+export function conv2dForward(
+  input: Float64Array, weight: Float64Array, output: Float64Array, N: number, F: number, g: WindowGeometry,
+): void {
+  const who = 'kernels.conv2dForward';
+  const { imageSize } = checkGeometry(who, g);
+  size(who, 'N', N);
+  size(who, 'F', F);
+  const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW;
+  operand(who, 'input', input, N * imageSize, '[N,C,H,W]');
+  operand(who, 'weight', weight, F * K, '[F,C,kH,kW]');
+  operand(who, 'output', output, N * F * P, '[N,F,OH,OW]');
+  apart(who, 'output', output, N * F * P, 'input', input, N * imageSize);
+  apart(who, 'output', output, N * F * P, 'weight', weight, F * K);
+  activeBackend().kernels.conv2dForward(input, weight, output, N, F, g);
+}
+
+/**
+ * The weight gradient of a convolution over a whole batch, ADDED to gradWeight [F,C,kH,kW]:
+ * ∂L/∂W[f,c,i,j] += Σ_oh Σ_ow G[n,f,oh,ow]·X[n,c,oh·sH−pH+i,ow·sW−pW+j] for each sample n in turn,
+ * with X [N,C,H,W] and G = gradOut [N,F,OH,OW]. The same bits as ∂L/∂W += Gₙ·im2col(X[n])ᵀ for n = 0, 1, ….
+ */
+export function conv2dWeightGrad(
+  input: Float64Array, gradOut: Float64Array, gradWeight: Float64Array, N: number, F: number, g: WindowGeometry,
+): void {
+  const who = 'kernels.conv2dWeightGrad';
+  const { imageSize } = checkGeometry(who, g);
+  size(who, 'N', N);
+  size(who, 'F', F);
+  const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW;
+  operand(who, 'input', input, N * imageSize, '[N,C,H,W]');
+  operand(who, 'gradOut', gradOut, N * F * P, '[N,F,OH,OW]');
+  operand(who, 'gradWeight', gradWeight, F * K, '[F,C,kH,kW]');
+  apart(who, 'gradWeight', gradWeight, F * K, 'input', input, N * imageSize);
+  apart(who, 'gradWeight', gradWeight, F * K, 'gradOut', gradOut, N * F * P);
+  activeBackend().kernels.conv2dWeightGrad(input, gradOut, gradWeight, N, F, g);
 }
 
 function checkProduct(

@@ -4,7 +4,7 @@ import { OptionSpec, aBoolean, instanceOf, readOptions, satisfying } from '../..
 import { Rng, defaultRng } from '../../random/rng';
 import { configBoolean, configNumber, configPair } from '../../serialization/config-values';
 import { registerModule } from '../../serialization/module-registry';
-import { WindowGeometry, addChannelBias, col2im, im2col, matmul, matmulTransA, matmulTransB, sumChannels } from '../../tensor/kernels';
+import { WindowGeometry, addChannelBias, col2im, conv2dForward, conv2dWeightGrad, matmulTransA, sumChannels } from '../../tensor/kernels';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 import { Parameter } from '../parameter';
@@ -29,25 +29,32 @@ export interface Conv2dOptions {
  *
  *   Y[n, f, oh, ow] = b[f] + Σ_c Σ_i Σ_j  W[f, c, i, j] · X[n, c, oh·sH − pH + i, ow·sW − pW + j]
  *
- * with X read as 0 in the padding. Computed as a matrix product per sample (im2col, see
- * lib/tensor/backend/reference.ts): colsₙ = im2col(X[n]) [K, P] holds every window as a column,
- * with K = C·kH·kW entries per window and P = OH·OW windows, and
+ * with X read as 0 in the padding: each output entry is a dot product of the weights of filter f
+ * with the window of X it sees. `conv2dForward` computes these sums for the whole batch straight
+ * from X (a direct convolution, lib/tensor/backend/reference.ts).
+ *
+ * The same sums are a matrix product per sample (im2col): colsₙ = im2col(X[n]) [K, P] holds every
+ * window as a column, with K = C·kH·kW entries per window and P = OH·OW windows, and
  *
  *   Y[n] = W·colsₙ + b        W seen as a matrix [F, K],  Y[n] as [F, P]  (already NCHW).
+ *
+ * The direct kernels add the terms of each entry in the order of that product, so they give its
+ * bits exactly, without making colsₙ.
  *
  * Shapes: X [N, C, H, W] → Y [N, F, OH, OW],  OH = ⌊(H + 2pH − kH)/sH⌋ + 1,  OW = ⌊(W + 2pW − kW)/sW⌋ + 1;
  *         W [F, C, kH, kW] (PyTorch's layout);  b [F]
  * Init:   W, b ~ U(−1/√fanIn, 1/√fanIn), fanIn = C·kH·kW (PyTorch's default); other inits of
  *         lib/init/init.ts get PyTorch's fans, fanIn = C·kH·kW and fanOut = F·kH·kW.
  *
- * Backward, given G = ∂L/∂Y, per sample n with Gₙ = G[n] as [F, OH·OW]:
- *   ∂L/∂W += Gₙ·colsₙᵀ        ∂L/∂b += Σₙ Σ_positions G[n, f, :]
+ * Backward, given G = ∂L/∂Y, with Gₙ = G[n] as [F, OH·OW]:
+ *   ∂L/∂W[f, c, i, j] += Σₙ Σ_oh Σ_ow G[n, f, oh, ow]·X[n, c, oh·sH − pH + i, ow·sW − pW + j]
+ *                                          (= Σₙ Gₙ·colsₙᵀ; `conv2dWeightGrad`, directly from X)
+ *   ∂L/∂b += Σₙ Σ_positions G[n, f, :]
  *   ∂L/∂colsₙ = Wᵀ·Gₙ          ∂L/∂X[n] = col2im(∂L/∂colsₙ)   (each window's gradient added back
  *                                                             to the input entries it read)
  *
- * In training mode forward keeps every sample's colsₙ for backward; in evaluation mode it keeps
- * one sample's buffer only (backward, if called, rebuilds each colsₙ), so evaluating a large
- * batch needs little memory.
+ * Forward keeps only X (by reference) for backward, no matrix per sample; backward works in one
+ * sample's ∂L/∂colsₙ [K, P] at a time.
  *
  * Errors: sizes that are not whole numbers ≥ 1 (or pairs of them), options that are not an
  * options object (PyTorch's positional stride: `new Conv2d(1, 8, 5, 2)`), unknown options
@@ -77,8 +84,6 @@ export class Conv2d extends Module {
   readonly bias: Parameter | null;
   private input: Tensor | null = null;
   private geometry: WindowGeometry | null = null;
-  /** Whether the workspace 'cols' holds every sample's matrix (training mode) or must be rebuilt in backward. */
-  private colsKept = false;
 
   constructor(inChannels: number, outChannels: number, kernelSize: SizePair, options: Conv2dOptions = {}) {
     super();
@@ -116,18 +121,10 @@ export class Conv2d extends Module {
     const g = windowGeometry(input, this.kernelSize, this.stride, this.padding, (m) => this.fail('forward', m));
     this.input = input;
     this.geometry = g;
-    const N = input.shape[0], F = this.outChannels;
-    const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW, imageSize = g.channels * g.height * g.width;
+    const N = input.shape[0], F = this.outChannels, P = g.outH * g.outW;
     const output = new Tensor([N, F, g.outH, g.outW]);
-    this.colsKept = this.training;
-    // the im2col matrices, kept for backward: every sample's [N, K, P] in training mode, one [K, P] in evaluation mode
-    const allCols = this.workspace('cols', this.colsKept ? N * K * P : K * P);
     // exercise Conv2d.forward ▼
-    for (let n = 0; n < N; n++) {
-      const cols = this.colsKept ? allCols.subarray(n * K * P, (n + 1) * K * P) : allCols;
-      im2col(input.data, n * imageSize, g, cols); //                              colsₙ = im2col(X[n])  [K, P]
-      matmul(this.weight.value.data, cols, output.data.subarray(n * F * P, (n + 1) * F * P), F, K, P); // Y[n] = W·colsₙ
-    }
+    conv2dForward(input.data, this.weight.value.data, output.data, N, F, g); //    Y[n, f, oh, ow] = Σ_c Σ_i Σ_j W[f, c, i, j]·X[n, c, h, w]
     if (this.bias) addChannelBias(output.data, this.bias.value.data, N, F, P); //  Y[n, f, :] += b[f]
     // exercise ▲
     return this.rememberOutput(output);
@@ -139,18 +136,15 @@ export class Conv2d extends Module {
     const N = input.shape[0], F = this.outChannels;
     const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW, imageSize = g.channels * g.height * g.width;
     const gradInput = new Tensor(input.shape);
-    const allCols = this.workspace('cols', this.colsKept ? N * K * P : K * P);
     const gradCols = this.workspace('gradCols', K * P); //                               one sample's ∂L/∂cols [K, P]
     // exercise Conv2d.backward ▼
+    conv2dWeightGrad(input.data, gradOut.data, this.weight.grad.data, N, F, g); //    ∂L/∂W += Σₙ Σ_positions G[n, f, oh, ow]·X[n, c, h, w]
+    if (this.bias) sumChannels(gradOut.data, this.bias.grad.data, N, F, P, true); // ∂L/∂b += Σₙ Σₚ G[n, f, p]
     for (let n = 0; n < N; n++) {
       const G = gradOut.data.subarray(n * F * P, (n + 1) * F * P); //                       Gₙ  [F, P]
-      const cols = this.colsKept ? allCols.subarray(n * K * P, (n + 1) * K * P) : allCols;
-      if (!this.colsKept) im2col(input.data, n * imageSize, g, cols); //                   colsₙ, rebuilt after an eval-mode forward
-      matmulTransB(G, cols, this.weight.grad.data, F, P, K, true); //                     ∂L/∂W += Gₙ·colsₙᵀ
       matmulTransA(this.weight.value.data, G, gradCols, K, F, P); //                       ∂L/∂colsₙ = Wᵀ·Gₙ
       col2im(gradCols, g, gradInput.data, n * imageSize); //                               ∂L/∂X[n] = col2im(∂L/∂colsₙ)
     }
-    if (this.bias) sumChannels(gradOut.data, this.bias.grad.data, N, F, P, true); // ∂L/∂b += Σₙ Σₚ G[n, f, p]
     // exercise ▲
     return gradInput;
   }

@@ -78,7 +78,7 @@ export interface AdamUpdate {
 
 /**
  * The kernels several layers share: matrix products, row and channel sums, im2col / col2im,
- * and two scans. The readable versions are in reference.ts.
+ * direct convolution (forward and weight gradient), and two scans. The readable versions are in reference.ts.
  */
 export interface Kernels {
   /** C[M,N] (+)= A[M,K]·B[K,N], then C[i,:] += bias for every row when a bias row [N] is given. */
@@ -106,6 +106,17 @@ export interface Kernels {
   addChannelBias(output: Float64Array, bias: Float64Array, N: number, F: number, P: number): void;
   /** out[f] (+)= Σₙ Σₚ G[n,f,p] for G [N,F,P]. */
   sumChannels(grad: Float64Array, out: Float64Array, N: number, F: number, P: number, accumulate: boolean): void;
+  /**
+   * Direct convolution of a batch X [N,C,H,W] with W [F,C,kH,kW] into Y [N,F,OH,OW] (no bias):
+   * Y[n,f,oh,ow] = Σ_c Σ_i Σ_j W[f,c,i,j]·X[n,c,oh·sH−pH+i,ow·sW−pW+j], each entry summed from 0 in
+   * the order of k = (c·kH + i)·kW + j, as W·im2col(X[n]) sums it.
+   */
+  conv2dForward(input: Float64Array, weight: Float64Array, output: Float64Array, N: number, F: number, g: WindowGeometry): void;
+  /**
+   * ∂L/∂W[f,c,i,j] += Σ_oh Σ_ow G[n,f,oh,ow]·X[n,c,oh·sH−pH+i,ow·sW−pW+j] for n = 0, …, N−1 in turn,
+   * each sample's sum taken over the positions in order from 0, as Gₙ·im2col(X[n])ᵀ sums it.
+   */
+  conv2dWeightGrad(input: Float64Array, gradOut: Float64Array, gradWeight: Float64Array, N: number, F: number, g: WindowGeometry): void;
 }
 
 /**

@@ -394,9 +394,116 @@ function sumChannels(grad: Float64Array, out: Float64Array, N: number, F: number
   }
 }
 
+/**
+ * Direct convolution, forward, of a whole batch: no im2col matrix is made.
+ *
+ *   Y[n, f, oh, ow] = Σ_c Σ_i Σ_j  W[f, c, i, j] · X[n, c, oh·sH − pH + i, ow·sW − pW + j]
+ *
+ * for X [N, C, H, W], W [F, C, kH, kW] and Y [N, F, OH, OW] (the bias is added apart, by
+ * `addChannelBias`). It is the product Y[n] = W·colsₙ of im2col without building colsₙ: the
+ * entry colsₙ[k, q] is read where it lives in X, at k = (c·kH + i)·kW + j and q = oh·OW + ow.
+ *
+ * Same sums, same order, same bits: each Y entry starts at 0 and receives its terms for
+ * k = 0, 1, …, K−1 (c, then i, then j), as in the product. A term in the padding is skipped:
+ * there the product adds W·0 = ±0, which leaves a sum unchanged (a sum that starts at +0 never
+ * becomes −0), so skipping it gives the same bits whenever W is finite.
+ *
+ * The loops run over the rows i and columns j of the window that lie inside the image
+ * (iLo ≤ i < iHi, jLo ≤ j < jHi), and compute four filters at a time, so that each X entry
+ * loaded serves four sums (F not a multiple of 4: the last group has fewer filters).
+ */
+function conv2dForward(
+  input: Float64Array, weight: Float64Array, output: Float64Array, N: number, F: number, g: WindowGeometry,
+): void {
+  const C = g.channels, H = g.height, W = g.width, kH = g.kernelH, kW = g.kernelW;
+  const sH = g.strideH, sW = g.strideW, pH = g.padH, pW = g.padW, OH = g.outH, OW = g.outW;
+  const K = C * kH * kW, P = OH * OW;
+  for (let n = 0; n < N; n++) {
+    for (let f = 0; f < F; f += 4) {
+      // filters f … f+3; past F, the last filter is computed again and not stored
+      const w0 = f * K, w1 = (f + 1 < F ? f + 1 : F - 1) * K, w2 = (f + 2 < F ? f + 2 : F - 1) * K, w3 = (f + 3 < F ? f + 3 : F - 1) * K;
+      for (let oh = 0; oh < OH; oh++) {
+        const h0 = oh * sH - pH; //                                              the window's top row in X
+        const iLo = h0 < 0 ? -h0 : 0, iHi = h0 + kH > H ? H - h0 : kH;
+        for (let ow = 0; ow < OW; ow++) {
+          const c0 = ow * sW - pW; //                                            the window's left column in X
+          const jLo = c0 < 0 ? -c0 : 0, jHi = c0 + kW > W ? W - c0 : kW;
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          for (let c = 0; c < C; c++) {
+            for (let i = iLo; i < iHi; i++) {
+              const x = ((n * C + c) * H + h0 + i) * W + c0; //                  X[n, c, h0 + i, c0]
+              const k = (c * kH + i) * kW; //                                     W[·, c, i, 0]
+              for (let j = jLo; j < jHi; j++) {
+                const v = input[x + j];
+                s0 += weight[w0 + k + j] * v; s1 += weight[w1 + k + j] * v;
+                s2 += weight[w2 + k + j] * v; s3 += weight[w3 + k + j] * v;
+              }
+            }
+          }
+          const y = (n * F + f) * P + oh * OW + ow; //                             Y[n, f, oh, ow]
+          output[y] = s0;
+          if (f + 1 < F) output[y + P] = s1;
+          if (f + 2 < F) output[y + 2 * P] = s2;
+          if (f + 3 < F) output[y + 3 * P] = s3;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Direct convolution, weight gradient, of a whole batch (PyTorch's
+ * `torch.nn.grad.conv2d_weight`), **accumulating** into ∂L/∂W:
+ *
+ *   ∂L/∂W[f, c, i, j] += Σ_oh Σ_ow  G[n, f, oh, ow] · X[n, c, oh·sH − pH + i, ow·sW − pW + j]
+ *
+ * for every sample n in turn, with G = ∂L/∂Y [N, F, OH, OW]. It is im2col's product
+ * ∂L/∂W += Gₙ·colsₙᵀ without building colsₙ, with the same sums in the same order: for each n,
+ * a sum started at 0 over the positions q = oh·OW + ow in increasing order, then added to
+ * ∂L/∂W[f, c, i, j]. Terms in the padding are skipped (they add G·0 = ±0, as in the forward pass):
+ * the loops run over the positions whose term lies inside the image (ohLo ≤ oh < ohHi,
+ * owLo ≤ ow < owHi), four filters at a time (each X entry loaded serves four sums).
+ */
+function conv2dWeightGrad(
+  input: Float64Array, gradOut: Float64Array, gradWeight: Float64Array, N: number, F: number, g: WindowGeometry,
+): void {
+  const C = g.channels, H = g.height, W = g.width, kH = g.kernelH, kW = g.kernelW;
+  const sH = g.strideH, sW = g.strideW, pH = g.padH, pW = g.padW, OH = g.outH, OW = g.outW;
+  const K = C * kH * kW, P = OH * OW;
+  for (let n = 0; n < N; n++) {
+    for (let f = 0; f < F; f += 4) {
+      // G[n, f … f+3, 0, 0]; past F, the last filter is summed again and not stored
+      const g0 = (n * F + f) * P, last = (n * F + F - 1) * P;
+      const g1 = f + 1 < F ? g0 + P : last, g2 = f + 2 < F ? g0 + 2 * P : last, g3 = f + 3 < F ? g0 + 3 * P : last;
+      for (let c = 0; c < C; c++) {
+        const xc = (n * C + c) * H * W; //                                       X[n, c, 0, 0]
+        for (let i = 0; i < kH; i++) {
+          const ohLo = firstInside(pH, i, sH), ohHi = endInside(H, pH, i, sH, OH, ohLo);
+          for (let j = 0; j < kW; j++) {
+            const owLo = firstInside(pW, j, sW), owHi = endInside(W, pW, j, sW, OW, owLo);
+            let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (let oh = ohLo; oh < ohHi; oh++) {
+              const q = oh * OW, x = xc + (oh * sH - pH + i) * W - pW + j; //   X[n, c, h, j − pW]
+              for (let ow = owLo; ow < owHi; ow++) {
+                const v = input[x + ow * sW];
+                s0 += gradOut[g0 + q + ow] * v; s1 += gradOut[g1 + q + ow] * v;
+                s2 += gradOut[g2 + q + ow] * v; s3 += gradOut[g3 + q + ow] * v;
+              }
+            }
+            const k = f * K + (c * kH + i) * kW + j; //                           ∂L/∂W[f, c, i, j]
+            gradWeight[k] += s0;
+            if (f + 1 < F) gradWeight[k + K] += s1;
+            if (f + 2 < F) gradWeight[k + 2 * K] += s2;
+            if (f + 3 < F) gradWeight[k + 3 * K] += s3;
+          }
+        }
+      }
+    }
+  }
+}
 
 /** The reference kernels, as the 'js' backend provides them. */
 export const referenceKernels: Kernels = {
   matmul, matmulTransB, matmulTransA, sumRows, addRowVector, fillZeros, copyValues, firstNonFinite,
-  im2col, col2im, addChannelBias, sumChannels,
+  im2col, col2im, addChannelBias, sumChannels, conv2dForward, conv2dWeightGrad,
 };

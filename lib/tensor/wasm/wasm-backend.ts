@@ -46,6 +46,8 @@ export function wasmBackend(instance: WasmKernels): WasmBackend {
     col2im: (cols, g, image, imageOffset) => scratch.col2im(cols, g, image, imageOffset),
     addChannelBias: (output, bias, N, F, P) => scratch.addChannelBias(output, bias, N, F, P),
     sumChannels: (grad, out, N, F, P, accumulate) => scratch.sumChannels(grad, out, N, F, P, accumulate),
+    conv2dForward: (input, weight, output, N, F, g) => scratch.conv2dForward(input, weight, output, N, F, g),
+    conv2dWeightGrad: (input, gradOut, gradWeight, N, F, g) => scratch.conv2dWeightGrad(input, gradOut, gradWeight, N, F, g),
   };
   const loops: Partial<LayerLoops> = {
     reluForward: (x, y, n) => scratch.map('reluForward', x, y, n, 0),

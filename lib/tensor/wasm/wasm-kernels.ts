@@ -13,7 +13,8 @@ import { GrowableMemory, WasmMemory, isShared } from './wasm-memory';
  * WebAssembly code trap with a RuntimeError, overlapping arrays give meaningless results.
  *
  * Products, sumRows, addRowVector, ReLU, LeakyReLU, the backward passes of Tanh and Sigmoid,
- * im2col, col2im, the channel bias and its gradient, max and average pooling, and both optimizer
+ * im2col, col2im, the channel bias and its gradient, direct convolution (forward and weight
+ * gradient), max and average pooling, and both optimizer
  * steps give results bit-identical to lib/tensor/backend/reference.ts, the layer files and
  * lib/optim (same operations in the same order; WebAssembly never fuses a multiply and an add).
  * Only the forward passes of Tanh and Sigmoid may differ in the last bit, as they use
@@ -78,6 +79,12 @@ export interface WasmKernelExports {
   addChannelBias(output: number, bias: number, N: number, F: number, P: number): void;
   /** out[f] (+)= Σₙ Σₚ G[n, f, p] for G [N, F, P]. */
   sumChannels(grad: number, out: number, N: number, F: number, P: number, accumulate: boolean): void;
+  /** Direct convolution Y = W ⋆ X of a batch (no bias); scratch: K·F4 doubles; the geometry as for im2col after N and F. */
+  conv2dForward(x: number, w: number, y: number, scratch: number, N: number, F: number, C: number, H: number, W: number,
+    kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
+  /** ∂L/∂W += the weight gradient of a direct convolution, sample by sample; scratch: P·F4 doubles; the geometry as for im2col. */
+  conv2dWeightGrad(x: number, g: number, dw: number, scratch: number, N: number, F: number, C: number, H: number, W: number,
+    kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
   /** Max pooling of `planes` = N·C planes; argmax (i32 entries) receives the input index of each maximum. */
   maxPoolForward(input: number, output: number, argmax: number, planes: number, H: number, W: number, kH: number, kW: number,
     sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
@@ -279,6 +286,16 @@ export async function loadWasmKernelsAsync(env?: WasmEnvironment, options: WasmL
 }
 
 /**
+ * The doubles of scratch space the convolution kernels need for F filters: the weights with the
+ * filters as the last axis, Wᵀ [K, F4] (forward), or one sample's gradient Gₙᵀ [OH·OW, F4]
+ * (weight gradient), F4 being F rounded up to a multiple of 4.
+ */
+export function convScratchDoubles(F: number, g: WindowGeometry): number {
+  const F4 = (F + 3) & ~3;
+  return F4 * Math.max(g.channels * g.kernelH * g.kernelW, g.outH * g.outW);
+}
+
+/**
  * One instance of the kernels, with the allocator of its memory. Every array argument is a
  * byte offset returned by `memory.allocate` (or any 8-byte-aligned offset inside a block);
  * sizes count doubles. Matrices are row-major. Outputs may not overlap inputs, except in the
@@ -400,6 +417,28 @@ export class WasmKernels {
   /** out[f] (+)= Σₙ Σₚ G[n, f, p] for G [N, F, P]: the per-channel bias gradient. */
   sumChannels(grad: number, out: number, N: number, F: number, P: number, accumulate = false): void {
     this.exports.sumChannels(grad, out, N, F, P, accumulate);
+  }
+
+  /**
+   * Direct convolution, as conv2dForward of lib/tensor/backend/reference.ts: Y [N, F, OH, OW] at
+   * `output` = Σ_c Σ_i Σ_j W[f, c, i, j]·X[n, c, oh·sH − pH + i, ow·sW − pW + j], for the batch
+   * X [N, C, H, W] at `input` and the weight W [F, C, kH, kW] at `weight` (no bias). `scratch`
+   * is room for `convScratchDoubles(F, g)` doubles, which the kernel overwrites.
+   */
+  conv2dForward(input: number, weight: number, output: number, scratch: number, N: number, F: number, g: WindowGeometry): void {
+    this.exports.conv2dForward(input, weight, output, scratch, N, F, g.channels, g.height, g.width, g.kernelH, g.kernelW,
+      g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
+  }
+
+  /**
+   * The weight gradient of a direct convolution, as conv2dWeightGrad of lib/tensor/backend/reference.ts:
+   * for each sample n in turn, ∂L/∂W[f, c, i, j] += Σ_oh Σ_ow G[n, f, oh, ow]·X[n, c, oh·sH − pH + i, ow·sW − pW + j],
+   * with X at `input`, G at `gradOut` and ∂L/∂W at `gradWeight` (not cleared first). `scratch` is
+   * room for `convScratchDoubles(F, g)` doubles, which the kernel overwrites.
+   */
+  conv2dWeightGrad(input: number, gradOut: number, gradWeight: number, scratch: number, N: number, F: number, g: WindowGeometry): void {
+    this.exports.conv2dWeightGrad(input, gradOut, gradWeight, scratch, N, F, g.channels, g.height, g.width, g.kernelH, g.kernelW,
+      g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { MinidlError } from '../../errors';
 import type { AdamUpdate, SgdUpdate, WindowGeometry } from '../backend/interface';
-import { WasmKernelExports, WasmKernels } from './wasm-kernels';
+import { WasmKernelExports, WasmKernels, convScratchDoubles } from './wasm-kernels';
 
 /** What a kernel reads and writes: float64 values, or 32-bit integers (max pooling's argmax). */
 export type Operand = Float64Array | Int32Array;
@@ -54,6 +54,9 @@ export class WasmScratch {
   private capacity = 0; //  doubles in the block
   private next = 0; //      byte offset of the next free slot
   private whole: Float64Array;
+  /** The kernels' working space (see `kernelWork`): byte offset, or −1 before the first use, and its size in doubles. */
+  private workBlock = -1;
+  private workCapacity = 0;
   /** True while a call's operands all live in the module's memory (see `begin`). */
   private inPlace = false;
 
@@ -93,6 +96,23 @@ export class WasmScratch {
     }
     this.whole = this.instance.memory.view(); // re-created if the memory grew (here or elsewhere)
     this.next = this.block;
+  }
+
+  /**
+   * The byte offset of `doubles` doubles of working space for a kernel (the convolutions'
+   * transposed operands): a block of its own, kept from call to call and replaced by a larger one
+   * only when a call needs more. Ask for it before `begin` (allocating may grow the memory).
+   */
+  kernelWork(doubles: number): number {
+    if (doubles > this.workCapacity) {
+      const memory = this.instance.memory;
+      if (this.workBlock >= 0) memory.free(this.workBlock);
+      this.workCapacity = Math.max(doubles, 2 * this.workCapacity);
+      // outside the budget, as the scratch block: without it the kernel cannot run
+      this.workBlock = memory.tryAllocate(this.workCapacity, true);
+      if (this.workBlock < 0) throw new MinidlError(`WasmScratch: the kernels' memory cannot grow to hold ${doubles} doubles of working space`);
+    }
+    return this.workBlock;
   }
 
   /** Room for n doubles (an output the kernel overwrites); returns its byte offset. */
@@ -202,6 +222,28 @@ export class WasmScratch {
     const o = this.output(out, F, accumulate);
     this.kernels.sumChannels(g, o, N, F, P, accumulate);
     this.get(o, out, F);
+  }
+
+  /** conv2dForward of lib/tensor/backend/reference.ts in WebAssembly: Y = W ⋆ X for a batch (no bias). */
+  conv2dForward(input: Float64Array, weight: Float64Array, output: Float64Array, N: number, F: number, g: WindowGeometry): void {
+    const inputSize = N * g.channels * g.height * g.width, weightSize = F * g.channels * g.kernelH * g.kernelW;
+    const outputSize = N * F * g.outH * g.outW;
+    const work = this.kernelWork(convScratchDoubles(F, g));
+    this.begin(this.room(input, inputSize) + this.room(weight, weightSize) + this.room(output, outputSize));
+    const x = this.put(input, inputSize), w = this.put(weight, weightSize), y = this.output(output, outputSize, false);
+    this.instance.conv2dForward(x, w, y, work, N, F, g);
+    this.get(y, output, outputSize);
+  }
+
+  /** conv2dWeightGrad of lib/tensor/backend/reference.ts in WebAssembly: ∂L/∂W += the batch's weight gradient. */
+  conv2dWeightGrad(input: Float64Array, gradOut: Float64Array, gradWeight: Float64Array, N: number, F: number, g: WindowGeometry): void {
+    const inputSize = N * g.channels * g.height * g.width, weightSize = F * g.channels * g.kernelH * g.kernelW;
+    const outputSize = N * F * g.outH * g.outW;
+    const work = this.kernelWork(convScratchDoubles(F, g));
+    this.begin(this.room(input, inputSize) + this.room(gradOut, outputSize) + this.room(gradWeight, weightSize));
+    const x = this.put(input, inputSize), go = this.put(gradOut, outputSize), dw = this.output(gradWeight, weightSize, true);
+    this.instance.conv2dWeightGrad(x, go, dw, work, N, F, g);
+    this.get(dw, gradWeight, weightSize);
   }
 
   /** maxPoolForward of lib/modules/pooling/max-pool2d.ts in WebAssembly: Y = max of each window, argmax remembered. */

@@ -12,6 +12,7 @@ export {
   sigmoidBackward, sigmoidForward, tanhBackward, tanhForward,
 } from './elementwise';
 export { addChannelBias, col2im, im2col, sumChannels } from './image';
+export { conv2dForward, conv2dWeightGrad } from './convolution';
 export { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pooling';
 export { adamStep, sgdStep } from './optimizers';
 
