@@ -8,6 +8,7 @@ import { matmul, matmulTransA, matmulTransB, sumRows } from '../tensor/ops';
 import { Tensor } from '../tensor/tensor';
 import { Module } from './module';
 import { Parameter } from './parameter';
+import { UncomputedGradient } from './uncomputed-gradient';
 
 /** Options of `Linear`. */
 export interface LinearOptions {
@@ -37,6 +38,8 @@ export interface LinearOptions {
  *
  * Backward, given G = ∂L/∂Y [N, out]:
  *   ∂L/∂X = G·Wᵀ          ∂L/∂W += Xᵀ·G          ∂L/∂b += Σₙ G[n, :]
+ * With `inputNeedsGrad` false (NeuralNet's first layer, see Module), ∂L/∂X is not computed and
+ * backward returns an UncomputedGradient, whose values cannot be read.
  *
  * (W is stored [in, out], the transpose of PyTorch's [out, in], so that the forward pass
  * reads Y = X·W like the formula.)
@@ -121,7 +124,9 @@ export class Linear extends Module {
     const input = this.input as Tensor; // X [rows, in]
     const gradRows = gradOut.rank === 2 ? gradOut : gradOut.reshape([input.shape[0], this.outFeatures]);
     const gradInput = this.backwardRows(input, gradRows); // ∂L/∂X [rows, in]
-    return gradOut.rank === 2 ? gradInput : gradInput.reshape([...gradOut.shape.slice(0, -1), this.inFeatures]);
+    const inputShape = gradOut.rank === 2 ? input.shape : [...gradOut.shape.slice(0, -1), this.inFeatures];
+    if (gradInput === null) return new UncomputedGradient(inputShape, `${this}.backward`); // inputNeedsGrad is false
+    return gradOut.rank === 2 ? gradInput : gradInput.reshape(inputShape);
   }
 
   /** Y = X·W + b for X [rows, in] → Y [rows, out]. */
@@ -133,11 +138,17 @@ export class Linear extends Module {
     // exercise ▲
   }
 
-  /** Given X [rows, in] and G = ∂L/∂Y [rows, out]: accumulates ∂L/∂W and ∂L/∂b, returns ∂L/∂X [rows, in]. */
-  private backwardRows(input: Tensor, gradOut: Tensor): Tensor {
+  /**
+   * Given X [rows, in] and G = ∂L/∂Y [rows, out]: accumulates ∂L/∂W and ∂L/∂b, returns ∂L/∂X
+   * [rows, in] — or null, not computing it, when `inputNeedsGrad` is false (see Module).
+   */
+  private backwardRows(input: Tensor, gradOut: Tensor): Tensor | null {
     // exercise Linear.backward ▼
     matmulTransA(input, gradOut, { into: this.weight.grad, accumulate: true }); //  ∂L/∂W += Xᵀ·G
     if (this.bias) sumRows(gradOut, { into: this.bias.grad, accumulate: true }); // ∂L/∂b += Σₙ G[n, :]
+    // exercise ▲
+    if (!this.inputNeedsGrad) return null; //                                       nobody reads ∂L/∂X
+    // exercise Linear.backward ▼
     return matmulTransB(gradOut, this.weight.value); //                             ∂L/∂X  = G·Wᵀ
     // exercise ▲
   }

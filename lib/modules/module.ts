@@ -118,6 +118,16 @@ interface ModuleHooks {
 export abstract class Module {
   /** True in training mode (the default), false in evaluation mode; see `train()` / `eval()`. */
   training = true;
+  /**
+   * Whether `backward` must compute ∂L/∂input (default true, the contract). False says that
+   * nothing will read it — PyTorch's `needs_input_grad` — as for the model's first module, whose
+   * input is the data: `NeuralNet` sets it to false on that module during each of its training
+   * steps, and back afterwards. Conv2d and Linear then skip the work and return an
+   * `UncomputedGradient` (lib/modules/uncomputed-gradient.ts: the input's shape, values that throw
+   * when read); other modules compute ∂L/∂input anyway. Everywhere else (your own loops,
+   * `gradcheck`) it stays true and backward keeps the contract.
+   */
+  inputNeedsGrad = true;
   private lastOutputShape: readonly number[] | null = null;
   /** True after a failed forward (see `forgetLastForward`), until the next one succeeds. */
   private lastForwardFailed = false;

@@ -19,6 +19,7 @@ import { argmaxRows, takeRows } from '../tensor/ops';
 import { copyOut } from '../tensor/temporaries';
 import { Tensor } from '../tensor/tensor';
 import { isLibraryInstance, onlyLibraryCode } from './library-code';
+import { withoutInputGradient } from './input-gradient';
 import { StepCheckpoint } from './step-checkpoint';
 
 /**
@@ -250,6 +251,8 @@ export interface Evaluation {
  * evaluation batch runs as a step whose tensors are temporaries (lib/tensor/memory.ts): on the
  * 'wasm' backend they live in the kernels' memory and nothing is copied. With a class of your
  * own anywhere, your code may keep any tensor, so no step is opened: the same numbers, slower.
+ * During a step the module that reads the data is told its input needs no gradient
+ * (`inputNeedsGrad = false`, lib/training/input-gradient.ts): a first Conv2d or Linear skips ∂L/∂X.
  */
 export class NeuralNet {
   /** The network being trained. */
@@ -486,7 +489,8 @@ export class NeuralNet {
     const checkpoint = (this.checkpoint ??= new StepCheckpoint(this.model, this.optimizer));
     checkpoint.save();
     try {
-      const result = withStateKeptByCaller(() => this.stepOn(xBatch, yBatch)); // the checkpoint gives back what a failure changed
+      // the checkpoint gives back what a failure changed; the first layer is told its input (the data) needs no gradient
+      const result = withStateKeptByCaller(() => withoutInputGradient(this.model, () => this.stepOn(xBatch, yBatch)));
       const bad = checkpoint.firstNonFinite();
       if (bad !== null) {
         throw new DivergedError(`${bad.label} became ${bad.value} (at flat index ${bad.index}) in this step`);

@@ -8,6 +8,7 @@ import { WindowGeometry, addChannelBias, col2im, conv2dForward, conv2dWeightGrad
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 import { Parameter } from '../parameter';
+import { UncomputedGradient } from '../uncomputed-gradient';
 import { SizePair, formatPair, readPair, windowGeometry } from './window';
 
 /** Options of `Conv2d`. */
@@ -54,7 +55,8 @@ export interface Conv2dOptions {
  *                                                             to the input entries it read)
  *
  * Forward keeps only X (by reference) for backward, no matrix per sample; backward works in one
- * sample's ∂L/∂colsₙ [K, P] at a time.
+ * sample's ∂L/∂colsₙ [K, P] at a time. With `inputNeedsGrad` false (NeuralNet's first layer, see
+ * Module), backward computes ∂L/∂W and ∂L/∂b only and returns an UncomputedGradient for ∂L/∂X.
  *
  * Errors: sizes that are not whole numbers ≥ 1 (or pairs of them), options that are not an
  * options object (PyTorch's positional stride: `new Conv2d(1, 8, 5, 2)`), unknown options
@@ -135,11 +137,14 @@ export class Conv2d extends Module {
     const input = this.input as Tensor, g = this.geometry as WindowGeometry;
     const N = input.shape[0], F = this.outChannels;
     const K = g.channels * g.kernelH * g.kernelW, P = g.outH * g.outW, imageSize = g.channels * g.height * g.width;
-    const gradInput = new Tensor(input.shape);
-    const gradCols = this.workspace('gradCols', K * P); //                               one sample's ∂L/∂cols [K, P]
     // exercise Conv2d.backward ▼
     conv2dWeightGrad(input.data, gradOut.data, this.weight.grad.data, N, F, g); //    ∂L/∂W += Σₙ Σ_positions G[n, f, oh, ow]·X[n, c, h, w]
     if (this.bias) sumChannels(gradOut.data, this.bias.grad.data, N, F, P, true); // ∂L/∂b += Σₙ Σₚ G[n, f, p]
+    // exercise ▲
+    if (!this.inputNeedsGrad) return new UncomputedGradient(input.shape, `${this}.backward`); // nobody reads ∂L/∂X
+    const gradInput = new Tensor(input.shape);
+    const gradCols = this.workspace('gradCols', K * P); //                               one sample's ∂L/∂cols [K, P]
+    // exercise Conv2d.backward ▼
     for (let n = 0; n < N; n++) {
       const G = gradOut.data.subarray(n * F * P, (n + 1) * F * P); //                       Gₙ  [F, P]
       matmulTransA(this.weight.value.data, G, gradCols, K, F, P); //                       ∂L/∂colsₙ = Wᵀ·Gₙ
