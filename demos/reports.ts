@@ -45,7 +45,7 @@ import { roundSeed, stats } from './disk/experiment';
 import { curvesFigure, decisionMapFigure } from './figures/disk-figures';
 import { svgToPng } from './figures/png';
 import { buildLoss, buildOptimizer, describeNetwork, describeSettings } from './reports/build';
-import { REPORT_IDS, ReportId, ReportRow } from './reports/protocol';
+import { REPORT_IDS, ReportRow } from './reports/protocol';
 import { REPORT_ROWS, findRow } from './reports/rows';
 import { ReportRoundOutcome, ReportRoundTask, runReportRound } from './reports/round';
 import { REPORT_TITLES, RowFigures, reportSection, targetOf, verdict } from './reports/table';

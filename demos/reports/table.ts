@@ -52,7 +52,7 @@ export function verdict(row: ReportRow, minidl: RowFigures): Verdict {
   const { published, rowId } = targetOf(row);
   const reportError = published.metric === 'error' ? published.test : 1 - published.test;
   const gap = minidl.testError.mean - reportError;
-  const figure = formatFigure(published.metric, published.test);
+  const figure = formatFigure(published.test);
   if (row.published === null) {
     return gap < 0
       ? { kind: 'beats', text: `beats ${rowId}'s ${figure}` }
@@ -66,7 +66,7 @@ export function verdict(row: ReportRow, minidl: RowFigures): Verdict {
 const pct = (x: number): string => (100 * x).toFixed(2);
 
 /** `3.52 %` (an error) or `97.70 %` (an accuracy), from a fraction in the report's metric. */
-export function formatFigure(metric: Published['metric'], value: number): string {
+export function formatFigure(value: number): string {
   return `${pct(value)} %`;
 }
 
