@@ -20,7 +20,8 @@
  * backward → clipGradNorm → AdamW step, on mini-batches of 32 windows; one seeded generator per
  * model draws its weights, the order of every epoch and its sample.
  *
- * Prints the loss of every epoch in bits per character (training and validation) with its time,
+ * Prints the loss of every epoch in bits per character (training and validation) with its time
+ * (on the clock, and the CPU time of the process: less when other programs share the cores),
  * a sample of generated text per model, and a Markdown table. Writes into the output folder:
  * results.md (the table and the samples), results.json (the same numbers), loss-curve.svg/.png
  * and, when the Transformer is trained, attention.svg/.png (each head of its first block on the
@@ -136,7 +137,7 @@ export function runCharLMDemo(argv: readonly string[]): void {
 }
 
 function epochLine(name: CharLMModelName, e: EpochResult, epochs: number): string {
-  return `${name} epoch ${e.epoch}/${epochs}: train ${e.trainBits.toFixed(4)} bits/char, validation ${e.validationBits.toFixed(4)} bits/char (${e.seconds.toFixed(2)} s)`;
+  return `${name} epoch ${e.epoch}/${epochs}: train ${e.trainBits.toFixed(4)} bits/char, validation ${e.validationBits.toFixed(4)} bits/char (${e.seconds.toFixed(2)} s, CPU ${e.cpuSeconds.toFixed(2)} s)`;
 }
 
 /** The trained models with their samples. */
@@ -154,7 +155,7 @@ function trainAndWrite(run: CharLMFlags, data: CharData): void {
   const trained: Trained[] = [];
   for (const name of run.models) {
     const result = trainCharLM(name, data, settings, { seed, epochs, onEpoch: (e) => console.log(epochLine(name, e, epochs)) });
-    console.log(`${name}: ${result.model} — ${result.model.numParams()} parameters; mean time per epoch ${meanSeconds(result.epochs).toFixed(2)} s`);
+    console.log(`${name}: ${result.model} — ${result.model.numParams()} parameters; mean time per epoch ${mean(result.epochs.map((e) => e.seconds)).toFixed(2)} s (CPU ${mean(result.epochs.map((e) => e.cpuSeconds)).toFixed(2)} s)`);
     const sample = sampleText(result.model, data.vocabulary, prompt, {
       length: settings.sampleLength, contextLength: settings.sequenceLength, temperature: settings.temperature, rng: result.rng,
     });
@@ -207,8 +208,8 @@ function trainAndWrite(run: CharLMFlags, data: CharData): void {
   }
 }
 
-function meanSeconds(epochs: EpochResult[]): number {
-  return epochs.reduce((s, e) => s + e.seconds, 0) / epochs.length;
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 /** The Markdown of results.md: the settings, a table of the losses per epoch, the samples. */

@@ -59,7 +59,7 @@ describe('npm run charlm -- --quick', () => {
     const { stdout } = runs[0];
     for (const name of ['lstm', 'transformer']) {
       for (const epoch of [1, 2]) {
-        expect(stdout).toMatch(new RegExp(`^${name} epoch ${epoch}/2: train \\d\\.\\d{4} bits/char, validation \\d\\.\\d{4} bits/char \\(\\d+\\.\\d\\d s\\)$`, 'm'));
+        expect(stdout).toMatch(new RegExp(`^${name} epoch ${epoch}/2: train \\d\\.\\d{4} bits/char, validation \\d\\.\\d{4} bits/char \\(\\d+\\.\\d\\d s, CPU \\d+\\.\\d\\d s\\)$`, 'm'));
       }
       expect(stdout).toContain(`${name} sample (temperature 0.8), after the prompt "In the beginning God":`);
     }

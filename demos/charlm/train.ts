@@ -32,8 +32,10 @@ export interface EpochResult {
   trainBits: number;
   /** Mean cross-entropy over the validation positions after the epoch, in bits per character. */
   validationBits: number;
-  /** Seconds of training (the steps; not the validation). */
+  /** Seconds of training (the steps; not the validation), on the clock. */
   seconds: number;
+  /** The CPU seconds this process used for them (user + system): less than `seconds` when other programs share the cores. */
+  cpuSeconds: number;
 }
 
 /** What one run of a model records, for `--export` (PyTorch replays the same run from it). */
@@ -81,7 +83,7 @@ export function trainCharLM(
   const epochs: EpochResult[] = [];
 
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
-    const start = performance.now();
+    const start = performance.now(), cpuStart = process.cpuUsage();
     model.train();
     const order = rng.permutation(windows);
     record.orders.push(order);
@@ -104,12 +106,13 @@ export function trainCharLM(
       }
       nats += loss * N; //                                                        the loss is a mean over N windows of T positions
     }
-    const seconds = (performance.now() - start) / 1000;
+    const seconds = (performance.now() - start) / 1000, cpu = process.cpuUsage(cpuStart);
     const result: EpochResult = {
       epoch,
       trainBits: (nats / windows) * BITS_PER_NAT,
       validationBits: evaluateBits(model, data.validation, settings.batchSize),
       seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
     };
     epochs.push(result);
     options.onEpoch?.(result);
