@@ -69,11 +69,16 @@
  * the filters' values become neighbours, four filters a vector pair.
  */
 function filtersLast(a: usize, t: usize, F: i32, M: i32, F4: i32): void {
-  const rowBytes = <usize>M << 3;
-  for (let f = 0; f < F4; f++) {
-    let src = a + <usize>min(f, F - 1) * rowBytes, dst = t + (<usize>f << 3);
-    const step = <usize>F4 << 3;
-    for (let m = 0; m < M; m++, src += 8, dst += step) store<f64>(dst, load<f64>(src));
+  const rowBytes = <usize>M << 3, tRow = <usize>F4 << 3;
+  for (let f = 0; f < F4; f += 2) { //                         two filters at a time: 2 × 2 blocks, one shuffle per row of T
+    const a0 = a + <usize>min(f, F - 1) * rowBytes, a1 = a + <usize>min(f + 1, F - 1) * rowBytes;
+    let dst = t + (<usize>f << 3), m = 0;
+    for (; m + 2 <= M; m += 2, dst += 2 * tRow) {
+      const r0 = v128.load(a0 + (<usize>m << 3)), r1 = v128.load(a1 + (<usize>m << 3)); // A[f, m … m+1], A[f+1, m … m+1]
+      v128.store(dst, v128.shuffle<f64>(r0, r1, 0, 2)); //                                T[m, f … f+1]
+      v128.store(dst + tRow, v128.shuffle<f64>(r0, r1, 1, 3)); //                         T[m+1, f … f+1]
+    }
+    if (m < M) { store<f64>(dst, load<f64>(a0 + (<usize>m << 3))); store<f64>(dst, load<f64>(a1 + (<usize>m << 3)), 8); }
   }
 }
 
