@@ -169,7 +169,8 @@ def main():
         f64 = replay(run, torch.float64)
         f32 = replay(run, torch.float32)
         ours = run['minidl']
-        diff = {k: max(abs(a[k] - b[k]) for a, b in zip(ours, f64)) for k in ('trainBits', 'validationBits')}
+        diff = {precision: {k: max(abs(a[k] - b[k]) for a, b in zip(ours, theirs)) for k in ('trainBits', 'validationBits')}
+                for precision, theirs in (('float64', f64), ('float32', f32))}
         results['models'][name] = {
             'architecture': ' '.join(str(build_model(run)).split()),
             'seed': run['seed'],
@@ -178,10 +179,11 @@ def main():
             'minidl': ours,
             'float64': f64,
             'float32': f32,
-            'maxAbsDifferenceFromMinidl': {'float64': diff},
+            'maxAbsDifferenceFromMinidl': diff,
         }
-        print(f"{name}: largest difference from minidl over {len(ours)} epochs, float64: "
-              f"train {diff['trainBits']:.3g}, validation {diff['validationBits']:.3g} bits/char", flush=True)
+        for precision, d in diff.items():
+            print(f"{name}: largest difference from minidl over {len(ours)} epochs, {precision}: "
+                  f"train {d['trainBits']:.3g}, validation {d['validationBits']:.3g} bits/char", flush=True)
     with open(args.out, 'w') as f:
         json.dump(results, f, indent=2)
         f.write('\n')
