@@ -23,7 +23,9 @@ describe('npm run reports: a smoke run of every report\'s protocol (1 round of 1
   const one = path.join(tmp, 'jobs1');
   const two = path.join(tmp, 'jobs2');
   const pytorch = path.join(tmp, 'pytorch.json');
-  const smoke = ['--report', 'all', '--rounds', '1', '--epochs', '1', '--quiet', '--no-figures', '--pytorch', pytorch];
+  // every row but the MNIST CNN variant (the slowest epoch; its protocol is the 004 rows' with a conv net)
+  const smokeRows = REPORT_ROWS.filter((r) => r.id !== '004-cnn-cosine');
+  const smoke = ['--row', smokeRows.map((r) => r.id).join(','), '--rounds', '1', '--epochs', '1', '--quiet', '--no-figures', '--pytorch', pytorch];
 
   beforeAll(() => {
     const figures = { trainError: { mean: 0.1, std: 0.01, min: 0.09, max: 0.11 }, testError: { mean: 0.2, std: 0.02, min: 0.18, max: 0.22 } };
@@ -43,7 +45,7 @@ describe('npm run reports: a smoke run of every report\'s protocol (1 round of 1
 
   test('every row of every report ran, with one table per report', () => {
     const json = readJson(one, 'results.json') as { rows: Array<{ id: string; rounds: unknown[] }>; reports: Array<{ id: string }> };
-    expect(json.rows.map((r) => r.id)).toEqual(REPORT_ROWS.map((r) => r.id));
+    expect(json.rows.map((r) => r.id)).toEqual(smokeRows.map((r) => r.id));
     expect(json.reports.map((r) => r.id)).toEqual(['000', '001', '002', '003', '004']);
     for (const row of json.rows) expect(row.rounds).toHaveLength(1);
     const md = fs.readFileSync(path.join(one, 'results.md'), 'utf8');

@@ -66,12 +66,13 @@ export type ScheduleSpec = { kind: 'cosine' };
  *           raw or centred (x − 0.5); optionally each centred entry's sign flipped with
  *           probability 1/2 every epoch (the label does not change); a 0/1 column target
  *   mnist   the offline digits (7996 train / 2004 test) or the standard files with --data;
- *           flat rows [N,784] in [0,1], class indices as targets
+ *           pixels in [0,1] as flat rows [N,784], or as images [N,1,28,28] for a convolutional
+ *           network (`images: true`); class indices as targets
  */
 export type DataSpec =
   | { task: 'disk'; inputs: 'standardized' | 'raw'; targets: 'oneHot' | 'column' }
   | { task: 'conv'; inputs: 'raw' | 'centred'; reflect: boolean }
-  | { task: 'mnist' };
+  | { task: 'mnist'; images: boolean };
 
 /** A figure a report published, in the report's own metric. */
 export interface Published {

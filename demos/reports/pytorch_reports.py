@@ -152,6 +152,8 @@ def round_data(row, protocol, round_index):
     if spec['task'] == 'mnist':
         digits = offline_digits()
         (xt, lt), (xs, ls) = digits['train'], digits['test']
+        if spec.get('images'):
+            xt, xs = xt.reshape(-1, 1, 28, 28), xs.reshape(-1, 1, 28, 28)
         return xt, lt, lt, xs, ls, ls
     d = protocol['data'][spec['task']][round_index - 1]
     xt, xs, lt, ls = tensor(d['train']), tensor(d['test']), labels(d['train']), labels(d['test'])

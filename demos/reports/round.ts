@@ -16,7 +16,8 @@
  * `outputIsConstant`), then the order of every epoch and the reflections of the conv task.
  */
 import {
-  FeatureStats, LabelledData, MnistData, NeuralNet, Rng, SavedModel, Tensor, generateDisk, labelColumn, modelToJSON, oneHot, standardize,
+  FeatureStats, ImageSplit, LabelledData, MnistData, NeuralNet, Rng, SavedModel, Tensor, asImageBatch, generateDisk, labelColumn, modelToJSON,
+  oneHot, standardize,
 } from '../../lib';
 import { loadMnist } from '../../lib/node';
 import { convDiskRoundSeed, generateConvDisk, outputIsConstant } from '../conv-disk/experiment';
@@ -200,9 +201,10 @@ function roundData(row: ReportRow, rng: Rng, dataDir: string | null): RoundData 
   }
   const mnist = mnistData(dataDir);
   const classes = (labels: Int32Array): Tensor => Tensor.fromArray(labels, [labels.length]);
+  const inputs = (split: ImageSplit): Tensor => (spec.images ? asImageBatch(split) : split.images);
   return {
-    xTrain: mnist.train.images, yTrain: classes(mnist.train.labels), trainLabels: mnist.train.labels,
-    xTest: mnist.test.images, yTest: classes(mnist.test.labels), testLabels: mnist.test.labels, stats: null, rawTest: null,
+    xTrain: inputs(mnist.train), yTrain: classes(mnist.train.labels), trainLabels: mnist.train.labels,
+    xTest: inputs(mnist.test), yTest: classes(mnist.test.labels), testLabels: mnist.test.labels, stats: null, rawTest: null,
   };
 }
 
