@@ -8,6 +8,8 @@ import { REPORT_ROWS, findRow } from '../demos/reports/rows';
 import { verdict } from '../demos/reports/table';
 import { roundSeed } from '../demos/disk/experiment';
 import { Rng, generateDisk } from '../lib';
+import { encodeIdx } from '../lib/data/idx';
+import { MNIST_FILES } from '../lib/data/mnist';
 
 /** Runs `demos/reports.ts` as `npm run reports` does and returns its status and output. */
 function runReports(args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -102,6 +104,27 @@ describe('npm run reports: a smoke run of every report\'s protocol (1 round of 1
     for (const f of names.filter((n) => /\.(svg|png)$/.test(n))) expect(fs.readFileSync(path.join(b, f)).equals(fs.readFileSync(path.join(a, f)))).toBe(true);
   }, 60_000);
 });
+
+test('--data: the MNIST rows on files in the standard format (70 training and 30 test images here)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-reports-mnist-'));
+  try {
+    const pixels = (n: number): number[] => Array.from({ length: n * 784 }, (_, i) => (i * 37) % 256);
+    fs.writeFileSync(path.join(dir, MNIST_FILES.trainImages), encodeIdx([70, 28, 28], 'ubyte', pixels(70)));
+    fs.writeFileSync(path.join(dir, MNIST_FILES.trainLabels), encodeIdx([70], 'ubyte', Array.from({ length: 70 }, (_, i) => i % 10)));
+    fs.writeFileSync(path.join(dir, MNIST_FILES.testImages), encodeIdx([30, 28, 28], 'ubyte', pixels(30)));
+    fs.writeFileSync(path.join(dir, MNIST_FILES.testLabels), encodeIdx([30], 'ubyte', Array.from({ length: 30 }, (_, i) => i % 10)));
+    const out = path.join(dir, 'out');
+    const r = runReports(['--row', '004-softmax', '--report', '004', '--rounds', '1', '--epochs', '1', '--no-figures', '--quiet', '--data', dir, '--out', out]);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.status).toBe(0);
+    const json = readJson(out, 'results.json') as { mnistData: string; rows: Array<{ rounds: Array<{ testError: number }> }> };
+    expect(json.mnistData).toBe(`the MNIST files in ${dir}`);
+    expect(json.rows[0].rounds[0].testError).toBeGreaterThanOrEqual(0);
+    expect(fs.readFileSync(path.join(out, 'results.md'), 'utf8')).toContain('| ran on the offline digits |'); // PyTorch's figure is for the other data
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 30_000);
 
 describe('npm run reports: flags', () => {
   const refused = (args: string[], message: RegExp): void => {
