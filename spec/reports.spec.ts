@@ -91,7 +91,7 @@ describe('npm run reports: a smoke run of every report\'s protocol (1 round of 1
   }, 30_000);
 
   test('figures: the curves of every row and the decision map of every disk row, identical on one thread or two', () => {
-    const args = ['--row', '001-ws-mse-adam,000-conv', '--rounds', '2', '--epochs', '1', '--quiet'];
+    const args = ['--row', '001-ws-mse-adam,000-conv', '--rounds', '1', '--epochs', '1', '--quiet'];
     const a = path.join(tmp, 'fig1');
     const b = path.join(tmp, 'fig2');
     expect(runReports([...args, '--jobs', '1', '--out', a]).status).toBe(0);
