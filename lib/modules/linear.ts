@@ -38,8 +38,8 @@ export interface LinearOptions {
  *
  * Backward, given G = ∂L/∂Y [N, out]:
  *   ∂L/∂X = G·Wᵀ          ∂L/∂W += Xᵀ·G          ∂L/∂b += Σₙ G[n, :]
- * With `inputNeedsGrad` false (NeuralNet's first layer, see Module), ∂L/∂X is not computed and
- * backward returns an UncomputedGradient, whose values cannot be read.
+ * With `inputNeedsGrad` false (NeuralNet's first layer, see Module), the input's gradient is
+ * not computed and backward returns an UncomputedGradient, whose values cannot be read.
  *
  * (W is stored [in, out], the transpose of PyTorch's [out, in], so that the forward pass
  * reads Y = X·W like the formula.)
