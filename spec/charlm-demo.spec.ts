@@ -114,6 +114,14 @@ describe('the flags', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  test('a file that is not UTF-8 is refused, not read with replacement characters', () => {
+    const file = path.join(tmp, 'latin1.txt');
+    fs.writeFileSync(file, Buffer.from(Array.from({ length: 2000 }, (_, i) => (i % 7 === 0 ? 0xe9 : 0x61)))); // 'é' in Latin-1
+    const out = path.join(tmp, 'latin1-out');
+    expect(() => runCharLMDemo(['--quick', '--text', file, '--out', out])).toThrow(/^--text '.*latin1\.txt': the file is not UTF-8 text: some of its 2000 bytes are no UTF-8 character/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   test('--help prints every flag and exits with status 0; a wrong flag exits with status 2 and one line', async () => {
     const [help, wrong] = await Promise.all([runCharlm(['--help']), runCharlm(['--model', 'rnn'])]);
     expect(help.status).toBe(0);

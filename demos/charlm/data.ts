@@ -107,10 +107,16 @@ export interface CharData {
 /**
  * Reads a text (UTF-8), builds its vocabulary and its train and validation windows of
  * `sequenceLength` characters; `maxChars` keeps only the beginning of the text (for --quick).
- * Throws a MinidlError when the text is too short for one validation window.
+ * Throws a MinidlError when the file is not UTF-8 text, or too short for one validation window.
  */
 export function loadCharData(file: string, sequenceLength: number, maxChars = Infinity): CharData {
-  const whole = fs.readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
+  const bytes = fs.readFileSync(file);
+  let whole: string;
+  try {
+    whole = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/\r\n/g, '\n'); // no silent U+FFFD for a bad byte
+  } catch {
+    throw new MinidlError(`the file is not UTF-8 text: some of its ${bytes.length} bytes are no UTF-8 character (a binary file, or another encoding such as Latin-1?)`);
+  }
   const text = Array.from(whole).slice(0, maxChars).join('');
   const vocabulary = new CharVocabulary(text);
   const ids = vocabulary.encode(text);
