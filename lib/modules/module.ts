@@ -368,7 +368,7 @@ export abstract class Module {
   }
 
   /**
-   * Scratch space the module keeps from call to call (Conv2d's unrolled windows): the first
+   * Scratch space the module keeps from call to call (Conv2d's one-sample ∂L/∂cols): the first
    * `size` entries of a Float64Array named `name`, made again only when too small, so a
    * smaller batch reuses it. It outlives steps; its values are whatever the last call left.
    */

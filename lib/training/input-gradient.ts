@@ -11,7 +11,7 @@ import { isLibraryInstance } from './library-code';
  */
 export function dataReader(model: Module): Module | null {
   let m = model;
-  while (m instanceof Sequential && isLibraryInstance(m) && m.children().length > 0) m = m.children()[0];
+  while (m instanceof Sequential && m.length > 0 && isLibraryInstance(m)) m = m.modules[0]; // (modules: the chain itself, not a copy)
   return isLibraryInstance(m) ? m : null;
 }
 
