@@ -13,34 +13,71 @@
  * input batch of the entry that was its window's maximum.
  */
 
-/** Y = max over each window (padding never wins); argmax[o] = the input index that gave Y[o]. */
+/**
+ * Y = max over each window (padding never wins); argmax[o] = the input index that gave Y[o].
+ * Two neighbouring outputs of a row whose windows lie inside the image columns are found at
+ * once, one in each lane of a vector (`maxPair`): the same comparisons in the same order.
+ */
 export function maxPoolForward(
   input: usize, output: usize, argmax: usize,
   planes: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, OH: i32, OW: i32,
 ): void {
+  // the output columns whose window lies inside the image columns: inLo ≤ ow < inHi
+  const inLo = min(OW, (pW + sW - 1) / sW), inHi = max(inLo, min(OW, W + pW - kW < 0 ? 0 : (W + pW - kW) / sW + 1));
   let o = output, a = argmax;
   for (let plane = 0; plane < planes; plane++) {
     const first = plane * H * W; //                                      index of X[plane, 0, 0]
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * sH - pH, hLo = max(h0, 0), hHi = min(h0 + kH, H); // the window's rows inside the image
-      for (let ow = 0; ow < OW; ow++, o += 8, a += 4) {
-        const w0 = ow * sW - pW, wLo = max(w0, 0), wHi = min(w0 + kW, W);
-        let best = -Infinity;
-        let bestIndex = first + hLo * W + wLo;
-        for (let h = hLo; h < hHi; h++) {
-          for (let k = first + h * W + wLo, end = first + h * W + wHi; k < end; k++) {
-            const v = load<f64>(input + (<usize>k << 3));
-            const greater = v > best; //                 strictly greater: the first maximum wins a tie
-            best = select<f64>(v, best, greater); //      a select, not a branch: the CPU cannot guess
-            bestIndex = select<i32>(k, bestIndex, greater); // which entry of a window is its maximum
-
-          }
-        }
-        store<f64>(o, best);
-        store<i32>(a, bestIndex);
-      }
+      let ow = 0;
+      for (; ow < inLo; ow++, o += 8, a += 4) maxOne(input, o, a, first, hLo, hHi, ow * sW - pW, W, kW);
+      for (; ow + 2 <= inHi; ow += 2, o += 16, a += 8) maxPair(input, o, a, first, hLo, hHi, ow * sW - pW, W, kW, sW);
+      for (; ow < OW; ow++, o += 8, a += 4) maxOne(input, o, a, first, hLo, hHi, ow * sW - pW, W, kW);
     }
   }
+}
+
+/** One output: the first maximum of the window whose top-left corner is X[hLo, w0] (rows hLo … hHi−1, columns inside). */
+@inline function maxOne(input: usize, o: usize, a: usize, first: i32, hLo: i32, hHi: i32, w0: i32, W: i32, kW: i32): void {
+  const wLo = max(w0, 0), wHi = min(w0 + kW, W);
+  let best = -Infinity;
+  let bestIndex = first + hLo * W + wLo;
+  for (let h = hLo; h < hHi; h++) {
+    for (let k = first + h * W + wLo, end = first + h * W + wHi; k < end; k++) {
+      const v = load<f64>(input + (<usize>k << 3));
+      const greater = v > best; //                 strictly greater: the first maximum wins a tie
+      best = select<f64>(v, best, greater); //      a select, not a branch: the CPU cannot guess
+      bestIndex = select<i32>(k, bestIndex, greater); // which entry of a window is its maximum
+    }
+  }
+  store<f64>(o, best);
+  store<i32>(a, bestIndex);
+}
+
+/**
+ * Two neighbouring outputs, whose windows start at columns w0 and w0 + sW (both inside the
+ * image): lane 0 and lane 1 of each vector, visiting their windows in the same order as
+ * `maxOne` and keeping the first maximum of each with the same strict comparison.
+ */
+@inline function maxPair(input: usize, o: usize, a: usize, first: i32, hLo: i32, hHi: i32, w0: i32, W: i32, kW: i32, sW: i32): void {
+  const step = <usize>sW << 3;
+  let best = f64x2.splat(-Infinity);
+  let rowIndex = i64x2.replace_lane(i64x2.splat(first + hLo * W + w0), 1, first + hLo * W + w0 + sW); // X[h, w0] and X[h, w0 + sW]
+  let bestIndex = rowIndex;
+  for (let h = hLo; h < hHi; h++, rowIndex = i64x2.add(rowIndex, i64x2.splat(W))) {
+    let index = rowIndex;
+    let p = input + (<usize>(first + h * W + w0) << 3);
+    for (let j = 0; j < kW; j++, p += 8, index = i64x2.add(index, i64x2.splat(1))) {
+      const v = v128.load64_lane(p + step, v128.load64_splat(p), 1);
+      const greater = f64x2.gt(v, best); //              strictly greater, lane by lane
+      best = v128.bitselect(v, best, greater);
+      bestIndex = v128.bitselect(index, bestIndex, greater);
+    }
+  }
+  store<f64>(o, f64x2.extract_lane(best, 0));
+  store<f64>(o, f64x2.extract_lane(best, 1), 8);
+  store<i32>(a, <i32>i64x2.extract_lane(bestIndex, 0));
+  store<i32>(a, <i32>i64x2.extract_lane(bestIndex, 1), 4);
 }
 
 /** ∂L/∂X[argmax[o]] += G[o] for the n outputs (∂L/∂X is not cleared first). */
