@@ -21,6 +21,7 @@ describe('the classes minidl exports', () => {
       'RNN', 'LSTM', 'GRU',
       'MultiheadAttention',
       'TrainingMonitor',
+      'UncomputedGradient',
     ].sort());
   });
 
@@ -64,6 +65,18 @@ describe('the classes minidl exports', () => {
     const louder = new Louder(2, 2);
     expect(louder).toBeInstanceOf(minidl.Linear);
     expect(Object.getPrototypeOf(Object.getPrototypeOf(louder))).toBe(LinearInside.prototype);
+  });
+
+  test('a gradient a layer skipped is an instance of the exported UncomputedGradient', () => {
+    const layer = new minidl.Linear(2, 3, { rng: new minidl.Rng(1) });
+    layer.forward(minidl.Tensor.zeros([1, 2]));
+    layer.inputNeedsGrad = false;
+    const skipped = layer.backward(minidl.Tensor.zeros([1, 3]));
+    expect(skipped).toBeInstanceOf(minidl.UncomputedGradient);
+    expect(skipped).toBeInstanceOf(minidl.Tensor);
+    expect(skipped.constructor).toBe(minidl.UncomputedGradient);
+    layer.inputNeedsGrad = true;
+    expect(layer.backward(minidl.Tensor.zeros([1, 3]))).not.toBeInstanceOf(minidl.UncomputedGradient);
   });
 
   test('errors the library throws are instances of the exported MinidlError', () => {

@@ -24,6 +24,8 @@ export type { GeluApproximation } from './activations/gelu';
 export { Conv2d } from './convolution/conv2d';
 export type { Conv2dOptions } from './convolution/conv2d';
 export type { SizePair } from './convolution/window';
+// What Linear's and Conv2d's backward return for ∂L/∂input when inputNeedsGrad is false
+export { UncomputedGradient } from './uncomputed-gradient';
 export { MaxPool2d } from './pooling/max-pool2d';
 export { AvgPool2d } from './pooling/avg-pool2d';
 export { Flatten } from './reshape/flatten';

@@ -12,6 +12,9 @@ import { Tensor } from '../tensor/tensor';
  * and so any method or kernel that reads values — throws a MinidlError that says which module
  * skipped it and how to get it (`inputNeedsGrad = true`): a gradient nobody computed can never be
  * mistaken for one (no zeros stand in for it). Its `toString()` says the same.
+ *
+ * Code that may be handed one (a container of yours that passes gradients on, say) can test
+ * `grad instanceof UncomputedGradient`: the class is exported from `minidl`.
  */
 export class UncomputedGradient extends Tensor {
   /** Who skipped it, e.g. `Conv2d(1→8, 5×5, stride 1, padding 0).backward`. */
