@@ -50,7 +50,7 @@ export const TASKS: ExerciseTask[] = [
   { id: 'adam', title: 'Adam with bias correction (and AdamW, Adam with decoupled weight decay)', regions: ['Adam.step', 'AdamW.step'] },
   { id: 'dropout', title: 'Inverted dropout (training and evaluation mode)', regions: ['Dropout.forward', 'Dropout.backward'] },
   { id: 'batch-norm', title: 'Batch normalisation (training and evaluation mode, running statistics)', regions: ['BatchNorm.forward', 'BatchNorm.backward'] },
-  { id: 'conv2d', title: '2-D convolution with im2col', regions: ['Conv2d.forward', 'Conv2d.backward'] },
+  { id: 'conv2d', title: '2-D convolution: direct sums for Y and ∂L/∂W, col2im for ∂L/∂X', regions: ['Conv2d.forward', 'Conv2d.backward'] },
   { id: 'max-pool2d', title: '2-D max pooling', regions: ['MaxPool2d.forward', 'MaxPool2d.backward'] },
   {
     id: 'training-step',

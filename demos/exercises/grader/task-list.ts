@@ -29,7 +29,7 @@ export const TASK_LIST: GradedTask[] = [
   { id: 'adam', title: 'Adam with bias correction' },
   { id: 'dropout', title: 'Inverted dropout (training and evaluation mode)' },
   { id: 'batch-norm', title: 'Batch normalisation (training and evaluation mode, running statistics)' },
-  { id: 'conv2d', title: '2-D convolution with im2col' },
+  { id: 'conv2d', title: '2-D convolution: direct sums for Y and ∂L/∂W, col2im for ∂L/∂X' },
   { id: 'max-pool2d', title: '2-D max pooling' },
   { id: 'training-step', title: 'The training step of NeuralNet: zeroGrad, forward, loss, backward, optimizer step' },
 ];
