@@ -894,3 +894,34 @@ describe('means of several batches combine into the mean of the whole set', () =
       /^NeuralNet\.fit: the error rate cannot be counted for the model's output \(shape \[4,2,3\]\): CrossEntropyLoss.*classify: an error rate needs one prediction per sample/);
   });
 });
+
+describe("fit's checkpoints need one generator", () => {
+  /** Adds noise drawn from the Rng it keeps in a field: a module of one's own that draws. */
+  class Noisy extends Module {
+    constructor(readonly noise: Rng) { super(); }
+    forward(input: Tensor): Tensor {
+      const out = input.clone();
+      if (this.training) for (let i = 0; i < out.size; i++) out.data[i] += 0.01 * this.noise.normal();
+      return this.rememberOutput(out);
+    }
+    backward(gradOut: Tensor): Tensor { this.checkGradOut(gradOut); return gradOut.clone(); }
+    toString(): string { return 'Noisy'; }
+  }
+
+  test('a module of your own keeping another Rng in a field is refused before the first step; the net\'s own Rng is taken', () => {
+    const rng = new Rng(3);
+    const x = Tensor.ones([8, 3]), y = Tensor.zeros([8, 1]);
+    const checkpoint = { every: 1, save: () => {} };
+    const other = new Sequential(new Linear(3, 1, { rng }), new Noisy(new Rng(4)));
+    const refused = new NeuralNet(other, { optimizer: new SGD(other.params(), { lr: 0.1 }), rng });
+    const before = paramValues(other);
+    expectMinidlError(() => refused.fit(x, y, { epochs: 1, batchSize: 4, checkpoint }),
+      /^NeuralNet\.fit: checkpoint: Noisy draws from another generator than the one fit shuffles with \(the net's rng\)/);
+    expect(paramValues(other)).toEqual(before);
+    const same = new Sequential(new Linear(3, 1, { rng }), new Noisy(rng));
+    const saves: number[] = [];
+    new NeuralNet(same, { optimizer: new SGD(same.params(), { lr: 0.1 }), rng })
+      .fit(x, y, { epochs: 2, batchSize: 4, checkpoint: { every: 1, save: (state) => { saves.push(state.epoch); } } });
+    expect(saves).toEqual([1, 2]);
+  });
+});

@@ -454,7 +454,7 @@ function stateToGiveBack(root: Module): () => void {
   const values = buffers.map((t) => t.data.slice());
   const generators = new Set<Rng>([defaultRng()]);
   const visit = (m: Module): void => {
-    for (const value of Object.values(m)) if (value instanceof Rng) generators.add(value);
+    for (const rng of ownGenerators(m)) generators.add(rng);
     for (const child of m.children()) visit(child);
   };
   visit(root);
@@ -463,6 +463,15 @@ function stateToGiveBack(root: Module): () => void {
     buffers.forEach((t, i) => t.data.set(values[i]));
     for (const [rng, state] of states) rng.setState(state);
   };
+}
+
+/**
+ * The generators `owner` holds in its own fields, in the order of its fields: every value that
+ * is an `Rng` (Dropout's `rng` option, an Rng a module of yours draws from). Not the modules
+ * inside it, nor the global generator a module without one draws from (`defaultRng()`).
+ */
+export function ownGenerators(owner: object): Rng[] {
+  return Object.values(owner).filter((value): value is Rng => value instanceof Rng);
 }
 
 /**

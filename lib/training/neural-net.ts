@@ -2,7 +2,7 @@ import { MinidlError, checkInteger, checkPositive, describeValue, formatShape } 
 import { BCELoss } from '../losses/bce';
 import { Loss } from '../losses/loss';
 import { MSELoss } from '../losses/mse';
-import { Module } from '../modules/module';
+import { Module, ownGenerators } from '../modules/module';
 import { modulesInTree, withStateKeptByCaller } from '../modules/containers/sequential';
 import { Dropout } from '../modules/regularization/dropout';
 import { BatchNorm1d } from '../modules/normalization/batch-norm1d';
@@ -466,7 +466,7 @@ export class NeuralNet {
   private checkOneGenerator(who: string): void {
     const runs = this.rng ?? defaultRng();
     for (const m of modulesInTree(this.model)) {
-      const own = Object.values(m).filter((value): value is Rng => value instanceof Rng);
+      const own = ownGenerators(m);
       const draws = own.length === 0 && m instanceof Dropout ? [defaultRng()] : own;
       if (draws.some((rng) => rng !== runs)) {
         throw new MinidlError(`${who}: checkpoint: ${m} draws from another generator than the one fit shuffles with (${this.rng === null ? 'the global one' : "the net's rng"}); ` +

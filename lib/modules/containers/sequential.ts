@@ -4,7 +4,7 @@ import { Rng, defaultRng } from '../../random/rng';
 import { registerModule } from '../../serialization/module-registry';
 import { Tensor } from '../../tensor/tensor';
 import { Linear } from '../linear';
-import { Module, runInChild } from '../module';
+import { Module, ownGenerators, runInChild } from '../module';
 
 /**
  * A chain of modules applied one after the other.
@@ -223,7 +223,7 @@ export function modulesInTree(root: Module): Module[] {
 export function generatorsOf(owners: readonly object[]): Rng[] {
   const found = new Set<Rng>([defaultRng()]);
   for (const owner of owners) {
-    for (const value of Object.values(owner)) if (value instanceof Rng) found.add(value);
+    for (const rng of ownGenerators(owner)) found.add(rng);
   }
   return [...found];
 }
