@@ -3,6 +3,7 @@
  *
  *   npm run conv-disk                         our setting (adam-reflect), 10 rounds
  *   npm run conv-disk -- --config all         the report's setting and ours, side by side
+ *   npm run conv-disk -- --config all --jobs 1   the same on one core (same numbers, same files)
  *   npm run conv-disk -- --help               all flags
  *
  * The task (course report 000, "small conv task"): each sample is a 3 × 4 × 4 image with
@@ -37,6 +38,10 @@
  *
  * Each round r of a run with seed s draws everything (data, weights, shuffling, reflections)
  * from one generator seeded by `conv-disk-s-round-r`, so the same flags give the same numbers.
+ * Rounds run in parallel on worker threads, every core by default (`--jobs N` to choose;
+ * demos/common/parallel-rounds.ts): each (configuration, round) is one task with its own seed,
+ * and the results are gathered in round order, so the numbers and every file are the same
+ * bytes whatever --jobs is (only the timings differ).
  * Writes results.md (the tables printed here), results.json (the same numbers; identical for
  * identical flags except its "timings" entry) and curves.json (per-epoch loss, training and
  * test accuracy of every round) into the output folder. The flags and the output folder are
@@ -46,24 +51,40 @@
 import * as path from 'node:path';
 import { FlagSpec, RoundsRun, parseFlags, readRoundsFlags, roundsFlags, runMain } from './common/cli';
 import { prepareOutDir } from './common/out-dir';
+import { JOBS_FLAG, readJobsFlag, runTasks } from './common/parallel-rounds';
 import { writeFilesAtomically } from './common/write-files';
-import {
-  CONV_DISK_CONFIGS, ConvDiskConfig, ConvDiskRound, TEST_SIZE, TRAIN_SIZE, convDiskRoundSeed, runConvDiskRound,
-} from './conv-disk/experiment';
+import { CONV_DISK_CONFIGS, ConvDiskConfig, ConvDiskRound, TEST_SIZE, TRAIN_SIZE, convDiskRoundSeed } from './conv-disk/experiment';
+import { ConvDiskRoundTask, runConvDiskRoundTask } from './conv-disk/round-task';
 import { Stats, stats } from './disk/experiment';
 
 const DEFAULT_CONFIG = 'adam-reflect';
 
-const FLAGS: Record<string, FlagSpec> = roundsFlags(CONV_DISK_CONFIGS.map((c) => c.name), DEFAULT_CONFIG, 'conv-disk');
+const FLAGS: Record<string, FlagSpec> = {
+  ...roundsFlags(CONV_DISK_CONFIGS.map((c) => c.name), DEFAULT_CONFIG, 'conv-disk'),
+  jobs: JOBS_FLAG,
+};
 
 /** The files a run writes into its output folder. */
 export const CONV_DISK_OUTPUT_NAMES = ['results.md', 'results.json', 'curves.json'] as const;
 
+/** What the flags of `npm run conv-disk` ask for. */
+export interface ConvDiskRun extends RoundsRun<ConvDiskConfig> {
+  /** --jobs: worker threads for the rounds (1: no thread). */
+  jobs: number;
+}
+
 /** Reads and checks every flag of `npm run conv-disk`; null after printing the help for --help. Throws a UsageError. */
-export function readConvDiskFlags(argv: readonly string[]): RoundsRun<ConvDiskConfig> | null {
+export function readConvDiskFlags(argv: readonly string[]): ConvDiskRun | null {
   const flags = parseFlags(argv, 'Usage: npm run conv-disk -- [flags]', FLAGS);
   if (flags === null) return null;
-  return readRoundsFlags(flags, CONV_DISK_CONFIGS, 'conv-disk');
+  return { ...readRoundsFlags(flags, CONV_DISK_CONFIGS, 'conv-disk'), jobs: readJobsFlag(flags.jobs) };
+}
+
+/** Every (configuration, round) as one task, in the order the tables list them. */
+export function convDiskTasks(run: Pick<ConvDiskRun, 'configs' | 'rounds' | 'epochs' | 'seed'>): ConvDiskRoundTask[] {
+  return run.configs.flatMap((config) => Array.from({ length: run.rounds }, (_, i) => ({
+    config: config.name, seed: convDiskRoundSeed(run.seed, i + 1), round: i + 1, epochs: run.epochs,
+  })));
 }
 
 interface ConfigResult {
@@ -104,35 +125,42 @@ function roundsTable(result: ConfigResult): string {
 }
 
 /**
- * `npm run conv-disk` with the arguments `argv`. Throws a UsageError for a wrong flag and a
- * FileError for an unusable output folder, before any training.
+ * `npm run conv-disk` with the arguments `argv`: checks the flags and the output folder, then
+ * returns the promise of the work — the rounds (on `--jobs` threads), then the three files
+ * written at once. Throws a UsageError for a wrong flag and a FileError for an unusable output
+ * folder at once, before any training; the promise rejects for what fails later.
  */
-export function runConvDiskDemo(argv: readonly string[]): void {
+export function runConvDiskDemo(argv: readonly string[]): Promise<void> {
   const run = readConvDiskFlags(argv);
-  if (run === null) return;
+  if (run === null) return Promise.resolve();
   const out = prepareOutDir('--out', run.outDir, CONV_DISK_OUTPUT_NAMES);
-  try {
-    trainAndWrite(run);
-  } catch (err) {
+  return train(run).then((results) => writeResults(run, results)).catch((err: unknown) => {
     out.discardIfEmpty();
     throw err;
-  }
+  });
 }
 
-function trainAndWrite(run: RoundsRun<ConvDiskConfig>): void {
-  const { configs, rounds, epochs, seed, outDir } = run;
-
-  console.error(`conv-disk: ${configs.map((c) => c.name).join(', ')}; ${rounds} round(s) of ${epochs} epochs; seed ${seed}`);
-  const results: ConfigResult[] = configs.map((config) => {
-    const done: ConvDiskRound[] = [];
-    for (let r = 1; r <= rounds; r++) {
-      const result = runConvDiskRound(config, convDiskRoundSeed(seed, r), r, epochs);
-      done.push(result);
+async function train(run: ConvDiskRun): Promise<ConfigResult[]> {
+  const { configs, rounds, epochs, seed, jobs } = run;
+  const threads = Math.min(jobs, configs.length * rounds);
+  console.error(`conv-disk: ${configs.map((c) => c.name).join(', ')}; ${rounds} round(s) of ${epochs} epochs; seed ${seed}; ` +
+    (threads === 1 ? 'on this thread' : `on ${threads} worker threads`));
+  const tasks = convDiskTasks(run);
+  const outcomes = await runTasks<ConvDiskRoundTask, ConvDiskRound>({
+    tasks,
+    jobs,
+    workerFile: path.join(__dirname, 'conv-disk', 'round-worker.ts'),
+    runHere: runConvDiskRoundTask,
+    label: (t) => `${t.config} round ${t.round}`,
+    onResult: (result, i) => {
       if (!run.quiet) {
-        console.error(`  ${config.name} round ${r}/${rounds}: train accuracy ${percent(result.trainAccuracy)}%, ` +
+        console.error(`  ${tasks[i].config} round ${result.round}/${rounds}: train accuracy ${percent(result.trainAccuracy)}%, ` +
           `test accuracy ${percent(result.testAccuracy)}% (${result.trainSeconds.toFixed(2)} s)`);
       }
-    }
+    },
+  });
+  return configs.map((config, c) => {
+    const done = outcomes.slice(c * rounds, (c + 1) * rounds);
     return {
       config,
       rounds: done,
@@ -141,7 +169,10 @@ function trainAndWrite(run: RoundsRun<ConvDiskConfig>): void {
       trainSeconds: stats(done.map((r) => r.trainSeconds)),
     };
   });
+}
 
+function writeResults(run: ConvDiskRun, results: ConfigResult[]): void {
+  const { rounds, epochs, seed, outDir } = run;
   const header = [
     `## Small convolutional task (seed ${seed}, ${rounds} rounds, ${epochs} epochs, ${TRAIN_SIZE} train / ${TEST_SIZE} test samples)`,
     '',

@@ -6,6 +6,7 @@ import { Flatten, Linear, ReLU, Rng, Sequential } from '../lib';
 import {
   ConvDiskRound, convDiskNetwork, convDiskRoundSeed, findConvDiskConfig, generateConvDisk, outputIsConstant, runConvDiskRound,
 } from '../demos/conv-disk/experiment';
+import { convDiskTasks, readConvDiskFlags, runConvDiskDemo } from '../demos/conv-disk';
 
 const withoutTiming = ({ trainSeconds, ...rest }: ConvDiskRound): Omit<ConvDiskRound, 'trainSeconds'> => {
   expect(trainSeconds).toBeGreaterThan(0);
@@ -65,27 +66,63 @@ describe('the small convolutional task (demos/conv-disk)', () => {
     expect(result.loss).toBe('BCEWithLogitsLoss');
   }, 20_000);
 
-  test('the demo prints the Markdown table and writes results.json and curves.json', () => {
+  test('the demo prints the Markdown table and writes results.json and curves.json, the same bytes on one thread or two (--jobs 1, --jobs 2)', async () => {
     const root = path.join(__dirname, '..');
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-conv-disk-'));
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-conv-disk-'));
+    const args = ['--config', 'all', '--rounds', '2', '--epochs', '2', '--quiet'];
+    const two = path.join(tmp, 'jobs2');
+    const one = path.join(tmp, 'jobs1');
     try {
-      const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'demos', 'conv-disk.ts'),
-        '--config', 'all', '--rounds', '2', '--epochs', '2', '--quiet', '--out', out], { encoding: 'utf8', cwd: root, timeout: 60_000 });
-      expect(run.stderr).toMatch(/wrote .*results\.md, results\.json and curves\.json/);
+      // --jobs 2 as a person runs it (2 worker threads, 6 rounds: a thread takes several)
+      const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'demos', 'conv-disk.ts'), ...args, '--jobs', '2', '--out', two],
+        { encoding: 'utf8', cwd: root, timeout: 60_000 });
+      expect(run.stderr).toMatch(/on 2 worker threads\n[^]*wrote .*results\.md, results\.json and curves\.json/);
       expect(run.status).toBe(0);
       expect(run.stdout).toMatch(/\| config \| setup \| train accuracy \(%\) \| test accuracy \(%\) \|/);
       expect(run.stdout).toMatch(/\| adam-reflect \| .* \| \d+\.\d\d ± \d+\.\d\d \| \d+\.\d\d ± \d+\.\d\d \|/);
-      const json = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
+      const json = JSON.parse(fs.readFileSync(path.join(two, 'results.json'), 'utf8'));
       expect(json.configs.map((c: { name: string }) => c.name)).toEqual(['course', 'adam', 'adam-reflect']);
       expect(json.configs[2].rounds.map((r: { seed: string }) => r.seed)).toEqual(['conv-disk-0-round-1', 'conv-disk-0-round-2']);
-      const curves = JSON.parse(fs.readFileSync(path.join(out, 'curves.json'), 'utf8'));
+      const curves = JSON.parse(fs.readFileSync(path.join(two, 'curves.json'), 'utf8'));
       expect(curves['adam-reflect'][0].testAccuracy).toHaveLength(2);
+
+      // --jobs 1 in this process (no thread): the same bytes, the timings aside
+      const quiet = [jest.spyOn(console, 'log').mockImplementation(() => undefined), jest.spyOn(console, 'error').mockImplementation(() => undefined)];
+      try {
+        await runConvDiskDemo([...args, '--jobs', '1', '--out', one]);
+      } finally {
+        for (const spy of quiet) spy.mockRestore();
+      }
+      expect(fs.readFileSync(path.join(one, 'curves.json'), 'utf8')).toBe(fs.readFileSync(path.join(two, 'curves.json'), 'utf8'));
+      const untimedJson = (dir: string): string => {
+        const parsed = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8'));
+        expect(parsed.timings).toBeDefined();
+        delete parsed.timings;
+        return JSON.stringify(parsed);
+      };
+      expect(untimedJson(one)).toBe(untimedJson(two));
+      // results.md: every table's last column is a time
+      const untimedMd = (dir: string): string => fs.readFileSync(path.join(dir, 'results.md'), 'utf8').replace(/ \d+\.\d\d \|$/gm, '');
+      expect(untimedMd(one)).toBe(untimedMd(two));
+      expect(untimedMd(one)).toBe(run.stdout.replace(/ \d+\.\d\d \|$/gm, '').replace(/\n$/, ''));
+
       const bad = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(root, 'demos', 'conv-disk.ts'), '--config', 'nope'],
         { encoding: 'utf8', cwd: root, timeout: 60_000 });
       expect(bad.status).toBe(2);
       expect(bad.stderr).toBe("error: unknown --config 'nope'; choose one of course, adam, adam-reflect, all (--help lists the flags)\n");
     } finally {
-      fs.rmSync(out, { recursive: true, force: true });
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   }, 60_000);
+
+  test('--jobs: every core by default, an integer from 1 to 256 otherwise; one task per (configuration, round) in table order', () => {
+    expect(readConvDiskFlags([])!.jobs).toBe(os.availableParallelism());
+    expect(readConvDiskFlags(['--jobs', '3'])!.jobs).toBe(3);
+    for (const jobs of ['0', '257', 'all', '1.5']) {
+      expect(() => readConvDiskFlags(['--jobs', jobs])).toThrow(new RegExp(`^--jobs must be an integer from 1 to 256, got '${jobs.replace('.', '\\.')}'$`));
+    }
+    const tasks = convDiskTasks(readConvDiskFlags(['--config', 'all', '--rounds', '2', '--epochs', '5', '--seed', '9'])!);
+    expect(tasks.map((t) => `${t.config}#${t.round}`)).toEqual(['course#1', 'course#2', 'adam#1', 'adam#2', 'adam-reflect#1', 'adam-reflect#2']);
+    expect(tasks[3]).toEqual({ config: 'adam', seed: 'conv-disk-9-round-2', round: 2, epochs: 5 });
+  });
 });

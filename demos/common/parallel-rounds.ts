@@ -32,6 +32,7 @@
 import * as os from 'node:os';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { MinidlError } from '../../lib';
+import { FlagSpec, intFlag } from './cli';
 
 /** What `runTasks` needs. */
 export interface ParallelRun<Task, Result> {
@@ -61,6 +62,19 @@ type ResultMessage<Result> = { index: number; result: Result } | { index: number
 /** Every core of the machine: the default of `--jobs`. */
 export function defaultJobs(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/** The most worker threads `--jobs` accepts. */
+export const MAX_JOBS = 256;
+
+/** The `--jobs N` flag of a demo whose rounds run here (`npm run conv-disk`). */
+export const JOBS_FLAG: FlagSpec = {
+  type: 'string', value: 'N', help: `worker threads running the rounds, from 1 to ${MAX_JOBS} (default: every core, here ${defaultJobs()})`,
+};
+
+/** Reads `--jobs` as `parseFlags` gives it: every core when absent (''), else an integer from 1 to MAX_JOBS (a UsageError otherwise). */
+export function readJobsFlag(value: string | boolean | undefined): number {
+  return value === '' || value === undefined ? defaultJobs() : intFlag('jobs', value, 1, MAX_JOBS);
 }
 
 /**
