@@ -40,7 +40,10 @@ let run: { output: string; status: number | null };
 beforeAll(() => {
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-api-docs-'));
   const typedoc = path.join(root, 'node_modules', 'typedoc', 'bin', 'typedoc');
-  const result = spawnSync(process.execPath, [typedoc, '--out', out], { cwd: root, encoding: 'utf8' });
+  // --skipErrorChecking: TypeScript's own diagnostics are spec/package.spec.ts's (one strict
+  // compiler run for the whole project); TypeDoc's validation (undocumented exports, broken
+  // links) still runs and still fails the build.
+  const result = spawnSync(process.execPath, [typedoc, '--out', out, '--skipErrorChecking'], { cwd: root, encoding: 'utf8' });
   run = { output: (result.stdout + result.stderr).replace(/\x1b\[[0-9;]*m/g, ''), status: result.status };
 }, 120_000);
 

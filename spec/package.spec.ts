@@ -1,24 +1,40 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeSnippets } from './doc-snippets';
 
 const root = path.join(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 /**
  * (Building the package and using it from JavaScript, ES modules, TypeScript and a browser
- * bundle, as a student's project does, is spec/install.spec.ts.)
+ * bundle, as a student's project does, is spec/install.spec.ts; running the documentation's
+ * snippets is spec/doc-snippets.spec.ts.)
  */
 describe('the package', () => {
   test('its only runtime dependency is seedrandom', () => {
     expect(Object.keys(pkg.dependencies)).toEqual(['seedrandom']);
   });
 
-  test('library, specs and demos type-check under strict TypeScript', () => {
+  // One compiler run for the whole project and every TypeScript snippet of the README and docs/
+  // (each snippet a module of its own; 'minidl' resolves to lib/ through tsconfig.json's paths).
+  test('library, specs, demos and the documentation snippets type-check under strict TypeScript', () => {
     const tsconfig = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.json'), 'utf8'));
     expect(tsconfig.compilerOptions.strict).toBe(true);
-    const tsc = spawnSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', path.join(root, 'tsconfig.json'), '--noEmit'], { encoding: 'utf8' });
-    expect(tsc.stdout + tsc.stderr).toBe('');
-    expect(tsc.status).toBe(0);
-  }, 60_000);
+    const dir = fs.mkdtempSync(path.join(root, '.spec-build-typecheck-'));
+    try {
+      const snippets = writeSnippets(dir);
+      expect(snippets.filter((s) => s.file === 'README.md').length).toBeGreaterThanOrEqual(2);
+      fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+        extends: '../tsconfig.json',
+        include: ['../lib', '../spec', '../demos', './*.ts'],
+        exclude: ['../lib/tensor/wasm/assembly'],
+      }));
+      const tsc = spawnSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', path.join(dir, 'tsconfig.json'), '--noEmit'], { encoding: 'utf8' });
+      expect(tsc.stdout + tsc.stderr).toBe('');
+      expect(tsc.status).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

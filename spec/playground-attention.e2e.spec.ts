@@ -1,11 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { Browser, Page } from 'playwright-core';
+import { Page } from 'playwright-core';
 import { AttentionSession } from '../demos/playground/attention/session';
 import { DEFAULT_ATTENTION_SETTINGS } from '../demos/playground/attention/settings';
-import { launchChromium } from './browser/launch-chromium';
+import { PlaygroundSession, openPlayground } from './browser/playground-session';
 
 /**
  * End-to-end test of the playground's attention page (demos/playground/attention.html): `serve.ts`
@@ -22,31 +20,6 @@ import { launchChromium } from './browser/launch-chromium';
  */
 const ROOT = path.join(__dirname, '..');
 const SCREENSHOT = path.join(ROOT, 'artifacts', 'playground', 'attention.png');
-
-/** Starts `serve.ts --port 0 --out DIR` and resolves with the URL it prints. */
-function startServer(outDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'demos', 'playground', 'serve.ts'), '--port', '0', '--out', outDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let stdout = '', stderr = '';
-    const timer = setTimeout(() => reject(new Error(`the playground server printed no URL within 20 s; stderr: ${stderr}`)), 20_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] });
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the playground server exited with status ${code}: ${stderr}`));
-    });
-  });
-}
 
 async function stat(page: Page, id: string): Promise<number> {
   const value = await page.getAttribute(`#${id}`, 'data-value');
@@ -91,31 +64,18 @@ function argmaxes(rows: number[][]): number[] {
 }
 
 describe('the playground\'s attention page in headless Chromium', () => {
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-attention-page-'));
   const pageErrors: string[] = [];
-  let server: ChildProcess | null = null;
-  let browser: Browser | null = null;
+  let session: PlaygroundSession | null = null;
   let page: Page;
   let url = '';
 
   beforeAll(async () => {
-    // Both are awaited before either failure is thrown, so that afterAll ends whichever started.
-    const [started, launched] = await Promise.allSettled([startServer(outDir), launchChromium()]);
-    if (started.status === 'fulfilled') server = started.value.child;
-    if (launched.status === 'fulfilled') browser = launched.value;
-    if (launched.status === 'rejected') throw launched.reason;
-    if (started.status === 'rejected') throw started.reason;
-    url = started.value.url;
-    page = await launched.value.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
-    await page.goto(`${url}attention.html`);
+    session = await openPlayground('attention.html', { width: 1400, height: 1000 }, pageErrors);
+    ({ page, url } = session);
   }, 40_000);
 
   afterAll(async () => {
-    if (browser) await browser.close();
-    if (server && server.exitCode === null) server.kill();
-    fs.rmSync(outDir, { recursive: true, force: true });
+    if (session) await session.close();
   });
 
   test('it opens on the untrained default run, with one map per head and their mean drawn', async () => {
@@ -189,9 +149,7 @@ describe('the playground\'s attention page in headless Chromium', () => {
   }, 40_000);
 
   test('a link with settings in its hash runs that task: previous letter, one head, a band under the diagonal', async () => {
-    const other = await (browser as Browser).newPage({ viewport: { width: 1400, height: 1000 } });
-    other.on('pageerror', (err) => pageErrors.push(err.message));
-    other.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
+    const other = await (session as PlaygroundSession).newPage({ width: 1400, height: 1000 });
     await other.goto(`${url}attention.html#task=previous&heads=1&lr=0.003&seed=abc&stop=200`);
     expect(await other.inputValue('[data-testid="task"]')).toBe('previous');
     expect(await other.inputValue('[data-testid="seed"]')).toBe('abc');

@@ -1,8 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { Browser, Page } from 'playwright-core';
+import { Page } from 'playwright-core';
 import { Linear } from '../lib/modules/linear';
 import { ReLU } from '../lib/modules/activations/relu';
 import { Tanh } from '../lib/modules/activations/tanh';
@@ -17,7 +15,7 @@ import { TrainingMonitor, MonitorHistory } from '../lib/tools/monitor';
 import { generateDisk } from '../lib/data/disk';
 import { standardize } from '../lib/data/standardize';
 import { oneHot } from '../lib/data/one-hot';
-import { launchChromium } from './browser/launch-chromium';
+import { PlaygroundSession, openPlayground } from './browser/playground-session';
 
 /**
  * End-to-end test of the browser playground (demos/playground): `serve.ts` builds the page
@@ -68,31 +66,6 @@ function nodeRun(options: { seed: string; hidden: number[]; activation: () => Re
   return { train: net.evaluate(xTrain, yTrain), test: net.evaluate(xTest, yTest), monitor: monitored };
 }
 
-/** Starts `npm run playground -- --port 0 --out DIR` and resolves with the URL it prints. */
-function startServer(outDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'demos', 'playground', 'serve.ts'), '--port', '0', '--out', outDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let stdout = '', stderr = '';
-    const timer = setTimeout(() => reject(new Error(`the playground server printed no URL within 20 s; stderr: ${stderr}`)), 20_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] });
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the playground server exited with status ${code}: ${stderr}`));
-    });
-  });
-}
-
 /** The number a line under a monitor chart gives for the chosen layer (its data-value). */
 async function monitorValue(page: Page, chart: string): Promise<number> {
   return Number(await page.getAttribute(`[data-testid="monitor-now-${chart}"]`, 'data-value'));
@@ -140,31 +113,18 @@ async function untilStopped(page: Page, epochs: number): Promise<void> {
 }
 
 describe('the browser playground in headless Chromium', () => {
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'minidl-playground-'));
   const pageErrors: string[] = [];
-  let server: ChildProcess | null = null;
-  let browser: Browser | null = null;
+  let session: PlaygroundSession | null = null;
   let page: Page;
   let url = '';
 
   beforeAll(async () => {
-    // Both are awaited before either failure is thrown, so that afterAll ends whichever started.
-    const [started, launched] = await Promise.allSettled([startServer(outDir), launchChromium()]);
-    if (started.status === 'fulfilled') server = started.value.child;
-    if (launched.status === 'fulfilled') browser = launched.value;
-    if (launched.status === 'rejected') throw launched.reason;
-    if (started.status === 'rejected') throw started.reason;
-    url = started.value.url;
-    page = await launched.value.newPage({ viewport: { width: 1400, height: 1300 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
-    await page.goto(url);
+    session = await openPlayground('', { width: 1400, height: 1300 }, pageErrors);
+    ({ page, url } = session);
   }, 40_000);
 
   afterAll(async () => {
-    if (browser) await browser.close();
-    if (server && server.exitCode === null) server.kill();
-    fs.rmSync(outDir, { recursive: true, force: true });
+    if (session) await session.close();
   });
 
   test('the page opens on the untrained default network', async () => {
@@ -287,8 +247,7 @@ describe('the browser playground in headless Chromium', () => {
 
   test('the URL hash carries every setting; a link replays the same run', async () => {
     const link = `${url}#hidden=8,8&activation=tanh&loss=cross-entropy&optimizer=adam&lr=0.01&batch=50&decay=0&seed=abc&stop=3`;
-    const other = await (browser as Browser).newPage();
-    other.on('pageerror', (err) => pageErrors.push(err.message));
+    const other = await (session as PlaygroundSession).newPage({ width: 1280, height: 720 });
     await other.goto(link);
     expect(await other.inputValue('[data-testid="seed"]')).toBe('abc');
     expect(await other.inputValue('[data-testid="batch-size"]')).toBe('50');
