@@ -14,6 +14,7 @@ import { Rng, defaultRng, manualSeed } from '../lib/random/rng';
 import { BackendName, setBackend } from '../lib/tensor/backend/select';
 import { withTemporaryTensors } from '../lib/tensor/temporaries';
 import { Tensor } from '../lib/tensor/tensor';
+import * as libraryCode from '../lib/training/library-code';
 import { isLibraryModel, onlyLibraryCode } from '../lib/training/library-code';
 import { NeuralNet } from '../lib/training/neural-net';
 import { bits, expectMinidlError, randn } from './helpers';
@@ -411,6 +412,37 @@ describe('hooks during training', () => {
     });
     expect(kept).toHaveLength(8); //                                          epochs 2 and 3, 4 batches each
     for (const k of kept) expect(bits(k.output.data)).toEqual(bits(k.copy));
+  });
+
+  test('fit reads the model tree once, and again only after a hook was registered or removed (onBatch: from the next batch)', () => {
+    const rng = new Rng(25);
+    const relu = new ReLU();
+    const model = new Sequential(new Linear(2, 8, { rng }), relu, new Linear(8, 2, { rng }));
+    const net = new NeuralNet(model, { optimizer: new SGD(model.params(), { lr: 0.1 }), rng });
+    const { x, y } = data(26, 40);
+    const walks = jest.spyOn(libraryCode, 'onlyLibraryCode');
+    try {
+      net.fit(x, y, { epochs: 3, batchSize: 10 });
+      expect(walks).toHaveBeenCalledTimes(1); //                               3 epochs × 4 batches, one decision
+      walks.mockClear();
+      const kept: { output: Tensor; copy: Float64Array; at: string }[] = [];
+      let handle: { remove(): void } | null = null;
+      net.fit(x, y, {
+        epochs: 3,
+        batchSize: 10,
+        onBatch: ({ epoch, batch }) => {
+          if (epoch === 1 && batch === 2) {
+            handle = relu.registerForwardHook((_m, _input, output) => { if (relu.training) kept.push({ output, copy: output.data.slice(), at: `${epoch}.${batch}` }); });
+          }
+          if (epoch === 2 && batch === 2) (handle as unknown as { remove(): void }).remove();
+        },
+      });
+      expect(walks).toHaveBeenCalledTimes(3); //                               at the start, after the hook came, after it went
+      expect(kept).toHaveLength(4); //                                          epoch 1 batches 3, 4; epoch 2 batches 1, 2
+      for (const k of kept) expect(bits(k.output.data)).toEqual(bits(k.copy)); // off the fast path: nothing released or reused
+    } finally {
+      walks.mockRestore();
+    }
   });
 
   test('a hook that keeps the activations and gradients reads correct values after fit, on both backends; training has the same bits', () => {

@@ -98,10 +98,11 @@ describe("NeuralNet tells the module that reads the data, during its steps only"
   test('withoutInputGradient sets the flag for fn and puts it back, also when fn throws', () => {
     const model = cnn(new Rng(1));
     const first = dataReader(model) as Module;
-    expect(withoutInputGradient(model, () => first.inputNeedsGrad)).toBe(false);
+    expect(withoutInputGradient(first, () => first.inputNeedsGrad)).toBe(false);
     expect(first.inputNeedsGrad).toBe(true);
-    expect(() => withoutInputGradient(model, () => { throw new Error('boom'); })).toThrow('boom');
+    expect(() => withoutInputGradient(first, () => { throw new Error('boom'); })).toThrow('boom');
     expect(first.inputNeedsGrad).toBe(true);
+    expect(withoutInputGradient(null, () => first.inputNeedsGrad)).toBe(true); // null: nobody is told
   });
 
   test.each(['js', 'wasm'] as BackendName[])('%s: the first convolution runs no col2im, the parameters have the bits of a run that computes ∂L/∂X, the flag is true after fit', (backend) => {
@@ -140,6 +141,32 @@ describe("NeuralNet tells the module that reads the data, during its steps only"
     expect(spy.mock.calls.length).toBe(1); //  G·Wᵀ for the second Linear only
     expect(first.inputNeedsGrad).toBe(true);
     expectMinidlError(() => net.step(randn(new Rng(3), [5, 3]), Tensor.full([5, 2], 1e200)), /the loss is Infinity/); // fails inside the step
+    expect(first.inputNeedsGrad).toBe(true);
+  });
+
+  test('fit: a step that fails puts the flag back; a backward hook put on the first module in onEpoch is given ∂L/∂X from the next batch', () => {
+    const model = new Sequential(new Linear(3, 4, { rng: new Rng(1) }), new ReLU(), new Linear(4, 2, { rng: new Rng(2) }));
+    const first = model.children()[0];
+    const x = randn(new Rng(3), [8, 3]);
+    const failing = new NeuralNet(model, { loss: new MSELoss(), optimizer: new SGD(model.params(), { lr: 0.1 }) });
+    expectMinidlError(() => failing.fit(x, Tensor.full([8, 2], 1e200), { epochs: 1, batchSize: 4 }), /epoch 1, batch 1.*the loss is Infinity/);
+    expect(first.inputNeedsGrad).toBe(true);
+
+    const net = new NeuralNet(model, { loss: new MSELoss(), optimizer: new SGD(model.params(), { lr: 0.1 }), rng: new Rng(5) });
+    const seen: Tensor[] = [];
+    net.fit(x, randn(new Rng(4), [8, 2]), {
+      epochs: 2,
+      batchSize: 4,
+      onEpoch: ({ epoch }) => {
+        if (epoch === 1) first.registerFullBackwardHook((_m, gradInput) => { seen.push(gradInput); });
+      },
+    });
+    expect(seen).toHaveLength(2); //                                  epoch 2's two batches
+    for (const g of seen) {
+      expect(g).not.toBeInstanceOf(UncomputedGradient);
+      expect(g.shape).toEqual([4, 3]);
+      expect(g.firstNonFinite()).toBe(-1); //                          its values can be read
+    }
     expect(first.inputNeedsGrad).toBe(true);
   });
 });

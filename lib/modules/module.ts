@@ -110,8 +110,8 @@ interface ModuleHooks {
  * that fails inside a Sequential does; `NeuralNet` puts back the whole step).
  *
  * The tensors a hook is given are the model's own (not copies), and a hook may keep them: a
- * model with a hook registered on any of its modules (checked at every step, so a hook added in
- * `onEpoch` counts) trains and evaluates in `NeuralNet` without temporaries (lib/training/library-code.ts), so nothing it keeps is released. Inside your own
+ * model with a hook registered on any of its modules (checked again whenever a hook was registered
+ * or removed, see `hookChanges`, so a hook added in `onEpoch` counts from the next batch) trains and evaluates in `NeuralNet` without temporaries (lib/training/library-code.ts), so nothing it keeps is released. Inside your own
  * `withTemporaryTensors`, the rule of that function applies to them too: keep numbers
  * (`output.toArray()`), not the tensor, or reading it later throws.
  */
@@ -248,12 +248,14 @@ export abstract class Module {
     const list = hooks[kind] as HookEntry<typeof fn>[];
     const entry: HookEntry<typeof fn> = { fn };
     list.push(entry);
+    hookChangeCount++;
     let removed = false;
     return {
       remove: () => {
         if (removed) return;
         removed = true;
         list.splice(list.indexOf(entry), 1);
+        hookChangeCount++;
         if (this.hooks === hooks && hooks.forwardPre.length + hooks.forward.length + hooks.backward.length === 0) this.stopHooks();
       },
     };
@@ -442,6 +444,20 @@ export abstract class Module {
   protected fail(method: string, message: string): never {
     throw new MinidlError(`${this.toString()}.${method}: ${message}`);
   }
+}
+
+/** How many times a hook was registered or removed, on any module (see `hookChanges`). */
+let hookChangeCount = 0;
+
+/**
+ * How many times a hook was registered on, or removed from, any module since the program started.
+ * What a caller learned about the hooks of a model stays true while this number does not change:
+ * `NeuralNet.fit` decides once whether its model runs only minidl's code, and again only when it
+ * changed (lib/training/step-decisions.ts), so that a hook added in `onEpoch` counts from the
+ * next batch without a walk of the model at every batch.
+ */
+export function hookChanges(): number {
+  return hookChangeCount;
 }
 
 /**

@@ -16,20 +16,21 @@ export function dataReader(model: Module): Module | null {
 }
 
 /**
- * Runs `fn` (a training step) telling the module that reads the data that its input needs no
- * gradient — `inputNeedsGrad = false` on `dataReader(model)` — and puts the flag back afterwards,
- * also when `fn` throws. Nobody reads the gradient of the data: PyTorch does not compute it
- * (`needs_input_grad`), and minidl's Conv2d and Linear then skip it (Module.inputNeedsGrad), which
- * saves a product and a col2im per sample in the first convolution of a CNN.
+ * Runs `fn` (a training step) telling `reader`, the module that reads the data (`dataReader(model)`,
+ * or null: nobody is told), that its input needs no gradient — `inputNeedsGrad = false` — and
+ * puts the flag back afterwards, also when `fn` throws. Nobody reads the gradient of the data:
+ * PyTorch does not compute it (`needs_input_grad`), and minidl's Conv2d and Linear then skip it
+ * (Module.inputNeedsGrad), which saves a product and a col2im per sample in the first convolution
+ * of a CNN. `NeuralNet.fit` finds the reader once per fit, not at every step
+ * (lib/training/step-decisions.ts).
  */
-export function withoutInputGradient<T>(model: Module, fn: () => T): T {
-  const first = dataReader(model);
-  if (first === null) return fn();
-  const before = first.inputNeedsGrad;
-  first.inputNeedsGrad = false;
+export function withoutInputGradient<T>(reader: Module | null, fn: () => T): T {
+  if (reader === null) return fn();
+  const before = reader.inputNeedsGrad;
+  reader.inputNeedsGrad = false;
   try {
     return fn();
   } finally {
-    first.inputNeedsGrad = before;
+    reader.inputNeedsGrad = before;
   }
 }

@@ -19,8 +19,9 @@ import { argmaxRows, takeRows } from '../tensor/ops';
 import { copyOut } from '../tensor/temporaries';
 import { Tensor } from '../tensor/tensor';
 import { isLibraryInstance, onlyLibraryCode } from './library-code';
-import { withoutInputGradient } from './input-gradient';
+import { dataReader, withoutInputGradient } from './input-gradient';
 import { StepCheckpoint } from './step-checkpoint';
+import { StepDecisions } from './step-decisions';
 
 /**
  * Targets of a data set: a Tensor with one row per sample (e.g. one-hot rows [N, C], a column
@@ -251,7 +252,8 @@ export interface Evaluation {
  * evaluation batch runs as a step whose tensors are temporaries (lib/tensor/memory.ts): on the
  * 'wasm' backend they live in the kernels' memory and nothing is copied. With a class of your
  * own anywhere, your code may keep any tensor, so no step is opened: the same numbers, slower.
- * During a step the module that reads the data is told its input needs no gradient
+ * `fit` decides this once, and again after a hook was registered or removed or a container
+ * changed (lib/training/step-decisions.ts). During a step the module that reads the data is told its input needs no gradient
  * (`inputNeedsGrad = false`, lib/training/input-gradient.ts): a first Conv2d or Linear skips ∂L/∂X.
  */
 export class NeuralNet {
@@ -319,7 +321,8 @@ export class NeuralNet {
     const shuffle = o.shuffle ?? true;
     const { x, y, labels } = this.checkData(who, inputs, targets, o.labels);
     const validation = o.validation === undefined ? null : this.readValidation(o.validation);
-    const fast = onlyLibraryCode(this.model, this.loss, this.optimizer);
+    const decisions = new StepDecisions(this.model, this.loss, this.optimizer); // the fast path and the data's reader, found again only when a hook or a container changed
+    const fast = decisions.fast;
     this.checkAgainstModel(who, x, y, labels, fast);
     if (validation !== null) this.checkAgainstModel(`${who} (validation set)`, validation.x, validation.y, validation.labels, fast);
     this.checkBatchSizes(who, x.shape[0], batchSize);
@@ -333,14 +336,14 @@ export class NeuralNet {
     this.checkpoint = new StepCheckpoint(this.model, this.optimizer);
     this.clipping = clipping;
     try {
-      return this.fitChecked(x, y, labels, { epochs, batchSize, shuffle, validation, scheduler, interval, onEpoch: o.onEpoch, onBatch: o.onBatch, stopping, saving });
+      return this.fitChecked(x, y, labels, decisions, { epochs, batchSize, shuffle, validation, scheduler, interval, onEpoch: o.onEpoch, onBatch: o.onBatch, stopping, saving });
     } finally {
       this.clipping = null; // clipping is an option of this fit only (step() called later does not clip)
     }
   }
 
   /** `fit` once everything is checked: the epochs. */
-  private fitChecked(x: Tensor, y: Tensor, labels: Int32Array, run: {
+  private fitChecked(x: Tensor, y: Tensor, labels: Int32Array, decisions: StepDecisions, run: {
     epochs: number; batchSize: number; shuffle: boolean; validation: { x: Tensor; y: Tensor; labels: Int32Array } | null;
     scheduler: LRScheduler | null; interval: 'epoch' | 'batch'; onEpoch?: (report: EpochReport) => void | boolean;
     onBatch?: (report: BatchReport) => void | boolean; stopping: Required<EarlyStoppingOptions> | null; saving: Required<CheckpointOptions> | null;
@@ -366,10 +369,9 @@ export class NeuralNet {
         const lr = this.optimizer.lr;
         let batchLoss = 0;
         // with only minidl's code, every tensor of the step is a temporary: the next step reuses its memory
-        // (asked at every batch: a hook registered by onBatch or onEpoch makes it code of yours)
-        const fast = onlyLibraryCode(this.model, this.loss, this.optimizer);
-        this.asStep(fast, 'a NeuralNet training step', () => {
-          const result = this.guardedStep(takeRows(x, indices), takeRows(y, indices), `epoch ${epoch}, batch ${batch}`);
+        // (decided again after a hook was registered or removed: one that onBatch or onEpoch adds makes it code of yours)
+        this.asStep(decisions.fast, 'a NeuralNet training step', () => {
+          const result = this.guardedStep(takeRows(x, indices), takeRows(y, indices), `epoch ${epoch}, batch ${batch}`, decisions.dataReader);
           batchLoss = result.loss;
           const weight = this.loss.meanWeight(); //                         the batch mean's weight in the epoch's mean
           lossTotal += this.loss.reduction === 'mean' ? result.loss * weight : result.loss;
@@ -452,7 +454,7 @@ export class NeuralNet {
     checkSamples(who, xBatch, yBatch); // no labels: a step does not need them
     const fast = onlyLibraryCode(this.model, this.loss, this.optimizer);
     return this.asStep(fast, 'a NeuralNet training step', () => {
-      const result = this.guardedStep(xBatch, yBatch, `epoch ${epoch}, batch ${batch}`);
+      const result = this.guardedStep(xBatch, yBatch, `epoch ${epoch}, batch ${batch}`, dataReader(this.model));
       return fast ? { loss: result.loss, output: copyOut(result.output) } : result;
     });
   }
@@ -483,14 +485,15 @@ export class NeuralNet {
   /**
    * A step that is undone if it fails: the checkpoint is saved, the step runs, and the
    * parameters, buffers and optimizer state are checked to be finite; on any error they are put
-   * back, and the error is re-thrown naming `where` (epoch and batch) and the cause.
+   * back, and the error is re-thrown naming `where` (epoch and batch) and the cause. `reader`, the
+   * module that reads the data (`dataReader`), is told during the step that its input needs no gradient.
    */
-  private guardedStep(xBatch: Tensor, yBatch: Tensor, where: string): StepResult {
+  private guardedStep(xBatch: Tensor, yBatch: Tensor, where: string, reader: Module | null): StepResult {
     const checkpoint = (this.checkpoint ??= new StepCheckpoint(this.model, this.optimizer));
     checkpoint.save();
     try {
       // the checkpoint gives back what a failure changed; the first layer is told its input (the data) needs no gradient
-      const result = withStateKeptByCaller(() => withoutInputGradient(this.model, () => this.stepOn(xBatch, yBatch)));
+      const result = withStateKeptByCaller(() => withoutInputGradient(reader, () => this.stepOn(xBatch, yBatch)));
       const bad = checkpoint.firstNonFinite();
       if (bad !== null) {
         throw new DivergedError(`${bad.label} became ${bad.value} (at flat index ${bad.index}) in this step`);

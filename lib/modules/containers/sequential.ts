@@ -239,6 +239,15 @@ export function structureChanged(): void {
   structureVersion++;
 }
 
+/**
+ * How many times a container was built or appended to since the program started: what a caller
+ * learned about the tree of a model (which module reads the data, lib/training/step-decisions.ts)
+ * stays true while this number does not change.
+ */
+export function structureChanges(): number {
+  return structureVersion;
+}
+
 /** What a container's forward needs to know about its tree, and the structure version it was learned at. */
 interface TreeFacts {
   version: number;
