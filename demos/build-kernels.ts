@@ -30,12 +30,16 @@ export const ASC_FLAGS = ['--enable', 'simd', '-O3', '--noAssert', '--runtime', 
  *
  *   shared  the memory is a shared WebAssembly memory (up to 65536 pages = 4 GiB): growing it
  *           never empties a Float64Array made on it before, so tensors can keep their values
- *           in it (Node.js; browsers on cross-origin-isolated pages)
+ *           in it (Node.js; browsers on cross-origin-isolated pages). The module imports its
+ *           memory (`env.memory`, made by the loader) so that a second instance, in a worker,
+ *           can run on the same memory (lib/tensor/wasm/wasm-threads.ts); it has no globals and
+ *           no start function, and its one data segment (the constants of `exp`) is rewritten
+ *           with the same bytes by the second instantiation
  *   plain   an ordinary memory, for engines that refuse shared memory (the operands are then
  *           copied in and out at each call)
  */
 export const KERNEL_BUILDS = {
-  shared: ['--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536'],
+  shared: ['--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536', '--importMemory'],
   plain: [] as string[],
 };
 

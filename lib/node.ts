@@ -1,6 +1,8 @@
 /**
  * minidl's Node-only entry point, `minidl/node`: the helpers that read and write files with
- * Node's `fs`. Everything else is in the browser-safe entry point `minidl` (lib/index.ts).
+ * Node's `fs`, and the way to start the kernels' second thread with Node's worker_threads
+ * (`setThreads(2, nodeWorkers)`). Everything else is in the browser-safe entry point `minidl`
+ * (lib/index.ts).
  *
  * ```ts
  * import { Linear } from 'minidl';
@@ -19,3 +21,7 @@ export type { CheckpointContents, CheckpointTargets, LoadedCheckpoint, SavedChec
 
 // Data
 export { loadMnist } from './data/mnist-files';
+
+// A second thread for the WebAssembly kernels: setThreads(2, nodeWorkers)
+export { nodeWorkers } from './tensor/node-workers';
+export type { WorkerStarter, StartedWorker, KernelWorkerMessage } from './tensor/threads';

@@ -43,6 +43,9 @@ export interface WasmKernelExports {
   matmulTransB(a: number, b: number, c: number, M: number, K: number, N: number, accumulate: boolean, bias: number, relu: boolean): void;
   /** C (+)= Aᵀ·B (+ bias row) (then ReLU); bias is an offset or 0. */
   matmulTransA(a: number, b: number, c: number, M: number, K: number, N: number, accumulate: boolean, bias: number, relu: boolean): void;
+  /** Rows rowStart … rowEnd−1 of matmulTransA's C (one thread's share of a split product). */
+  matmulTransARows(a: number, b: number, c: number, M: number, K: number, N: number, accumulate: boolean, bias: number, relu: boolean,
+    rowStart: number, rowEnd: number): void;
   /** out (+)= Σᵢ G[i, :]. */
   sumRows(g: number, out: number, M: number, N: number, accumulate: boolean): void;
   /** C[i, :] += b. */
@@ -82,6 +85,14 @@ export interface WasmKernelExports {
   /** Direct convolution Y = W ⋆ X of a batch (no bias); scratch: K·F4 doubles; the geometry as for im2col after N and F. */
   conv2dForward(x: number, w: number, y: number, scratch: number, N: number, F: number, C: number, H: number, W: number,
     kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
+  /** T [M, F4] = A [F, M] with the filters as the last axis (the forward pass's Wᵀ, copied once before a split). */
+  filtersLast(a: number, t: number, F: number, M: number, F4: number): void;
+  /** Samples n0 … n1−1 of conv2dForward, with Wᵀ [K, F4] already in `wt` (one thread's share of a split batch). */
+  conv2dForwardSamples(x: number, wt: number, y: number, n0: number, n1: number, F: number, C: number, H: number, W: number,
+    kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
+  /** Filters f0 … f1−1 of conv2dWeightGrad (one thread's share); scratch: P·F4' doubles, F4' = f1 − f0 rounded up to 4. */
+  conv2dWeightGradFilters(x: number, g: number, dw: number, scratch: number, N: number, F: number, f0: number, f1: number,
+    C: number, H: number, W: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
   /** ∂L/∂W += the weight gradient of a direct convolution, sample by sample; scratch: P·F4 doubles; the geometry as for im2col. */
   conv2dWeightGrad(x: number, g: number, dw: number, scratch: number, N: number, F: number, C: number, H: number, W: number,
     kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
@@ -116,6 +127,22 @@ export interface WasmModuleConstructor {
   new (bytes: Uint8Array): object;
 }
 
+/** What `WebAssembly.Memory` is given: sizes in pages of 64 KiB. */
+export interface WasmMemoryDescriptor {
+  /** Pages at the start. */
+  initial: number;
+  /** The most pages it may grow to (required for a shared memory). */
+  maximum: number;
+  /** True for a shared memory, whose buffer is a SharedArrayBuffer. */
+  shared: boolean;
+}
+
+/** `WebAssembly.Memory`: a memory made in JavaScript, to be imported by a module. */
+export interface WasmMemoryConstructor {
+  /** Makes a memory; throws where the engine refuses shared memory. */
+  new (descriptor: WasmMemoryDescriptor): GrowableMemory;
+}
+
 /** `WebAssembly.Instance`: synchronous instantiation. */
 export interface WasmInstanceConstructor {
   /** Instantiates a compiled module with the given imports. */
@@ -134,6 +161,8 @@ export interface WebAssemblyApi {
   compile(bytes: Uint8Array): Promise<object>;
   /** Instantiates a compiled module asynchronously. */
   instantiate(module: object, imports: object): Promise<WasmInstanceLike>;
+  /** Makes a memory (the shared build imports its memory; without this constructor only the plain build loads). */
+  readonly Memory?: WasmMemoryConstructor;
 }
 
 /** Where the loader looks for `WebAssembly`: `globalThis` unless a test passes a stand-in. */
@@ -222,6 +251,20 @@ export interface WasmLoadOptions {
 
 const DEFAULT_BUILDS: readonly WasmKernelBuild[] = ['shared', 'plain'];
 
+/** The largest shared memory, in pages of 64 KiB (4 GiB, the most a 32-bit module can address). */
+export const SHARED_MEMORY_MAXIMUM_PAGES = 65536;
+
+/**
+ * The imports of one build: the shared build imports its memory (`env.memory`), which the loader
+ * makes here, one page to start with, so that a second instance can later run on the same memory
+ * (wasm-threads.ts); the plain build makes its own memory and imports nothing.
+ */
+function importsFor(build: WasmKernelBuild, wasm: WebAssemblyApi): object {
+  if (build === 'plain') return {};
+  if (wasm.Memory === undefined) throw new Error('this engine has no WebAssembly.Memory constructor');
+  return { env: { memory: new wasm.Memory({ initial: 1, maximum: SHARED_MEMORY_MAXIMUM_PAGES, shared: true }) } };
+}
+
 function failureMessage(err: unknown): string {
   return `the kernel module did not compile: ${err instanceof Error ? err.message : String(err)}`;
 }
@@ -251,7 +294,7 @@ export function loadWasmKernels(env?: WasmEnvironment, options: WasmLoadOptions 
     try {
       const bytes = wasmKernelBytes(build);
       const module = env === undefined ? (compiled[build] ??= new wasm.Module(bytes)) : new wasm.Module(bytes);
-      const kernels = new WasmKernels(new wasm.Instance(module, {}).exports as WasmKernelExports);
+      const kernels = new WasmKernels(new wasm.Instance(module, importsFor(build, wasm)).exports as WasmKernelExports, module);
       lastFailure = null;
       return kernels;
     } catch (err) {
@@ -274,8 +317,8 @@ export async function loadWasmKernelsAsync(env?: WasmEnvironment, options: WasmL
     try {
       const bytes = wasmKernelBytes(build);
       const module = env === undefined ? (compiled[build] ??= await wasm.compile(bytes)) : await wasm.compile(bytes);
-      const instance = await wasm.instantiate(module, {});
-      const kernels = new WasmKernels(instance.exports as WasmKernelExports);
+      const instance = await wasm.instantiate(module, importsFor(build, wasm));
+      const kernels = new WasmKernels(instance.exports as WasmKernelExports, module);
       lastFailure = null;
       return kernels;
     } catch (err) {
@@ -311,10 +354,16 @@ export class WasmKernels {
    * valid, so tensors may keep their values there (see lib/tensor/memory.ts).
    */
   readonly sharedMemory: boolean;
+  /**
+   * The compiled module (a `WebAssembly.Module`) the instance was made from, or null: a second
+   * thread instantiates it again on the same shared memory (wasm-threads.ts).
+   */
+  readonly module: object | null;
 
   /** Wraps an instance's exports; use `loadWasmKernels()` or `loadWasmKernelsAsync()` to make one. */
-  constructor(exports: WasmKernelExports) {
+  constructor(exports: WasmKernelExports, module: object | null = null) {
     this.exports = exports;
+    this.module = module;
     this.memory = new WasmMemory(exports.memory, exports.heapBase());
     this.sharedMemory = isShared(exports.memory.buffer);
   }

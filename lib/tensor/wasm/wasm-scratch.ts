@@ -1,6 +1,7 @@
 import { MinidlError } from '../../errors';
 import type { AdamUpdate, SgdUpdate, WindowGeometry } from '../backend/interface';
 import { WasmKernelExports, WasmKernels, convScratchDoubles } from './wasm-kernels';
+import type { SecondThread } from './wasm-threads';
 
 /** What a kernel reads and writes: float64 values, or 32-bit integers (max pooling's argmax). */
 export type Operand = Float64Array | Int32Array;
@@ -42,6 +43,10 @@ export type MapWithGradKind = 'reluBackward' | 'leakyReluBackward' | 'tanhBackwa
  * therefore takes a fresh view of the memory, and the copies of one call all use that view.
  * `copiedValues` counts the doubles copied in and out (the memory specs check it stays 0 in
  * a training step).
+ *
+ * With a second thread (`secondThread`, set by `setThreads(2)`), the products and both direct
+ * convolution passes above a size are split between the two threads by output rows
+ * (wasm-threads.ts): the same bits, in about half the time.
  */
 export class WasmScratch {
   /** The loaded kernels (raw exports: no default arguments, lowest call overhead). */
@@ -54,9 +59,14 @@ export class WasmScratch {
   private capacity = 0; //  doubles in the block
   private next = 0; //      byte offset of the next free slot
   private whole: Float64Array;
-  /** The kernels' working space (see `kernelWork`): byte offset, or −1 before the first use, and its size in doubles. */
-  private workBlock = -1;
-  private workCapacity = 0;
+  /**
+   * The second thread that shares large products and convolutions, or null (one thread, the
+   * default): set and cleared by `setThreads` (lib/tensor/threads.ts).
+   */
+  secondThread: SecondThread | null = null;
+  /** The kernels' working spaces (see `kernelWork`): byte offsets, or −1 before the first use, and their sizes in doubles. */
+  private readonly workBlocks = [-1, -1];
+  private readonly workCapacities = [0, 0];
   /** True while a call's operands all live in the module's memory (see `begin`). */
   private inPlace = false;
 
@@ -102,17 +112,18 @@ export class WasmScratch {
    * The byte offset of `doubles` doubles of working space for a kernel (the convolutions'
    * transposed operands): a block of its own, kept from call to call and replaced by a larger one
    * only when a call needs more. Ask for it before `begin` (allocating may grow the memory).
+   * `which` is 0, or 1 for the second thread's own working space (a split weight gradient).
    */
-  kernelWork(doubles: number): number {
-    if (doubles > this.workCapacity) {
+  kernelWork(doubles: number, which: 0 | 1 = 0): number {
+    if (doubles > this.workCapacities[which]) {
       const memory = this.instance.memory;
-      if (this.workBlock >= 0) memory.free(this.workBlock);
-      this.workCapacity = Math.max(doubles, 2 * this.workCapacity);
+      if (this.workBlocks[which] >= 0) memory.free(this.workBlocks[which]);
+      this.workCapacities[which] = Math.max(doubles, 2 * this.workCapacities[which]);
       // outside the budget, as the scratch block: without it the kernel cannot run
-      this.workBlock = memory.tryAllocate(this.workCapacity, true);
-      if (this.workBlock < 0) throw new MinidlError(`WasmScratch: the kernels' memory cannot grow to hold ${doubles} doubles of working space`);
+      this.workBlocks[which] = memory.tryAllocate(this.workCapacities[which], true);
+      if (this.workBlocks[which] < 0) throw new MinidlError(`WasmScratch: the kernels' memory cannot grow to hold ${doubles} doubles of working space`);
     }
-    return this.workBlock;
+    return this.workBlocks[which];
   }
 
   /** Room for n doubles (an output the kernel overwrites); returns its byte offset. */
@@ -162,7 +173,9 @@ export class WasmScratch {
     const a = this.put(A, mk), b = this.put(B, kn);
     const biasAt = bias === null ? 0 : this.put(bias, N);
     const c = this.output(C, mn, accumulate);
-    this.kernels[kind](a, b, c, M, K, N, accumulate, biasAt, false);
+    const second = this.secondThread;
+    if (second !== null && M >= 8 && second.splits(2 * M * K * N)) second.product(kind, a, b, c, M, K, N, accumulate, biasAt);
+    else this.kernels[kind](a, b, c, M, K, N, accumulate, biasAt, false);
     this.get(c, C, mn);
   }
 
@@ -231,7 +244,9 @@ export class WasmScratch {
     const work = this.kernelWork(convScratchDoubles(F, g));
     this.begin(this.room(input, inputSize) + this.room(weight, weightSize) + this.room(output, outputSize));
     const x = this.put(input, inputSize), w = this.put(weight, weightSize), y = this.output(output, outputSize, false);
-    this.instance.conv2dForward(x, w, y, work, N, F, g);
+    const second = this.secondThread;
+    if (second !== null && N >= 2 && second.splits(convFlops(N, F, g))) second.conv2dForward(x, w, y, work, N, F, g);
+    else this.instance.conv2dForward(x, w, y, work, N, F, g);
     this.get(y, output, outputSize);
   }
 
@@ -240,9 +255,13 @@ export class WasmScratch {
     const inputSize = N * g.channels * g.height * g.width, weightSize = F * g.channels * g.kernelH * g.kernelW;
     const outputSize = N * F * g.outH * g.outW;
     const work = this.kernelWork(convScratchDoubles(F, g));
+    const second = this.secondThread;
+    const split = second !== null && F >= 8 && second.splits(convFlops(N, F, g));
+    const work2 = split ? this.kernelWork(convScratchDoubles(F, g), 1) : 0;
     this.begin(this.room(input, inputSize) + this.room(gradOut, outputSize) + this.room(gradWeight, weightSize));
     const x = this.put(input, inputSize), go = this.put(gradOut, outputSize), dw = this.output(gradWeight, weightSize, true);
-    this.instance.conv2dWeightGrad(x, go, dw, work, N, F, g);
+    if (split) (second as SecondThread).conv2dWeightGrad(x, go, dw, work, work2, N, F, g);
+    else this.instance.conv2dWeightGrad(x, go, dw, work, N, F, g);
     this.get(dw, gradWeight, weightSize);
   }
 
@@ -317,4 +336,9 @@ export class WasmScratch {
     this.get(mo, m, n);
     this.get(vo, v, n);
   }
+}
+
+/** The floating-point operations of one direct convolution pass: 2·N·F·K·OH·OW (K = C·kH·kW). */
+function convFlops(N: number, F: number, g: WindowGeometry): number {
+  return 2 * N * F * g.channels * g.kernelH * g.kernelW * g.outH * g.outW;
 }

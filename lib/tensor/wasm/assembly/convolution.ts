@@ -66,9 +66,10 @@
 
 /**
  * Copies the matrix A [F, M] (rows are filters) into T [M, F4] (T[m, f] = A[min(f, F − 1), m]):
- * the filters' values become neighbours, four filters a vector pair.
+ * the filters' values become neighbours, four filters a vector pair. Exported for the split
+ * forward pass: the calling thread copies the weights once, then both threads read the copy.
  */
-function filtersLast(a: usize, t: usize, F: i32, M: i32, F4: i32): void {
+export function filtersLast(a: usize, t: usize, F: i32, M: i32, F4: i32): void {
   const rowBytes = <usize>M << 3, tRow = <usize>F4 << 3;
   for (let f = 0; f < F4; f += 2) { //                         two filters at a time: 2 × 2 blocks, one shuffle per row of T
     const a0 = a + <usize>min(f, F - 1) * rowBytes, a1 = a + <usize>min(f + 1, F - 1) * rowBytes;
@@ -93,15 +94,29 @@ export function conv2dForward(
 ): void {
   const K = C * kH * kW, F4 = (F + 3) & ~3;
   filtersLast(w, scratch, F, K, F4); //                                      Wᵀ [K, F4]
+  conv2dForwardSamples(x, scratch, y, 0, N, F, C, H, W, kH, kW, sH, sW, pH, pW, OH, OW);
+}
+
+/**
+ * Samples n0 … n1−1 of conv2dForward, with the weights already copied filters-last into `wt`
+ * (Wᵀ [K, F4], by `filtersLast(w, wt, F, K, F4)`): the share of one thread when two split a
+ * batch by samples (lib/tensor/wasm/wasm-threads.ts). Every output entry is computed as by
+ * conv2dForward: the same bits.
+ */
+export function conv2dForwardSamples(
+  x: usize, wt: usize, y: usize, n0: i32, n1: i32, F: i32,
+  C: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, OH: i32, OW: i32,
+): void {
+  const F4 = (F + 3) & ~3;
   const imageBytes = <usize>(C * H * W) << 3, outputBytes = <usize>(F * OH * OW) << 3;
   // the output columns whose whole window lies inside the image columns
   const inLo = min(OW, firstInside(pW, 0, sW)), inHi = endInside(W, pW, kW - 1, sW, OW, inLo);
-  for (let n = 0; n < N; n++) {
+  for (let n = n0; n < n1; n++) {
     const xn = x + <usize>n * imageBytes, yn = y + <usize>n * outputBytes;
     for (let f = 0; f < F; f += 4) {
       for (let oh = 0; oh < OH; oh++) {
-        if (F - f > 2) forwardRow(xn, scratch, yn, f, F, F4, true, oh, inLo, inHi, C, H, W, kH, kW, sH, sW, pH, pW, OH, OW);
-        else forwardRow(xn, scratch, yn, f, F, F4, false, oh, inLo, inHi, C, H, W, kH, kW, sH, sW, pH, pW, OH, OW); // one vector
+        if (F - f > 2) forwardRow(xn, wt, yn, f, F, F4, true, oh, inLo, inHi, C, H, W, kH, kW, sH, sW, pH, pW, OH, OW);
+        else forwardRow(xn, wt, yn, f, F, F4, false, oh, inLo, inHi, C, H, W, kH, kW, sH, sW, pH, pW, OH, OW); // one vector
       }
     }
   }
@@ -207,11 +222,30 @@ export function conv2dWeightGrad(
   x: usize, g: usize, dw: usize, scratch: usize, N: i32, F: i32,
   C: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, OH: i32, OW: i32,
 ): void {
+  conv2dWeightGradFilters(x, g, dw, scratch, N, F, 0, F, C, H, W, kH, kW, sH, sW, pH, pW, OH, OW);
+}
+
+/**
+ * Filters f0 … f1−1 of conv2dWeightGrad, that is rows f0 … f1−1 of ∂L/∂W [F, K]: the share of one
+ * thread when two split the weight gradient by filters (lib/tensor/wasm/wasm-threads.ts);
+ * `scratch` has room for P·F4' doubles, F4' being f1 − f0 rounded up to a multiple of 4. Each
+ * thread copies only its own filters of each Gₙ, and every entry of ∂L/∂W is computed as by
+ * conv2dWeightGrad (the samples one after the other): the same bits.
+ */
+export function conv2dWeightGradFilters(
+  x: usize, g: usize, dw: usize, scratch: usize, N: i32, F: i32, f0: i32, f1: i32,
+  C: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, OH: i32, OW: i32,
+): void {
   const imageBytes = <usize>(C * H * W) << 3, outputBytes = <usize>(F * OH * OW) << 3;
-  const K = C * kH * kW, F4 = (F + 3) & ~3;
+  const K = C * kH * kW;
+  // from here on the filters are f0 … f1−1, renumbered from 0: G's rows and ∂L/∂W's rows start at f0
+  g += <usize>(f0 * OH * OW) << 3;
+  dw += <usize>(f0 * K) << 3;
+  F = f1 - f0;
+  const F4 = (F + 3) & ~3;
   for (let n = 0; n < N; n++) {
     const xn = x + <usize>n * imageBytes;
-    filtersLast(g + <usize>n * outputBytes, scratch, F, OH * OW, F4); //  Gₙᵀ [P, F4]
+    filtersLast(g + <usize>n * outputBytes, scratch, F, OH * OW, F4); //  Gₙᵀ [P, F4] of filters f0 … f1−1
     for (let f = 0; f < F; f += 4) {
       // entry k = (c·kH + i)·kW + j of the window, advanced four at a time without dividing
       let c = 0, i = 0, j = 0;

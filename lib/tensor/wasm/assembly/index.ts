@@ -5,14 +5,14 @@
  * Every kernel takes byte addresses ("pointers") into this module's memory and sizes; the
  * JavaScript side (../wasm-kernels.ts) allocates the arrays in that memory (../wasm-memory.ts).
  */
-export { matmul, matmulTransA, matmulTransB } from './matmul';
+export { matmul, matmulTransA, matmulTransARows, matmulTransB } from './matmul';
 export { firstNonFinite, sumRows } from './reductions';
 export {
   addRowVector, copyValues, fillZeros, leakyReluBackward, leakyReluForward, reluBackward, reluForward,
   sigmoidBackward, sigmoidForward, tanhBackward, tanhForward,
 } from './elementwise';
 export { addChannelBias, col2im, im2col, sumChannels } from './image';
-export { conv2dForward, conv2dWeightGrad } from './convolution';
+export { conv2dForward, conv2dForwardSamples, conv2dWeightGrad, conv2dWeightGradFilters, filtersLast } from './convolution';
 export { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pooling';
 export { adamStep, sgdStep } from './optimizers';
 

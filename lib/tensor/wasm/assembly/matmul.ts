@@ -44,6 +44,20 @@ export function matmulTransA(a: usize, b: usize, c: usize, M: i32, K: i32, N: i3
 }
 
 /**
+ * Rows rowStart … rowEnd−1 of C[M,N] (+)= A[K,M]ᵀ · B[K,N] (+ bias, ReLU): the share of one thread
+ * when two split a product by rows (lib/tensor/wasm/wasm-threads.ts). Row i of C reads column i
+ * of A, whose entries lie M doubles apart, so the rows cannot be taken by moving the pointers
+ * alone as they can for matmul and matmulTransB. Each entry is computed exactly as by
+ * matmulTransA: the same bits.
+ */
+export function matmulTransARows(
+  a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, accumulate: bool, bias: usize, relu: bool, rowStart: i32, rowEnd: i32,
+): void {
+  productWithRowsOfBFor(a + (<usize>rowStart << 3), 8, <usize>M << 3, b, c + <usize>rowStart * (<usize>N << 3),
+    rowEnd - rowStart, K, N, accumulate, bias, relu);
+}
+
+/**
  * Calls `productWithRowsOfB` with the flags of the common combinations as constants (each call
  * below is inlined into its own copy of the loops); A[i, k] is at a + i·strideI + k·strideK.
  */

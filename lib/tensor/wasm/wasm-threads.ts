@@ -1,0 +1,374 @@
+import { MinidlError } from '../../errors';
+import type { WindowGeometry } from '../backend/interface';
+import type { WasmKernels } from './wasm-kernels';
+import { KERNEL_WORKER_SOURCE } from './wasm-worker-source';
+
+/**
+ * A second thread for the WebAssembly kernels: the calling thread and one worker share the work
+ * of a large product or convolution pass, each computing whole output rows.
+ *
+ * ## How a call is split
+ *
+ * The worker holds a second instance of the same compiled module on the same shared memory
+ * (the shared build imports its memory, demos/build-kernels.ts), so both instances read the
+ * operands and write the result in place. The output is cut in two by rows, and each thread
+ * computes its rows with the kernel the single thread would have used:
+ *
+ *   product C = A·B, A·Bᵀ, Aᵀ·B       rows 0 … m−1 here, m … M−1 in the worker (m ≈ M/2, a multiple of 4)
+ *   conv2dForward  Y [N, F, OH, OW]   samples 0 … n−1 here, n … N−1 in the worker (Wᵀ copied once, before)
+ *   conv2dWeightGrad ∂L/∂W [F, K]     filters 0 … f−1 here, f … F−1 in the worker (f a multiple of 4)
+ *
+ * **Why the bits are the same.** Each output entry is still one sum, computed by one thread, over
+ * the same terms in the same order from 0 (for the weight gradient: sample after sample, as with
+ * one thread): only which thread computes it changes. So one thread and two give the same bits,
+ * and both the same as the TypeScript reference.
+ *
+ * ## Waiting by spinning
+ *
+ * Calling and waking a thread through the operating system (`Atomics.wait` / `Atomics.notify`)
+ * costs about 20 µs; reading a shared integer in a loop ("spinning") notices a change within a
+ * fraction of a microsecond. The two threads talk through a control block of 32-bit integers in
+ * the shared memory (`CONTROL_SLOTS`):
+ *
+ *   calling thread                              worker
+ *   writes KERNEL and ARGS, then SEQ ← seq      spins on SEQ (a bounded while, then sleeps in
+ *   (wakes the worker if SLEEPING)                Atomics.wait with SLEEPING ← 1)
+ *   computes its own rows                       claims the task: CLAIMED seq − 1 → seq
+ *   claims the task itself if the worker        computes the other rows, then DONE ← seq
+ *     has not: then computes the other rows
+ *   else spins until DONE = seq (then sleeps
+ *     on DONE where the thread may, WAITING ← 1)
+ *
+ * A task is claimed by exactly one thread (one compare-and-exchange each), so a worker that is
+ * asleep or not scheduled never makes the caller wait: the caller then does all the work, as with
+ * one thread. An idle worker spins `WORKER_SPIN_MICROSECONDS` and then sleeps, using no processor
+ * time between training runs.
+ *
+ * ## When a call is split
+ *
+ * Only above `SPLIT_FLOPS` floating-point operations (2·M·K·N for a product, 2·N·F·K·OH·OW for a
+ * convolution pass): below it, the cost of a parallel call (about 0.5 µs spinning, more when the
+ * worker must be woken, and both threads sharing the memory bus) eats the gain. The course's
+ * network (products of [100,25]·[25,25]) stays on one thread; the MNIST networks' large products
+ * and both passes of their convolutions are split.
+ */
+
+/** Positions of the control block's 32-bit integers. */
+export const CONTROL_SLOTS = {
+  /** Number of the latest task (the calling thread writes it last, to publish the task). */
+  SEQ: 0,
+  /** Number of the latest task claimed, by either thread. */
+  CLAIMED: 1,
+  /** Number of the latest task the worker finished. */
+  DONE: 2,
+  /** 0 while the worker starts, 1 once it runs, −1 if it could not instantiate the module. */
+  READY: 3,
+  /** 1 while the worker sleeps in Atomics.wait on SEQ. */
+  SLEEPING: 4,
+  /** 1 while the calling thread sleeps in Atomics.wait on DONE. */
+  WAITING: 5,
+  /** 1 when the worker's kernel threw (the calling thread then throws). */
+  FAILED: 6,
+  /** Which kernel (an index into SPLIT_KERNELS), or −1: stop. */
+  KERNEL: 7,
+  /** The first of the kernel's arguments (at most 20). */
+  ARGS: 8,
+  /** Integers in the block. */
+  SIZE: 28,
+} as const;
+
+/** The kernels a worker runs, by the number written in the KERNEL slot. */
+export const SPLIT_KERNELS = ['matmul', 'matmulTransB', 'matmulTransARows', 'conv2dForwardSamples', 'conv2dWeightGradFilters'] as const;
+
+/** A call is split between the two threads only above this many floating-point operations (measured: docs/performance.md). */
+export const SPLIT_FLOPS = 400_000;
+
+/** How long an idle worker spins, in microseconds, before it sleeps in Atomics.wait. */
+export const WORKER_SPIN_MICROSECONDS = 500;
+
+/** How long the calling thread spins for the worker's rows before it sleeps (where a thread may sleep). */
+const CALLER_SPIN_MICROSECONDS = 2000;
+
+/** The first message a worker receives: everything `runKernelWorker` needs. */
+export interface KernelWorkerMessage {
+  /** The compiled kernel module (a `WebAssembly.Module`). */
+  module: object;
+  /** The shared memory the module imports (a shared `WebAssembly.Memory`). */
+  memory: object;
+  /** Byte offset of the control block in the memory. */
+  control: number;
+  /** The exports the worker runs, in the order of their numbers. */
+  kernels: readonly string[];
+  /** The control block's layout. */
+  slots: typeof CONTROL_SLOTS;
+  /** How long an idle worker spins before it sleeps. */
+  spinMicroseconds: number;
+}
+
+/** A started worker. */
+export interface StartedWorker {
+  /** Stops the worker (it is first told to leave its loop). */
+  terminate(): void;
+}
+
+/**
+ * How to start a worker where minidl runs: Node's worker_threads (`nodeWorkers`, from
+ * 'minidl/node') or a browser's Web Workers (`webWorkers()`). The library itself imports no
+ * Node built-in, so the Node way is passed in.
+ */
+export interface WorkerStarter {
+  /** What starts the workers, for messages: 'worker_threads' or 'Web Workers'. */
+  readonly name: string;
+  /** How many threads the machine runs at once (os.availableParallelism(), navigator.hardwareConcurrency). */
+  readonly cores: number;
+  /**
+   * Starts a worker running `source` (JavaScript that defines `runKernelWorker(message)`) and
+   * calls `runKernelWorker(message)` in it; `onError` receives an error the worker raises. The
+   * worker must not keep the program alive.
+   */
+  start(source: string, message: KernelWorkerMessage, onError: (error: unknown) => void): StartedWorker;
+}
+
+/** The browser globals a Web Worker needs (declared here: the library is compiled without the DOM types). */
+interface WebWorkerGlobals {
+  Worker?: new (url: string) => { postMessage(message: unknown): void; terminate(): void; onerror: ((event: unknown) => void) | null };
+  Blob?: new (parts: string[], options: { type: string }) => object;
+  URL?: { createObjectURL(blob: object): string; revokeObjectURL(url: string): void };
+  navigator?: { hardwareConcurrency?: number };
+  crossOriginIsolated?: boolean;
+}
+
+/**
+ * The browser's Web Workers as a `WorkerStarter`, or null where they cannot share the kernels'
+ * memory: no `Worker`, or a page that is not cross-origin isolated (no SharedArrayBuffer). The
+ * worker's program is a Blob URL, so no file is fetched.
+ */
+export function webWorkers(): WorkerStarter | null {
+  const g = globalThis as unknown as WebWorkerGlobals;
+  const { Worker, Blob, URL } = g;
+  if (Worker === undefined || Blob === undefined || URL === undefined || g.crossOriginIsolated !== true) return null;
+  return {
+    name: 'Web Workers',
+    cores: g.navigator?.hardwareConcurrency ?? 1,
+    start(source, message, onError) {
+      const url = URL.createObjectURL(new Blob([`${source}\nself.onmessage = function (event) { runKernelWorker(event.data); };\n`],
+        { type: 'text/javascript' }));
+      const worker = new Worker(url);
+      worker.onerror = onError;
+      worker.postMessage(message);
+      URL.revokeObjectURL(url);
+      return { terminate: () => worker.terminate() };
+    },
+  };
+}
+
+/** Integers of a 32-bit view: offsets and sizes, booleans as 0 or 1. */
+type KernelArgument = number | boolean;
+
+/** The clock the spinning loops read (performance.now where it exists). */
+const clock: { now(): number } = typeof performance !== 'undefined' ? performance : Date;
+
+/**
+ * The worker of one instance of the kernels, and the split calls. Made by `setThreads`
+ * (lib/tensor/threads.ts); the 'wasm' backend's scratch area (wasm-scratch.ts) calls `product`,
+ * `conv2dForward` and `conv2dWeightGrad` when `splits(flops)` says a call is worth splitting.
+ */
+export class SecondThread {
+  /** The instance the calling thread runs. */
+  readonly instance: WasmKernels;
+  /** What started the worker. */
+  readonly starter: WorkerStarter;
+  /** Resolves once the worker runs, rejects if it cannot start. */
+  readonly ready: Promise<void>;
+  /** Calls split between the two threads so far. */
+  splitCalls = 0;
+  /** Of those, the calls whose second half the calling thread took because the worker had not claimed it. */
+  takenBack = 0;
+  /**
+   * True (the default): the calling thread takes the worker's half back when the worker has not
+   * claimed it by the time its own half is done. False: it always waits for the worker (the specs
+   * use it to be sure the worker computed every second half).
+   */
+  mayTakeBack = true;
+  private readonly controlOffset: number;
+  private readonly control: Int32Array;
+  private readonly worker: StartedWorker;
+  private running = false;
+  private stopped = false;
+  private failure: unknown = null;
+  private seq = 0;
+  /** False where this thread may not sleep in Atomics.wait (a browser's main thread). */
+  private canWait = true;
+
+  /** Starts the worker on `instance`'s shared memory; `instance.module` must be the compiled module. */
+  constructor(instance: WasmKernels, starter: WorkerStarter) {
+    if (instance.module === null || !instance.sharedMemory) {
+      throw new MinidlError('SecondThread: expected an instance of the shared-memory build of the kernels, got one with an ordinary memory');
+    }
+    this.instance = instance;
+    this.starter = starter;
+    this.controlOffset = instance.memory.tryAllocate(CONTROL_SLOTS.SIZE / 2, true);
+    if (this.controlOffset < 0) throw new MinidlError("SecondThread: the kernels' memory cannot grow to hold the control block");
+    this.control = new Int32Array(instance.exports.memory.buffer, this.controlOffset, CONTROL_SLOTS.SIZE);
+    this.control.fill(0);
+    const message: KernelWorkerMessage = {
+      module: instance.module,
+      memory: instance.exports.memory,
+      control: this.controlOffset,
+      kernels: SPLIT_KERNELS,
+      slots: CONTROL_SLOTS,
+      spinMicroseconds: WORKER_SPIN_MICROSECONDS,
+    };
+    this.worker = starter.start(KERNEL_WORKER_SOURCE, message, (error) => { this.failure = error ?? 'the worker failed'; });
+    this.ready = this.waitUntilReady();
+    this.ready.catch(() => undefined); // a caller that does not wait for it is not told twice
+  }
+
+  /** True once the worker runs (until then every call runs on the calling thread alone). */
+  get active(): boolean {
+    if (this.running) return true;
+    if (this.stopped || this.failure !== null) return false;
+    this.running = Atomics.load(this.control, CONTROL_SLOTS.READY) === 1;
+    return this.running;
+  }
+
+  /** True when a call of `flops` floating-point operations is split: the worker runs and the call is large enough. */
+  splits(flops: number): boolean {
+    return flops >= SPLIT_FLOPS && this.active;
+  }
+
+  private async waitUntilReady(): Promise<void> {
+    for (let tries = 0; ; tries++) {
+      const state = Atomics.load(this.control, CONTROL_SLOTS.READY);
+      if (state === 1) return;
+      if (state === -1 || this.failure !== null || this.stopped || tries > 3000) {
+        const why = state === -1 ? 'it could not instantiate the kernels on the shared memory'
+          : this.stopped ? 'it was stopped' : this.failure !== null ? String(this.failure) : 'it did not start within 30 s';
+        this.stop();
+        throw new MinidlError(`setThreads: the second thread (${this.starter.name}) is not running: ${why}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** Tells the worker to leave its loop, ends it, and frees the control block. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.running = false;
+    Atomics.store(this.control, CONTROL_SLOTS.KERNEL, -1);
+    Atomics.store(this.control, CONTROL_SLOTS.SEQ, (this.seq + 1) | 0);
+    Atomics.notify(this.control, CONTROL_SLOTS.SEQ);
+    this.worker.terminate();
+    // the block stays allocated: a worker that has not yet seen the stop may still read it
+  }
+
+  /**
+   * C (+)= the product `kind` of A and B (+ bias row), rows split between the two threads: rows
+   * 0 … m−1 here, m … M−1 in the worker. Arguments as the raw exports (byte offsets; bias 0 for none).
+   */
+  product(kind: 'matmul' | 'matmulTransB' | 'matmulTransA', a: number, b: number, c: number,
+    M: number, K: number, N: number, accumulate: boolean, bias: number): void {
+    const m = splitPoint(M);
+    const k = this.instance.exports;
+    if (kind === 'matmulTransA') {
+      this.post(2, [a, b, c, M, K, N, accumulate, bias, false, m, M]);
+      k.matmulTransARows(a, b, c, M, K, N, accumulate, bias, false, 0, m);
+    } else {
+      // rows m … M−1 of A [M, K] and C [M, N] start m·K and m·N doubles further
+      this.post(kind === 'matmul' ? 0 : 1, [a + m * K * 8, b, c + m * N * 8, M - m, K, N, accumulate, bias, false]);
+      k[kind](a, b, c, m, K, N, accumulate, bias, false);
+    }
+    this.finish();
+  }
+
+  /**
+   * conv2dForward with the batch split: the weights are copied filters-last into `work` once,
+   * then samples 0 … n−1 are computed here and n … N−1 in the worker.
+   */
+  conv2dForward(x: number, w: number, y: number, work: number, N: number, F: number, g: WindowGeometry): void {
+    const k = this.instance.exports;
+    const K = g.channels * g.kernelH * g.kernelW, F4 = (F + 3) & ~3;
+    k.filtersLast(w, work, F, K, F4);
+    const n = N >> 1;
+    const geometry = [g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW];
+    this.post(3, [x, work, y, n, N, F, ...geometry]);
+    k.conv2dForwardSamples(x, work, y, 0, n, F, g.channels, g.height, g.width, g.kernelH, g.kernelW,
+      g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
+    this.finish();
+  }
+
+  /**
+   * conv2dWeightGrad with the filters split: filters 0 … f−1 here (working space `work`), f … F−1
+   * in the worker (working space `work2`); both hold `convScratchDoubles(F, g)` doubles. F ≥ 8.
+   */
+  conv2dWeightGrad(x: number, gradOut: number, dw: number, work: number, work2: number, N: number, F: number, g: WindowGeometry): void {
+    const k = this.instance.exports;
+    const f = splitPoint(F);
+    const geometry = [g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW];
+    this.post(4, [x, gradOut, dw, work2, N, F, f, F, ...geometry]);
+    k.conv2dWeightGradFilters(x, gradOut, dw, work, N, F, 0, f, g.channels, g.height, g.width, g.kernelH, g.kernelW,
+      g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
+    this.finish();
+  }
+
+  /** Publishes a task for the worker: its arguments, its kernel, then its number (and wakes the worker if it sleeps). */
+  private post(kernel: number, args: readonly KernelArgument[]): void {
+    const control = this.control;
+    for (let i = 0; i < args.length; i++) control[CONTROL_SLOTS.ARGS + i] = +args[i];
+    control[CONTROL_SLOTS.KERNEL] = kernel;
+    this.seq = (this.seq + 1) | 0;
+    Atomics.store(control, CONTROL_SLOTS.SEQ, this.seq);
+    if (Atomics.load(control, CONTROL_SLOTS.SLEEPING) === 1) Atomics.notify(control, CONTROL_SLOTS.SEQ);
+    this.splitCalls++;
+  }
+
+  /**
+   * After computing its own rows: takes the worker's task back if the worker has not claimed it
+   * (and computes it here), or waits until the worker has finished it.
+   */
+  private finish(): void {
+    const control = this.control, seq = this.seq, before = (seq - 1) | 0;
+    if (this.mayTakeBack && Atomics.compareExchange(control, CONTROL_SLOTS.CLAIMED, before, seq) === before) {
+      this.takenBack++;
+      this.runHere();
+      return;
+    }
+    if (Atomics.load(control, CONTROL_SLOTS.DONE) !== seq) this.waitForWorker(seq);
+    if (Atomics.load(control, CONTROL_SLOTS.FAILED) !== 0) {
+      Atomics.store(control, CONTROL_SLOTS.FAILED, 0);
+      throw new MinidlError(`${SPLIT_KERNELS[control[CONTROL_SLOTS.KERNEL]]}: the second thread's share of the call failed`);
+    }
+  }
+
+  /** Runs the posted task on this thread (the worker never claimed it). */
+  private runHere(): void {
+    const c = this.control, A = CONTROL_SLOTS.ARGS;
+    const kernel = this.instance.exports[SPLIT_KERNELS[c[CONTROL_SLOTS.KERNEL]]] as (...args: number[]) => void;
+    kernel(c[A], c[A + 1], c[A + 2], c[A + 3], c[A + 4], c[A + 5], c[A + 6], c[A + 7], c[A + 8], c[A + 9],
+      c[A + 10], c[A + 11], c[A + 12], c[A + 13], c[A + 14], c[A + 15], c[A + 16], c[A + 17], c[A + 18], c[A + 19]);
+  }
+
+  /** Spins until DONE = seq; past CALLER_SPIN_MICROSECONDS, sleeps on DONE where this thread may. */
+  private waitForWorker(seq: number): void {
+    const control = this.control;
+    const start = clock.now();
+    let n = 0;
+    while (Atomics.load(control, CONTROL_SLOTS.DONE) !== seq) {
+      if ((++n & 255) !== 0 || !this.canWait || clock.now() - start < CALLER_SPIN_MICROSECONDS / 1000) continue;
+      Atomics.store(control, CONTROL_SLOTS.WAITING, 1);
+      const done = Atomics.load(control, CONTROL_SLOTS.DONE);
+      try {
+        if (done !== seq) Atomics.wait(control, CONTROL_SLOTS.DONE, done, 100);
+      } catch {
+        this.canWait = false; // a browser's main thread may not sleep: spin only
+      }
+      Atomics.store(control, CONTROL_SLOTS.WAITING, 0);
+    }
+  }
+}
+
+/** Where to cut `rows` rows in two: about half, a multiple of 4 (the kernels' tiles), at least 4. */
+export function splitPoint(rows: number): number {
+  return Math.max(4, Math.min(rows - 1, ((rows >> 1) + 2) & ~3));
+}
