@@ -1,9 +1,9 @@
 import {
   Adam, BCEWithLogitsLoss, BatchNorm1d, CrossEntropyLoss, Linear, MSELoss, MinidlError, Module, NeuralNet, Optimizer, Parameter,
   ReLU, Rng, SGD, Sequential, Tanh, Tensor, TrainingHistory, generateDisk, labelColumn, labelsFromTargets, manualSeed, oneHot,
-  standardize, clipGradNorm, clipGradValue, takeRows,
+  standardize, clipGradNorm, clipGradValue, takeRows, LSTM,
 } from '../lib';
-import { expectMinidlError } from './helpers';
+import { bits, expectMinidlError, randn } from './helpers';
 
 // ---------------------------------------------------------------------------------------------
 // Small modules written for these tests
@@ -882,7 +882,7 @@ describe('means of several batches combine into the mean of the whole set', () =
     expect(Math.abs(byRows - whole)).toBeGreaterThan(1e-6);
   });
 
-  test('an output with several predictions per sample ([N,C,T]) is refused before the first step: an error rate needs one per sample', () => {
+  test('an output with several predictions per sample ([N,C,T]) trains on its loss with no error rate; labels for it are refused', () => {
     class PerPosition extends Module {
       forward(input: Tensor): Tensor { return this.rememberOutput(new Tensor([input.shape[0], 2, 3])); }
       backward(gradOut: Tensor): Tensor { this.checkGradOut(gradOut); return new Tensor([gradOut.shape[0], 2]); }
@@ -891,7 +891,10 @@ describe('means of several batches combine into the mean of the whole set', () =
     const net = new NeuralNet(new Sequential(new Linear(2, 2), new PerPosition()), { loss: new CrossEntropyLoss(), lr: 0.1 });
     const targets = new Tensor([4, 3]);
     expectMinidlError(() => net.fit(new Tensor([4, 2]), targets, { labels: [0, 1, 0, 1] }),
-      /^NeuralNet\.fit: the error rate cannot be counted for the model's output \(shape \[4,2,3\]\): CrossEntropyLoss.*classify: an error rate needs one prediction per sample/);
+      /^NeuralNet\.fit: labels were given, but the model's output \(shape \[4,2,3\]\) holds several predictions per sample, so there is no class per sample .*CrossEntropyLoss.*classify: an error rate needs one prediction per sample.*leave labels out/);
+    const history = net.fit(new Tensor([4, 2]), targets, { epochs: 2, batchSize: 2 });
+    expect(history.loss).toEqual([Math.log(2), Math.log(2)]); //    uniform logits over 2 classes
+    expect(history.trainError).toEqual([NaN, NaN]);
   });
 });
 
@@ -923,5 +926,60 @@ describe("fit's checkpoints need one generator", () => {
     new NeuralNet(same, { optimizer: new SGD(same.params(), { lr: 0.1 }), rng })
       .fit(x, y, { epochs: 2, batchSize: 4, checkpoint: { every: 1, save: (state) => { saves.push(state.epoch); } } });
     expect(saves).toEqual([1, 2]);
+  });
+});
+
+describe('a regression loss on an output [N, T, F]: fit trains on the loss, with no error rate', () => {
+  /** An LSTM over sequences [N, T, 3] (batchFirst) predicting 4 features at every step, and its data. */
+  function setup(): { model: () => LSTM; x: Tensor; y: Tensor; vx: Tensor; vy: Tensor } {
+    const rng = new Rng(31);
+    return {
+      model: () => new LSTM(3, 4, { batchFirst: true, rng: new Rng(32) }),
+      x: randn(rng, [6, 5, 3]), y: randn(rng, [6, 5, 4]), vx: randn(rng, [4, 7, 3]), vy: randn(rng, [4, 7, 4]),
+    };
+  }
+
+  test('MSELoss with targets of the output\'s shape: the steps of a loop written by hand, to the bit; error rates NaN', () => {
+    const { model, x, y, vx, vy } = setup();
+    const lstm = model();
+    const net = new NeuralNet(lstm, { loss: new MSELoss(), lr: 0.1 });
+    const history = net.fit(x, y, { epochs: 3, batchSize: 6, shuffle: false, validation: { inputs: vx, targets: vy } });
+
+    const twin = model(), loss = new MSELoss(), sgd = new SGD(twin.params(), { lr: 0.1 });
+    const losses: number[] = [];
+    for (let epoch = 0; epoch < 3; epoch++) {
+      sgd.zeroGrad();
+      losses.push(loss.forward(twin.forward(x), y));
+      twin.backward(loss.backward());
+      sgd.step();
+    }
+    expect(lstm.params().map((p) => bits(p.value.data))).toEqual(twin.params().map((p) => bits(p.value.data)));
+    expect(history.loss).toEqual(losses.map((l) => (l * 6) / 6)); //      the epoch's mean: Σ rows·mean / Σ rows, one batch of 6
+    expect(history.loss[2]).toBeLessThan(history.loss[0]);
+    expect(history.trainError).toEqual([NaN, NaN, NaN]);
+    expect(history.validationError).toEqual([NaN, NaN, NaN]);
+    const evaluation = net.evaluate(vx, vy);
+    expect(evaluation.loss).toBe(history.validationLoss[2]); //        validation sequences of another length (T = 7)
+    expect(evaluation.loss).toBe(new MSELoss().forward(twin.eval().forward(vx), vy));
+    expect([evaluation.accuracy, evaluation.errorRate, evaluation.count]).toEqual([NaN, NaN, 4]);
+  });
+
+  test('what needs an error rate is refused before the first step, nothing changed; early stopping on the validation loss runs', () => {
+    const { model, x, y, vx, vy } = setup();
+    const lstm = model();
+    const net = new NeuralNet(lstm, { loss: new MSELoss(), lr: 0.1 });
+    const before = lstm.params().map((p) => bits(p.value.data));
+    expectMinidlError(() => net.fit(x, y, { labels: [0, 1, 0, 1, 0, 1] }),
+      /^NeuralNet\.fit: labels were given, but the model's output \(shape \[6,5,4\]\) holds several predictions per sample/);
+    expectMinidlError(() => net.fit(x, y, { validation: { inputs: vx, targets: vy, labels: [0, 1, 0, 1] } }),
+      /^NeuralNet\.fit \(validation set\): labels were given/);
+    expectMinidlError(() => net.fit(x, y, { validation: { inputs: vx, targets: vy }, earlyStopping: { monitor: 'validationError' } }),
+      /^NeuralNet\.fit: earlyStopping monitors 'validationError', but the model's output holds several predictions per sample, so there is no error rate .*monitor 'validationLoss'/);
+    expectMinidlError(() => net.evaluate(vx, vy, { labels: [0, 1, 0, 1] }), /^NeuralNet\.evaluate: labels were given/);
+    expectMinidlError(() => net.fit(x, randn(new Rng(1), [6, 5, 3])), /^NeuralNet\.fit: the targets \(shape \[6,5,3\]\) do not suit MSELoss/);
+    expect(lstm.params().map((p) => bits(p.value.data))).toEqual(before);
+    const history = net.fit(x, y, { epochs: 4, batchSize: 3, validation: { inputs: vx, targets: vy }, earlyStopping: { patience: 10 } });
+    expect(history.loss).toHaveLength(4);
+    expect(history.bestEpoch).toBeGreaterThanOrEqual(1);
   });
 });

@@ -72,7 +72,10 @@ export interface FitOptions {
   batchSize?: number;
   /** Draw a new random order of the samples each epoch (default true). */
   shuffle?: boolean;
-  /** Class of each training sample, for the error rate (default: read from the targets). */
+  /**
+   * Class of each training sample, for the error rate (default: read from the targets). Refused
+   * for a model whose output has no error rate (several predictions per sample; see the class doc).
+   */
   labels?: ArrayLike<number>;
   /** Evaluated after every epoch; its loss and error rate go into the history. */
   validation?: ValidationSet;
@@ -173,11 +176,11 @@ export interface EpochReport {
   epoch: number;
   /** The epoch's loss over all its samples, each counted with the parameters of its batch's step. */
   loss: number;
-  /** Fraction of training samples misclassified, each when its batch was processed (before the step). */
+  /** Fraction of training samples misclassified, each when its batch was processed (before the step); NaN when the output has no error rate (see NeuralNet). */
   trainError: number;
   /** Loss on the validation set after the epoch (null without one). */
   validationLoss: number | null;
-  /** Error rate on the validation set after the epoch (null without one). */
+  /** Error rate on the validation set after the epoch (null without one; NaN when the output has no error rate). */
   validationError: number | null;
   /** Seconds the epoch took, validation included. */
   seconds: number;
@@ -187,7 +190,7 @@ export interface EpochReport {
 export interface TrainingHistory {
   /** Mean training loss of each epoch (each batch's loss taken before its update). */
   loss: number[];
-  /** Fraction of training samples misclassified during each epoch. */
+  /** Fraction of training samples misclassified during each epoch (NaN when the output has no error rate, see NeuralNet). */
   trainError: number[];
   /** Empty without a validation set. */
   validationLoss: number[];
@@ -205,9 +208,9 @@ export interface TrainingHistory {
 export interface Evaluation {
   /** The loss over the whole set (the loss's reduction applied to all samples at once). */
   loss: number;
-  /** Fraction of samples classified correctly. */
+  /** Fraction of samples classified correctly (NaN when the output has no error rate, see NeuralNet). */
   accuracy: number;
-  /** Fraction of samples classified wrongly: (count − correct) / count, i.e. 1 − accuracy. */
+  /** Fraction of samples classified wrongly: (count − correct) / count, i.e. 1 − accuracy (NaN as accuracy). */
   errorRate: number;
   /** Number of samples. */
   count: number;
@@ -247,6 +250,14 @@ export interface Evaluation {
  * Class predictions (for error rates) are the loss's decision rule, `loss.classify(output)`: the
  * argmax of each output row, or, for a single output, output > 0.5 (output > 0 with
  * `BCEWithLogitsLoss`, whose outputs are logits).
+ *
+ * An output with several predictions per sample — [N, T, F] for a sequence, [N, C, d] — gives no
+ * class per sample, and the loss's rule refuses it. Such a model still trains and is evaluated on
+ * its loss (MSELoss with targets [N, T, F], say, or CrossEntropyLoss with logits [N, C, T] and
+ * targets [N, T]); it just has no error rate: `trainError`, `validationError`, and `evaluate`'s
+ * `accuracy` and `errorRate` are NaN, and what needs an error rate is refused before the first
+ * step (`labels`, early stopping on 'validationError'). For an error rate per position, give the
+ * scores as rows [N·T, C].
  *
  * Speed: when the model, the loss and the optimizer are all minidl's own classes, each step and
  * evaluation batch runs as a step whose tensors are temporaries (lib/tensor/memory.ts): on the
@@ -319,15 +330,20 @@ export class NeuralNet {
     const epochs = checkInteger(who, 'epochs', o.epochs ?? 1);
     const batchSize = checkInteger(who, 'batchSize', o.batchSize ?? 100);
     const shuffle = o.shuffle ?? true;
-    const { x, y, labels } = this.checkData(who, inputs, targets, o.labels);
-    const validation = o.validation === undefined ? null : this.readValidation(o.validation);
+    const data = this.checkData(who, inputs, targets, o.labels);
+    const validationData = o.validation === undefined ? null : this.readValidation(o.validation);
     const decisions = new StepDecisions(this.model, this.loss, this.optimizer); // the fast path and the data's reader, found again only when a hook or a container changed
     const fast = decisions.fast;
-    this.checkAgainstModel(who, x, y, labels, fast);
-    if (validation !== null) this.checkAgainstModel(`${who} (validation set)`, validation.x, validation.y, validation.labels, fast);
+    const { x, y } = data;
+    const labels = this.checkAgainstModel(who, data, fast);
+    const validation = validationData === null ? null
+      : { x: validationData.x, y: validationData.y, labels: this.checkAgainstModel(`${who} (validation set)`, validationData, fast) };
     this.checkBatchSizes(who, x.shape[0], batchSize);
     const clipping = this.readClipping(who, o.clipGradNorm, o.clipGradValue);
     const stopping = o.earlyStopping === undefined ? null : readEarlyStopping(who, o.earlyStopping, validation !== null);
+    if (stopping !== null && stopping.monitor === 'validationError' && labels === null) {
+      throw new MinidlError(`${who}: earlyStopping monitors 'validationError', but the model's output holds several predictions per sample, so there is no error rate (see the class doc); monitor 'validationLoss'`);
+    }
     const scheduler = o.scheduler ?? null;
     const interval = o.schedulerInterval ?? (scheduler instanceof OneCycleLR ? 'batch' : 'epoch');
     if (scheduler !== null) this.checkScheduler(who, scheduler, interval, epochs, epochs * Math.ceil(x.shape[0] / batchSize));
@@ -343,8 +359,8 @@ export class NeuralNet {
   }
 
   /** `fit` once everything is checked: the epochs. */
-  private fitChecked(x: Tensor, y: Tensor, labels: Int32Array, decisions: StepDecisions, run: {
-    epochs: number; batchSize: number; shuffle: boolean; validation: { x: Tensor; y: Tensor; labels: Int32Array } | null;
+  private fitChecked(x: Tensor, y: Tensor, labels: Int32Array | null, decisions: StepDecisions, run: {
+    epochs: number; batchSize: number; shuffle: boolean; validation: { x: Tensor; y: Tensor; labels: Int32Array | null } | null;
     scheduler: LRScheduler | null; interval: 'epoch' | 'batch'; onEpoch?: (report: EpochReport) => void | boolean;
     onBatch?: (report: BatchReport) => void | boolean; stopping: Required<EarlyStoppingOptions> | null; saving: Required<CheckpointOptions> | null;
   }): TrainingHistory {
@@ -376,8 +392,10 @@ export class NeuralNet {
           const weight = this.loss.meanWeight(); //                         the batch mean's weight in the epoch's mean
           lossTotal += this.loss.reduction === 'mean' ? result.loss * weight : result.loss;
           weightTotal += weight;
-          const predicted = this.classifyOutput(result.output);
-          for (let i = 0; i < indices.length; i++) if (predicted[i] !== labels[indices[i]]) wrong++;
+          if (labels !== null) { //                                         (null: this output has no error rate)
+            const predicted = this.classifyOutput(result.output);
+            for (let i = 0; i < indices.length; i++) if (predicted[i] !== labels[indices[i]]) wrong++;
+          }
         });
         if (scheduler !== null && interval === 'batch') scheduler.step(); // after the batch's update, as PyTorch's loop
         if (run.onBatch !== undefined && run.onBatch({ epoch, batch, loss: batchLoss, lr }) === false) {
@@ -387,7 +405,7 @@ export class NeuralNet {
       }
       if (stop) break;
       history.loss.push(this.loss.reduction === 'mean' ? lossTotal / weightTotal : lossTotal);
-      history.trainError.push(wrong / n);
+      history.trainError.push(labels === null ? NaN : wrong / n);
       let validationLoss: number | null = null;
       let validationError: number | null = null;
       if (validation !== null) {
@@ -568,9 +586,9 @@ export class NeuralNet {
     const who = 'NeuralNet.evaluate';
     const o = readOptions<{ labels?: ArrayLike<number>; batchSize?: number }>(who, options, { labels: CLASS_LIST, batchSize: anInteger });
     const batchSize = checkInteger(who, 'batchSize', o.batchSize ?? 1000);
-    const { x, y, labels } = this.checkData(who, inputs, targets, o.labels);
-    this.checkAgainstModel(who, x, y, labels, onlyLibraryCode(this.model, this.loss, null));
-    return this.evaluateChecked(x, y, labels, batchSize);
+    const data = this.checkData(who, inputs, targets, o.labels);
+    const labels = this.checkAgainstModel(who, data, onlyLibraryCode(this.model, this.loss, null));
+    return this.evaluateChecked(data.x, data.y, labels, batchSize);
   }
 
   /** `NeuralNet(model, loss, optimizer)`, for messages. */
@@ -578,7 +596,8 @@ export class NeuralNet {
     return `NeuralNet(${this.model}, ${this.loss}, ${this.optimizer})`;
   }
 
-  private evaluateChecked(x: Tensor, y: Tensor, labels: Int32Array, batchSize = 1000): Evaluation {
+  /** evaluate once everything is checked; `labels` null: the output has no error rate (accuracy and errorRate NaN). */
+  private evaluateChecked(x: Tensor, y: Tensor, labels: Int32Array | null, batchSize = 1000): Evaluation {
     const fast = onlyLibraryCode(this.model, this.loss, null);
     return this.inEvalMode(() => {
       const n = x.shape[0];
@@ -593,12 +612,16 @@ export class NeuralNet {
           const weight = this.loss.meanWeight(); //                         the batch mean's weight in the whole set's mean
           lossTotal += this.loss.reduction === 'mean' ? loss * weight : loss;
           weightTotal += weight;
-          const predicted = this.classifyOutput(output);
-          for (let i = 0; i < indices.length; i++) if (predicted[i] === labels[indices[i]]) correct++;
+          if (labels !== null) { //                                         (null: this output has no error rate)
+            const predicted = this.classifyOutput(output);
+            for (let i = 0; i < indices.length; i++) if (predicted[i] === labels[indices[i]]) correct++;
+          }
         });
       }
       // Both as fractions of n, each rounded once: 21 errors in 1000 give 0.021, not 1 − 0.979.
-      return { loss: this.loss.reduction === 'mean' ? lossTotal / weightTotal : lossTotal, accuracy: correct / n, errorRate: (n - correct) / n, count: n };
+      const loss = this.loss.reduction === 'mean' ? lossTotal / weightTotal : lossTotal;
+      if (labels === null) return { loss, accuracy: NaN, errorRate: NaN, count: n };
+      return { loss, accuracy: correct / n, errorRate: (n - correct) / n, count: n };
     });
   }
 
@@ -618,7 +641,7 @@ export class NeuralNet {
   }
 
   /** Reads `fit`'s validation option: `{ inputs, targets, labels? }`, checked as training data. */
-  private readValidation(validation: ValidationSet): { x: Tensor; y: Tensor; labels: Int32Array } {
+  private readValidation(validation: ValidationSet): CheckedData {
     const who = 'NeuralNet.fit (validation set)';
     const v = readOptions<ValidationSet>(who, validation, { inputs: instanceOf(Tensor, 'a Tensor'), targets: TARGETS, labels: CLASS_LIST }, { argument: 'validation' });
     if (v.inputs === undefined || v.targets === undefined) {
@@ -631,9 +654,12 @@ export class NeuralNet {
    * Before any step: the model takes the inputs (one sample, forward in evaluation mode, which
    * changes no parameter, buffer or generator), the loss takes the targets (all of them, against
    * a stand-in prediction of the model's output shape, for minidl's own losses), and the labels
-   * name classes the output has.
+   * name classes the output has. Returns the labels to count errors with, or null when the output
+   * holds several predictions per sample ([N, T, F]) and the loss's decision rule refuses it: then
+   * the run has no error rate (labels given by the caller are refused, they could not be used).
    */
-  private checkAgainstModel(who: string, x: Tensor, y: Tensor, labels: Int32Array, fast: boolean): void {
+  private checkAgainstModel(who: string, data: CheckedData, fast: boolean): Int32Array | null {
+    const { x, y, labels } = data;
     const outputShape = this.inEvalMode(() => this.asStep(fast, `a ${who} check`, () => {
       try {
         return this.model.forward(takeRows(x, Int32Array.of(0))).shape;
@@ -655,7 +681,15 @@ export class NeuralNet {
     try {
       this.loss.classify(Tensor.zeros([1, ...outputShape.slice(1)])); // the decision rule must take this output
     } catch (err) {
-      throw new MinidlError(`${who}: the error rate cannot be counted for the model's output (shape [${n},${outputShape.slice(1).join(',')}]): ${messageOf(err)}`, { cause: err });
+      const shape = `[${n},${outputShape.slice(1).join(',')}]`;
+      if (outputShape.length <= 2) {
+        throw new MinidlError(`${who}: the error rate cannot be counted for the model's output (shape ${shape}): ${messageOf(err)}`, { cause: err });
+      }
+      if (data.labelsGiven) {
+        throw new MinidlError(`${who}: labels were given, but the model's output (shape ${shape}) holds several predictions per sample, ` +
+          `so there is no class per sample to compare them with (${messageOf(err)}); leave labels out to train on the loss alone (the error rates are then NaN)`, { cause: err });
+      }
+      return null; // several predictions per sample: trained on the loss alone, no error rate
     }
     const classes = outputShape.slice(1).reduce((a, b) => a * b, 1);
     const possible = classes > 1 ? classes : 2;
@@ -664,6 +698,7 @@ export class NeuralNet {
         throw new MinidlError(`${who}: label ${labels[i]} of sample ${i} is not a class of the model's output (${classes > 1 ? `${classes} classes, 0..${classes - 1}` : 'one column: classes 0 and 1'})`);
       }
     }
+    return labels;
   }
 
   /** Refuses batch sizes the model cannot train on: a batch of one sample through BatchNorm1d. */
@@ -723,7 +758,7 @@ export class NeuralNet {
   }
 
   /** Validates a data set and returns its targets as a Tensor and its class labels. */
-  private checkData(who: string, inputs: Tensor, targets: Targets, labels?: ArrayLike<number>): { x: Tensor; y: Tensor; labels: Int32Array } {
+  private checkData(who: string, inputs: Tensor, targets: Targets, labels?: ArrayLike<number>): CheckedData {
     const y = checkSamples(who, inputs, targets);
     const n = inputs.shape[0];
     let classes: Int32Array;
@@ -738,8 +773,17 @@ export class NeuralNet {
     } else {
       classes = labelsFromTargets(y);
     }
-    return { x: inputs, y, labels: classes };
+    return { x: inputs, y, labels: classes, labelsGiven: labels !== undefined };
   }
+}
+
+/** A data set after `checkData`: inputs, targets as a Tensor, and class labels (given, or read from the targets). */
+interface CheckedData {
+  x: Tensor;
+  y: Tensor;
+  labels: Int32Array;
+  /** True when the caller gave the labels (false: read from the targets). */
+  labelsGiven: boolean;
 }
 
 /** Validates inputs and targets (finite, one row of targets per input row) and returns the targets as a Tensor. */
