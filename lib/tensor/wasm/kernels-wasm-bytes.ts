@@ -2,6 +2,7 @@
 // lib/tensor/wasm/assembly/*.ts (demos/build-kernels.ts runs the AssemblyScript compiler);
 // spec/wasm-bytes.spec.ts fails when this file and the sources disagree.
 // asc 0.28.20
+// sources sha256 900cbb48f6683a8c5fdd28f2ce79d84b85bacb96f159545a3c95757f47213bfd
 
 // shared: asc lib/tensor/wasm/assembly/index.ts --enable simd -O3 --noAssert --runtime stub --use abort= --noColors --enable threads --sharedMemory --maximumMemory 65536 --importMemory
 // 70079 bytes, sha256 d04bb4edf38176dfe0b2932d777a43e4810f651032d7a28d99d1e215919a7b98
