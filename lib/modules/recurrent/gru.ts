@@ -1,13 +1,13 @@
 import { checkArgumentCount, checkInteger } from '../../errors';
 import { configBoolean, configNumber } from '../../serialization/config-values';
 import { registerModule } from '../../serialization/module-registry';
-import { addRowVector, matmul, matmulTransA, matmulTransB, sumRows } from '../../tensor/ops';
+import { addRowVector, matmul, matmulTransB } from '../../tensor/ops';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 import { Parameter } from '../parameter';
 import {
-  RECURRENT_OPTIONS, RecurrentLayerParams, RecurrentOptions, SequenceSizes, checkSequence, describeSettings, flattenParams,
-  layerState, makeRecurrentParams, readRecurrentOptions, readStateTensors, rowsOf, sequenceFromRows, sigmoid, timeMajorRows,
+  RECURRENT_OPTIONS, RecurrentCell, RecurrentDriver, RecurrentLayerParams, RecurrentOptions, describeSettings, flattenParams,
+  makeRecurrentParams, readRecurrentOptions, rowsOf, sigmoid,
 } from './recurrent-shared';
 
 /** Options of `GRU`: those of every recurrent layer. */
@@ -41,13 +41,9 @@ export interface GRUBackwardResult {
   gradH0: Tensor;
 }
 
-/** What a layer's forward pass keeps for its backward pass. */
-interface GRULayerCache {
-  /** The layer's input x_0 … x_{T−1} as rows [T·N, in] (row t·N + n: step t of sequence n). */
-  input: Tensor;
-  /** h_{−1} (the initial state) then h_0 … h_{T−1}, as rows [(T+1)·N, H]. */
-  hs: Tensor;
-  /** The gates r, z, n of every step side by side, rows [T·N, 3H]. */
+/** What the cell keeps of a layer's steps for backward (the states h are kept by the driver). */
+interface GRUKept {
+  /** ai_t = x_t·W_ihᵀ + b_ih of every step, overwritten by the gates r, z, n side by side, rows [T·N, 3H]. */
   gates: Tensor;
   /** h_{t−1}·W_hhᵀ + b_hh of every step, rows [T·N, 3H] (its n part is what r multiplies). */
   hiddenPre: Tensor;
@@ -127,8 +123,8 @@ export class GRU extends Module {
   readonly batchFirst: boolean;
   /** The parameters of each layer k: weightIhL{k}, weightHhL{k}, biasIhL{k}, biasHhL{k}. */
   readonly layers: readonly RecurrentLayerParams[];
-  private caches: GRULayerCache[] | null = null;
-  private sizes: SequenceSizes | null = null;
+  /** Runs the cell below over the steps and the layers (recurrent-shared.ts), and keeps what backward needs. */
+  private readonly driver: RecurrentDriver<GRUKept>;
 
   constructor(inputSize: number, hiddenSize: number, options: GRUOptions = {}) {
     super();
@@ -140,6 +136,7 @@ export class GRU extends Module {
     this.bias = settings.bias;
     this.batchFirst = settings.batchFirst;
     this.layers = makeRecurrentParams(3, inputSize, hiddenSize, settings);
+    this.driver = new RecurrentDriver(GRU_CELL, { inputSize, hiddenSize, numLayers: this.numLayers, batchFirst: this.batchFirst }, this.layers);
   }
 
   /** The output [T, N, H] for `input` [T, N, in], from a zero initial state. */
@@ -164,85 +161,15 @@ export class GRU extends Module {
    */
   backwardWithState(gradOut: Tensor, gradState?: GRUStateGrad): GRUBackwardResult {
     this.checkGradOut(gradOut, 'backwardWithState');
-    const caches = this.caches as GRULayerCache[], sizes = this.sizes as SequenceSizes;
-    const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;
-    const [gradHN] = readStateTensors(`${this}.backwardWithState`, 'gradState', gradState, ['hN'], L, N, H);
-    // every check is done: from here on, gradients are added
-    let gradRows = timeMajorRows(gradOut, { T, N, F: H }, this.batchFirst); // ∂L/∂h_t of the last layer, rows [T·N, H]
-    const gradH0 = new Tensor([L, N, H]);
-    for (let k = L - 1; k >= 0; k--) {
-      gradRows = this.layerBackward(k, caches[k], gradRows, layerState(gradHN, k, N, H), layerState(gradH0, k, N, H), T, N);
-    }
-    return { gradInput: sequenceFromRows(gradRows.data, sizes, this.batchFirst), gradH0 };
+    const { gradInput, gradInitialStates: [gradH0] } = this.driver.backward(`${this}.backwardWithState`, gradOut, gradState);
+    return { gradInput, gradH0 };
   }
 
-  /** Both forward passes: checks, runs every layer over time, keeps what backward needs. */
+  /** Both forward passes: the driver checks and runs every layer over time; the output's shape is remembered. */
   private run(method: string, input: Tensor, state: GRUState | undefined): GRUForwardResult {
-    const who = `${this}.${method}`;
-    const sizes = checkSequence(who, input, this.inputSize, this.batchFirst);
-    const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;
-    const [h0] = readStateTensors(who, 'state', state, ['h0'], L, N, H);
-    let x = timeMajorRows(input, sizes, this.batchFirst);
-    const caches: GRULayerCache[] = [];
-    const hN = new Tensor([L, N, H]);
-    for (let k = 0; k < L; k++) {
-      const cache = this.layerForward(k, x, layerState(h0, k, N, H), T, N);
-      hN.data.set(rowsOf(cache.hs, T * N, N).data, k * N * H); // hN of layer k = its h_{T−1}
-      x = rowsOf(cache.hs, N, T * N); //                          the input of layer k + 1: h_0 … h_{T−1}
-      caches.push(cache);
-    }
-    const output = sequenceFromRows(x.data, { T, N, F: H }, this.batchFirst);
-    this.caches = caches;
-    this.sizes = sizes;
+    const { output, finalStates: [hN] } = this.driver.forward(`${this}.${method}`, input, state);
     this.rememberOutput(output);
     return { output, hN };
-  }
-
-  /** Layer k over the whole sequence: x [T·N, in] and h0 [N, H] → what backward needs (hs holds the outputs). */
-  private layerForward(k: number, x: Tensor, h0: Tensor, T: number, N: number): GRULayerCache {
-    const { weightIh, weightHh, biasIh, biasHh } = this.layers[k];
-    const H = this.hiddenSize;
-    const hs = new Tensor([(T + 1) * N, H]);
-    hs.data.set(h0.data); //                                   h_{−1} = h0
-    const gates = matmulTransB(x, weightIh.value); //           ai_t = x_t·W_ihᵀ for every step at once, rows [T·N, 3H]
-    if (biasIh !== null) addRowVector(gates, biasIh.value); //  + b_ih
-    const hiddenPre = new Tensor([T * N, 3 * H]);
-    for (let t = 0; t < T; t++) {
-      const ah = rowsOf(hiddenPre, t * N, N);
-      matmulTransB(rowsOf(hs, t * N, N), weightHh.value, { into: ah }); // ah_t = h_{t−1}·W_hhᵀ
-      if (biasHh !== null) addRowVector(ah, biasHh.value); //              + b_hh
-      gruCellForward(rowsOf(gates, t * N, N).data, ah.data, rowsOf(hs, t * N, N).data, rowsOf(hs, (t + 1) * N, N).data, N, H); // ai_t → r, z, n; h_t
-    }
-    return { input: x, hs, gates, hiddenPre };
-  }
-
-  /**
-   * Layer k's backward pass through time. gradRows: ∂L/∂h_t from the output or the layer above,
-   * rows [T·N, H]; gradHN: ∂L/∂hN of this layer [N, H]; gradH0 receives ∂L/∂h0 [N, H].
-   * Returns ∂L/∂x_t, rows [T·N, in].
-   */
-  private layerBackward(k: number, cache: GRULayerCache, gradRows: Tensor, gradHN: Tensor, gradH0: Tensor, T: number, N: number): Tensor {
-    const { weightIh, weightHh, biasIh, biasHh } = this.layers[k];
-    const H = this.hiddenSize;
-    const dai = new Tensor([T * N, 3 * H]); //             ∂L/∂ai_t for every step, rows [T·N, 3H]
-    const dah = new Tensor([T * N, 3 * H]); //             ∂L/∂ah_t for every step, rows [T·N, 3H]
-    const dh = new Tensor([N, H], gradHN.data.slice()); // what flows back into h_{T−1}: ∂L/∂hN
-    for (let t = T - 1; t >= 0; t--) {
-      const dhData = dh.data, g = rowsOf(gradRows, t * N, N).data;
-      for (let i = 0; i < dhData.length; i++) dhData[i] += g[i]; //                          dh += G_t
-      const daht = rowsOf(dah, t * N, N);
-      gruCellBackward(rowsOf(cache.gates, t * N, N).data, rowsOf(cache.hiddenPre, t * N, N).data, rowsOf(cache.hs, t * N, N).data,
-        dhData, rowsOf(dai, t * N, N).data, daht.data, N, H); //                             dai_t, dah_t; dh = dh ⊙ z
-      matmul(daht, weightHh.value, { into: dh, accumulate: true }); //                       dh += dah_t·W_hh → ∂L/∂h_{t−1}
-    }
-    gradH0.data.set(dh.data); //                                                             ∂L/∂h0
-    matmulTransA(dai, cache.input, { into: weightIh.grad, accumulate: true }); //             ∂L/∂W_ih += Σ_t dai_tᵀ·x_t
-    matmulTransA(dah, rowsOf(cache.hs, 0, T * N), { into: weightHh.grad, accumulate: true }); // ∂L/∂W_hh += Σ_t dah_tᵀ·h_{t−1}
-    if (biasIh !== null && biasHh !== null) {
-      sumRows(dai, { into: biasIh.grad, accumulate: true }); //                                ∂L/∂b_ih += Σ_t Σₙ dai_t
-      sumRows(dah, { into: biasHh.grad, accumulate: true }); //                                ∂L/∂b_hh += Σ_t Σₙ dah_t
-    }
-    return matmul(dai, weightIh.value); //                                                     ∂L/∂x_t = dai_t·W_ih
   }
 
   /** weightIhL0, weightHhL0, biasIhL0, biasHhL0, weightIhL1, … (PyTorch's order). */
@@ -267,6 +194,33 @@ export class GRU extends Module {
   }
 }
 registerModule(GRU, 'GRU');
+
+/**
+ * The GRU cell, run over the steps and the layers by the driver (recurrent-shared.ts): one state
+ * h, three gates r, z, n; the input part ai_t and the hidden part ah_t get gradients of their own
+ * (dai_t, dah_t), since r_t multiplies ah_t's n part only.
+ */
+const GRU_CELL: RecurrentCell<GRUKept> = {
+  stateNames: ['h'],
+  gates: 3,
+  hiddenGradApart: true,
+  startForward: ({ weightIh, biasIh }, x, H) => {
+    const gates = matmulTransB(x, weightIh.value); //           ai_t = x_t·W_ihᵀ for every step at once, rows [T·N, 3H]
+    if (biasIh !== null) addRowVector(gates, biasIh.value); //  + b_ih
+    return { gates, hiddenPre: new Tensor([x.shape[0], 3 * H]) };
+  },
+  forwardStep: ({ weightHh, biasHh }, { gates, hiddenPre }, t, N, [hPrev], [h]) => {
+    const ah = rowsOf(hiddenPre, t * N, N);
+    matmulTransB(hPrev, weightHh.value, { into: ah }); //                ah_t = h_{t−1}·W_hhᵀ
+    if (biasHh !== null) addRowVector(ah, biasHh.value); //              + b_hh
+    gruCellForward(rowsOf(gates, t * N, N).data, ah.data, hPrev.data, h.data, N, hPrev.shape[1]); // ai_t → r, z, n; h_t
+  },
+  backwardStep: ({ weightHh }, { gates, hiddenPre }, t, N, [hPrev], _after, [dh], dai, dah) => {
+    gruCellBackward(rowsOf(gates, t * N, N).data, rowsOf(hiddenPre, t * N, N).data, hPrev.data,
+      dh.data, dai.data, dah.data, N, hPrev.shape[1]); //                dai_t, dah_t; dh = dh ⊙ z
+    matmul(dah, weightHh.value, { into: dh, accumulate: true }); //      dh += dah_t·W_hh → ∂L/∂h_{t−1}
+  },
+};
 
 /**
  * One step of every sequence: ai [N, 3H] holds x_t·W_ihᵀ + b_ih (r, z, n side by side) and is

@@ -1,13 +1,13 @@
 import { checkArgumentCount, checkInteger } from '../../errors';
 import { configBoolean, configNumber } from '../../serialization/config-values';
 import { registerModule } from '../../serialization/module-registry';
-import { addRowVector, matmul, matmulTransA, matmulTransB, sumRows } from '../../tensor/ops';
+import { addRowVector, matmul, matmulTransB } from '../../tensor/ops';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 import { Parameter } from '../parameter';
 import {
-  RECURRENT_OPTIONS, RecurrentLayerParams, RecurrentOptions, SequenceSizes, checkSequence, describeSettings, flattenParams,
-  layerState, makeRecurrentParams, readRecurrentOptions, readStateTensors, rowsOf, sequenceFromRows, sigmoid, timeMajorRows,
+  RECURRENT_OPTIONS, RecurrentCell, RecurrentDriver, RecurrentLayerParams, RecurrentOptions, describeSettings, flattenParams,
+  makeRecurrentParams, readRecurrentOptions, rowsOf, sigmoid,
 } from './recurrent-shared';
 
 /** Options of `LSTM`: those of every recurrent layer (PyTorch's `proj_size` is not supported). */
@@ -49,15 +49,9 @@ export interface LSTMBackwardResult {
   gradC0: Tensor;
 }
 
-/** What a layer's forward pass keeps for its backward pass. */
-interface LSTMLayerCache {
-  /** The layer's input x_0 … x_{T−1} as rows [T·N, in] (row t·N + n: step t of sequence n). */
-  input: Tensor;
-  /** h_{−1} (the initial state) then h_0 … h_{T−1}, as rows [(T+1)·N, H]. */
-  hs: Tensor;
-  /** c_{−1} (the initial cell state) then c_0 … c_{T−1}, as rows [(T+1)·N, H]. */
-  cs: Tensor;
-  /** The gates i, f, g, o of every step side by side, rows [T·N, 4H]. */
+/** What the cell keeps of a layer's steps for backward (the states h and c are kept by the driver). */
+interface LSTMKept {
+  /** The pre-activations a_t of every step, overwritten by the gates i, f, g, o side by side, rows [T·N, 4H]. */
   gates: Tensor;
   /** tanh(c_t) of every step, rows [T·N, H]. */
   tanhC: Tensor;
@@ -140,8 +134,8 @@ export class LSTM extends Module {
   readonly batchFirst: boolean;
   /** The parameters of each layer k: weightIhL{k}, weightHhL{k}, biasIhL{k}, biasHhL{k}. */
   readonly layers: readonly RecurrentLayerParams[];
-  private caches: LSTMLayerCache[] | null = null;
-  private sizes: SequenceSizes | null = null;
+  /** Runs the cell below over the steps and the layers (recurrent-shared.ts), and keeps what backward needs. */
+  private readonly driver: RecurrentDriver<LSTMKept>;
 
   constructor(inputSize: number, hiddenSize: number, options: LSTMOptions = {}) {
     super();
@@ -153,6 +147,7 @@ export class LSTM extends Module {
     this.bias = settings.bias;
     this.batchFirst = settings.batchFirst;
     this.layers = makeRecurrentParams(4, inputSize, hiddenSize, settings);
+    this.driver = new RecurrentDriver(LSTM_CELL, { inputSize, hiddenSize, numLayers: this.numLayers, batchFirst: this.batchFirst }, this.layers);
   }
 
   /** The output [T, N, H] for `input` [T, N, in], from zero initial states. */
@@ -177,92 +172,15 @@ export class LSTM extends Module {
    */
   backwardWithState(gradOut: Tensor, gradState?: LSTMStateGrad): LSTMBackwardResult {
     this.checkGradOut(gradOut, 'backwardWithState');
-    const caches = this.caches as LSTMLayerCache[], sizes = this.sizes as SequenceSizes;
-    const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;
-    const [gradHN, gradCN] = readStateTensors(`${this}.backwardWithState`, 'gradState', gradState, ['hN', 'cN'], L, N, H);
-    // every check is done: from here on, gradients are added
-    let gradRows = timeMajorRows(gradOut, { T, N, F: H }, this.batchFirst); // ∂L/∂h_t of the last layer, rows [T·N, H]
-    const gradH0 = new Tensor([L, N, H]), gradC0 = new Tensor([L, N, H]);
-    for (let k = L - 1; k >= 0; k--) {
-      gradRows = this.layerBackward(k, caches[k], gradRows, layerState(gradHN, k, N, H), layerState(gradCN, k, N, H),
-        layerState(gradH0, k, N, H), layerState(gradC0, k, N, H), T, N);
-    }
-    return { gradInput: sequenceFromRows(gradRows.data, sizes, this.batchFirst), gradH0, gradC0 };
+    const { gradInput, gradInitialStates: [gradH0, gradC0] } = this.driver.backward(`${this}.backwardWithState`, gradOut, gradState);
+    return { gradInput, gradH0, gradC0 };
   }
 
-  /** Both forward passes: checks, runs every layer over time, keeps what backward needs. */
+  /** Both forward passes: the driver checks and runs every layer over time; the output's shape is remembered. */
   private run(method: string, input: Tensor, state: LSTMState | undefined): LSTMForwardResult {
-    const who = `${this}.${method}`;
-    const sizes = checkSequence(who, input, this.inputSize, this.batchFirst);
-    const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;
-    const [h0, c0] = readStateTensors(who, 'state', state, ['h0', 'c0'], L, N, H);
-    let x = timeMajorRows(input, sizes, this.batchFirst);
-    const caches: LSTMLayerCache[] = [];
-    const hN = new Tensor([L, N, H]), cN = new Tensor([L, N, H]);
-    for (let k = 0; k < L; k++) {
-      const cache = this.layerForward(k, x, layerState(h0, k, N, H), layerState(c0, k, N, H), T, N);
-      hN.data.set(rowsOf(cache.hs, T * N, N).data, k * N * H); // hN, cN of layer k = its h_{T−1}, c_{T−1}
-      cN.data.set(rowsOf(cache.cs, T * N, N).data, k * N * H);
-      x = rowsOf(cache.hs, N, T * N); //                          the input of layer k + 1: h_0 … h_{T−1}
-      caches.push(cache);
-    }
-    const output = sequenceFromRows(x.data, { T, N, F: H }, this.batchFirst);
-    this.caches = caches;
-    this.sizes = sizes;
+    const { output, finalStates: [hN, cN] } = this.driver.forward(`${this}.${method}`, input, state);
     this.rememberOutput(output);
     return { output, hN, cN };
-  }
-
-  /** Layer k over the whole sequence: x [T·N, in], h0 and c0 [N, H] → what backward needs (hs holds the outputs). */
-  private layerForward(k: number, x: Tensor, h0: Tensor, c0: Tensor, T: number, N: number): LSTMLayerCache {
-    const { weightIh, weightHh, biasIh, biasHh } = this.layers[k];
-    const H = this.hiddenSize;
-    const hs = new Tensor([(T + 1) * N, H]), cs = new Tensor([(T + 1) * N, H]), tanhC = new Tensor([T * N, H]);
-    hs.data.set(h0.data); //                                   h_{−1} = h0
-    cs.data.set(c0.data); //                                   c_{−1} = c0
-    const gates = matmulTransB(x, weightIh.value); //           x_t·W_ihᵀ for every step at once, rows [T·N, 4H]
-    if (biasIh !== null && biasHh !== null) {
-      addRowVector(gates, biasIh.value); //                      + b_ih
-      addRowVector(gates, biasHh.value); //                      + b_hh
-    }
-    for (let t = 0; t < T; t++) {
-      const a = rowsOf(gates, t * N, N);
-      matmulTransB(rowsOf(hs, t * N, N), weightHh.value, { into: a, accumulate: true }); // a_t = … + h_{t−1}·W_hhᵀ
-      lstmCellForward(a.data, rowsOf(cs, t * N, N).data, rowsOf(cs, (t + 1) * N, N).data, rowsOf(hs, (t + 1) * N, N).data,
-        rowsOf(tanhC, t * N, N).data, N, H); //                                              a_t → i, f, g, o; c_t, h_t
-    }
-    return { input: x, hs, cs, gates, tanhC };
-  }
-
-  /**
-   * Layer k's backward pass through time. gradRows: ∂L/∂h_t from the output or the layer above,
-   * rows [T·N, H]; gradHN, gradCN: ∂L/∂hN, ∂L/∂cN of this layer [N, H]; gradH0, gradC0 receive
-   * ∂L/∂h0, ∂L/∂c0 [N, H]. Returns ∂L/∂x_t, rows [T·N, in].
-   */
-  private layerBackward(k: number, cache: LSTMLayerCache, gradRows: Tensor, gradHN: Tensor, gradCN: Tensor,
-    gradH0: Tensor, gradC0: Tensor, T: number, N: number): Tensor {
-    const { weightIh, weightHh, biasIh, biasHh } = this.layers[k];
-    const H = this.hiddenSize;
-    const da = new Tensor([T * N, 4 * H]); //              da_t = [da_i, da_f, da_g, da_o] for every step, rows [T·N, 4H]
-    const dh = new Tensor([N, H], gradHN.data.slice()); // what flows back into h_{T−1}: ∂L/∂hN
-    const dc = new Tensor([N, H], gradCN.data.slice()); // what flows back into c_{T−1}: ∂L/∂cN
-    for (let t = T - 1; t >= 0; t--) {
-      const dhData = dh.data, g = rowsOf(gradRows, t * N, N).data;
-      for (let i = 0; i < dhData.length; i++) dhData[i] += g[i]; //                          dh += G_t
-      const dat = rowsOf(da, t * N, N);
-      lstmCellBackward(rowsOf(cache.gates, t * N, N).data, rowsOf(cache.cs, t * N, N).data, rowsOf(cache.tanhC, t * N, N).data,
-        dhData, dc.data, dat.data, N, H); //                                                  da_t; dc → ∂L/∂c_{t−1}
-      matmul(dat, weightHh.value, { into: dh }); //                                            dh = da_t·W_hh → ∂L/∂h_{t−1}
-    }
-    gradH0.data.set(dh.data); //                                                             ∂L/∂h0
-    gradC0.data.set(dc.data); //                                                             ∂L/∂c0
-    matmulTransA(da, cache.input, { into: weightIh.grad, accumulate: true }); //              ∂L/∂W_ih += Σ_t da_tᵀ·x_t
-    matmulTransA(da, rowsOf(cache.hs, 0, T * N), { into: weightHh.grad, accumulate: true }); // ∂L/∂W_hh += Σ_t da_tᵀ·h_{t−1}
-    if (biasIh !== null && biasHh !== null) {
-      sumRows(da, { into: biasIh.grad, accumulate: true }); //                                 ∂L/∂b_ih += Σ_t Σₙ da_t
-      sumRows(da, { into: biasHh.grad, accumulate: true }); //                                 ∂L/∂b_hh += Σ_t Σₙ da_t
-    }
-    return matmul(da, weightIh.value); //                                                      ∂L/∂x_t = da_t·W_ih
   }
 
   /** weightIhL0, weightHhL0, biasIhL0, biasHhL0, weightIhL1, … (PyTorch's order). */
@@ -287,6 +205,34 @@ export class LSTM extends Module {
   }
 }
 registerModule(LSTM, 'LSTM');
+
+/**
+ * The LSTM cell, run over the steps and the layers by the driver (recurrent-shared.ts): two states
+ * h and c, four gates i, f, g, o, and one gradient da_t of the pre-activations for W_ih and W_hh.
+ */
+const LSTM_CELL: RecurrentCell<LSTMKept> = {
+  stateNames: ['h', 'c'],
+  gates: 4,
+  hiddenGradApart: false,
+  startForward: ({ weightIh, biasIh, biasHh }, x, H) => {
+    const gates = matmulTransB(x, weightIh.value); //           x_t·W_ihᵀ for every step at once, rows [T·N, 4H]
+    if (biasIh !== null && biasHh !== null) {
+      addRowVector(gates, biasIh.value); //                      + b_ih
+      addRowVector(gates, biasHh.value); //                      + b_hh
+    }
+    return { gates, tanhC: new Tensor([x.shape[0], H]) };
+  },
+  forwardStep: ({ weightHh }, { gates, tanhC }, t, N, [hPrev, cPrev], [h, c]) => {
+    const a = rowsOf(gates, t * N, N);
+    matmulTransB(hPrev, weightHh.value, { into: a, accumulate: true }); // a_t = … + h_{t−1}·W_hhᵀ
+    lstmCellForward(a.data, cPrev.data, c.data, h.data, rowsOf(tanhC, t * N, N).data, N, hPrev.shape[1]); // a_t → i, f, g, o; c_t, h_t
+  },
+  backwardStep: ({ weightHh }, { gates, tanhC }, t, N, [, cPrev], _after, [dh, dc], da) => {
+    lstmCellBackward(rowsOf(gates, t * N, N).data, cPrev.data, rowsOf(tanhC, t * N, N).data,
+      dh.data, dc.data, da.data, N, cPrev.shape[1]); //                  da_t; dc → ∂L/∂c_{t−1}
+    matmul(da, weightHh.value, { into: dh }); //                         dh = da_t·W_hh → ∂L/∂h_{t−1}
+  },
+};
 
 /**
  * One step of every sequence: a [N, 4H] holds the pre-activations of i, f, g, o side by side and

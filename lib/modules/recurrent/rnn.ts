@@ -2,13 +2,13 @@ import { MinidlError, checkArgumentCount, checkInteger } from '../../errors';
 import { OptionSpec, oneOf } from '../../options';
 import { configBoolean, configNumber } from '../../serialization/config-values';
 import { registerModule } from '../../serialization/module-registry';
-import { addRowVector, matmul, matmulTransA, matmulTransB, sumRows } from '../../tensor/ops';
+import { addRowVector, matmul, matmulTransB } from '../../tensor/ops';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../module';
 import { Parameter } from '../parameter';
 import {
-  RECURRENT_OPTIONS, RecurrentLayerParams, RecurrentOptions, SequenceSizes, checkSequence, describeSettings, flattenParams,
-  layerState, makeRecurrentParams, readRecurrentOptions, readStateTensors, rowsOf, sequenceFromRows, timeMajorRows,
+  RECURRENT_OPTIONS, RecurrentCell, RecurrentDriver, RecurrentLayerParams, RecurrentOptions, describeSettings, flattenParams,
+  makeRecurrentParams, readRecurrentOptions, rowsOf,
 } from './recurrent-shared';
 
 /** Options of `RNN`: those of every recurrent layer, and the nonlinearity. */
@@ -45,12 +45,10 @@ export interface RNNBackwardResult {
   gradH0: Tensor;
 }
 
-/** What a layer's forward pass keeps for its backward pass. */
-interface RNNLayerCache {
-  /** The layer's input x_0 … x_{T−1} as rows [T·N, in] (row t·N + n: step t of sequence n). */
-  input: Tensor;
-  /** h_{−1} (the initial state) then h_0 … h_{T−1}, as rows [(T+1)·N, H]. */
-  hs: Tensor;
+/** What the cell keeps of a layer's steps (the states h are kept by the driver). */
+interface RNNKept {
+  /** The pre-activations a_t of every step, rows [T·N, H]. */
+  pre: Tensor;
 }
 
 /**
@@ -117,8 +115,8 @@ export class RNN extends Module {
   readonly nonlinearity: 'tanh' | 'relu';
   /** The parameters of each layer k: weightIhL{k}, weightHhL{k}, biasIhL{k}, biasHhL{k}. */
   readonly layers: readonly RecurrentLayerParams[];
-  private caches: RNNLayerCache[] | null = null;
-  private sizes: SequenceSizes | null = null;
+  /** Runs the cell below over the steps and the layers (recurrent-shared.ts), and keeps what backward needs. */
+  private readonly driver: RecurrentDriver<RNNKept>;
 
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
     super();
@@ -131,6 +129,7 @@ export class RNN extends Module {
     this.batchFirst = settings.batchFirst;
     this.nonlinearity = read.nonlinearity ?? 'tanh';
     this.layers = makeRecurrentParams(1, inputSize, hiddenSize, settings);
+    this.driver = new RecurrentDriver(rnnCell(this.nonlinearity), { inputSize, hiddenSize, numLayers: this.numLayers, batchFirst: this.batchFirst }, this.layers);
   }
 
   /** The output [T, N, H] for `input` [T, N, in], from a zero initial state. */
@@ -155,84 +154,15 @@ export class RNN extends Module {
    */
   backwardWithState(gradOut: Tensor, gradState?: RNNStateGrad): RNNBackwardResult {
     this.checkGradOut(gradOut, 'backwardWithState');
-    const caches = this.caches as RNNLayerCache[], sizes = this.sizes as SequenceSizes;
-    const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;
-    const [gradHN] = readStateTensors(`${this}.backwardWithState`, 'gradState', gradState, ['hN'], L, N, H);
-    // every check is done: from here on, gradients are added
-    let gradRows = timeMajorRows(gradOut, { T, N, F: H }, this.batchFirst); // ∂L/∂h_t of the last layer, rows [T·N, H]
-    const gradH0 = new Tensor([L, N, H]);
-    for (let k = L - 1; k >= 0; k--) {
-      gradRows = this.layerBackward(k, caches[k], gradRows, layerState(gradHN, k, N, H), layerState(gradH0, k, N, H), T, N);
-    }
-    return { gradInput: sequenceFromRows(gradRows.data, sizes, this.batchFirst), gradH0 };
+    const { gradInput, gradInitialStates: [gradH0] } = this.driver.backward(`${this}.backwardWithState`, gradOut, gradState);
+    return { gradInput, gradH0 };
   }
 
-  /** Both forward passes: checks, runs every layer over time, keeps what backward needs. */
+  /** Both forward passes: the driver checks and runs every layer over time; the output's shape is remembered. */
   private run(method: string, input: Tensor, state: RNNState | undefined): RNNForwardResult {
-    const who = `${this}.${method}`;
-    const sizes = checkSequence(who, input, this.inputSize, this.batchFirst);
-    const { T, N } = sizes, H = this.hiddenSize, L = this.numLayers;
-    const [h0] = readStateTensors(who, 'state', state, ['h0'], L, N, H);
-    let x = timeMajorRows(input, sizes, this.batchFirst);
-    const caches: RNNLayerCache[] = [];
-    const hN = new Tensor([L, N, H]);
-    for (let k = 0; k < L; k++) {
-      const cache = this.layerForward(k, x, layerState(h0, k, N, H), T, N);
-      hN.data.set(rowsOf(cache.hs, T * N, N).data, k * N * H); // hN of layer k = its h_{T−1}
-      x = rowsOf(cache.hs, N, T * N); //                          the input of layer k + 1: h_0 … h_{T−1}
-      caches.push(cache);
-    }
-    const output = sequenceFromRows(x.data, { T, N, F: H }, this.batchFirst);
-    this.caches = caches;
-    this.sizes = sizes;
+    const { output, finalStates: [hN] } = this.driver.forward(`${this}.${method}`, input, state);
     this.rememberOutput(output);
     return { output, hN };
-  }
-
-  /** Layer k over the whole sequence: x [T·N, in] and h0 [N, H] → what backward needs (hs holds the outputs). */
-  private layerForward(k: number, x: Tensor, h0: Tensor, T: number, N: number): RNNLayerCache {
-    const { weightIh, weightHh, biasIh, biasHh } = this.layers[k];
-    const H = this.hiddenSize;
-    const hs = new Tensor([(T + 1) * N, H]);
-    hs.data.set(h0.data); //                                   h_{−1} = h0
-    const pre = matmulTransB(x, weightIh.value); //             x_t·W_ihᵀ for every step at once, rows [T·N, H]
-    if (biasIh !== null && biasHh !== null) {
-      addRowVector(pre, biasIh.value); //                        + b_ih
-      addRowVector(pre, biasHh.value); //                        + b_hh
-    }
-    for (let t = 0; t < T; t++) {
-      const a = rowsOf(pre, t * N, N);
-      matmulTransB(rowsOf(hs, t * N, N), weightHh.value, { into: a, accumulate: true }); // a_t = … + h_{t−1}·W_hhᵀ
-      rnnCellForward(a.data, rowsOf(hs, (t + 1) * N, N).data, this.nonlinearity); //         h_t = act(a_t)
-    }
-    return { input: x, hs };
-  }
-
-  /**
-   * Layer k's backward pass through time. gradRows: ∂L/∂h_t from the output or the layer above,
-   * rows [T·N, H]; gradHN: ∂L/∂hN of this layer [N, H]; gradH0 receives ∂L/∂h0 [N, H].
-   * Returns ∂L/∂x_t, rows [T·N, in].
-   */
-  private layerBackward(k: number, cache: RNNLayerCache, gradRows: Tensor, gradHN: Tensor, gradH0: Tensor, T: number, N: number): Tensor {
-    const { weightIh, weightHh, biasIh, biasHh } = this.layers[k];
-    const H = this.hiddenSize;
-    const da = new Tensor([T * N, H]); //                 da_t for every step, rows [T·N, H]
-    const dh = new Tensor([N, H], gradHN.data.slice()); // what flows back into h_{T−1}: ∂L/∂hN
-    for (let t = T - 1; t >= 0; t--) {
-      const dhData = dh.data, g = rowsOf(gradRows, t * N, N).data;
-      for (let i = 0; i < dhData.length; i++) dhData[i] += g[i]; //                         dh += G_t
-      const dat = rowsOf(da, t * N, N);
-      rnnCellBackward(rowsOf(cache.hs, (t + 1) * N, N).data, dhData, dat.data, this.nonlinearity); // da_t
-      matmul(dat, weightHh.value, { into: dh }); //                                           dh = da_t·W_hh → ∂L/∂h_{t−1}
-    }
-    gradH0.data.set(dh.data); //                                                            ∂L/∂h0
-    matmulTransA(da, cache.input, { into: weightIh.grad, accumulate: true }); //             ∂L/∂W_ih += Σ_t da_tᵀ·x_t
-    matmulTransA(da, rowsOf(cache.hs, 0, T * N), { into: weightHh.grad, accumulate: true }); // ∂L/∂W_hh += Σ_t da_tᵀ·h_{t−1}
-    if (biasIh !== null && biasHh !== null) {
-      sumRows(da, { into: biasIh.grad, accumulate: true }); //                                ∂L/∂b_ih += Σ_t Σₙ da_t
-      sumRows(da, { into: biasHh.grad, accumulate: true }); //                                ∂L/∂b_hh += Σ_t Σₙ da_t
-    }
-    return matmul(da, weightIh.value); //                                                     ∂L/∂x_t = da_t·W_ih
   }
 
   /** weightIhL0, weightHhL0, biasIhL0, biasHhL0, weightIhL1, … (PyTorch's order). */
@@ -262,6 +192,35 @@ registerModule(RNN, 'RNN');
 
 /** The options RNN reads. */
 const RNN_OPTIONS: OptionSpec<RNNOptions> = { ...RECURRENT_OPTIONS, nonlinearity: oneOf('tanh', 'relu') };
+
+/**
+ * The Elman cell, run over the steps and the layers by the driver (recurrent-shared.ts): one state h,
+ * one gate, and its gradient da_t serves both W_ih and W_hh.
+ */
+function rnnCell(nonlinearity: 'tanh' | 'relu'): RecurrentCell<RNNKept> {
+  return {
+    stateNames: ['h'],
+    gates: 1,
+    hiddenGradApart: false,
+    startForward: ({ weightIh, biasIh, biasHh }, x) => {
+      const pre = matmulTransB(x, weightIh.value); //                 x_t·W_ihᵀ for every step at once, rows [T·N, H]
+      if (biasIh !== null && biasHh !== null) {
+        addRowVector(pre, biasIh.value); //                            + b_ih
+        addRowVector(pre, biasHh.value); //                            + b_hh
+      }
+      return { pre };
+    },
+    forwardStep: ({ weightHh }, { pre }, t, N, [hPrev], [h]) => {
+      const a = rowsOf(pre, t * N, N);
+      matmulTransB(hPrev, weightHh.value, { into: a, accumulate: true }); // a_t = … + h_{t−1}·W_hhᵀ
+      rnnCellForward(a.data, h.data, nonlinearity); //                        h_t = act(a_t)
+    },
+    backwardStep: ({ weightHh }, _kept, _t, _N, _before, [h], [dh], da) => {
+      rnnCellBackward(h.data, dh.data, da.data, nonlinearity); //       da_t = dh ⊙ act′(a_t)
+      matmul(da, weightHh.value, { into: dh }); //                       dh = da_t·W_hh → ∂L/∂h_{t−1}
+    },
+  };
+}
 
 /** h = act(a), entry by entry (a holds x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh). */
 function rnnCellForward(a: Float64Array, h: Float64Array, nonlinearity: 'tanh' | 'relu'): void {
