@@ -580,7 +580,7 @@ export const table: ContractTable = {
     flagRow('npm run disk --figures: not a flag', () => readDiskFlags(['--figures']), /^unknown flag --figures/),
     ...diskOutRows(),
     ...roundsFlagRows('npm run conv-disk', readConvDiskFlags, 'course, adam, adam-reflect'),
-    flagRow('npm run conv-disk --save: a flag of the disk demo only', () => readConvDiskFlags(['--save']), /^unknown flag --save; the flags are --config, --rounds, --epochs, --seed, --out, --quiet, --help$/),
+    flagRow('npm run conv-disk --save: a flag of the disk demo only', () => readConvDiskFlags(['--save']), /^unknown flag --save; the flags are --config, --rounds, --epochs, --seed, --out, --quiet, --jobs, --help$/),
     ...convDiskOutRows(),
     ...mnistRows(),
     ...predictRows(),
