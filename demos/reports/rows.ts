@@ -240,6 +240,12 @@ function mnistRows(): ReportRow[] {
     'rounds: 3 seeded rounds (the report gives one run)',
     'data: the offline digits (7996 train / 2004 test), or the standard files with --data',
   ];
+  /** npm run mnist's CNN: Conv2d(1→8, 5×5)-ReLU-MaxPool2d(2)-Conv2d(8→16, 5×5)-ReLU-MaxPool2d(2)-Linear(256→10). */
+  const smallCnn: LayerSpec[] = [
+    { kind: 'conv2d', in: 1, out: 8, kernel: 5, padding: 0 }, relu, { kind: 'maxPool2d', size: 2 },
+    { kind: 'conv2d', in: 8, out: 16, kernel: 5, padding: 0 }, relu, { kind: 'maxPool2d', size: 2 },
+    { kind: 'flatten' }, linear(256, 10),
+  ];
   return [
     {
       ...common, id: '004-softmax', label: 'no hidden layer',
@@ -259,12 +265,15 @@ function mnistRows(): ReportRow[] {
     {
       ...common, id: '004-cnn-cosine', label: 'small CNN, cosine schedule', published: null, variantOf: '004-mlp-relu',
       changed: "the CNN of npm run mnist instead of the MLP — Conv2d(1→8, 5×5)-ReLU-MaxPool2d(2)-Conv2d(8→16, 5×5)-ReLU-MaxPool2d(2)-Linear(256→10), PyTorch's initialisation, the images as [N,1,28,28] — and the learning rate following a cosine from 0.01 to 0 over the 20 epochs: a convolution applies the same small filters at every position, so 7996 images teach it far more per weight than a fully connected layer, and the decaying rate lets the last epochs settle",
-      network: [
-        { kind: 'conv2d', in: 1, out: 8, kernel: 5, padding: 0 }, relu, { kind: 'maxPool2d', size: 2 },
-        { kind: 'conv2d', in: 8, out: 16, kernel: 5, padding: 0 }, relu, { kind: 'maxPool2d', size: 2 },
-        { kind: 'flatten' }, linear(256, 10),
-      ],
+      network: smallCnn,
       init: { kind: 'pytorch' }, schedule: { kind: 'cosine' }, data: { task: 'mnist', images: true },
+      stated: 'as 004-mlp-relu', choices: ['as 004-mlp-relu'], belowReason: null,
+    },
+    {
+      ...common, id: '004-cnn-shift', label: 'small CNN, random shifts, lr 0.05, cosine schedule', published: null, variantOf: '004-mlp-relu',
+      changed: "004-cnn-cosine's CNN and cosine schedule with two changes. (1) Every epoch, each training image is moved by its own random shift of up to 2 pixels each way (dy and dx uniform in {−2, …, 2}, drawn from the round's generator, the pixels that come in 0: demos/reports/random-shifts.ts); the test images are not moved. A digit moved by two pixels is the same digit, so the network sees new images every epoch and has to learn strokes wherever they are, not the 7996 training images by heart. (2) The learning rate starts at 0.05 instead of 0.01, the cosine still bringing it to 0: shifted images are harder to fit, and at 0.01 the training error stays near 2 % after 20 epochs. Each change alone gains less (round 1, test accuracy: 96.81 % for 004-cnn-cosine, 97.41 % with the shifts alone, 97.50 % with lr 0.05 alone, which fits the training images to 100 %, 98.55 % with both)",
+      network: smallCnn, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9 },
+      init: { kind: 'pytorch' }, schedule: { kind: 'cosine' }, data: { task: 'mnist', images: true, shift: 2 },
       stated: 'as 004-mlp-relu', choices: ['as 004-mlp-relu'], belowReason: null,
     },
   ];
