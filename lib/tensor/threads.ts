@@ -20,7 +20,7 @@ export { webWorkers } from './wasm/wasm-threads';
  * and a spinning thread competes with everything else the machine runs — other programs, other
  * jobs, a browser's other tabs. More spinning threads than cores make every call wait for the
  * operating system and cost milliseconds. So the second thread is a choice you make, knowing the
- * machine has a core to spare. An idle worker spins half a millisecond, then sleeps, and never keeps
+ * machine has a core to spare. An idle worker spins 200 µs, then sleeps, and never keeps
  * a Node.js program alive.
  *
  * Where it works: Node.js (pass `nodeWorkers` from 'minidl/node') and browser pages that are

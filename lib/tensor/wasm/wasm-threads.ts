@@ -84,10 +84,10 @@ export const SPLIT_KERNELS = ['matmul', 'matmulTransB', 'matmulTransARows', 'con
 export const SPLIT_FLOPS = 400_000;
 
 /** How long an idle worker spins, in microseconds, before it sleeps in Atomics.wait. */
-export const WORKER_SPIN_MICROSECONDS = 500;
+export const WORKER_SPIN_MICROSECONDS = 200;
 
 /** How long the calling thread spins for the worker's rows before it sleeps (where a thread may sleep). */
-const CALLER_SPIN_MICROSECONDS = 2000;
+const CALLER_SPIN_MICROSECONDS = 200;
 
 /** The first message a worker receives: everything `runKernelWorker` needs. */
 export interface KernelWorkerMessage {
