@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { CrossEntropyLoss } from '../lib/losses/cross-entropy';
 import { MSELoss } from '../lib/losses/mse';
 import { ReLU } from '../lib/modules/activations/relu';
@@ -55,6 +56,9 @@ describe('inputNeedsGrad = false: Conv2d and Linear skip ∂L/∂input', () => {
     expectMinidlError(() => skipped.toArray(), /was not computed/);
     expectMinidlError(() => skipped.firstNonFinite(), /was not computed/);
     expect(String(skipped)).toMatch(/^Tensor\[[\d,]+\] \(not computed: .*skipped ∂L\/∂input, inputNeedsGrad being false\)$/);
+    // console.log and JSON show no stand-in zeros either
+    expect(inspect(skipped)).toBe(String(skipped));
+    expectMinidlError(() => JSON.stringify(skipped), /was not computed/);
     // told again, backward keeps the contract
     told.inputNeedsGrad = true;
     told.forward(x);

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import {
   MinidlError,
   Rng,
@@ -9,6 +10,7 @@ import {
   matmulTransB,
   sumRows,
   takeRows,
+  withTemporaryTensors,
 } from '../lib';
 
 /** A [rows, cols] tensor of seeded uniform numbers in [-1, 1). */
@@ -491,5 +493,29 @@ describe('valid input is still accepted as it is', () => {
     expect(Array.from(into.data)).toEqual([8, 12]);
     expect(() => sumRows(g, { into, accumulate: true, extra: 1 } as never)).toThrow(/unknown option 'extra'/);
     expect(Array.from(into.data)).toEqual([8, 12]);
+  });
+});
+
+describe('what console.log and JSON.stringify show', () => {
+  test('a small tensor: its values, as toString; a large one: shape, first and last values, count', () => {
+    const small = Tensor.from([[1, 2], [3, 4.5]]);
+    expect(inspect(small)).toBe('Tensor[2,2] [[1,2],[3,4.5]]');
+    expect(inspect({ nested: small })).toBe('{ nested: Tensor[2,2] [[1,2],[3,4.5]] }');
+    const large = new Tensor([10, 10], Float64Array.from({ length: 100 }, (_, i) => i));
+    expect(inspect(large)).toBe('Tensor[10,10] [0, 1, 2, 3, 4, 5, …, 97, 98, 99] (100 values)');
+    expect(JSON.parse(JSON.stringify(small))).toEqual({ shape: [2, 2], data: [1, 2, 3, 4.5] });
+  });
+
+  test('a temporary whose step has ended: "(released)", never the numbers its memory holds now', () => {
+    let kept: Tensor | null = null;
+    withTemporaryTensors(() => {
+      kept = matmul(Tensor.from([[1, 2], [3, 4]]), Tensor.from([[1, 2], [3, 4]]));
+      return 0;
+    });
+    withTemporaryTensors(() => Tensor.full([2, 2], 100).size); // may take the released bytes
+    const released = kept as unknown as Tensor;
+    if (released.readable) return; // kept memory on this backend: nothing was released
+    expect(inspect(released)).toBe('Tensor[2,2] (released)');
+    expect(() => JSON.stringify(released)).toThrow(MinidlError);
   });
 });

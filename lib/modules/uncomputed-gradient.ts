@@ -38,4 +38,9 @@ export class UncomputedGradient extends Tensor {
   override toString(): string {
     return `Tensor${formatShape(this.shape)} (not computed: ${this.skippedBy} skipped ∂L/∂input, inputNeedsGrad being false)`;
   }
+
+  /** What console.log shows: toString() whatever the size (there are no values to show). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
 }

@@ -287,6 +287,32 @@ export class Tensor {
     if (!this.readable) return `${head} (released)`;
     return this.size <= 64 ? `${head} ${JSON.stringify(this.toArray())}` : head;
   }
+
+  /**
+   * What `console.log(t)` and Node's `util.inspect` show: `toString()` for up to 64 values, else
+   * the shape, the first 6 and last 3 values in row-major order and the count. It reads through
+   * `toString`/`data` like any other reader, so a released temporary shows "(released)" and a
+   * gradient that was not computed says so: never the numbers its memory holds now.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    if (!this.readable || this.size <= 64) return this.toString();
+    const values = this.data;
+    const shown = (from: number, to: number): string => Array.from(values.subarray(from, to)).join(', ');
+    return `Tensor${formatShape(this.shape)} [${shown(0, 6)}, …, ${shown(values.length - 3, values.length)}] (${values.length} values)`;
+  }
+
+  /**
+   * What `JSON.stringify(t)` writes: `{ shape, data }` with the values as a plain array (a
+   * released temporary or an uncomputed gradient throws a MinidlError, as reading `data` does).
+   */
+  toJSON(): {
+    /** The tensor's shape. */
+    shape: number[];
+    /** Its values, row-major. */
+    data: number[];
+  } {
+    return { shape: this.shape.slice(), data: Array.from(this.data) };
+  }
 }
 
 /** True while `keptTensor` builds a tensor that is not a step temporary. */
