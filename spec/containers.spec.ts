@@ -1,5 +1,5 @@
 import {
-  BatchNorm1d, ColumnSplit, Dropout, Linear, MSELoss, MinidlError, Module, ReLU, Rng, Sequential, Sigmoid, Tanh, Tensor,
+  BatchNorm1d, ColumnSplit, Dropout, Linear, MSELoss, MinidlError, Module, ReLU, Residual, Rng, Sequential, Sigmoid, Tanh, Tensor,
   defaultRng, gradcheck,
 } from '../lib';
 import { bits, expectMinidlError, randn } from './helpers';
@@ -273,5 +273,26 @@ describe('a forward that fails midway gives back what the modules before the fai
       caught = err;
     }
     expect(caught).toBeInstanceOf(MinidlError);
+  });
+});
+
+describe("a container's children cannot be swapped behind its back", () => {
+  // A trainer learns a model's tree once per fit (which module reads the data, whether every
+  // module is the library's); children change only through what the containers offer (append).
+  test('Residual.inner, ColumnSplit.modules and .sizes, Sequential.modules: assigning throws, nothing changes', () => {
+    const f = new Linear(2, 2);
+    const block = new Residual(f);
+    expect(() => { (block as unknown as { inner: Module }).inner = new Linear(2, 2); }).toThrow(TypeError);
+    expect(block.inner).toBe(f);
+    const a = new Linear(1, 1), b = new Linear(1, 1);
+    const split = new ColumnSplit([1, 1], [a, b]);
+    expect(() => { (split as unknown as { modules: Module[] }).modules = [b, a]; }).toThrow(TypeError);
+    expect(() => { (split as unknown as { sizes: number[] }).sizes = [2]; }).toThrow(TypeError);
+    expect(() => { (split.modules as Module[])[0] = b; }).toThrow(TypeError);
+    expect(split.modules).toEqual([a, b]);
+    expect(split.sizes).toEqual([1, 1]);
+    const seq = new Sequential(new ReLU());
+    expect(() => { (seq as unknown as { modules: Module[] }).modules = []; }).toThrow(TypeError);
+    expect(seq.length).toBe(1);
   });
 });

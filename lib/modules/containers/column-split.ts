@@ -34,10 +34,8 @@ import { checkHeldOnce, checkIsModule, checkTree, keepStateOnFailure, structureC
  * ```
  */
 export class ColumnSplit extends Module {
-  /** The width of each input group (frozen). */
-  readonly sizes: readonly number[];
-  /** The module applied to each group (frozen). */
-  readonly modules: readonly Module[];
+  private readonly groupSizes: readonly number[];
+  private readonly groupModules: readonly Module[];
   private outputWidths: number[] = [];
 
   constructor(sizes: number[], modules: Module[]) {
@@ -67,9 +65,19 @@ export class ColumnSplit extends Module {
     }
     for (let k = 0; k < modules.length; k++) checkIsModule(who, modules[k], ` at modules[${k}]`);
     checkHeldOnce(who, this, modules);
-    this.sizes = Object.freeze(sizes.slice());
-    this.modules = Object.freeze(modules.slice());
+    this.groupSizes = Object.freeze(sizes.slice());
+    this.groupModules = Object.freeze(modules.slice());
     structureChanged();
+  }
+
+  /** The width of each input group (frozen; the property cannot be assigned either). */
+  get sizes(): readonly number[] {
+    return this.groupSizes;
+  }
+
+  /** The module applied to each group (frozen; the property cannot be assigned either: make a new ColumnSplit). */
+  get modules(): readonly Module[] {
+    return this.groupModules;
   }
 
   forward(input: Tensor): Tensor {

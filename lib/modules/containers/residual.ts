@@ -36,16 +36,24 @@ import { checkHeldOnce, checkIsModule, checkTree, keepStateOnFailure, structureC
  * ```
  */
 export class Residual extends Module {
-  /** f, the module the skip connection goes around. */
-  readonly inner: Module;
+  private readonly wrapped: Module;
 
   constructor(inner: Module) {
     super();
     checkArgumentCount('Residual', arguments.length, ['inner']);
     checkIsModule('Residual', inner, ' (the module to add a skip connection around: new Residual(new Linear(16, 16)))');
     checkHeldOnce('Residual', this, [inner]);
-    this.inner = inner;
+    this.wrapped = inner;
     structureChanged();
+  }
+
+  /**
+   * f, the module the skip connection goes around. It cannot be replaced (a getter without a
+   * setter: assigning throws a TypeError), since a trainer may have learned the tree already;
+   * make a new Residual instead.
+   */
+  get inner(): Module {
+    return this.wrapped;
   }
 
   forward(input: Tensor): Tensor {
