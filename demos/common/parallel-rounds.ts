@@ -17,6 +17,9 @@
  *   - jobs = n > 1: min(n, tasks) worker threads (node:worker_threads) each load `workerFile`,
  *     which calls `serveTasks(run)` with the same function. A thread is handed the next task
  *     as soon as it is free (a shared queue, so a long round does not hold short ones back).
+ *     A thread costs about 1 s of CPU time to start (tsx compiles the modules it loads, and it
+ *     makes its own WebAssembly instance), once per run, not per task (docs/experiments.md,
+ *     section 6, measures it with the speed-up).
  *
  * Tasks and results cross between threads by the structured clone algorithm (the one
  * `postMessage` uses): plain objects, arrays, numbers, strings and typed arrays, which arrive
