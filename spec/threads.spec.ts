@@ -84,6 +84,40 @@ describe('setThreads(2): the same bits as one thread and as the js backend', () 
   }, 30_000);
 });
 
+describe('the worker shares the memory as it grows', () => {
+  test('a product on pages added after the worker started: the worker computes its half there, the same bits', async () => {
+    setBackend('wasm');
+    await setThreads(2, nodeWorkers);
+    const second = secondThread();
+    second.mayTakeBack = false;
+    const backend = loadedWasmBackend()!;
+    const memory = backend.instance.memory;
+    const before = backend.instance.exports.memory.buffer.byteLength;
+    const [M, K, N] = [64, 100, 100];
+    const rng = new Rng('threads growth');
+    // one block larger than the whole memory: the memory grows, and the operands at its end lie in the new pages
+    const block = memory.allocate(before / 8 + M * K + K * N + M * N);
+    const end = block + before;
+    const A = memory.array(end, M * K), B = memory.array(end + M * K * 8, K * N), C = memory.array(end + (M * K + K * N) * 8, M * N);
+    rng.fillNormal(A);
+    rng.fillNormal(B);
+    try {
+      const split = second.splitCalls;
+      backend.scratch.product('matmul', A, B, C, M, K, N, false);
+      expect(second.splitCalls).toBe(split + 1);
+      const alone = new Float64Array(M * N);
+      backend.scratch.secondThread = null;
+      backend.scratch.product('matmul', A, B, alone, M, K, N, false);
+      backend.scratch.secondThread = second;
+      expect(bits(C)).toEqual(bits(alone));
+    } finally {
+      second.mayTakeBack = true;
+      memory.free(block);
+    }
+    await setThreads(1);
+  }, 20_000);
+});
+
 describe('setThreads refuses, and changes nothing', () => {
   afterEach(() => setThreads(1));
 
