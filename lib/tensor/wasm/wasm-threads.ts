@@ -47,10 +47,12 @@ import { KERNEL_WORKER_SOURCE } from './wasm-worker-source';
  * ## When a call is split
  *
  * Only above `SPLIT_FLOPS` floating-point operations (2·M·K·N for a product, 2·N·F·K·OH·OW for a
- * convolution pass): below it, the cost of a parallel call (about 0.5 µs spinning, more when the
- * worker must be woken, and both threads sharing the memory bus) eats the gain. The course's
- * network (products of [100,25]·[25,25]) stays on one thread; the MNIST networks' large products
- * and both passes of their convolutions are split.
+ * convolution pass), for products of at least 8 rows and weight gradients of at least 8 filters:
+ * below it the gain is small next to the processor time the worker spends awake. (With the
+ * threshold at 100,000, the course network's [100,25]·[25,25] products were split and a course
+ * round took at most 10 % less wall-clock time for twice the CPU time: docs/performance.md.) The
+ * course network stays on one thread; the MNIST networks' large products, both passes of their
+ * convolutions and the second convolution's per-sample Wᵀ·Gₙ are split.
  */
 
 /** Positions of the control block's 32-bit integers. */
