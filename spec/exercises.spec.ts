@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runExercises } from '../demos/exercises/generate';
 import { TASKS } from '../demos/exercises/tasks';
 import { MISTAKE_NAMES } from '../demos/exercises/grader/mistakes';
 import { readNumber, storeNumber } from '../demos/exercises/grader/reference-data';
@@ -35,10 +36,18 @@ function runTs(cwd: string, script: string, args: string[]): string {
   return result.stdout;
 }
 
-/** Generates an exercise repository into work/<name> with `--tasks tasks`, linked to our node_modules. */
+/**
+ * Generates an exercise repository into work/<name> with `--tasks tasks`, linked to our
+ * node_modules: `npm run exercises`'s own function, in this process (its line on stderr muted).
+ */
 function generate(name: string, tasks: string | null): string {
   const dir = path.join(work, name);
-  runTs(ROOT, path.join('demos', 'exercises', 'generate.ts'), ['--out', dir, ...(tasks === null ? [] : ['--tasks', tasks])]);
+  const said = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    runExercises(['--out', dir, ...(tasks === null ? [] : ['--tasks', tasks])]);
+  } finally {
+    said.mockRestore();
+  }
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   return dir;
 }
