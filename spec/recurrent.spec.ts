@@ -458,9 +458,9 @@ describe('training with NeuralNet.fit', () => {
     expect(isLibraryModel(model)).toBe(false); // LastStep is this spec's: the trainer's safe path
     const net = new NeuralNet(model, { loss: new MSELoss(), optimizer: new Adam(model.params(), { lr: 0.02 }), rng });
     const before = net.evaluate(x, y).loss;
-    const history = net.fit(x, y, { epochs: 150, batchSize: 16 });
+    const history = net.fit(x, y, { epochs: 60, batchSize: 16 });
     const after = net.evaluate(x, y).loss;
-    expect(history.loss.length).toBe(150);
+    expect(history.loss.length).toBe(60);
     expect(after).toBeLessThan(0.05 * before);
   });
 });
