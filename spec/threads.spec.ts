@@ -9,9 +9,10 @@ import { Adam } from '../lib/optim/adam';
 import { Rng } from '../lib/random/rng';
 import { BackendName, getBackend, loadedWasmBackend, setBackend } from '../lib/tensor/backend/select';
 import { nodeWorkers } from '../lib/tensor/node-workers';
+import { matmul } from '../lib/tensor/ops';
 import { Tensor } from '../lib/tensor/tensor';
-import { getThreads, setThreads } from '../lib/tensor/threads';
-import { SPLIT_FLOPS, SecondThread } from '../lib/tensor/wasm/wasm-threads';
+import { getThreads, setThreads, threadsReason } from '../lib/tensor/threads';
+import { KernelWorkerMessage, SPLIT_FLOPS, SecondThread, StartedWorker, WorkerStarter } from '../lib/tensor/wasm/wasm-threads';
 import { NeuralNet } from '../lib/training/neural-net';
 import { bits, expectMinidlError } from './helpers';
 
@@ -118,15 +119,209 @@ describe('the worker shares the memory as it grows', () => {
   }, 20_000);
 });
 
+/** A starter like nodeWorkers whose worker first runs `prefix` (to make it fail on purpose); `starts` counts its workers. */
+function starterWith(name: string, prefix: string): WorkerStarter & { starts: number; handles: StartedWorker[] } {
+  const starter = {
+    name,
+    cores: nodeWorkers.cores,
+    starts: 0,
+    handles: [] as StartedWorker[],
+    start(source: string, message: KernelWorkerMessage, onError: (error: unknown) => void): StartedWorker {
+      starter.starts++;
+      const handle = nodeWorkers.start(`${prefix}\n${source}`, message, onError);
+      starter.handles.push(handle);
+      return handle;
+    },
+  };
+  return starter;
+}
+
+/** Worker code that replaces every kernel the worker instantiates by `body` (a function's body). */
+function kernelsThat(body: string): string {
+  return `{ const RealInstance = WebAssembly.Instance;
+    WebAssembly.Instance = function (module, imports) {
+      const exports = Object.assign({}, new RealInstance(module, imports).exports);
+      for (const name of Object.keys(exports)) if (typeof exports[name] === 'function') exports[name] = function () { ${body} };
+      return { exports };
+    }; }`;
+}
+
+/** A product [64,784]·[784,100] (split between the threads) and the same product on one thread. */
+function splitProduct(): { a: Tensor; b: Tensor; alone: bigint[] } {
+  setBackend('wasm');
+  const rng = new Rng('threads failures');
+  const a = new Tensor([64, 784]), b = new Tensor([784, 100]);
+  rng.fillNormal(a.data);
+  rng.fillNormal(b.data);
+  expect(2 * 64 * 784 * 100).toBeGreaterThan(SPLIT_FLOPS);
+  const second = loadedWasmBackend()!.scratch.secondThread;
+  loadedWasmBackend()!.scratch.secondThread = null;
+  const alone = bits(matmul(a, b).data);
+  loadedWasmBackend()!.scratch.secondThread = second;
+  return { a, b, alone };
+}
+
+describe('a worker that fails or ends', () => {
+  afterEach(() => setThreads(1));
+
+  test('it ends while computing its claimed half (process.exit): the call throws a MinidlError, one thread from then on', async () => {
+    setBackend('wasm');
+    const dying = starterWith('dying', kernelsThat('process.exit(1);'));
+    await expect(setThreads(2, dying)).resolves.toBe(2);
+    secondThread().mayTakeBack = false; // the worker claims its half, then ends in the kernel
+    const { a, b, alone } = splitProduct();
+    const splitBefore = secondThread().splitCalls;
+    expectMinidlError(() => matmul(a, b),
+      /^matmul: the second thread \(dying\) ended while computing its half of this call \(it ended with exit code 1\), so that half is lost: compute the call again/,
+      /One thread computes from now on \(getThreads\(\) is 1\); setThreads\(2, …\) starts a new worker/);
+    expect(secondThread().splitCalls).toBe(splitBefore + 1);
+    expect(getThreads()).toBe(1);
+    expect(threadsReason()).toBe('the second thread (dying) is not running: it ended with exit code 1');
+    // the call again, on one thread: the same bits
+    expect(bits(matmul(a, b).data)).toEqual(alone);
+    expect(secondThread().splitCalls).toBe(splitBefore + 1);
+    // setThreads(2) again starts a new worker
+    await expect(setThreads(2, nodeWorkers)).resolves.toBe(2);
+    expect(threadsReason()).toBeNull();
+    expect(bits(matmul(a, b).data)).toEqual(alone);
+  }, 20_000);
+
+  test('it ends before claiming the task: the calling thread computes that half too, the same bits, one thread from then on', async () => {
+    setBackend('wasm');
+    // the worker ends where it would claim a task (its only compare-and-exchange)
+    const dying = starterWith('dies before claiming', 'Atomics.compareExchange = function () { process.exit(3); };');
+    await expect(setThreads(2, dying)).resolves.toBe(2);
+    const second = secondThread();
+    second.mayTakeBack = false; // the calling thread waits for the worker, then sees it ended
+    const { a, b, alone } = splitProduct();
+    const taken = second.takenBack;
+    expect(bits(matmul(a, b).data)).toEqual(alone);
+    expect(second.takenBack).toBe(taken + 1);
+    expect(getThreads()).toBe(1);
+    expect(threadsReason()).toBe('the second thread (dies before claiming) is not running: it ended with exit code 3');
+  }, 20_000);
+
+  test('it ends between calls (terminated): getThreads() is 1 and calls run on one thread', async () => {
+    setBackend('wasm');
+    const spied = starterWith('spied', '');
+    await expect(setThreads(2, spied)).resolves.toBe(2);
+    const { a, b, alone } = splitProduct();
+    expect(bits(matmul(a, b).data)).toEqual(alone);
+    const split = secondThread().splitCalls;
+    expect(split).toBeGreaterThan(0);
+    spied.handles[0].terminate(); // as if the worker died: its 'exit' event reaches onError
+    for (let i = 0; i < 200 && getThreads() === 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(getThreads()).toBe(1);
+    expect(threadsReason()).toMatch(/^the second thread \(spied\) is not running: it ended with exit code \d+$/);
+    expect(bits(matmul(a, b).data)).toEqual(alone);
+    expect(secondThread().splitCalls).toBe(split);
+  }, 20_000);
+
+  test("its kernel throws: a MinidlError with the worker's message and setThreads(1) as the remedy; the worker stays", async () => {
+    setBackend('wasm');
+    const failing = starterWith('failing', kernelsThat("throw new RangeError('kernel broke');"));
+    await expect(setThreads(2, failing)).resolves.toBe(2);
+    secondThread().mayTakeBack = false;
+    const { a, b } = splitProduct();
+    expectMinidlError(() => matmul(a, b),
+      /^matmul: the second thread's half of the call failed: RangeError: kernel broke \(setThreads\(1\) computes every call on the calling thread alone\)$/);
+    expect(getThreads()).toBe(2);
+  }, 20_000);
+});
+
+describe('the promise of setThreads never rejects: it resolves to the threads in use', () => {
+  afterEach(() => setThreads(1));
+
+  test('setThreads(2) not awaited, then setThreads(1): both resolve to 1, the worker is stopped', async () => {
+    setBackend('wasm');
+    const counted = starterWith('counted', '');
+    const two = setThreads(2, counted);
+    const one = setThreads(1);
+    await expect(two).resolves.toBe(1);
+    await expect(one).resolves.toBe(1);
+    expect(counted.starts).toBe(1);
+    expect(getThreads()).toBe(1);
+    expect(threadsReason()).toBeNull();
+  }, 20_000);
+
+  test('a second starter before the first worker runs: the first request resolves to 1, the second to 2', async () => {
+    setBackend('wasm');
+    const first = starterWith('first', ''), later = starterWith('later', '');
+    const replaced = setThreads(2, first);
+    const replacing = setThreads(2, later);
+    await expect(replaced).resolves.toBe(1);
+    await expect(replacing).resolves.toBe(2);
+    expect(secondThread().starter).toBe(later);
+    expect(getThreads()).toBe(2);
+  }, 20_000);
+
+  test('the same starter again while its worker starts or runs: the same worker', async () => {
+    setBackend('wasm');
+    const counted = starterWith('counted', '');
+    const results = await Promise.all([setThreads(2, counted), setThreads(2, counted)]);
+    expect(results).toEqual([2, 2]);
+    await expect(setThreads(2, counted)).resolves.toBe(2);
+    expect(counted.starts).toBe(1);
+  }, 20_000);
+
+  test('a worker that fails to start: the promise resolves to 1, threadsReason() says why, one thread stays', async () => {
+    setBackend('wasm');
+    const broken = starterWith('a broken starter', '');
+    broken.start = (source, message, onError) => nodeWorkers.start(`${source}\nthrow new Error('no kernels here');`, message, onError);
+    const started = setThreads(2, broken); // not awaited at first: no unhandled rejection either way
+    await expect(started).resolves.toBe(1);
+    expect(getThreads()).toBe(1);
+    expect(threadsReason()).toMatch(/^the second thread \(a broken starter\) is not running: Error: no kernels here$/);
+    await setThreads(1);
+    expect(threadsReason()).toBeNull();
+    expect(loadedWasmBackend()?.scratch.secondThread).toBeNull();
+  }, 20_000);
+
+  test('a worker that cannot instantiate the kernels: resolves to 1 with the engine\'s message', async () => {
+    setBackend('wasm');
+    const noInstance = starterWith('no instance', "WebAssembly.Instance = function () { throw new TypeError('no instances today'); };");
+    await expect(setThreads(2, noInstance)).resolves.toBe(1);
+    expect(threadsReason()).toBe('the second thread (no instance) is not running: it could not instantiate the kernels on the shared memory: TypeError: no instances today');
+  }, 20_000);
+});
+
 describe('setThreads refuses, and changes nothing', () => {
   afterEach(() => setThreads(1));
 
   test('a number of threads other than 1 or 2', () => {
     for (const n of [0, 3, 1.5, NaN, -1]) {
-      expectMinidlError(() => setThreads(n, nodeWorkers), /^setThreads: expected 1 or 2 threads/, new RegExp(`got ${n}$`));
+      expectMinidlError(() => setThreads(n, nodeWorkers), /^setThreads: expected 1 or 2 threads/, new RegExp(`got number ${n}$`));
     }
+    expectMinidlError(() => setThreads('2' as unknown as number, nodeWorkers), /^setThreads: expected 1 or 2 threads .*, got string '2'$/);
+    expectMinidlError(() => setThreads([2] as unknown as number, nodeWorkers), /, got an array \[2\]$/);
     expect(getThreads()).toBe(1);
   });
+
+  test('a starter that is not a WorkerStarter { name, cores, start }: what is wrong with it', () => {
+    const expected = /^setThreads: expected a WorkerStarter \{ name, cores, start \} \(nodeWorkers from 'minidl\/node', or webWorkers\(\)\), got /;
+    expectMinidlError(() => setThreads(2, {} as WorkerStarter), expected,
+      /got an Object with name undefined \(expected a string\), cores undefined \(expected a whole number ≥ 1\), start undefined \(expected a function\)$/);
+    expectMinidlError(() => setThreads(2, { cores: 2 } as WorkerStarter), expected,
+      /got an Object with name undefined \(expected a string\), start undefined \(expected a function\)$/);
+    expectMinidlError(() => setThreads(2, { ...nodeWorkers, cores: 0.5 }), expected, /got an Object with cores number 0.5 \(expected a whole number ≥ 1\)$/);
+    expectMinidlError(() => setThreads(2, 'nodeWorkers' as unknown as WorkerStarter), expected, /got string 'nodeWorkers'$/);
+    expect(getThreads()).toBe(1);
+    expect(loadedWasmBackend()?.scratch.secondThread).toBeNull();
+  });
+
+  test("a starter whose start throws, or returns no { terminate() }: a MinidlError (the starter's error its cause), the worker that runs untouched", async () => {
+    setBackend('wasm');
+    await setThreads(2, nodeWorkers);
+    const running = secondThread();
+    const boom = new Error('boom');
+    const throwing = { name: 'throwing', cores: 2, start(): StartedWorker { throw boom; } };
+    const error = expectMinidlError(() => setThreads(2, throwing), /^setThreads: expected the starter \(throwing\) to start a worker, but its start threw Error: boom$/);
+    expect((error as { cause?: unknown }).cause).toBe(boom);
+    const handleless = { name: 'handleless', cores: 2, start: () => undefined as unknown as StartedWorker };
+    expectMinidlError(() => setThreads(2, handleless), /^setThreads: expected the starter's start \(handleless\) to return a started worker \{ terminate\(\) \}, got undefined$/);
+    expect(secondThread()).toBe(running);
+    expect(getThreads()).toBe(2);
+  }, 20_000);
 
   test('more threads than the machine has cores', () => {
     const oneCore = { ...nodeWorkers, cores: 1 };
@@ -140,11 +335,4 @@ describe('setThreads refuses, and changes nothing', () => {
     expect(getThreads()).toBe(1);
   });
 
-  test('a worker that fails to start: the promise rejects, one thread stays', async () => {
-    const broken = { ...nodeWorkers, start: nodeWorkers.start.bind(nodeWorkers), name: 'a broken starter' };
-    broken.start = (source, message, onError) => nodeWorkers.start(`${source}\nthrow new Error('no kernels here');`, message, onError);
-    await expect(setThreads(2, broken)).rejects.toThrow(/^setThreads: the second thread \(a broken starter\) is not running: .*no kernels here/);
-    expect(getThreads()).toBe(1);
-    expect(loadedWasmBackend()?.scratch.secondThread).toBeNull();
-  }, 20_000);
 });

@@ -1,4 +1,4 @@
-import { MinidlError } from '../../errors';
+import { MinidlError, describeValue } from '../../errors';
 import type { WindowGeometry } from '../backend/interface';
 import type { WasmKernels } from './wasm-kernels';
 import { KERNEL_WORKER_SOURCE } from './wasm-worker-source';
@@ -44,6 +44,21 @@ import { KERNEL_WORKER_SOURCE } from './wasm-worker-source';
  * one thread. An idle worker spins `WORKER_SPIN_MICROSECONDS` and then sleeps, using no processor
  * time between training runs.
  *
+ * ## When the worker fails or ends
+ *
+ *   its kernel throws           the worker writes the message (MESSAGE), FAILED ← 1, DONE ← seq: the
+ *                               call throws a MinidlError with that message; the worker stays
+ *   it ends (process.exit, an   ENDED ← 1 on its way out (Node.js), or the starter's onError: the
+ *     uncaught error, onError)    calling thread stops waiting (it sleeps at most 100 ms between
+ *                                 looks); from then on every call runs on the calling thread
+ *                                 (`active` is false, getThreads() is 1, `reason` says why)
+ *     before claiming the task  the calling thread claims it and computes it: the same bits
+ *     after claiming it         its rows of the output may be half written (and a gradient the
+ *                                 call adds into cannot be restored): the call throws a MinidlError
+ *
+ * A worker ended from outside (its `terminate` called by someone else) while it computes a claimed
+ * half cannot be told apart from a slow one: only `stop` should end it.
+ *
  * ## When a call is split
  *
  * Only above `SPLIT_FLOPS` floating-point operations (2·M·K·N for a product, 2·N·F·K·OH·OW for a
@@ -69,14 +84,24 @@ export const CONTROL_SLOTS = {
   SLEEPING: 4,
   /** 1 while the calling thread sleeps in Atomics.wait on DONE. */
   WAITING: 5,
-  /** 1 when the worker's kernel threw (the calling thread then throws). */
+  /** 1 when the worker's kernel threw (the calling thread then throws, with the worker's MESSAGE). */
   FAILED: 6,
+  /**
+   * 1 once the worker has ended (set on its way out where it can tell: Node.js's 'exit' event of
+   * a worker thread, which follows process.exit and an uncaught error). The calling thread then
+   * stops waiting for it.
+   */
+  ENDED: 7,
   /** Which kernel (an index into SPLIT_KERNELS), or −1: stop. */
-  KERNEL: 7,
+  KERNEL: 8,
   /** The first of the kernel's arguments (at most 20). */
-  ARGS: 8,
-  /** Integers in the block. */
-  SIZE: 28,
+  ARGS: 9,
+  /** How many characters of MESSAGE the worker wrote. */
+  MESSAGE_LENGTH: 29,
+  /** The worker's last error message (why a kernel threw, or the module did not instantiate): one UTF-16 code unit per integer, up to SIZE. */
+  MESSAGE: 30,
+  /** Integers in the block (an even number: the block is allocated in doubles). */
+  SIZE: 230,
 } as const;
 
 /** The kernels a worker runs, by the number written in the KERNEL slot. */
@@ -125,8 +150,10 @@ export interface WorkerStarter {
   readonly cores: number;
   /**
    * Starts a worker running `source` (JavaScript that defines `runKernelWorker(message)`) and
-   * calls `runKernelWorker(message)` in it; `onError` receives an error the worker raises. The
-   * worker must not keep the program alive.
+   * calls `runKernelWorker(message)` in it. `onError` receives an error the worker raises, or
+   * why it ended, whenever that happens (calls after `terminate` are ignored): from then on one
+   * thread computes. The worker must not keep the program alive. A `start` that throws makes
+   * `setThreads` throw a MinidlError with that error as its cause.
    */
   start(source: string, message: KernelWorkerMessage, onError: (error: unknown) => void): StartedWorker;
 }
@@ -180,8 +207,11 @@ export class SecondThread {
   readonly instance: WasmKernels;
   /** What started the worker. */
   readonly starter: WorkerStarter;
-  /** Resolves once the worker runs, rejects if it cannot start. */
-  readonly ready: Promise<void>;
+  /**
+   * Resolves to true once the worker runs; to false if it could not start (`reason` says why)
+   * or was stopped before it ran. Never rejects.
+   */
+  readonly started: Promise<boolean>;
   /** Calls split between the two threads so far. */
   splitCalls = 0;
   /** Of those, the calls whose second half the calling thread took because the worker had not claimed it. */
@@ -194,15 +224,20 @@ export class SecondThread {
   mayTakeBack = true;
   private readonly controlOffset: number;
   private readonly control: Int32Array;
-  private readonly worker: StartedWorker;
+  private worker: StartedWorker | null = null;
   private running = false;
   private stopped = false;
-  private failure: unknown = null;
+  /** Why the worker does not run (it could not start, it ended), or null. Set once, by `end`. */
+  private failure: string | null = null;
   private seq = 0;
   /** False where this thread may not sleep in Atomics.wait (a browser's main thread). */
   private canWait = true;
 
-  /** Starts the worker on `instance`'s shared memory; `instance.module` must be the compiled module. */
+  /**
+   * Starts the worker on `instance`'s shared memory; `instance.module` must be the compiled module.
+   * Throws what `starter.start` throws (the control block is then given back), and a MinidlError
+   * when it returns no `{ terminate() }`.
+   */
   constructor(instance: WasmKernels, starter: WorkerStarter) {
     if (instance.module === null || !instance.sharedMemory) {
       throw new MinidlError('SecondThread: expected an instance of the shared-memory build of the kernels, got one with an ordinary memory');
@@ -221,17 +256,48 @@ export class SecondThread {
       slots: CONTROL_SLOTS,
       spinMicroseconds: WORKER_SPIN_MICROSECONDS,
     };
-    this.worker = starter.start(KERNEL_WORKER_SOURCE, message, (error) => { this.failure = error ?? 'the worker failed'; });
-    this.ready = this.waitUntilReady();
-    this.ready.catch(() => undefined); // a caller that does not wait for it is not told twice
+    let worker: unknown;
+    try {
+      worker = starter.start(KERNEL_WORKER_SOURCE, message, (error) => this.end(this.startFailure() ?? errorText(error)));
+    } catch (error) {
+      instance.memory.free(this.controlOffset); // no worker to read it
+      throw error;
+    }
+    if (typeof worker !== 'object' || worker === null || typeof (worker as Partial<StartedWorker>).terminate !== 'function') {
+      // a worker may run all the same: the control block stays, and stop() ends the worker's loop
+      this.stopped = true;
+      this.stopWorkerLoop();
+      throw new MinidlError(`setThreads: expected the starter's start (${starter.name}) to return a started worker { terminate() }, got ${describeValue(worker)}`);
+    }
+    this.worker = worker as StartedWorker;
+    if (this.failure !== null) this.worker.terminate(); // onError came during start
+    this.started = this.waitUntilStarted();
   }
 
-  /** True once the worker runs (until then every call runs on the calling thread alone). */
+  /** True while the worker runs (until it has started, and after it ended or was stopped, every call runs on the calling thread alone). */
   get active(): boolean {
-    if (this.running) return true;
-    if (this.stopped || this.failure !== null) return false;
-    this.running = Atomics.load(this.control, CONTROL_SLOTS.READY) === 1;
+    if (this.stopped) return false;
+    if (Atomics.load(this.control, CONTROL_SLOTS.ENDED) !== 0) {
+      this.end(this.workerMessage());
+      return false;
+    }
+    if (!this.running) this.running = Atomics.load(this.control, CONTROL_SLOTS.READY) === 1;
     return this.running;
+  }
+
+  /** True while the worker starts or runs: false once it was stopped, could not start or ended. */
+  get live(): boolean {
+    if (!this.stopped) void this.active; // notices a worker that ended
+    return !this.stopped;
+  }
+
+  /**
+   * Why the worker does not run — it could not start, or it ended — as a sentence that names the
+   * starter; null while it runs or starts, and after `stop`.
+   */
+  get reason(): string | null {
+    if (!this.stopped) void this.active; // notices a worker that ended
+    return this.failure === null ? null : `the second thread (${this.starter.name}) is not running: ${this.failure}`;
   }
 
   /** True when a call of `flops` floating-point operations is split: the worker runs and the call is large enough. */
@@ -239,30 +305,58 @@ export class SecondThread {
     return flops >= SPLIT_FLOPS && this.active;
   }
 
-  private async waitUntilReady(): Promise<void> {
+  /** Polls the READY slot every 10 ms (at most 30 s): true once the worker runs, false if it failed or was stopped. */
+  private async waitUntilStarted(): Promise<boolean> {
     for (let tries = 0; ; tries++) {
+      if (this.stopped) return false;
       const state = Atomics.load(this.control, CONTROL_SLOTS.READY);
-      if (state === 1) return;
-      if (state === -1 || this.failure !== null || this.stopped || tries > 3000) {
-        const why = state === -1 ? 'it could not instantiate the kernels on the shared memory'
-          : this.stopped ? 'it was stopped' : this.failure !== null ? String(this.failure) : 'it did not start within 30 s';
-        this.stop();
-        throw new MinidlError(`setThreads: the second thread (${this.starter.name}) is not running: ${why}`);
+      if (state === 1) return this.active;
+      if (state === -1) {
+        this.end(this.startFailure() as string);
+        return false;
+      }
+      if (tries >= 3000) {
+        this.end('it did not start within 30 s');
+        return false;
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 
-  /** Tells the worker to leave its loop, ends it, and frees the control block. */
+  /** Why the worker could not start when it could not instantiate the kernels (READY −1), else null. */
+  private startFailure(): string | null {
+    if (Atomics.load(this.control, CONTROL_SLOTS.READY) !== -1) return null;
+    return `it could not instantiate the kernels on the shared memory: ${this.workerMessage()}`;
+  }
+
+  /** Tells the worker to leave its loop and ends it (a worker that ended on its own: records why, once). */
+  private end(why: string): void {
+    if (this.stopped) return;
+    this.failure = why;
+    this.stop();
+  }
+
+  /** Tells the worker to leave its loop and ends it. The control block stays allocated: a worker that has not yet seen the stop may still read it. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     this.running = false;
+    this.stopWorkerLoop();
+    if (this.worker !== null) this.worker.terminate();
+  }
+
+  /** Publishes the task "stop" (KERNEL −1) and wakes the worker if it sleeps. */
+  private stopWorkerLoop(): void {
     Atomics.store(this.control, CONTROL_SLOTS.KERNEL, -1);
     Atomics.store(this.control, CONTROL_SLOTS.SEQ, (this.seq + 1) | 0);
     Atomics.notify(this.control, CONTROL_SLOTS.SEQ);
-    this.worker.terminate();
-    // the block stays allocated: a worker that has not yet seen the stop may still read it
+  }
+
+  /** The message the worker last wrote (MESSAGE_LENGTH characters from MESSAGE), or 'no message' when it wrote none. */
+  private workerMessage(): string {
+    const length = Math.min(Atomics.load(this.control, CONTROL_SLOTS.MESSAGE_LENGTH), CONTROL_SLOTS.SIZE - CONTROL_SLOTS.MESSAGE);
+    if (length <= 0) return 'no message';
+    return String.fromCharCode(...this.control.subarray(CONTROL_SLOTS.MESSAGE, CONTROL_SLOTS.MESSAGE + length));
   }
 
   /**
@@ -327,7 +421,9 @@ export class SecondThread {
 
   /**
    * After computing its own rows: takes the worker's task back if the worker has not claimed it
-   * (and computes it here), or waits until the worker has finished it.
+   * (and computes it here), or waits until the worker has finished it. A worker that ended
+   * before claiming it: computed here too; after claiming it: a MinidlError (its rows are lost).
+   * A kernel that threw in the worker: a MinidlError with the worker's message.
    */
   private finish(): void {
     const control = this.control, seq = this.seq, before = (seq - 1) | 0;
@@ -336,10 +432,24 @@ export class SecondThread {
       this.runHere();
       return;
     }
-    if (Atomics.load(control, CONTROL_SLOTS.DONE) !== seq) this.waitForWorker(seq);
+    const kernel = SPLIT_KERNELS[control[CONTROL_SLOTS.KERNEL]];
+    if (!this.waitForWorker(seq)) {
+      const why = this.failure ?? this.workerMessage();
+      const claimedHere = Atomics.compareExchange(control, CONTROL_SLOTS.CLAIMED, before, seq) === before;
+      if (claimedHere) {
+        this.takenBack++;
+        this.runHere();
+      }
+      this.end(why); // from now on one thread (a reason onError gave first stays)
+      if (claimedHere) return;
+      throw new MinidlError(`${kernel}: the second thread (${this.starter.name}) ended while computing its half of this call (${why}), `
+        + 'so that half is lost: compute the call again (an output or gradient the call adds into may be half updated). '
+        + 'One thread computes from now on (getThreads() is 1); setThreads(2, …) starts a new worker.');
+    }
     if (Atomics.load(control, CONTROL_SLOTS.FAILED) !== 0) {
       Atomics.store(control, CONTROL_SLOTS.FAILED, 0);
-      throw new MinidlError(`${SPLIT_KERNELS[control[CONTROL_SLOTS.KERNEL]]}: the second thread's share of the call failed`);
+      throw new MinidlError(`${kernel}: the second thread's half of the call failed: ${this.workerMessage()} `
+        + '(setThreads(1) computes every call on the calling thread alone)');
     }
   }
 
@@ -351,13 +461,19 @@ export class SecondThread {
       c[A + 10], c[A + 11], c[A + 12], c[A + 13], c[A + 14], c[A + 15], c[A + 16], c[A + 17], c[A + 18], c[A + 19]);
   }
 
-  /** Spins until DONE = seq; past CALLER_SPIN_MICROSECONDS, sleeps on DONE where this thread may. */
-  private waitForWorker(seq: number): void {
+  /**
+   * Spins until DONE = seq; past CALLER_SPIN_MICROSECONDS, sleeps on DONE where this thread may,
+   * at most 100 ms at a time. Every 256 turns it looks whether the worker has ended (ENDED, or
+   * the starter's onError): then it returns false, else true once the worker has finished.
+   */
+  private waitForWorker(seq: number): boolean {
     const control = this.control;
     const start = clock.now();
     let n = 0;
     while (Atomics.load(control, CONTROL_SLOTS.DONE) !== seq) {
-      if ((++n & 255) !== 0 || !this.canWait || clock.now() - start < CALLER_SPIN_MICROSECONDS / 1000) continue;
+      if ((++n & 255) !== 0) continue;
+      if (Atomics.load(control, CONTROL_SLOTS.ENDED) !== 0 || this.failure !== null) return false;
+      if (!this.canWait || clock.now() - start < CALLER_SPIN_MICROSECONDS / 1000) continue;
       Atomics.store(control, CONTROL_SLOTS.WAITING, 1);
       const done = Atomics.load(control, CONTROL_SLOTS.DONE);
       try {
@@ -367,7 +483,19 @@ export class SecondThread {
       }
       Atomics.store(control, CONTROL_SLOTS.WAITING, 0);
     }
+    return true;
   }
+}
+
+/**
+ * An error's message for a sentence: `Error: boom` (an error's name and message, from any realm),
+ * a string as it is, an event's message, or the value described.
+ */
+export function errorText(error: unknown): string {
+  if (typeof error === 'string') return error;
+  const { name, message } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown };
+  if (typeof message !== 'string') return describeValue(error);
+  return typeof name === 'string' ? `${name}: ${message}` : message;
 }
 
 /** Where to cut `rows` rows in two: about half, a multiple of 4 (the kernels' tiles), at least 4. */

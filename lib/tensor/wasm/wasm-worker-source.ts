@@ -9,6 +9,10 @@
  * What it does (wasm-threads.ts explains the protocol; the slots are CONTROL_SLOTS there):
  *
  *   instance = new WebAssembly.Instance(message.module, { env: { memory: message.memory } })
+ *     (if that throws: MESSAGE ← its message, READY ← −1, return)
+ *   where the worker can tell it ends (Node.js: its process's 'exit' event, after process.exit or
+ *     an uncaught error): on the way out, MESSAGE ← 'it ended with exit code …', ENDED ← 1, and
+ *     wake the calling thread if it sleeps on DONE
  *   READY ← 1
  *   forever:
  *     spin while SEQ is unchanged, for at most message.spinMicroseconds; then sleep on SEQ
@@ -16,7 +20,8 @@
  *     KERNEL < 0: stop
  *     claim the task (CLAIMED: seq − 1 → seq); if the calling thread took it first, skip it
  *     run kernel KERNEL on the arguments ARGS…, then DONE ← seq (and wake the calling thread
- *       if it sleeps on DONE); an exception sets FAILED ← 1 instead of killing the loop
+ *       if it sleeps on DONE); an exception sets MESSAGE ← its message and FAILED ← 1 instead of
+ *       killing the loop
  *
  * It never returns to its event loop until told to stop: a worker exists only to run kernels.
  */
@@ -27,10 +32,19 @@ function runKernelWorker(message) {
   var memory = message.memory;
   var control = new Int32Array(memory.buffer, message.control, S.SIZE);
   var kernels;
+  function writeMessage(text) {
+    text = String(text).slice(0, S.SIZE - S.MESSAGE);
+    for (var i = 0; i < text.length; i++) control[S.MESSAGE + i] = text.charCodeAt(i);
+    Atomics.store(control, S.MESSAGE_LENGTH, text.length);
+  }
+  function errorText(err) {
+    return err instanceof Error ? err.name + ': ' + err.message : String(err);
+  }
   try {
     var instance = new WebAssembly.Instance(message.module, { env: { memory: memory } });
     kernels = message.kernels.map(function (name) { return instance.exports[name]; });
   } catch (err) {
+    writeMessage(errorText(err));
     Atomics.store(control, S.READY, -1);
     Atomics.notify(control, S.READY);
     return;
@@ -38,6 +52,13 @@ function runKernelWorker(message) {
   var clock = typeof performance !== 'undefined' ? performance : Date;
   var spin = message.spinMicroseconds / 1000;
   var A = S.ARGS;
+  if (typeof process === 'object' && process !== null && typeof process.on === 'function') {
+    process.on('exit', function (code) {
+      writeMessage('it ended with exit code ' + code);
+      Atomics.store(control, S.ENDED, 1);
+      Atomics.notify(control, S.DONE);
+    });
+  }
   var seen = Atomics.load(control, S.SEQ);
   Atomics.store(control, S.READY, 1);
   Atomics.notify(control, S.READY);
@@ -65,6 +86,7 @@ function runKernelWorker(message) {
         control[A + 12], control[A + 13], control[A + 14], control[A + 15], control[A + 16], control[A + 17],
         control[A + 18], control[A + 19]);
     } catch (err) {
+      writeMessage(errorText(err));
       Atomics.store(control, S.FAILED, 1);
     }
     Atomics.store(control, S.DONE, seq);
