@@ -11,9 +11,6 @@
  * are in the second entry point, `minidl/node` (lib/node.ts).
  */
 export * from './tensor';
-// A second thread for the WebAssembly kernels (setThreads(2, nodeWorkers) in Node.js: nodeWorkers is in minidl/node)
-export { setThreads, getThreads, webWorkers } from './tensor/threads';
-export type { WorkerStarter, StartedWorker, KernelWorkerMessage } from './tensor/threads';
 export * from './modules';
 export * from './losses';
 export * from './optim';

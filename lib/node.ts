@@ -22,6 +22,5 @@ export type { CheckpointContents, CheckpointTargets, LoadedCheckpoint, SavedChec
 // Data
 export { loadMnist } from './data/mnist-files';
 
-// A second thread for the WebAssembly kernels: setThreads(2, nodeWorkers)
+// A second thread for the WebAssembly kernels: setThreads(2, nodeWorkers) (setThreads and the WorkerStarter type are in 'minidl')
 export { nodeWorkers } from './tensor/node-workers';
-export type { WorkerStarter, StartedWorker, KernelWorkerMessage } from './tensor/threads';
