@@ -53,7 +53,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import {
   BackendName, Conv2d, Linear, Module, NeuralNet, Rng, Tensor, generateDisk, getBackend, getThreads, matmul, matmulTransA,
-  matmulTransB, oneHot, setBackend, setThreads, standardize,
+  matmulTransB, oneHot, setBackend, setThreads, standardize, threadsReason,
 } from '../lib';
 import { nodeWorkers } from '../lib/node';
 import { DISK_CONFIGS } from './disk/configs';
@@ -213,7 +213,9 @@ async function main(): Promise<void> {
   if (flags['measure-only']) {
     if (backends.length !== 1 || wasmThreads.length !== 1) throw new UsageError('--measure-only needs --backend js or wasm and --threads 1 or 2');
     setBackend(backends[0]);
-    if (backends[0] === 'wasm' && wasmThreads[0] === 2) await setThreads(2, nodeWorkers);
+    if (backends[0] === 'wasm' && wasmThreads[0] === 2 && (await setThreads(2, nodeWorkers)) !== 2) {
+      throw new Error(`--threads 2: the second thread did not start (${threadsReason()}); the timings would be one thread's`);
+    }
     const measured = measure(selected, runs, timedEpochs);
     await setThreads(1);
     console.log(JSON.stringify(measured));
