@@ -1,7 +1,7 @@
 import { MinidlError, describeValue, formatShape } from '../errors';
 import { OptionSpec, aBoolean, instanceOf, readOptions } from '../options';
 import { activeBackend } from './backend/select';
-import { Tensor } from './tensor';
+import { Tensor, tensorToOverwrite } from './tensor';
 
 /**
  * Tensor operations used by the layers: shape-checked wrappers around the kernels.
@@ -53,7 +53,7 @@ function output(op: string, rows: number, cols: number, options: ProductOptions,
   const into = options.into;
   if (into === undefined) {
     if (options.accumulate) throw new MinidlError(`${op}: accumulate needs an 'into' tensor to add to`);
-    return new Tensor([rows, cols]);
+    return tensorToOverwrite([rows, cols]); // the product stores every entry
   }
   if (into.rank !== 2 || into.shape[0] !== rows || into.shape[1] !== cols) {
     throw new MinidlError(`${op}: result has shape [${rows},${cols}] but 'into' has shape ${formatShape(into.shape)}`);
@@ -212,7 +212,7 @@ export function takeRows(t: Tensor, indices: ArrayLike<number>): Tensor {
       throw new MinidlError(`takeRows: row index ${got} is out of range for shape ${formatShape(t.shape)} (indices[${r}]; expected a whole number 0…${n - 1})`);
     }
   }
-  const out = new Tensor([indices.length, ...t.shape.slice(1)]);
+  const out = tensorToOverwrite([indices.length, ...t.shape.slice(1)]); // every row copied below
   const source = t.data, rows = out.data;
   for (let r = 0; r < indices.length; r++) {
     const from = indices[r] * rowSize, to = r * rowSize;

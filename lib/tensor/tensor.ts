@@ -1,6 +1,6 @@
 import { MinidlError, describeValue, formatShape, sameShape } from '../errors';
 import { activeBackend } from './backend/select';
-import { StepLease, currentLease, newValues } from './memory';
+import { StepLease, currentLease, memoryChecks, newValues } from './memory';
 
 /** A nested array of numbers: `3`, `[1, 2]`, `[[1, 2], [3, 4]]`, … */
 export type NestedArray = number | NestedArray[];
@@ -330,6 +330,29 @@ export function keptTensor(shape: readonly number[], values: Float64Array): Tens
   } finally {
     makingKept = false;
   }
+}
+
+/**
+ * A new tensor of the given shape whose every entry the caller writes before anything reads it:
+ * the output of a kernel that stores (never adds) each entry, made right before that kernel
+ * runs. Inside a step on the 'wasm' backend its values are not zeroed first — the memory of an
+ * earlier step is reused, and zeroing it would be overwritten at once; elsewhere it is
+ * `new Tensor(shape)`. Library use only, and never for a result that is added to (col2im, the
+ * backward pass of pooling): an entry left unwritten would show an earlier step's number. With
+ * memory checks on (the specs) such an entry shows NaN instead, so that a miss is loud.
+ */
+export function tensorToOverwrite(shape: readonly number[]): Tensor {
+  const store = activeBackend().store;
+  if (store === null) return new Tensor(shape);
+  store.skipZeros = true;
+  let made: Tensor;
+  try {
+    made = new Tensor(shape);
+  } finally {
+    store.skipZeros = false;
+  }
+  if (memoryChecks() && store.holds(made.data)) made.data.fill(NaN);
+  return made;
 }
 
 function releasedError(t: Tensor, lease: StepLease): MinidlError {

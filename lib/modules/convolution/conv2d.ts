@@ -5,7 +5,7 @@ import { Rng, defaultRng } from '../../random/rng';
 import { configBoolean, configNumber, configPair } from '../../serialization/config-values';
 import { registerModule } from '../../serialization/module-registry';
 import { WindowGeometry, addChannelBias, col2im, conv2dForward, conv2dWeightGrad, matmulTransA, sumChannels } from '../../tensor/kernels';
-import { Tensor } from '../../tensor/tensor';
+import { Tensor, tensorToOverwrite } from '../../tensor/tensor';
 import { Module } from '../module';
 import { Parameter } from '../parameter';
 import { UncomputedGradient } from '../uncomputed-gradient';
@@ -124,7 +124,7 @@ export class Conv2d extends Module {
     this.input = input;
     this.geometry = g;
     const N = input.shape[0], F = this.outChannels, P = g.outH * g.outW;
-    const output = new Tensor([N, F, g.outH, g.outW]);
+    const output = tensorToOverwrite([N, F, g.outH, g.outW]); //                      every entry written below
     // exercise Conv2d.forward ▼
     conv2dForward(input.data, this.weight.value.data, output.data, N, F, g); //    Y[n, f, oh, ow] = Σ_c Σ_i Σ_j W[f, c, i, j]·X[n, c, h, w]
     if (this.bias) addChannelBias(output.data, this.bias.value.data, N, F, P); //  Y[n, f, :] += b[f]

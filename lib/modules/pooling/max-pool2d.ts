@@ -2,7 +2,7 @@ import { checkArgumentCount } from '../../errors';
 import { configPair } from '../../serialization/config-values';
 import { registerModule } from '../../serialization/module-registry';
 import { WindowGeometry, fastLoop } from '../../tensor/loops';
-import { Tensor } from '../../tensor/tensor';
+import { Tensor, tensorToOverwrite } from '../../tensor/tensor';
 import { SizePair, checkHalfKernel, describeWindow, readPair, windowGeometry } from '../convolution/window';
 import { Module } from '../module';
 
@@ -58,7 +58,7 @@ export class MaxPool2d extends Module {
     this.checkInput(input);
     const g = windowGeometry(input, this.kernelSize, this.stride, this.padding, (m) => this.fail('forward', m));
     const N = input.shape[0];
-    const output = new Tensor([N, g.channels, g.outH, g.outW]);
+    const output = tensorToOverwrite([N, g.channels, g.outH, g.outW]); // every entry written below
     const argmax = this.indexWorkspace('argmax', output.size); // for each output, the input index of its maximum
     // exercise MaxPool2d.forward ▼
     fastLoop('maxPoolForward', maxPoolForward)(input.data, g, N, output.data, argmax); // Y = max over each window

@@ -165,8 +165,14 @@ export interface StepMark {
  * is the only user.
  */
 export interface TensorStore {
-  /** n zero doubles that stay valid until `endStep` releases the step they were made in. */
+  /** n zero doubles that stay valid until `endStep` releases the step they were made in (not zeroed while `skipZeros` is true). */
   stepValues(n: number): Float64Array | null;
+  /**
+   * While true, `stepValues` hands out its doubles as the memory holds them, without zeroing
+   * them. Set only by tensor.ts `tensorToOverwrite`, around the making of one tensor whose every
+   * entry the next statement writes, and false again at once.
+   */
+  skipZeros: boolean;
   /** The current position of the step memory. */
   markStep(): StepMark;
   /** Releases every step array made after `mark`; with `poison`, fills their bytes with NaN first. */

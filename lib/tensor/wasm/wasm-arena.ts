@@ -53,8 +53,12 @@ export class WasmArena {
     this.fillZeros = fillZeros;
   }
 
-  /** A zero-filled array of n doubles in the arena, 16-byte aligned; null when the memory's budget leaves no room. */
-  allocate(n: number): Float64Array | null {
+  /**
+   * An array of n doubles in the arena, 16-byte aligned, zero-filled unless `zeroed` is false
+   * (then it holds whatever an earlier step left there: for an array its maker overwrites
+   * entirely before anything reads it); null when the memory's budget leaves no room.
+   */
+  allocate(n: number, zeroed = true): Float64Array | null {
     const bytes = Math.max(16, Math.ceil((n * 8) / 16) * 16);
     for (;;) {
       if (this.chunk === this.chunks.length && !this.addChunk(bytes)) return null;
@@ -62,7 +66,7 @@ export class WasmArena {
       if (this.used + bytes <= chunk.bytes) {
         const offset = chunk.offset + this.used;
         this.used += bytes;
-        this.fillZeros(offset, n);
+        if (zeroed) this.fillZeros(offset, n);
         return this.memory.array(offset, n);
       }
       this.chunk++; // does not fit: continue in the next chunk
