@@ -215,8 +215,8 @@ export function takeRows(t: Tensor, indices: ArrayLike<number>): Tensor {
   const out = tensorToOverwrite([indices.length, ...t.shape.slice(1)]); // every row copied below
   const source = t.data, rows = out.data;
   for (let r = 0; r < indices.length; r++) {
-    const from = indices[r] * rowSize, to = r * rowSize;
-    for (let k = 0; k < rowSize; k++) rows[to + k] = source[from + k];
+    const from = indices[r] * rowSize;
+    rows.set(source.subarray(from, from + rowSize), r * rowSize); // row r of the result = row indices[r] of T
   }
   return out;
 }

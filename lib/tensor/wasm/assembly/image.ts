@@ -171,13 +171,33 @@ export function addChannelBias(output: usize, bias: usize, N: i32, F: i32, P: i3
   }
 }
 
-/** out[f] (+)= Σₙ Σₚ G[n, f, p] for G [N, F, P]: the per-channel bias gradient (each plane summed from 0, then added). */
+/**
+ * out[f] (+)= Σₙ Σₚ G[n, f, p] for G [N, F, P]: the per-channel bias gradient (each plane summed
+ * from 0, then added). Four planes are summed side by side, four independent chains of additions
+ * that the processor overlaps (one chain waits for each addition before the next); each plane's
+ * sum keeps its order, so the bits are those of one plane at a time.
+ */
 export function sumChannels(grad: usize, out: usize, N: i32, F: i32, P: i32, accumulate: bool): void {
   if (!accumulate) memory.fill(out, 0, <usize>F << 3);
   const planeBytes = <usize>P << 3;
   let g = grad;
   for (let n = 0; n < N; n++) {
-    for (let f = 0; f < F; f++) {
+    let f = 0;
+    for (; f + 4 <= F; f += 4, g += 4 * planeBytes) {
+      let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+      for (let p: usize = 0; p < planeBytes; p += 8) {
+        s0 += load<f64>(g + p);
+        s1 += load<f64>(g + planeBytes + p);
+        s2 += load<f64>(g + 2 * planeBytes + p);
+        s3 += load<f64>(g + 3 * planeBytes + p);
+      }
+      const at = out + (<usize>f << 3);
+      store<f64>(at, load<f64>(at) + s0);
+      store<f64>(at, load<f64>(at, 8) + s1, 8);
+      store<f64>(at, load<f64>(at, 16) + s2, 16);
+      store<f64>(at, load<f64>(at, 24) + s3, 24);
+    }
+    for (; f < F; f++) {
       let s: f64 = 0;
       for (const end = g + planeBytes; g < end; g += 8) s += load<f64>(g);
       const at = out + (<usize>f << 3);

@@ -35,16 +35,19 @@ export function sumRows(g: usize, out: usize, M: i32, N: i32, accumulate: bool):
 
 /**
  * The index of the first of the n entries that is NaN or ±Infinity, or −1 when all are finite.
- * v − v is 0 for every finite v and NaN for NaN and ±Infinity; four entries are tested per
- * step (two f64x2 vectors), and only a step that finds one looks at its entries one by one.
+ * v − v is 0 for every finite v and NaN for NaN and ±Infinity; eight entries are tested per
+ * step (four f64x2 vectors), and only a step that finds one looks at its entries one by one.
  */
 export function firstNonFinite(x: usize, n: i32): i32 {
-  const end = <usize>n << 3, quads = end & ~31;
+  const end = <usize>n << 3, octets = end & ~63;
   const zero = f64x2.splat(0);
   let o: usize = 0;
-  for (; o < quads; o += 32) {
-    const a = v128.load(x + o), b = v128.load(x + o, 16);
-    const bad = v128.or(f64x2.ne(f64x2.sub(a, a), zero), f64x2.ne(f64x2.sub(b, b), zero));
+  for (; o < octets; o += 64) {
+    const a = v128.load(x + o), b = v128.load(x + o, 16), c = v128.load(x + o, 32), d = v128.load(x + o, 48);
+    const bad = v128.or(
+      v128.or(f64x2.ne(f64x2.sub(a, a), zero), f64x2.ne(f64x2.sub(b, b), zero)),
+      v128.or(f64x2.ne(f64x2.sub(c, c), zero), f64x2.ne(f64x2.sub(d, d), zero)),
+    );
     if (v128.any_true(bad)) break;
   }
   for (; o < end; o += 8) {
