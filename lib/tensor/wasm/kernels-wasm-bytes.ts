@@ -2,7 +2,7 @@
 // lib/tensor/wasm/assembly/*.ts (demos/build-kernels.ts runs the AssemblyScript compiler);
 // spec/wasm-bytes.spec.ts fails when this file and the sources disagree.
 // asc 0.28.20
-// sources sha256 7e32ca66b00a739d3f9dc9ec582c86b1d96f50a4c6d278cb894f03036e022fdd
+// sources sha256 90a6c99b613c361491e81db3a66e77d175fcfa56179fc11505a03b4ac396d973
 
 // shared: asc lib/tensor/wasm/assembly/index.ts --enable simd -O3 --noAssert --runtime stub --use abort= --noColors --enable threads --sharedMemory --maximumMemory 65536 --importMemory
 // 70993 bytes, sha256 c7a616b39983ea088aaeee89732d2024402a164731fbf7552e499b2f4ad8a189
