@@ -300,10 +300,11 @@ describe('history', () => {
     const xs = [1, 2, 3], ts = [1, 0, 2], lr = 0.1;
     const spy = new Spy(1, 0.4);
     const net = new NeuralNet(spy, { lr, rng: new Rng(0) });
-    const history = net.fit(column(xs), column(ts), { epochs: 2, batchSize: 2, shuffle: false });
+    // a target of 2 names no class (a regression's): the classes are given as labels
+    const labels = ts.map((t) => (t > 0.5 ? 1 : 0));
+    const history = net.fit(column(xs), column(ts), { epochs: 2, batchSize: 2, shuffle: false, labels });
 
     // The same by hand: MSE over a batch, its gradient 2/n·Σ (w·x − t)·x, then w ← w − lr·grad.
-    const labels = ts.map((t) => (t > 0.5 ? 1 : 0));
     let w = 0.4;
     const losses: number[] = [], errors: number[] = [];
     for (let epoch = 0; epoch < 2; epoch++) {
@@ -974,12 +975,48 @@ describe('a regression loss on an output [N, T, F]: fit trains on the loss, with
     expectMinidlError(() => net.fit(x, y, { validation: { inputs: vx, targets: vy, labels: [0, 1, 0, 1] } }),
       /^NeuralNet\.fit \(validation set\): labels were given/);
     expectMinidlError(() => net.fit(x, y, { validation: { inputs: vx, targets: vy }, earlyStopping: { monitor: 'validationError' } }),
-      /^NeuralNet\.fit: earlyStopping monitors 'validationError', but the model's output holds several predictions per sample, so there is no error rate .*monitor 'validationLoss'/);
+      /^NeuralNet\.fit: earlyStopping monitors 'validationError', but this run has no error rate \(the model's output holds several predictions per sample, .*monitor 'validationLoss'/);
     expectMinidlError(() => net.evaluate(vx, vy, { labels: [0, 1, 0, 1] }), /^NeuralNet\.evaluate: labels were given/);
     expectMinidlError(() => net.fit(x, randn(new Rng(1), [6, 5, 3])), /^NeuralNet\.fit: the targets \(shape \[6,5,3\]\) do not suit MSELoss/);
     expect(lstm.params().map((p) => bits(p.value.data))).toEqual(before);
     const history = net.fit(x, y, { epochs: 4, batchSize: 3, validation: { inputs: vx, targets: vy }, earlyStopping: { patience: 10 } });
     expect(history.loss).toHaveLength(4);
     expect(history.bestEpoch).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('targets that name no class give no error rate (never an argmax of a regression)', () => {
+  const rng = new Rng(5);
+  const x = randn(rng, [12, 3]);
+  const train = (targets: Tensor, options: { labels?: number[] } = {}): number[] => {
+    const model = new Linear(3, targets.rank === 1 ? 4 : targets.cols, { rng: new Rng(1) });
+    const loss = targets.rank === 1 ? new CrossEntropyLoss() : new MSELoss();
+    return new NeuralNet(model, { loss, lr: 0.01, rng: new Rng(2) }).fit(x, targets, { epochs: 2, batchSize: 4, ...options }).trainError;
+  };
+  const rows = (values: number[][]): Tensor => Tensor.from(Array.from({ length: 12 }, (_, i) => values[i % values.length]));
+
+  test('regression targets, multi-hot rows, a column outside [0, 1]: NaN; with labels: counted', () => {
+    expect(train(randn(new Rng(3), [12, 3]))).toEqual([NaN, NaN]);
+    expect(train(randn(new Rng(3), [12, 2]))).toEqual([NaN, NaN]); //  two columns: each row has a larger entry, but no two levels
+    expect(train(rows([[1, 1, 0], [0, 1, 1]]))).toEqual([NaN, NaN]); //      multi-label: no one class per row
+    expect(train(rows([[2], [0.5]]))).toEqual([NaN, NaN]);
+    const counted = train(randn(new Rng(3), [12, 3]), { labels: Array.from({ length: 12 }, (_, i) => i % 3) });
+    expect(counted.every((e) => e >= 0 && e <= 1)).toBe(true);
+    const model = new Linear(3, 2, { rng: new Rng(1) });
+    expectMinidlError(() => new NeuralNet(model, { loss: new MSELoss(), lr: 0.01 }).fit(x, randn(new Rng(3), [12, 2]), {
+      epochs: 1, validation: { inputs: x, targets: randn(new Rng(4), [12, 2]) }, earlyStopping: { monitor: 'validationError', patience: 1 },
+    }), /this run has no error rate .*the targets name no classes/);
+    expect(new NeuralNet(model, { loss: new MSELoss(), lr: 0.01 }).evaluate(x, randn(new Rng(3), [12, 2])).errorRate).toBeNaN();
+  });
+
+  test('class indices, one-hot rows at any two levels, probability rows, a 0/1 or [0, 1] column: counted', () => {
+    const finite = (errors: number[]): boolean => errors.every((e) => Number.isFinite(e) && e >= 0 && e <= 1);
+    expect(finite(train(Tensor.fromArray(Array.from({ length: 12 }, (_, i) => i % 4), [12])))).toBe(true);
+    expect(finite(train(rows([[1, 0, 0], [0, 0, 1]])))).toBe(true);
+    expect(finite(train(rows([[-1, 1, -1], [1, -1, -1]])))).toBe(true);
+    expect(finite(train(rows([[0.05, 0.9, 0.05], [0.9, 0.05, 0.05]])))).toBe(true); // label smoothing
+    expect(finite(train(rows([[0.2, 0.5, 0.3], [0.6, 0.4, 0]])))).toBe(true); //      probabilities
+    expect(finite(train(rows([[1], [0]])))).toBe(true);
+    expect(finite(train(rows([[0.7], [0.2]])))).toBe(true);
   });
 });

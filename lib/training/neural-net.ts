@@ -259,6 +259,14 @@ export interface Evaluation {
  * step (`labels`, early stopping on 'validationError'). For an error rate per position, give the
  * scores as rows [N·T, C].
  *
+ * The error rate also needs targets that name classes: class indices [N], rows that are all
+ * one-hot at the same two levels (0/1, −1/1, label smoothing's 0.05/0.9) or all probabilities
+ * (entries in [0, 1] summing to 1), or one column of values in [0, 1] (thresholded at 0.5).
+ * Targets of a regression — other real values, or several 1s in a row (multi-label) — name no
+ * class: without `labels` their error rates are NaN too (the argmax of such a row would count
+ * something that is not an error), and early stopping on 'validationError' is refused. Give
+ * `labels` to count errors against classes of your own.
+ *
  * Speed: when the model, the loss and the optimizer are all minidl's own classes, each step and
  * evaluation batch runs as a step whose tensors are temporaries (lib/tensor/memory.ts): on the
  * 'wasm' backend they live in the kernels' memory and nothing is copied. With a class of your
@@ -342,7 +350,7 @@ export class NeuralNet {
     const clipping = this.readClipping(who, o.clipGradNorm, o.clipGradValue);
     const stopping = o.earlyStopping === undefined ? null : readEarlyStopping(who, o.earlyStopping, validation !== null);
     if (stopping !== null && stopping.monitor === 'validationError' && labels === null) {
-      throw new MinidlError(`${who}: earlyStopping monitors 'validationError', but the model's output holds several predictions per sample, so there is no error rate (see the class doc); monitor 'validationLoss'`);
+      throw new MinidlError(`${who}: earlyStopping monitors 'validationError', but this run has no error rate (the model's output holds several predictions per sample, or the targets name no classes: see the class doc); monitor 'validationLoss'`);
     }
     const scheduler = o.scheduler ?? null;
     const interval = o.schedulerInterval ?? (scheduler instanceof OneCycleLR ? 'batch' : 'epoch');
@@ -655,8 +663,9 @@ export class NeuralNet {
    * changes no parameter, buffer or generator), the loss takes the targets (all of them, against
    * a stand-in prediction of the model's output shape, for minidl's own losses), and the labels
    * name classes the output has. Returns the labels to count errors with, or null when the output
-   * holds several predictions per sample ([N, T, F]) and the loss's decision rule refuses it: then
-   * the run has no error rate (labels given by the caller are refused, they could not be used).
+   * holds several predictions per sample ([N, T, F]) and the loss's decision rule refuses it (labels
+   * given by the caller are then refused, they could not be used), or when no labels were given and
+   * the targets name no classes (a regression's): then the run has no error rate.
    */
   private checkAgainstModel(who: string, data: CheckedData, fast: boolean): Int32Array | null {
     const { x, y, labels } = data;
@@ -691,6 +700,7 @@ export class NeuralNet {
       }
       return null; // several predictions per sample: trained on the loss alone, no error rate
     }
+    if (!data.labelsGiven && !targetsNameClasses(data.y)) return null; // a regression's targets: no error rate (see the class doc)
     const classes = outputShape.slice(1).reduce((a, b) => a * b, 1);
     const possible = classes > 1 ? classes : 2;
     for (let i = 0; i < labels.length; i++) {
@@ -896,6 +906,48 @@ function stepError(err: unknown, where: string): Error {
     return new MinidlError(`NeuralNet (${where}): training diverged: ${err.message}; ${restored} (try a smaller learning rate)`, { cause: err });
   }
   return new MinidlError(`NeuralNet (${where}): ${err.message}; ${restored}`, { cause: err });
+}
+
+/**
+ * True when targets name classes (see NeuralNet's class doc): class indices (rank 1); one column
+ * of values in [0, 1]; rows [N, C] that are all one-hot at the same two levels (one entry at the
+ * high level, the others at the low one: 0/1, −1/1, label smoothing's 0.05/0.9), or all
+ * probabilities (entries in [0, 1] summing to 1 within 1e-9·C). Anything else is a regression's
+ * targets, whose argmax or threshold is no class.
+ */
+export function targetsNameClasses(targets: Tensor): boolean {
+  if (targets.rank === 1) return true;
+  const y = targets.data;
+  const n = targets.shape[0];
+  const cols = y.length / n;
+  if (cols === 1) {
+    for (let i = 0; i < n; i++) if (!(y[i] >= 0 && y[i] <= 1)) return false;
+    return true;
+  }
+  const rows = Array.from({ length: n }, (_, i) => y.subarray(i * cols, (i + 1) * cols));
+  if (rows.every(isProbabilityRow)) return true;
+  const high = Math.max(...rows[0]), low = Math.min(...rows[0]);
+  return high > low && rows.every((row) => isOneHotRow(row, high, low));
+}
+
+/** Exactly one entry equal to `high`, every other equal to `low`. */
+function isOneHotRow(row: Float64Array, high: number, low: number): boolean {
+  let highs = 0;
+  for (let j = 0; j < row.length; j++) {
+    if (row[j] === high) highs++;
+    else if (row[j] !== low) return false;
+  }
+  return highs === 1;
+}
+
+/** Entries in [0, 1] that sum to 1 (within 1e-9 per entry): a distribution over the classes. */
+function isProbabilityRow(row: Float64Array): boolean {
+  let sum = 0;
+  for (let j = 0; j < row.length; j++) {
+    if (!(row[j] >= 0 && row[j] <= 1)) return false;
+    sum += row[j];
+  }
+  return Math.abs(sum - 1) <= 1e-9 * row.length;
 }
 
 /** Class labels read from targets: indices as given, argmax of one-hot rows, or a 0/1 column thresholded at 0.5. */
