@@ -26,10 +26,12 @@ describe('the disk experiment (demos/disk.ts)', () => {
   const otherSeed = path.join(tmp, 'seed7');
 
   beforeAll(() => {
-    // first on one thread, second on two worker threads: the same bytes (timings aside)
+    // first on one thread, second on two worker threads: the same bytes (timings aside); the
+    // figures are drawn on the main thread from the gathered results, so the second run leaves
+    // them out (spec/reports.spec.ts compares the same figure code's bytes on one thread and two)
     // another seed: the course configuration alone, no figures, is enough to see other data and weights
     const seven = ['--config', 'course', '--rounds', '1', '--epochs', '4', '--quiet', '--no-figures', '--seed', '7'];
-    for (const [dir, run] of [[first, [...args, '--jobs', '1']], [second, [...args, '--jobs', '2']], [otherSeed, seven]] as const) {
+    for (const [dir, run] of [[first, [...args, '--jobs', '1']], [second, [...args, '--jobs', '2', '--no-figures']], [otherSeed, seven]] as const) {
       const r = runDisk([...run, '--out', dir]);
       if (r.status !== 0) throw new Error(`disk demo failed: ${r.stderr}`);
     }
@@ -51,7 +53,7 @@ describe('the disk experiment (demos/disk.ts)', () => {
     expect(untimed(second)).toBe(untimed(first));
   });
 
-  test('the figures are written as SVG and PNG, identical for identical flags', () => {
+  test('the figures are written as SVG and PNG', () => {
     const figures = fs.readdirSync(first).filter((f) => /\.(svg|png)$/.test(f)).sort();
     const expected = ['dataset', ...['course', 'mixed', 'bce', 'adam', 'mae', 'weight-decay', 'weight-sharing', 'bn', 'bn-batch100'].flatMap((c) => [`${c}-curves`, `${c}-decision-map`])]
       .flatMap((name) => [`${name}.png`, `${name}.svg`]).sort();
@@ -59,8 +61,8 @@ describe('the disk experiment (demos/disk.ts)', () => {
     for (const f of figures) {
       const a = fs.readFileSync(path.join(first, f));
       expect(a.length).toBeGreaterThan(1000);
-      expect(fs.readFileSync(path.join(second, f)).equals(a)).toBe(true);
     }
+    expect(fs.readdirSync(second).filter((f) => /\.(svg|png)$/.test(f))).toEqual([]); // --no-figures
     // A PNG file starts with its 8-byte signature; an SVG is an <svg> document.
     expect(fs.readFileSync(path.join(first, 'course-curves.png')).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     expect(fs.readFileSync(path.join(first, 'course-decision-map.svg'), 'utf8')).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
