@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buildExercises, writeExercises } from '../demos/exercises/generate';
+import { TASKS } from '../demos/exercises/tasks';
 import { writeSnippets } from './doc-snippets';
 
 const root = path.join(__dirname, '..');
@@ -16,19 +18,27 @@ describe('the package', () => {
     expect(Object.keys(pkg.dependencies)).toEqual(['seedrandom']);
   });
 
-  // One compiler run for the whole project and every TypeScript snippet of the README and docs/
-  // (each snippet a module of its own; 'minidl' resolves to lib/ through tsconfig.json's paths).
-  test('library, specs, demos and the documentation snippets type-check under strict TypeScript', () => {
+  // One compiler run for the whole project, every TypeScript snippet of the README and docs/ (each
+  // snippet a module of its own; 'minidl' resolves to lib/ through tsconfig.json's paths), and the
+  // lib/ of the exercise repository with every task stubbed (`npm run exercises`: the stubs must
+  // compile where the solutions stood; spec/exercises-generate.spec.ts checks the rest of it). Its
+  // tsconfig.json has this project's compiler options.
+  test('library, specs, demos, the documentation snippets and the stubbed exercises type-check under strict TypeScript', () => {
     const tsconfig = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.json'), 'utf8'));
     expect(tsconfig.compilerOptions.strict).toBe(true);
     const dir = fs.mkdtempSync(path.join(root, '.spec-build-typecheck-'));
     try {
       const snippets = writeSnippets(dir);
       expect(snippets.filter((s) => s.file === 'README.md').length).toBeGreaterThanOrEqual(2);
+      const exercises = buildExercises(TASKS);
+      expect(exercises.stubs.size).toBe(TASKS.length);
+      writeExercises(path.join(dir, 'stubbed'), exercises);
+      const repoOptions = JSON.parse(fs.readFileSync(path.join(dir, 'stubbed', 'tsconfig.json'), 'utf8')).compilerOptions;
+      for (const option of ['strict', 'noImplicitOverride', 'target', 'module', 'lib']) expect([option, repoOptions[option]]).toEqual([option, tsconfig.compilerOptions[option]]);
       fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
         extends: '../tsconfig.json',
-        include: ['../lib', '../spec', '../demos', './*.ts'],
-        exclude: ['../lib/tensor/wasm/assembly'],
+        include: ['../lib', '../spec', '../demos', './*.ts', './stubbed/lib'],
+        exclude: ['../lib/tensor/wasm/assembly', './stubbed/lib/tensor/wasm/assembly'],
       }));
       const tsc = spawnSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', path.join(dir, 'tsconfig.json'), '--noEmit'], { encoding: 'utf8' });
       expect(tsc.stdout + tsc.stderr).toBe('');
