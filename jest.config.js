@@ -31,7 +31,7 @@ const CORE = [
 module.exports = {
   // Two workers on the two cores the course machines have: the specs that start demos in child
   // processes and those that compute leave each other room (three workers were slower); the suite
-  // takes about 3¼ minutes on a clean clone, 3 once Jest's cache is warm.
+  // takes about 3 minutes on a clean clone.
   maxWorkers: 2,
   projects: [
     { ...common, displayName: 'js', testMatch: ['**/*.spec.ts'], setupFiles: ['<rootDir>/spec/backends/use-js.ts'] },
