@@ -215,8 +215,9 @@ export function takeRows(t: Tensor, indices: ArrayLike<number>): Tensor {
   const out = tensorToOverwrite([indices.length, ...t.shape.slice(1)]); // every row copied below
   const source = t.data, rows = out.data;
   for (let r = 0; r < indices.length; r++) {
-    const from = indices[r] * rowSize;
-    rows.set(source.subarray(from, from + rowSize), r * rowSize); // row r of the result = row indices[r] of T
+    const from = indices[r] * rowSize, to = r * rowSize; //          row r of the result = row indices[r] of T
+    if (rowSize >= 64) rows.set(source.subarray(from, from + rowSize), to); // long rows (images): one bulk copy
+    else for (let j = 0; j < rowSize; j++) rows[to + j] = source[from + j]; // short rows: a subarray per row costs more than the copy
   }
   return out;
 }
