@@ -77,11 +77,15 @@ export function currentLease(): StepLease | null {
   return current === null ? null : current.lease;
 }
 
-/** n zeros for a tensor made now: a temporary inside a step, else an ordinary array. */
-export function newValues(n: number): Float64Array {
+/**
+ * n zeros for a tensor made now: a temporary inside a step, else an ordinary array. With `zeroed`
+ * false a step temporary may hold what the memory held (for a tensor whose maker writes every
+ * entry first: tensor.ts `tensorToOverwrite`); an ordinary array is zeros either way.
+ */
+export function newValues(n: number, zeroed = true): Float64Array {
   const step = current;
   if (step === null) return new Float64Array(n);
-  const values = (step.store !== null ? step.store.stepValues(n) : null) ?? new Float64Array(n);
+  const values = (step.store !== null ? step.store.stepValues(n, zeroed) : null) ?? new Float64Array(n);
   if (checks) arrayLeases.set(values, step.lease);
   return values;
 }

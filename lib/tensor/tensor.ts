@@ -342,16 +342,9 @@ export function keptTensor(shape: readonly number[], values: Float64Array): Tens
  * memory checks on (the specs) such an entry shows NaN instead, so that a miss is loud.
  */
 export function tensorToOverwrite(shape: readonly number[]): Tensor {
-  const store = activeBackend().store;
-  if (store === null) return new Tensor(shape);
-  store.skipZeros = true;
-  let made: Tensor;
-  try {
-    made = new Tensor(shape);
-  } finally {
-    store.skipZeros = false;
-  }
-  if (memoryChecks() && store.holds(made.data)) made.data.fill(NaN);
+  const size = shapeSize('Tensor', 'shape', shape);
+  const made = new Tensor(shape, allocate('Tensor', shape, size, false));
+  if (memoryChecks() && activeBackend().store?.holds(made.data)) made.data.fill(NaN);
   return made;
 }
 
@@ -387,10 +380,13 @@ function shapeSize(who: string, name: string, shape: unknown, hint = ''): number
   return size;
 }
 
-/** A new zero-filled array of `size` values for a tensor; a size too large to allocate gives a MinidlError, not a RangeError. */
-function allocate(who: string, shape: readonly number[], size: number): Float64Array {
+/**
+ * A new array of `size` values for a tensor, zero-filled (or, with `zeroed` false, inside a step,
+ * as the memory holds them); a size too large to allocate gives a MinidlError, not a RangeError.
+ */
+function allocate(who: string, shape: readonly number[], size: number, zeroed = true): Float64Array {
   try {
-    return newValues(size);
+    return newValues(size, zeroed);
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
     throw new MinidlError(`${who}: cannot allocate shape ${formatShape(shape)}: ${size} values (${(size * 8 / 2 ** 30).toFixed(1)} GiB) is more than this machine can hold in one array`, { cause: err });

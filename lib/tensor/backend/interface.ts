@@ -165,14 +165,12 @@ export interface StepMark {
  * is the only user.
  */
 export interface TensorStore {
-  /** n zero doubles that stay valid until `endStep` releases the step they were made in (not zeroed while `skipZeros` is true). */
-  stepValues(n: number): Float64Array | null;
   /**
-   * While true, `stepValues` hands out its doubles as the memory holds them, without zeroing
-   * them. Set only by tensor.ts `tensorToOverwrite`, around the making of one tensor whose every
-   * entry the next statement writes, and false again at once.
+   * n doubles that stay valid until `endStep` releases the step they were made in: zeros, or with
+   * `zeroed` false as the memory holds them (for tensor.ts `tensorToOverwrite`, whose maker writes
+   * every entry before anything reads it).
    */
-  skipZeros: boolean;
+  stepValues(n: number, zeroed: boolean): Float64Array | null;
   /** The current position of the step memory. */
   markStep(): StepMark;
   /** Releases every step array made after `mark`; with `poison`, fills their bytes with NaN first. */

@@ -18,8 +18,8 @@ export const DEFAULT_MEMORY_BUDGET_BYTES = 128 * 1024 * 1024;
  *   stepValues(n)    a slice of the arena (wasm-arena.ts) for the temporaries of one library
  *                    step, all released at once when the step ends.
  *
- * Both return zero-filled views (stepValues does not zero while `skipZeros` is set: a tensor
- * its maker overwrites entirely, tensor.ts `tensorToOverwrite`), or null when the memory's budget (`budgetBytes`, 128 MiB by
+ * Both return zero-filled views (stepValues skips the zeros when asked: a tensor its maker
+ * overwrites entirely, tensor.ts `tensorToOverwrite`), or null when the memory's budget (`budgetBytes`, 128 MiB by
  * default) would be exceeded or the memory cannot grow: the tensor is then an ordinary array,
  * which the kernels copy in and out. So memory stays bounded even in a synchronous loop that
  * never lets the finalizers run.
@@ -77,11 +77,8 @@ export class WasmTensorMemory implements TensorStore {
     return values;
   }
 
-  /** See backend/interface.ts: true only while tensor.ts `tensorToOverwrite` makes a tensor. */
-  skipZeros = false;
-
-  stepValues(n: number): Float64Array | null {
-    return this.arena.allocate(n, !this.skipZeros); // null over the budget: the caller makes an ordinary array
+  stepValues(n: number, zeroed: boolean): Float64Array | null {
+    return this.arena.allocate(n, zeroed); // null over the budget: the caller makes an ordinary array
   }
 
   markStep(): StepMark {
