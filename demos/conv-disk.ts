@@ -51,7 +51,7 @@
 import * as path from 'node:path';
 import { FlagSpec, RoundsRun, parseFlags, readRoundsFlags, roundsFlags, runMain } from './common/cli';
 import { prepareOutDir } from './common/out-dir';
-import { JOBS_FLAG, readJobsFlag, runTasks } from './common/parallel-rounds';
+import { JOBS_FLAG, readJobsFlag, runTasks, whereTasksRun } from './common/parallel-rounds';
 import { writeFilesAtomically } from './common/write-files';
 import { CONV_DISK_CONFIGS, ConvDiskConfig, ConvDiskRound, TEST_SIZE, TRAIN_SIZE, convDiskRoundSeed } from './conv-disk/experiment';
 import { ConvDiskRoundTask, runConvDiskRoundTask } from './conv-disk/round-task';
@@ -142,10 +142,8 @@ export function runConvDiskDemo(argv: readonly string[]): Promise<void> {
 
 async function train(run: ConvDiskRun): Promise<ConfigResult[]> {
   const { configs, rounds, epochs, seed, jobs } = run;
-  const threads = Math.min(jobs, configs.length * rounds);
-  console.error(`conv-disk: ${configs.map((c) => c.name).join(', ')}; ${rounds} round(s) of ${epochs} epochs; seed ${seed}; ` +
-    (threads === 1 ? 'on this thread' : `on ${threads} worker threads`));
   const tasks = convDiskTasks(run);
+  console.error(`conv-disk: ${configs.map((c) => c.name).join(', ')}; ${rounds} round(s) of ${epochs} epochs; seed ${seed}; ${whereTasksRun(jobs, tasks.length)}`);
   const outcomes = await runTasks<ConvDiskRoundTask, ConvDiskRound>({
     tasks,
     jobs,

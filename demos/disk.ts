@@ -45,7 +45,7 @@ import { monitorFigure } from './figures/monitor-figures';
 import { svgToPng } from './figures/png';
 import { diskModelText } from './disk/model-file';
 import { FlagSpec, RoundsRun, intFlag, parseFlags, readRoundsFlags, roundsFlags, runMain } from './common/cli';
-import { defaultJobs, runTasks } from './common/parallel-rounds';
+import { defaultJobs, runTasks, whereTasksRun } from './common/parallel-rounds';
 import { prepareOutDir } from './common/out-dir';
 import { OutputFile, writeFilesAtomically } from './common/write-files';
 
@@ -149,10 +149,8 @@ export function diskTasks(run: Pick<DiskRun, 'configs' | 'rounds' | 'epochs' | '
 
 async function train(run: DiskRun): Promise<ConfigResult[]> {
   const { configs, rounds, epochs, seed, jobs } = run;
-  const threads = Math.min(jobs, configs.length * rounds);
-  console.error(`disk experiment: ${configs.map((c) => c.name).join(', ')}; ${rounds} round(s) of ${epochs} epochs; seed ${seed}; ` +
-    (threads === 1 ? 'on this thread' : `on ${threads} worker threads`));
   const tasks = diskTasks(run);
+  console.error(`disk experiment: ${configs.map((c) => c.name).join(', ')}; ${rounds} round(s) of ${epochs} epochs; seed ${seed}; ${whereTasksRun(jobs, tasks.length)}`);
   const outcomes = await runTasks<DiskRoundTask, DiskRoundOutcome>({
     tasks,
     jobs,

@@ -38,7 +38,7 @@ import * as path from 'node:path';
 import { MNIST_FILES, NeuralNet, Rng, Tensor, generateDisk, modelFromJSON } from '../lib';
 import { FlagSpec, UsageError, choiceFlag, existingFileFlag, existingFolderFlag, intFlag, parseFlags, runMain, textFlag } from './common/cli';
 import { prepareOutDir } from './common/out-dir';
-import { defaultJobs, runTasks } from './common/parallel-rounds';
+import { defaultJobs, runTasks, whereTasksRun } from './common/parallel-rounds';
 import { OutputFile, writeFilesAtomically } from './common/write-files';
 import { convDiskRoundSeed, generateConvDisk } from './conv-disk/experiment';
 import { roundSeed, stats } from './disk/experiment';
@@ -253,8 +253,7 @@ interface SavedRow {
 
 async function train(run: ReportsRun): Promise<ReportRoundOutcome[]> {
   const tasks = reportTasks(run);
-  const threads = Math.min(run.jobs, tasks.length);
-  console.error(`reports: ${run.rows.length} row(s), ${tasks.length} round(s); seed ${run.seed}; ${threads === 1 ? 'on this thread' : `on ${threads} worker threads`}`);
+  console.error(`reports: ${run.rows.length} row(s), ${tasks.length} round(s); seed ${run.seed}; ${whereTasksRun(run.jobs, tasks.length)}`);
   return runTasks<ReportRoundTask, ReportRoundOutcome>({
     tasks,
     jobs: run.jobs,

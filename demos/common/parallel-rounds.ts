@@ -81,6 +81,15 @@ export function readJobsFlag(value: string | boolean | undefined): number {
 }
 
 /**
+ * Where runTasks runs `taskCount` tasks with `jobs`, for the line a demo prints before it starts:
+ * 'on this thread' (one job or one task), else 'on N worker threads', N = min(jobs, taskCount).
+ */
+export function whereTasksRun(jobs: number, taskCount: number): string {
+  const threads = Math.min(jobs, taskCount);
+  return threads <= 1 ? 'on this thread' : `on ${threads} worker threads`;
+}
+
+/**
  * Runs every task, on `jobs` threads, and resolves to their results in the order of `tasks`
  * (see the file's comment). Rejects with a MinidlError naming the task that failed.
  */
