@@ -18,6 +18,9 @@ import {
   wasmKernelsUnavailableReason, wasmSimdUnavailableReason,
 } from '../lib/tensor/wasm/wasm-kernels';
 import { GrowableMemory, WASM_PAGE_BYTES, WasmMemory, isShared } from '../lib/tensor/wasm/wasm-memory';
+import { wasmBackend } from '../lib/tensor/wasm/wasm-backend';
+import { TRANSPOSE_B_ROWS } from '../lib/tensor/wasm/wasm-scratch';
+import { referenceKernels } from '../lib/tensor/backend/reference';
 import { expectMinidlError } from './helpers';
 
 /*
@@ -196,6 +199,46 @@ describe.each(FORMS)('%s', (form) => {
     expect(Array.from(mem.read(c, 4))).toEqual([5, 6, 7, 8]);
     wasm[form](c, c, c, 2, 0, 2);
     expect(Array.from(mem.read(c, 4))).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('transpose, and matmulTransB as A·(Bᵀ)', () => {
+  const rng = new Rng('wasm-transpose');
+  const shapes: Array<[number, number]> = [[1, 1], [1, 5], [5, 1], [2, 2], [3, 7], [4, 4], [5, 6], [6, 5], [7, 9], [8, 3], [13, 17], [25, 25], [25, 2], [2, 25], [100, 784]];
+
+  test.each(shapes)('N=%i K=%i: T[k, j] = B[j, k], nothing outside T written', (N, K) => {
+    const B = randomArray(rng, N * K);
+    const b = put(B);
+    const guarded = put(new Float64Array(N * K + 2 * TAIL).fill(SENTINEL));
+    const t = guarded + TAIL * 8;
+    wasm.exports.transpose(b, t, N, K);
+    const expected = new Float64Array(K * N);
+    for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) expected[k * N + j] = B[j * K + k];
+    expectBitIdentical(mem.read(t, K * N), expected, 'transpose');
+    expect(Array.from(mem.read(guarded, TAIL))).toEqual(new Array(TAIL).fill(SENTINEL));
+    expect(Array.from(mem.read(t + N * K * 8, TAIL))).toEqual(new Array(TAIL).fill(SENTINEL));
+  });
+
+  // the backend transposes B for A of TRANSPOSE_B_ROWS rows or more, and uses matmulTransB's own kernel below
+  const products: Array<[number, number, number]> = [
+    [1, 25, 25], [TRANSPOSE_B_ROWS - 1, 5, 7], [TRANSPOSE_B_ROWS, 5, 7], [TRANSPOSE_B_ROWS + 1, 3, 2], [100, 25, 25], [100, 2, 25], [100, 25, 2], [64, 100, 10], [13, 7, 1],
+  ];
+  test.each(products)('M=%i K=%i N=%i: the backend\'s matmulTransB is bit-identical to the TypeScript kernel, in the memory or copied in', (M, K, N) => {
+    const backend = wasmBackend(wasm);
+    const A = randomArray(rng, M * K), B = randomArray(rng, N * K), C0 = randomArray(rng, M * N);
+    for (const accumulate of [false, true]) {
+      const expected = C0.slice();
+      referenceKernels.matmulTransB(A, B, expected, M, K, N, accumulate);
+      // operands outside the module's memory (copied in and out)
+      const outside = C0.slice();
+      backend.kernels.matmulTransB(A, B, outside, M, K, N, accumulate);
+      expectBitIdentical(outside, expected, `copied, accumulate=${accumulate}`);
+      // operands in the memory (passed in place; B is left as it was)
+      const a = put(A), b = put(B), c = put(C0);
+      backend.kernels.matmulTransB(mem.array(a, M * K), mem.array(b, N * K), mem.array(c, M * N), M, K, N, accumulate);
+      expectBitIdentical(mem.read(c, M * N), expected, `in place, accumulate=${accumulate}`);
+      expectBitIdentical(mem.read(b, N * K), B, 'B is not changed');
+    }
   });
 });
 

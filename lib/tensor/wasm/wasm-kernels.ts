@@ -41,6 +41,8 @@ export interface WasmKernelExports {
   matmul(a: number, b: number, c: number, M: number, K: number, N: number, accumulate: boolean, bias: number, relu: boolean): void;
   /** C (+)= A·Bᵀ (+ bias row) (then ReLU); bias is an offset or 0. */
   matmulTransB(a: number, b: number, c: number, M: number, K: number, N: number, accumulate: boolean, bias: number, relu: boolean): void;
+  /** T[K,N] = B[N,K]ᵀ (matmulTransB's B, for the matmul kernel: wasm-scratch.ts). */
+  transpose(b: number, t: number, N: number, K: number): void;
   /** C (+)= Aᵀ·B (+ bias row) (then ReLU); bias is an offset or 0. */
   matmulTransA(a: number, b: number, c: number, M: number, K: number, N: number, accumulate: boolean, bias: number, relu: boolean): void;
   /** Rows rowStart … rowEnd−1 of matmulTransA's C (one thread's share of a split product). */

@@ -5,7 +5,7 @@
  * Every kernel takes byte addresses ("pointers") into this module's memory and sizes; the
  * JavaScript side (../wasm-kernels.ts) allocates the arrays in that memory (../wasm-memory.ts).
  */
-export { matmul, matmulTransA, matmulTransARows, matmulTransB } from './matmul';
+export { matmul, matmulTransA, matmulTransARows, matmulTransB, transpose } from './matmul';
 export { firstNonFinite, sumRows } from './reductions';
 export {
   addRowVector, copyValues, fillZeros, leakyReluBackward, leakyReluForward, reluBackward, reluForward,

@@ -338,3 +338,33 @@ export function matmulTransB(a: usize, b: usize, c: usize, M: i32, K: i32, N: i3
     }
   }
 }
+
+/**
+ * T[K,N] = B[N,K]ᵀ: entry (k, j) of T is entry (j, k) of B. Four rows of B are read two entries
+ * at a time and their 4×2 block is written as T[k, j..j+3] and T[k+1, j..j+3] (two shuffles per
+ * pair of rows): whole 32-byte runs of T, not single entries a row apart. Rows of B left over
+ * (N not a multiple of 4) and an odd K's last column are copied entry by entry.
+ */
+export function transpose(b: usize, t: usize, N: i32, K: i32): void {
+  const rowB = <usize>K << 3, rowT = <usize>N << 3;
+  const N4 = N & ~3, evenK = <usize>(K & ~1) << 3;
+  for (let j = 0; j < N4; j += 4) {
+    const b0 = b + <usize>j * rowB, b1 = b0 + rowB, b2 = b1 + rowB, b3 = b2 + rowB;
+    let tk = t + (<usize>j << 3); //                                     T[k, j]
+    for (let ko: usize = 0; ko < evenK; ko += 16) {
+      const x0 = v128.load(b0 + ko), x1 = v128.load(b1 + ko); //      B[j, k..k+1], B[j+1, k..k+1]
+      const x2 = v128.load(b2 + ko), x3 = v128.load(b3 + ko); //      B[j+2, k..k+1], B[j+3, k..k+1]
+      v128.store(tk, f64x2.shuffle(x0, x1, 0, 2)); v128.store(tk, f64x2.shuffle(x2, x3, 0, 2), 16); //               T[k, j..j+3]
+      v128.store(tk + rowT, f64x2.shuffle(x0, x1, 1, 3)); v128.store(tk + rowT, f64x2.shuffle(x2, x3, 1, 3), 16); // T[k+1, j..j+3]
+      tk += rowT << 1;
+    }
+    if (evenK < rowB) {
+      store<f64>(tk, load<f64>(b0 + evenK)); store<f64>(tk, load<f64>(b1 + evenK), 8);
+      store<f64>(tk, load<f64>(b2 + evenK), 16); store<f64>(tk, load<f64>(b3 + evenK), 24);
+    }
+  }
+  for (let j = N4; j < N; j++) {
+    const bj = b + <usize>j * rowB, tj = t + (<usize>j << 3);
+    for (let k = 0; k < K; k++) store<f64>(tj + <usize>k * rowT, load<f64>(bj + (<usize>k << 3)));
+  }
+}
