@@ -39,7 +39,7 @@ export class Tensor {
     if (data !== undefined && data.length !== size) {
       throw new MinidlError(`Tensor: shape ${formatShape(shape)} holds ${size} values, but data has ${data.length}`);
     }
-    this.shape = Object.freeze(shape.slice());
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice()); // a frozen shape cannot change: shared, not copied
     this.values = data ?? allocate('Tensor', shape, size);
     this.lease = makingKept ? null : currentLease();
   }
