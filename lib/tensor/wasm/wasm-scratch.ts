@@ -19,6 +19,18 @@ function doublesFor(values: Operand, n: number): number {
  */
 export const TRANSPOSE_B_ROWS = 8;
 
+/**
+ * The doubles of a batch's operands in window geometry g: the input X [N, C, H, W], the filters
+ * W [F, C, kH, kW] and the output Y [N, F, OH, OW] (F = C for a pooling layer).
+ */
+function windowOperandSizes(N: number, F: number, g: WindowGeometry): { inputSize: number; weightSize: number; outputSize: number } {
+  return {
+    inputSize: N * g.channels * g.height * g.width,
+    weightSize: F * g.channels * g.kernelH * g.kernelW,
+    outputSize: N * F * g.outH * g.outW,
+  };
+}
+
 /** The three matrix products, by the name of their kernel. */
 export type ProductKind = 'matmul' | 'matmulTransB' | 'matmulTransA';
 /** Element-wise kernels y = f(x) (slope: LeakyReLU's). */
@@ -257,8 +269,7 @@ export class WasmScratch {
 
   /** conv2dForward of lib/tensor/backend/reference.ts in WebAssembly: Y = W ⋆ X for a batch (no bias). */
   conv2dForward(input: Float64Array, weight: Float64Array, output: Float64Array, N: number, F: number, g: WindowGeometry): void {
-    const inputSize = N * g.channels * g.height * g.width, weightSize = F * g.channels * g.kernelH * g.kernelW;
-    const outputSize = N * F * g.outH * g.outW;
+    const { inputSize, weightSize, outputSize } = windowOperandSizes(N, F, g);
     const work = this.kernelWork(convScratchDoubles(F, g));
     this.begin(this.room(input, inputSize) + this.room(weight, weightSize) + this.room(output, outputSize));
     const x = this.put(input, inputSize), w = this.put(weight, weightSize), y = this.output(output, outputSize, false);
@@ -270,8 +281,7 @@ export class WasmScratch {
 
   /** conv2dWeightGrad of lib/tensor/backend/reference.ts in WebAssembly: ∂L/∂W += the batch's weight gradient. */
   conv2dWeightGrad(input: Float64Array, gradOut: Float64Array, gradWeight: Float64Array, N: number, F: number, g: WindowGeometry): void {
-    const inputSize = N * g.channels * g.height * g.width, weightSize = F * g.channels * g.kernelH * g.kernelW;
-    const outputSize = N * F * g.outH * g.outW;
+    const { inputSize, weightSize, outputSize } = windowOperandSizes(N, F, g);
     const work = this.kernelWork(convScratchDoubles(F, g));
     const second = this.secondThread;
     const split = second !== null && F >= 8 && second.splits(convFlops(N, F, g));
@@ -285,7 +295,7 @@ export class WasmScratch {
 
   /** maxPoolForward of lib/modules/pooling/max-pool2d.ts in WebAssembly: Y = max of each window, argmax remembered. */
   maxPoolForward(input: Float64Array, g: WindowGeometry, N: number, output: Float64Array, argmax: Int32Array): void {
-    const inputSize = N * g.channels * g.height * g.width, outputSize = N * g.channels * g.outH * g.outW;
+    const { inputSize, outputSize } = windowOperandSizes(N, g.channels, g); // a pooling layer keeps the channels
     this.begin(this.room(input, inputSize) + this.room(output, outputSize) + this.room(argmax, outputSize));
     const x = this.put(input, inputSize), y = this.output(output, outputSize, false), a = this.output(argmax, outputSize, false);
     this.instance.maxPoolForward(x, g, N, y, a);
@@ -304,7 +314,7 @@ export class WasmScratch {
 
   /** avgPoolForward of lib/modules/pooling/avg-pool2d.ts in WebAssembly: Y = mean of each window (padding as 0). */
   avgPoolForward(input: Float64Array, g: WindowGeometry, N: number, output: Float64Array): void {
-    const inputSize = N * g.channels * g.height * g.width, outputSize = N * g.channels * g.outH * g.outW;
+    const { inputSize, outputSize } = windowOperandSizes(N, g.channels, g); // a pooling layer keeps the channels
     this.begin(this.room(input, inputSize) + this.room(output, outputSize));
     const x = this.put(input, inputSize), y = this.output(output, outputSize, false);
     this.instance.avgPoolForward(x, g, N, y);
@@ -313,7 +323,7 @@ export class WasmScratch {
 
   /** avgPoolBackward of lib/modules/pooling/avg-pool2d.ts in WebAssembly: ∂L/∂X[window] += G / (kH·kW). */
   avgPoolBackward(gradOut: Float64Array, g: WindowGeometry, N: number, gradInput: Float64Array): void {
-    const inputSize = N * g.channels * g.height * g.width, outputSize = N * g.channels * g.outH * g.outW;
+    const { inputSize, outputSize } = windowOperandSizes(N, g.channels, g); // a pooling layer keeps the channels
     this.begin(this.room(gradOut, outputSize) + this.room(gradInput, inputSize));
     const go = this.put(gradOut, outputSize), gi = this.put(gradInput, inputSize);
     this.instance.avgPoolBackward(go, g, N, gi);
