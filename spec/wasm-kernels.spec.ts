@@ -351,7 +351,7 @@ describe('activations', () => {
 describe('firstNonFinite and fillZeros', () => {
   const rng = new Rng('wasm-finite');
 
-  test.each([0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 100])('n=%i: the first NaN/±Infinity is found at every position, as by kernels.ts', (n) => {
+  test.each([0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 63, 64, 65, 100, 128, 200])('n=%i: the first NaN/±Infinity is found at every position, as by kernels.ts', (n) => {
     const x = randomArray(rng, n, -1e300, 1e300);
     const at = mem.allocateFrom(x);
     expect(wasm.exports.firstNonFinite(at, n)).toBe(-1);
