@@ -242,6 +242,41 @@ describe('transpose, and matmulTransB as A·(Bᵀ)', () => {
   });
 });
 
+describe('working space and copies the memory cannot hold', () => {
+  const rng = new Rng('wasm-refused-blocks');
+
+  /** matmulTransB on the backend, checked bit for bit against the TypeScript kernel. */
+  function checkedProduct(backend: ReturnType<typeof wasmBackend>, M: number, K: number, N: number, inMemory: boolean): void {
+    const A = randomArray(rng, M * K), B = randomArray(rng, N * K);
+    const expected = new Float64Array(M * N);
+    referenceKernels.matmulTransB(A, B, expected, M, K, N, false);
+    if (inMemory) {
+      const a = put(A), b = put(B), c = put(new Float64Array(M * N));
+      backend.kernels.matmulTransB(mem.array(a, M * K), mem.array(b, N * K), mem.array(c, M * N), M, K, N, false);
+      expectBitIdentical(mem.read(c, M * N), expected, 'in place');
+    } else {
+      const C = new Float64Array(M * N);
+      backend.kernels.matmulTransB(A, B, C, M, K, N, false);
+      expectBitIdentical(C, expected, 'copied');
+    }
+  }
+
+  test.each([true, false])('operands in the memory: %s — a refused larger block is a MinidlError naming the product, and smaller calls still work', (inMemory) => {
+    const backend = wasmBackend(wasm);
+    checkedProduct(backend, 8, 3, 5, inMemory); //                 the working space (and the copies' block) now hold a small call
+    const refuse = jest.spyOn(mem, 'tryAllocate').mockReturnValue(-1);
+    try {
+      const A = new Float64Array(8 * 300), B = new Float64Array(500 * 300), C = new Float64Array(8 * 500);
+      expectMinidlError(() => backend.kernels.matmulTransB(A, B, C, 8, 300, 500, false),
+        /^matmulTransB: (its working space|the copies of its operands) \(\d+ doubles, [\d.]+ GiB\) do not fit in the WebAssembly memory/);
+    } finally {
+      refuse.mockRestore();
+    }
+    checkedProduct(backend, 8, 3, 5, inMemory); //                 no stale size stands for a block that is gone
+    checkedProduct(backend, 9, 30, 50, inMemory); //               and a larger call gets its block
+  });
+});
+
 test('a product result is +0 where the TypeScript kernel gives +0, and ReLU turns −0 into +0', () => {
   // 1·(−0) = −0 but 0 + (−0) = +0: every sum starts from +0, in both implementations.
   const a = put([1]), b = put([-0]), c = put([123]);

@@ -156,6 +156,11 @@ export class WasmMemory {
     return offset;
   }
 
+  /** Why the last `tryAllocate` that returned −1 refused (past the budget, or the memory could not grow). */
+  get refusalReason(): string {
+    return this.refusal;
+  }
+
   /**
    * Like `allocate`, but the doubles keep whatever a freed block held (for outputs a kernel
    * overwrites). Throws a MinidlError past the budget or when the memory cannot grow.

@@ -1,6 +1,7 @@
 import { MinidlError } from '../../errors';
 import type { AdamUpdate, SgdUpdate, WindowGeometry } from '../backend/interface';
 import { WasmKernelExports, WasmKernels, convScratchDoubles } from './wasm-kernels';
+import type { WasmMemory } from './wasm-memory';
 import type { SecondThread } from './wasm-threads';
 
 /** What a kernel reads and writes: float64 values, or 32-bit integers (max pooling's argmax). */
@@ -18,6 +19,42 @@ function doublesFor(values: Operand, n: number): number {
  * more than it saves. Each entry is the same sum in the same order: the same bits.
  */
 export const TRANSPOSE_B_ROWS = 8;
+
+/**
+ * A block of the WebAssembly memory that is replaced by a larger one only when a call needs more:
+ * the copies of a call's operands, a kernel's working space. It lies outside the memory's budget
+ * (without it the kernel could not run at all).
+ */
+class GrowingBlock {
+  /** Byte offset of the block, or −1 while there is none (before the first use, after a refusal). */
+  private offset = -1;
+  /** Its size in doubles (0 while there is none). */
+  private capacity = 0;
+
+  /**
+   * The byte offset of a block of at least `needed` doubles. A larger one replaces the block:
+   * twice the old size when the memory can grow that far (a need that keeps growing then replaces
+   * it only a few times), else just `needed`; the old block is freed first, its room may serve.
+   * When not even `needed` fits, throws a MinidlError starting with `what`, and there is then no
+   * block (the next call asks again): no size is kept for a block that is not there.
+   */
+  ensure(memory: WasmMemory, needed: number, what: string): number {
+    if (needed <= this.capacity) return this.offset;
+    const doubled = Math.max(needed, 2 * this.capacity);
+    if (this.offset >= 0) memory.free(this.offset);
+    this.offset = -1;
+    this.capacity = 0;
+    for (const size of doubled > needed ? [doubled, needed] : [needed]) {
+      const offset = memory.tryAllocate(size, true);
+      if (offset >= 0) {
+        this.offset = offset;
+        this.capacity = size;
+        return offset;
+      }
+    }
+    throw new MinidlError(`${what} (${needed} doubles, ${(needed * 8 / 2 ** 30).toFixed(2)} GiB) do not fit in the WebAssembly memory: ${memory.refusalReason}`);
+  }
+}
 
 /**
  * The doubles of a batch's operands in window geometry g: the input X [N, C, H, W], the filters
@@ -75,8 +112,8 @@ export class WasmScratch {
   readonly instance: WasmKernels;
   /** Doubles copied into and out of the module's memory so far. */
   copiedValues = 0;
-  private block = -1;
-  private capacity = 0; //  doubles in the block
+  /** The block the copies of a call's operands go to (see `begin`). */
+  private readonly copies = new GrowingBlock();
   private next = 0; //      byte offset of the next free slot
   private whole: Float64Array;
   /**
@@ -85,8 +122,7 @@ export class WasmScratch {
    */
   secondThread: SecondThread | null = null;
   /** The kernels' working spaces (see `kernelWork`): byte offsets, or −1 before the first use, and their sizes in doubles. */
-  private readonly workBlocks = [-1, -1];
-  private readonly workCapacities = [0, 0];
+  private readonly work = [new GrowingBlock(), new GrowingBlock()];
   /** True while a call's operands all live in the module's memory (see `begin`). */
   private inPlace = false;
 
@@ -110,22 +146,16 @@ export class WasmScratch {
    * Starts a call whose operands outside the module's memory need `doubles` doubles in total
    * (at most 8 operands). When that is 0, every operand lives in the memory (the usual case in
    * a training step): the call then goes straight to the kernel, and `put`, `output` and `get`
-   * hand back the operands' own byte offsets without looking again.
+   * hand back the operands' own byte offsets without looking again. Throws a MinidlError naming
+   * `who` when the memory cannot hold the copies (see `GrowingBlock`).
    */
-  begin(doubles: number): void {
+  begin(doubles: number, who = 'a WebAssembly kernel'): void {
     this.inPlace = doubles === 0;
     if (this.inPlace) return;
     const needed = doubles + 16; // each operand starts on a 16-byte boundary: ≤ 1 double of padding each
-    if (needed > this.capacity) {
-      const memory = this.instance.memory;
-      if (this.block >= 0) memory.free(this.block);
-      this.capacity = Math.max(needed, 2 * this.capacity);
-      // outside the budget: without it no call could copy its operands in (one block, replaced only by a larger one)
-      this.block = memory.tryAllocate(this.capacity, true);
-      if (this.block < 0) throw new MinidlError(`WasmScratch: the kernels' memory cannot grow to hold this call's ${doubles} doubles`);
-    }
+    const block = this.copies.ensure(this.instance.memory, needed, `${who}: the copies of its operands`);
     this.whole = this.instance.memory.view(); // re-created if the memory grew (here or elsewhere)
-    this.next = this.block;
+    this.next = block;
   }
 
   /**
@@ -133,17 +163,10 @@ export class WasmScratch {
    * transposed operands, matmulTransB's transposed B): a block of its own, kept from call to call and replaced by a larger one
    * only when a call needs more. Ask for it before `begin` (allocating may grow the memory).
    * `which` is 0, or 1 for the second thread's own working space (a split weight gradient).
+   * Throws a MinidlError naming `who` when the memory cannot hold it (see `GrowingBlock`).
    */
-  kernelWork(doubles: number, which: 0 | 1 = 0): number {
-    if (doubles > this.workCapacities[which]) {
-      const memory = this.instance.memory;
-      if (this.workBlocks[which] >= 0) memory.free(this.workBlocks[which]);
-      this.workCapacities[which] = Math.max(doubles, 2 * this.workCapacities[which]);
-      // outside the budget, as the scratch block: without it the kernel cannot run
-      this.workBlocks[which] = memory.tryAllocate(this.workCapacities[which], true);
-      if (this.workBlocks[which] < 0) throw new MinidlError(`WasmScratch: the kernels' memory cannot grow to hold ${doubles} doubles of working space`);
-    }
-    return this.workBlocks[which];
+  kernelWork(doubles: number, which: 0 | 1 = 0, who = 'a WebAssembly kernel'): number {
+    return this.work[which].ensure(this.instance.memory, doubles, `${who}: its working space`);
   }
 
   /** Room for n doubles (an output the kernel overwrites); returns its byte offset. */
@@ -192,8 +215,8 @@ export class WasmScratch {
     // A·Bᵀ = A·(Bᵀ): from TRANSPOSE_B_ROWS rows of A on, B's transposed copy (K·N moves, once) costs
     // less than the shuffles matmulTransB's kernel does for every four rows; the sums are the same
     const transposeB = kind === 'matmulTransB' && M >= TRANSPOSE_B_ROWS;
-    const transposed = transposeB ? this.kernelWork(kn) : 0;
-    this.begin(this.room(A, mk) + this.room(B, kn) + this.room(C, mn) + (bias === null ? 0 : this.room(bias, N)));
+    const transposed = transposeB ? this.kernelWork(kn, 0, kind) : 0;
+    this.begin(this.room(A, mk) + this.room(B, kn) + this.room(C, mn) + (bias === null ? 0 : this.room(bias, N)), kind);
     const a = this.put(A, mk);
     let b = this.put(B, kn);
     if (transposeB) {
@@ -270,8 +293,8 @@ export class WasmScratch {
   /** conv2dForward of lib/tensor/backend/reference.ts in WebAssembly: Y = W ⋆ X for a batch (no bias). */
   conv2dForward(input: Float64Array, weight: Float64Array, output: Float64Array, N: number, F: number, g: WindowGeometry): void {
     const { inputSize, weightSize, outputSize } = windowOperandSizes(N, F, g);
-    const work = this.kernelWork(convScratchDoubles(F, g));
-    this.begin(this.room(input, inputSize) + this.room(weight, weightSize) + this.room(output, outputSize));
+    const work = this.kernelWork(convScratchDoubles(F, g), 0, 'conv2dForward');
+    this.begin(this.room(input, inputSize) + this.room(weight, weightSize) + this.room(output, outputSize), 'conv2dForward');
     const x = this.put(input, inputSize), w = this.put(weight, weightSize), y = this.output(output, outputSize, false);
     const second = this.secondThread;
     if (second !== null && N >= 2 && second.splits(convFlops(N, F, g))) second.conv2dForward(x, w, y, work, N, F, g);
@@ -282,11 +305,11 @@ export class WasmScratch {
   /** conv2dWeightGrad of lib/tensor/backend/reference.ts in WebAssembly: ∂L/∂W += the batch's weight gradient. */
   conv2dWeightGrad(input: Float64Array, gradOut: Float64Array, gradWeight: Float64Array, N: number, F: number, g: WindowGeometry): void {
     const { inputSize, weightSize, outputSize } = windowOperandSizes(N, F, g);
-    const work = this.kernelWork(convScratchDoubles(F, g));
+    const work = this.kernelWork(convScratchDoubles(F, g), 0, 'conv2dWeightGrad');
     const second = this.secondThread;
     const split = second !== null && F >= 8 && second.splits(convFlops(N, F, g));
-    const work2 = split ? this.kernelWork(convScratchDoubles(F, g), 1) : 0;
-    this.begin(this.room(input, inputSize) + this.room(gradOut, outputSize) + this.room(gradWeight, weightSize));
+    const work2 = split ? this.kernelWork(convScratchDoubles(F, g), 1, 'conv2dWeightGrad') : 0;
+    this.begin(this.room(input, inputSize) + this.room(gradOut, outputSize) + this.room(gradWeight, weightSize), 'conv2dWeightGrad');
     const x = this.put(input, inputSize), go = this.put(gradOut, outputSize), dw = this.output(gradWeight, weightSize, true);
     if (split) (second as SecondThread).conv2dWeightGrad(x, go, dw, work, work2, N, F, g);
     else this.instance.conv2dWeightGrad(x, go, dw, work, N, F, g);
