@@ -39,6 +39,10 @@ function checkTensor(op: string, name: string, t: unknown): asserts t is Tensor 
     const hint = Array.isArray(t) ? ' (wrap nested arrays with Tensor.from)' : '';
     throw new MinidlError(`${op}: ${name} must be a Tensor, got ${describeValue(t)}${hint}`);
   }
+  if (!t.readable) {
+    throw new MinidlError(`${op}: ${name} ${t} was a temporary of a step that has ended; its values can no longer be read ` +
+      '(keep values past a step by copying them while it runs)');
+  }
 }
 
 function matrixSize(op: string, name: string, t: Tensor): [number, number] {
@@ -55,6 +59,7 @@ function output(op: string, rows: number, cols: number, options: ProductOptions,
     if (options.accumulate) throw new MinidlError(`${op}: accumulate needs an 'into' tensor to add to`);
     return tensorToOverwrite([rows, cols]); // the product stores every entry
   }
+  checkTensor(op, "'into'", into);
   if (into.rank !== 2 || into.shape[0] !== rows || into.shape[1] !== cols) {
     throw new MinidlError(`${op}: result has shape [${rows},${cols}] but 'into' has shape ${formatShape(into.shape)}`);
   }
@@ -110,12 +115,13 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
 
 /** Throws unless `row` has shape [1,N] or [N], to be added to every row of an [M,N] matrix. */
 function checkRowVector(op: string, name: string, row: Tensor, matrix: string, m: number, n: number): void {
+  checkTensor(op, name, row);
   if (row.size !== n || (row.rank === 2 && row.shape[0] !== 1) || row.rank > 2) {
     throw new MinidlError(`${op}: cannot add ${name} ${formatShape(row.shape)} to each row of ${matrix} [${m},${n}]: ${name} must have shape [1,${n}] or [${n}]`);
   }
 }
 
-/** A·Bᵀ for A [M,K] and B [N,K] → [M,N], without forming Bᵀ. */
+/** A·Bᵀ for A [M,K] and B [N,K] → [M,N] (the 'wasm' backend multiplies a transposed copy of B for A of 8 rows or more; the same bits). */
 export function matmulTransB(a: Tensor, b: Tensor, options: ProductOptions = {}): Tensor {
   options = productOptions('matmulTransB', options, PRODUCT_OPTIONS);
   const [m, k] = matrixSize('matmulTransB', 'A', a);

@@ -145,6 +145,23 @@ const access: ContractRow[] = [
 ];
 
 const products: ContractRow[] = [
+  row('matmulTransB(A, a released temporary)', () => {
+    let inside: Tensor | null = null;
+    withTemporaryTensors(() => {
+      inside = Tensor.zeros([2, 3]);
+      return 0;
+    });
+    const a = t23(), released = inside as unknown as Tensor;
+    return { act: () => matmulTransB(a, released), keeps: { tensors: [a] } };
+  }, /^matmulTransB: B Tensor\[2,3\] \(released\) was a temporary of a step that has ended; its values can no longer be read/),
+  withAB("matmul(A, B, { into: a released temporary })", (a, b) => {
+    let inside: Tensor | null = null;
+    withTemporaryTensors(() => {
+      inside = Tensor.zeros([2, 2]);
+      return 0;
+    });
+    return matmul(a, b, { into: inside as unknown as Tensor });
+  }, /^matmul: 'into' Tensor\[2,2\] \(released\) was a temporary of a step that has ended/),
   withAB('matmul(undefined, B)', (_a, b) => matmul(any(undefined), b), /^matmul: A must be a Tensor, got undefined$/),
   withAB('matmul(A, [[1]])', (a) => matmul(a, any([[1]])), /^matmul: B must be a Tensor, got an array \[\[1\]\] \(wrap nested arrays with Tensor\.from\)$/),
   withAB('matmul(A, A): inner sizes differ', (a) => matmul(a, a), /^matmul: A·B needs A's columns to equal B's rows, got A \[2,3\] and B \[2,3\]$/),
