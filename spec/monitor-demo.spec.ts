@@ -83,6 +83,14 @@ describe('npm run disk -- --monitor', () => {
     const svg = monitorFigure(`mixed, round 1: what the TrainingMonitor saw (${config.description})`, watched.monitor!);
     expect(svg).toBe(fs.readFileSync(path.join(out, 'mixed-monitor.svg'), 'utf8'));
     expect(svgToPng(svg).equals(fs.readFileSync(path.join(out, 'mixed-monitor.png')))).toBe(true);
+    // a title too long for one line is wrapped at spaces, and the figure grows by the lines it adds
+    const longTitle = `weight-sharing, round 1: ${'a rather long description '.repeat(8)}end`;
+    const wrapped = monitorFigure(longTitle, watched.monitor!);
+    const headingLines = [...wrapped.matchAll(/<text x="640" y="\d+" text-anchor="middle" font-size="15" font-weight="bold">([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(headingLines.length).toBe(2);
+    expect(headingLines.join(' ')).toBe(longTitle);
+    for (const line of headingLines) expect(line.length).toBeLessThanOrEqual(130);
+    expect(wrapped).toMatch(/<svg [^>]*height="678"/);
     expect(plain.monitor).toBeNull();
     expect(watched.curves).toEqual(plain.curves);
     expect(watched.net.model.params().map((p) => Array.from(p.value.data))).toEqual(plain.net.model.params().map((p) => Array.from(p.value.data)));

@@ -12,7 +12,7 @@
 import { DISK_CENTER, DISK_RADIUS, FeatureStats, NeuralNet, Tensor, applyStandardization } from '../../lib';
 import { unitSquareGrid } from './grid';
 import { rasterToPngDataUri } from './png';
-import { PlotArea, legend, niceTicks, svgDocument } from './svg';
+import { PlotArea, legend, niceTicks, svgDocument, wrapWords } from './svg';
 
 const BLUE = '#2166ac';
 const RED = '#b2182b';
@@ -68,22 +68,6 @@ export function curvesFigure(title: string, rounds: RoundCurves[]): string {
     .map((line, i) => `<text x="${width / 2}" y="${376 + 18 * i}" text-anchor="middle" font-size="13">${escape(line)}</text>`)
     .join('');
   return svgDocument(width, height, [...lossPlot.parts, ...errorPlot.parts, caption]);
-}
-
-/** Splits `text` into lines of at most `width` characters, at spaces. */
-function wrapWords(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== '') lines.push(line);
-  return lines;
 }
 
 function formatPower(p: number): string {

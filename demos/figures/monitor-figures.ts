@@ -13,7 +13,7 @@
  * number is printed with fixed precision (./svg.ts), so the same history gives the same bytes.
  */
 import { MonitorHistory } from '../../lib';
-import { PlotArea, escapeXml, legend, niceTicks, num, svgDocument } from './svg';
+import { PlotArea, escapeXml, legend, niceTicks, num, svgDocument, wrapWords } from './svg';
 
 /** Ten colours that stay apart (Tableau's 10), then two more for deeper networks. */
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#637939'];
@@ -84,8 +84,12 @@ export function monitorFigure(title: string, history: MonitorHistory): string {
     `<text x="1010" y="${num(90 + 18 * history.layers.length + 10)}" font-size="11" fill="#555">update ratio: weights solid,</text>`,
     `<text x="1010" y="${num(90 + 18 * history.layers.length + 24)}" font-size="11" fill="#555">biases dashed; grey: 1e-3</text>`,
   ];
-  const heading = `<text x="640" y="28" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`;
-  return svgDocument(1280, 660, [heading, ...parts, key, ...notes]);
+  // the title on as many lines as it needs (about 130 bold characters fit the width); the panels move down by the extra lines
+  const lines = wrapWords(title, 130);
+  const extra = 18 * (lines.length - 1);
+  const heading = lines.map((line, i) => `<text x="640" y="${28 + 18 * i}" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(line)}</text>`);
+  const body = `<g transform="translate(0,${extra})">${[...parts, key, ...notes].join('')}</g>`;
+  return svgDocument(1280, 660 + extra, [...heading, body]);
 }
 
 /** A panel on a log scale: log10 of the values, ticks at powers of ten; `rule` draws a dashed grey line at that value. */

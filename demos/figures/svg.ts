@@ -151,6 +151,22 @@ export function legend(x: number, y: number, entries: LegendEntry[]): string {
   }).join('\n');
 }
 
+/** Splits `text` into lines of at most `width` characters, at spaces (a longer word stays whole on its own line). */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
 /** A whole SVG document of the given size around the given parts. */
 export function svgDocument(width: number, height: number, parts: string[]): string {
   return [
