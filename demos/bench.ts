@@ -4,8 +4,8 @@
  *   npm run bench                                   everything below
  *   npm run bench -- --only course,matmul           some of it
  *   npm run bench -- --runs 9 --epochs 5 --backend js
- *   npm run bench -- --reference ../shared/reference/speed_reference.py
- *   npm run bench -- --threads both --only cnn --reference ../shared/reference/speed_reference.py
+ *   npm run bench -- --reference demos/bench/speed_reference.py
+ *   npm run bench -- --threads both --only cnn --reference demos/bench/speed_reference.py
  *
  * Measurements (each the median of several timed repetitions after a warm-up):
  *

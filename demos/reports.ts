@@ -10,7 +10,7 @@
  *   npm run reports -- --retable DIR           rewrite DIR's tables with the current PyTorch results
  *   npm run reports -- --help                  all flags
  *
- * The reports are the course reports minidl grew from (../shared/course-reports). Each row of
+ * The reports are the course reports minidl grew from (not part of this repository). Each row of
  * their tables is a protocol in demos/reports/rows.ts: the network, activations, output units,
  * loss, optimizer and its parameters, epochs, batch size and rounds the report states, and a
  * stated choice for each setting it leaves out; variant rows change one stated thing to beat a

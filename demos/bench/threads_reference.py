@@ -7,7 +7,7 @@ threads, and the CPU time of each run (the machine may be shared: other jobs slo
 more than the CPU time). This script loads speed_reference.py as a module, sets PyTorch's threads
 after it did, replaces its timer by one that reads both clocks, and runs the same workloads.
 
-Run:  /usr/bin/python3 demos/bench/threads_reference.py ../shared/reference/speed_reference.py --threads 2 cnn
+Run:  /usr/bin/python3 demos/bench/threads_reference.py demos/bench/speed_reference.py --threads 2 cnn
 Prints one line per measurement, then one JSON line: for each of the script's keys (e.g.
 pytorch_cnn_epoch_s, the median wall-clock seconds of its repeats) the same key with _cpu_s in
 place of _s (the CPU seconds of the process in the same repeat: time.process_time, which counts

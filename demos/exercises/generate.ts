@@ -183,6 +183,7 @@ function packageJson(): string {
   const ours = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
     devDependencies: Record<string, string>;
+    allowScripts: Record<string, boolean>;
   };
   const pick = (from: Record<string, string>, names: string[]): Record<string, string> =>
     Object.fromEntries(names.map((n) => [n, from[n]]));
@@ -196,6 +197,7 @@ function packageJson(): string {
     },
     dependencies: pick(ours.dependencies, ['seedrandom']),
     devDependencies: pick(ours.devDependencies, ['@types/node', '@types/seedrandom', 'tsx', 'typescript']),
+    allowScripts: ours.allowScripts, // tsx's esbuild installs its binary in a postinstall script
   }, null, 2)}\n`;
 }
 

@@ -110,7 +110,19 @@ export function studentReadme(root: string, tasks: readonly ExerciseTask[], stub
   if (tasks.length === 0) out.push('Nothing: every task is solved in this copy.', '');
   for (const task of tasks) {
     out.push(`### ${task.id}: ${task.title}`, '');
-    for (const { file, stub } of stubs.get(task.id) ?? []) out.push(`- \`${stub.name}\`: ${file}:${stub.line}`);
+    // one line per method: a method with stubs in two places (Linear.backward) is listed once, with both lines
+    const places = new Map<string, { name: string; file: string; lines: number[] }>();
+    for (const { file, stub } of stubs.get(task.id) ?? []) {
+      const key = `${file} ${stub.name}`;
+      const place = places.get(key) ?? { name: stub.name, file, lines: [] };
+      place.lines.push(stub.line);
+      places.set(key, place);
+    }
+    for (const { name, file, lines } of places.values()) {
+      const at = lines.length === 1 ? `${file}:${lines[0]}`
+        : `${file}:${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]} (${lines.length} stubs in one method: write them all)`;
+      out.push(`- \`${name}\`: ${at}`);
+    }
     out.push('');
     const seen = new Set<string>();
     for (const region of task.regions) {

@@ -8,7 +8,7 @@
  * The rows themselves are in ./rows.ts.
  */
 
-/** The reports of ../shared/course-reports, by the number that starts their file name. */
+/** The course reports, by the number that starts their file name. */
 export type ReportId = '000' | '001' | '002' | '003' | '004';
 export const REPORT_IDS: readonly ReportId[] = ['000', '001', '002', '003', '004'];
 

@@ -1,7 +1,7 @@
 /**
- * Every row of every course report's table (../shared/course-reports), as a protocol
- * (./protocol.ts): the settings each report states, a stated choice for each setting it leaves
- * out, and the variants that beat a figure its own protocol does not.
+ * Every row of the tables of the course reports minidl grew from (the reports are not in this
+ * repository), as a protocol (./protocol.ts): the settings each report states, a stated choice
+ * for each setting it leaves out, and the variants that beat a figure its own protocol does not.
  *
  * Choices common to every disk row unless a row says otherwise: 1000 training and 1000 test
  * points (the course statement's), inputs standardized with the training set's mean and
