@@ -38,6 +38,19 @@ export function formatPercent(v: number): string {
   return `${(100 * v).toFixed(1)} %`;
 }
 
+/**
+ * A formatted number (`formatNumber`, `formatPercent`, or a number with its unit such as "40 %")
+ * as a `<span class="number">`, which style.css keeps on one line (`white-space: nowrap`). In a
+ * line of text, a browser may otherwise break a number where it has a hyphen: Chromium puts
+ * "3.62e-" at the end of one line and "4" on the next.
+ */
+export function numberSpan(text: string): HTMLSpanElement {
+  const span = document.createElement('span');
+  span.className = 'number';
+  span.textContent = text;
+  return span;
+}
+
 /** An element by id, or an error naming the missing id. */
 export function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);

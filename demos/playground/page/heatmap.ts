@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
 /**
  * A matrix as a heat map: one cell per entry, coloured by its value on a scale symmetric
- * around 0 (purple < 0 < orange, white = 0), with the colour bar and the value range under it.
+ * around 0 (purple < 0 < orange, white = 0), with the colour bar and the value range under it
+ * (each number kept on one line: `numberSpan`).
  * An optional extra row (a bias vector) is drawn under the matrix on the same scale.
  */
 import { Tensor } from '../../../lib';
-import { SMALL_FONT, formatNumber, setupCanvas } from './canvas';
+import { SMALL_FONT, formatNumber, numberSpan, setupCanvas } from './canvas';
 import { css, heatColor } from './colors';
 
 const MAX_WIDTH = 280;
@@ -114,7 +115,12 @@ export function heatmapFigure(spec: HeatmapSpec): HTMLElement {
   ctx.textAlign = 'right';
   ctx.fillText(`+${formatNumber(maxAbs)}`, labelW + barW, barTop + 12);
 
-  range.textContent = `min ${formatNumber(min)}, max ${formatNumber(max)}, mean |value| ${formatNumber(sumAbs / count)}${extra ? ` (${spec.extraRow?.label} included)` : ''}`;
+  range.replaceChildren(
+    'min ', numberSpan(formatNumber(min)),
+    ', max ', numberSpan(formatNumber(max)),
+    ', mean |value| ', numberSpan(formatNumber(sumAbs / count)),
+    extra ? ` (${spec.extraRow?.label} included)` : '',
+  );
   figure.append(title, caption, canvas, range);
   return figure;
 }

@@ -17,7 +17,7 @@
  * numbers are the session's `TrainingMonitor` history (./session.ts).
  */
 import { LeakyReLU, Linear, MonitorHistory, Module, ReLU, Sigmoid, Tanh, Tensor } from '../../../lib';
-import { FONT, SMALL_FONT, byId, formatNumber, setupCanvas } from './canvas';
+import { FONT, SMALL_FONT, byId, formatNumber, numberSpan, setupCanvas } from './canvas';
 import { HeatmapSpec, heatmapFigure, placeholderFigure } from './heatmap';
 import { drawActivationChart, drawGradientChart, drawRatioChart, drawUnitChart, layerColor, paramsOfLayer } from './monitor-charts';
 import { TrainingSession } from './session';
@@ -190,8 +190,8 @@ export class Inspector {
     const draw = { activations: drawActivationChart, units: drawUnitChart, gradients: drawGradientChart, ratios: drawRatioChart };
     for (const chart of this.monitorCharts) {
       draw[chart.name](chart.canvas, history, this.selected);
-      const { text, value } = monitorReadout(chart.name, history, this.selected, session.model.modules[this.selected]);
-      chart.now.textContent = text;
+      const { parts, value } = monitorReadout(chart.name, history, this.selected, session.model.modules[this.selected]);
+      chart.now.replaceChildren(...parts);
       if (value === null) delete chart.now.dataset.value;
       else chart.now.dataset.value = String(value);
     }
@@ -266,30 +266,36 @@ export class Inspector {
 }
 
 /**
- * The line under a monitor chart: the chosen layer's numbers in the last epoch, and the number a
- * test can read (`data-value`): the mean, the dead or saturated fraction, the gradient norm, the
- * weight's update ratio.
+ * The line under a monitor chart: the chosen layer's numbers in the last epoch (text, and each
+ * number as a `numberSpan`, so that no number breaks across lines), and the number a test can
+ * read (`data-value`): the mean, the dead or saturated fraction, the gradient norm, the weight's
+ * update ratio.
  */
-function monitorReadout(chart: 'activations' | 'units' | 'gradients' | 'ratios', history: MonitorHistory, l: number, m: Module): { text: string; value: number | null } {
+function monitorReadout(chart: 'activations' | 'units' | 'gradients' | 'ratios', history: MonitorHistory, l: number, m: Module): { parts: (string | HTMLElement)[]; value: number | null } {
   const last = history.epochs[history.epochs.length - 1];
-  if (last === undefined) return { text: `[${l}] ${m}: after the first epoch`, value: null };
+  if (last === undefined) return { parts: [`[${l}] ${m}: after the first epoch`], value: null };
   const stats = last.layers[l];
   const at = `[${l}] ${m}, epoch ${last.epoch}:`;
-  const show = (v: number | null): string => (v === null ? '–' : formatNumber(v));
+  const show = (v: number | null): HTMLElement => numberSpan(v === null ? '–' : formatNumber(v));
+  const percent = (fraction: number): HTMLElement => numberSpan(`${formatNumber(100 * fraction)} %`);
   switch (chart) {
     case 'activations':
-      return { text: `${at} mean ${show(stats.mean)}, std ${show(stats.std)}`, value: stats.mean };
+      return { parts: [`${at} mean `, show(stats.mean), ', std ', show(stats.std)], value: stats.mean };
     case 'units':
-      if (stats.deadFraction !== null) return { text: `${at} ${formatNumber(100 * stats.deadFraction)} % of its units dead`, value: stats.deadFraction };
-      if (stats.saturatedFraction !== null) return { text: `${at} ${formatNumber(100 * stats.saturatedFraction)} % of its values saturated`, value: stats.saturatedFraction };
-      return { text: `${at} not measured (ReLU, tanh and σ only)`, value: null };
+      if (stats.deadFraction !== null) return { parts: [`${at} `, percent(stats.deadFraction), ' of its units dead'], value: stats.deadFraction };
+      if (stats.saturatedFraction !== null) return { parts: [`${at} `, percent(stats.saturatedFraction), ' of its values saturated'], value: stats.saturatedFraction };
+      return { parts: [`${at} not measured (ReLU, tanh and σ only)`], value: null };
     case 'gradients':
-      return { text: `${at} ‖∂L/∂output‖ = ${show(stats.gradOutputNorm)}`, value: stats.gradOutputNorm };
+      return { parts: [`${at} ‖∂L/∂output‖ = `, show(stats.gradOutputNorm)], value: stats.gradOutputNorm };
     case 'ratios': {
       const params = paramsOfLayer(history, l);
-      if (params.length === 0) return { text: `${at} no parameters`, value: null };
-      const parts = params.map((p) => `${history.params[p].replace(`${history.layers[l]} `, '')} ${show(last.params[p].updateRatio)}`);
-      return { text: `${at} ${parts.join(', ')}`, value: last.params[params[0]].updateRatio };
+      if (params.length === 0) return { parts: [`${at} no parameters`], value: null };
+      const parts: (string | HTMLElement)[] = [`${at} `];
+      params.forEach((p, i) => {
+        const name = history.params[p].replace(`${history.layers[l]} `, ''); // 'weight' or 'bias'
+        parts.push(`${i > 0 ? ', ' : ''}${name} `, show(last.params[p].updateRatio));
+      });
+      return { parts, value: last.params[params[0]].updateRatio };
     }
   }
 }

@@ -8,7 +8,7 @@
  * until it is ready, with the same results. The page shows which backend runs.
  */
 import { BackendName, backendReason, getBackend, loadWasmBackendAsync } from '../../../lib';
-import { byId, formatNumber, formatPercent } from './canvas';
+import { byId, formatNumber, formatPercent, numberSpan } from './canvas';
 import { drawErrorChart, drawLossChart } from './charts';
 import { Controls } from './controls';
 import { DecisionMap, PointsShown } from './decision-map';
@@ -130,9 +130,14 @@ function render(all: boolean, epochEnded: boolean): void {
     runState.className = `run-state${running ? ' running' : ''}`;
     const step = session.lastStep;
     runDetail.className = 'run-detail';
-    runDetail.textContent = step
-      ? `last step: epoch ${step.epoch}, batch ${step.batch} of ${session.batchesPerEpoch}, batch loss ${formatNumber(step.loss, 4)}`
-      : `${session.batchesPerEpoch} steps per epoch; press Start, or Step for one mini-batch`;
+    if (step) {
+      runDetail.replaceChildren(
+        `last step: epoch ${step.epoch}, batch ${step.batch} of ${session.batchesPerEpoch}, batch loss `,
+        numberSpan(formatNumber(step.loss, 4)),
+      );
+    } else {
+      runDetail.textContent = `${session.batchesPerEpoch} steps per epoch; press Start, or Step for one mini-batch`;
+    }
   }
 
   if (all || epochEnded) {
