@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { charlmOutputNames, openingWords, readCharLMFlags, runCharLMDemo } from '../demos/charlm';
 import { headWeights } from '../demos/charlm/attention-weights';
+import { attentionFigure } from '../demos/charlm/figures';
 import { CharVocabulary, makeWindows } from '../demos/charlm/data';
 import { snakeCase, torchStateDict } from '../demos/charlm/export';
 import { buildLstm, buildTransformer } from '../demos/charlm/models';
@@ -230,5 +231,15 @@ describe('the pieces', () => {
         });
       }
     }
+  });
+
+  test('the attention figure: each character labels its row in a font 1 px smaller than a cell, centred on it, ␣ raised to the height of the letters', () => {
+    const chars = ['I', 'n', ' ', 't'];
+    const weights = [chars.map((_, i) => chars.map((__, j) => (j <= i ? 1 / (i + 1) : 0)))];
+    const svg = attentionFigure('title', { chars, weights }, 'note');
+    // 4 characters: cells of 16 px from y = 100, labels of 15 px right-aligned 5 px left of the panel
+    const rows = [...svg.matchAll(/<text x="85" y="([\d.]+)" text-anchor="end" font-size="15">([^<]*)<\/text>/g)].map((m) => [Number(m[1]), m[2]] as const);
+    expect(rows.map(([, c]) => c)).toEqual(['I', 'n', '␣', 't']);
+    rows.forEach(([y, c], k) => expect(y - (100 + 16 * k + 8)).toBeCloseTo(c === '␣' ? -0.04 * 15 : 0.3 * 15, 6));
   });
 });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { diskOutputNames, readDiskFlags } from '../demos/disk';
 import { findConfig } from '../demos/disk/configs';
 import { runRound } from '../demos/disk/experiment';
+import { curvesFigure } from '../demos/figures/disk-figures';
 import { Rng, applyStandardization } from '../lib';
 
 /** Runs `demos/disk.ts` as `npm run disk` does (node with tsx's require hook) and returns its status and output. */
@@ -68,6 +69,19 @@ describe('the disk experiment (demos/disk.ts)', () => {
     expect(fs.readFileSync(path.join(first, 'course-decision-map.svg'), 'utf8')).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     // The decision map marks the misclassified test points and says how many there are.
     expect(fs.readFileSync(path.join(first, 'course-decision-map.svg'), 'utf8')).toMatch(/misclassified \(\d+\)/);
+    // The true circle is dashed on the map, and its legend mark is dashed the same way.
+    expect(fs.readFileSync(path.join(first, 'course-decision-map.svg'), 'utf8').match(/<circle [^>]*stroke-dasharray="6 4"\/>/g)).toHaveLength(2);
+  });
+
+  test('a caption keeps a percentage whole when it wraps: no line starts with "%"', () => {
+    const curves = [{ loss: [0.5, 0.25], testError: [0.1, 0.0055] }];
+    for (let n = 40; n <= 60; n++) {
+      // with an ordinary space before "%", the titles of 47 and 48 x's left "%" alone on line 2
+      const svg = curvesFigure(`${'x'.repeat(n)} title`, curves);
+      const lines = [...svg.matchAll(/font-size="13">([^<]*)<\/text>/g)].map((m) => m[1]);
+      expect(lines.join(' ').replace(/\u00a0/g, ' ')).toMatch(/final test error 0\.55 %$/);
+      for (const line of lines) expect(line).not.toMatch(/^%/);
+    }
   });
 
   test('the files written are exactly those the output folder was checked for before training', () => {

@@ -7,6 +7,8 @@ import { roundSeed, runRound } from '../demos/disk/experiment';
 import { monitorFigure } from '../demos/figures/monitor-figures';
 import { svgToPng } from '../demos/figures/png';
 import { initOutputNames, readInitFlags, runInitDemo } from '../demos/init';
+import { INIT_SCHEMES, initData, runInit } from '../demos/init/experiment';
+import { initFigure } from '../demos/init/figures';
 import { MonitorHistory } from '../lib';
 import { setBackend } from '../lib/tensor/backend/select';
 
@@ -128,6 +130,19 @@ describe('npm run init', () => {
     const md = fs.readFileSync(path.join(first, 'results.md'), 'utf8');
     expect(md).toMatch(/### tanh, small: W ~ N\(0, 0\.01²\): too small/);
     expect(md).toMatch(/\| layer \| mean \| std \| saturated \(%\) \| ‖∂L\/∂h‖ \| ‖∂L\/∂W‖ \|/);
+  });
+
+  test('the figure: panels two by two; the std axis labels 1 and keeps tanh\'s line at 0.96 off its frame; the ReLU figure says why its four dead-unit lines are one', () => {
+    const svg = fs.readFileSync(path.join(first, 'init-tanh.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg [^>]*width="790" height="652"/);
+    expect(svg).toMatch(/text-anchor="end">1<\/text>/); //                                 10⁰ is labelled
+    // N(0, 1)'s line (red) in the first panel, whose frame's top is at y = 70: at least 5 px below it
+    const red = svg.match(/<polyline points="([^"]*)" fill="none" stroke="#d62728"/)![1];
+    for (const point of red.split(' ')) expect(Number(point.split(',')[1])).toBeGreaterThan(75);
+    expect(svg).not.toMatch(/The four lines coincide/);
+    const data = initData('0');
+    const relu = initFigure('relu', INIT_SCHEMES.map((scheme) => runInit('relu', scheme, '0', data)), '0');
+    expect(relu).toMatch(/The four lines coincide \(Kaiming's,/); // (its note wraps over lines)
   });
 
   test('its flags are checked: an unknown activation lists the choices', () => {

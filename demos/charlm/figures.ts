@@ -7,7 +7,8 @@
  * - `attentionFigure`: the attention weights of each head of one block for one sentence, a
  *   T × T grid per head with the sentence's characters on both axes.
  */
-import { PlotArea, escapeXml, niceTicks, num, svgDocument, tickLabel } from '../figures/svg';
+import { keepPercentWithNumber } from '../figures/keep-percent';
+import { PlotArea, escapeXml, niceTicks, num, svgDocument, tickLabel, wrapWords } from '../figures/svg';
 import { HeadWeights } from './attention-weights';
 
 /** One model's curve. */
@@ -55,7 +56,7 @@ export function lossCurveFigure(title: string, curves: LossCurve[], note: string
     y += 8;
   });
   parts.push(`<text x="${legendX}" y="${y + 8}" font-size="11" fill="#444">(the last epoch's values)</text>`);
-  const caption = wrap(note, 110).map((line, i) => `<text x="440" y="${422 + 17 * i}" text-anchor="middle" font-size="12.5">${escapeXml(line)}</text>`);
+  const caption = wrapWords(keepPercentWithNumber(note), 110).map((line, i) => `<text x="440" y="${422 + 17 * i}" text-anchor="middle" font-size="12.5">${escapeXml(line)}</text>`);
   return svgDocument(880, 430 + 17 * caption.length, [...parts, ...caption]);
 }
 
@@ -73,23 +74,40 @@ function charLabel(c: string): string {
 }
 
 /**
+ * Where a label's baseline goes, in em below the middle of its row: 0.30 em centres the
+ * letters (in DejaVu Sans the x-height is 0.55 em, capitals 0.73 em), while ␣ is drawn from
+ * 0.10 em above its baseline to 0.23 em below it, so its baseline goes 0.34 em higher to put it
+ * at the height of the letters around it (measured on the rendered glyphs).
+ */
+function baselineBelowMiddle(c: string): number {
+  return c === ' ' ? 0.30 - 0.34 : 0.30;
+}
+
+/** Pixel sizes of the attention figure's text. */
+const ATTENTION_FONT = { title: 22, head: 20, note: 17, caption: 18, scale: 16 };
+
+/**
  * One T × T panel per head (two per row): cell (i, j) is how much position i (the row, the
  * character whose next one is being predicted) attends to position j (the column); positions
- * after i are masked (grey).
+ * after i are masked (grey). The cells are 16 px for a sentence of up to 54 characters (fewer
+ * for a longer one, never under 6 px), and each character labels its row and its column in a
+ * font 1 px smaller than a cell, centred on it.
  */
 export function attentionFigure(title: string, heads: HeadWeights, note: string): string {
   const T = heads.chars.length, H = heads.weights.length;
-  const cell = Math.max(6, Math.min(12, Math.floor(560 / T)));
+  const cell = Math.max(6, Math.min(16, Math.floor(864 / T)));
   const side = cell * T;
   const columns = Math.min(2, H), rows = Math.ceil(H / columns);
-  const margin = { left: 70, top: 70, gapX: 70, gapY: 80 };
-  const width = margin.left + columns * side + (columns - 1) * margin.gapX + 130;
+  const margin = { left: 90, top: 100, gapX: 96, gapY: 116, right: 160 };
+  const width = margin.left + columns * side + (columns - 1) * margin.gapX + margin.right;
+  const F = ATTENTION_FONT;
   const parts: string[] = [];
-  parts.push(`<text x="${num((width - 130) / 2 + 35)}" y="28" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`);
+  parts.push(`<text x="${num((width - margin.right) / 2 + margin.left / 2)}" y="36" text-anchor="middle" font-size="${F.title}" font-weight="bold">${escapeXml(title)}</text>`);
+  const fontSize = cell - 1;
   heads.weights.forEach((w, h) => {
     const left = margin.left + (h % columns) * (side + margin.gapX);
     const top = margin.top + Math.floor(h / columns) * (side + margin.gapY);
-    parts.push(`<text x="${num(left + side / 2)}" y="${num(top - 24)}" text-anchor="middle" font-size="13" font-weight="bold">head ${h + 1}</text>`);
+    parts.push(`<text x="${num(left + side / 2)}" y="${num(top - fontSize - 16)}" text-anchor="middle" font-size="${F.head}" font-weight="bold">head ${h + 1}</text>`);
     for (let i = 0; i < T; i++) {
       for (let j = 0; j < T; j++) {
         const fill = j > i ? '#e8e8e8' : weightColor(w[i][j]);
@@ -97,42 +115,29 @@ export function attentionFigure(title: string, heads: HeadWeights, note: string)
       }
     }
     parts.push(`<rect x="${left}" y="${top}" width="${side}" height="${side}" fill="none" stroke="#555"/>`);
-    const fontSize = Math.min(10, cell - 1);
+    // Row labels centred on their rows; column labels above the frame, their letters'
+    // descenders (0.23 em) clear of it, ␣ raised as in the rows.
+    const columnBaseline = top - 0.3 * fontSize - 4;
     heads.chars.forEach((c, k) => {
-      const centre = num(k * cell + cell / 2);
-      parts.push(`<text x="${num(left - 4)}" y="${num(top + k * cell + cell / 2 + fontSize / 3)}" text-anchor="end" font-size="${fontSize}">${charLabel(c)}</text>`);
-      parts.push(`<text x="${num(left + Number(centre))}" y="${num(top - 5)}" text-anchor="middle" font-size="${fontSize}">${charLabel(c)}</text>`);
+      const rowBaseline = top + k * cell + cell / 2 + baselineBelowMiddle(c) * fontSize;
+      parts.push(`<text x="${num(left - 5)}" y="${num(rowBaseline)}" text-anchor="end" font-size="${fontSize}">${charLabel(c)}</text>`);
+      const raise = (0.30 - baselineBelowMiddle(c)) * fontSize;
+      parts.push(`<text x="${num(left + k * cell + cell / 2)}" y="${num(columnBaseline - raise)}" text-anchor="middle" font-size="${fontSize}">${charLabel(c)}</text>`);
     });
-    parts.push(`<text x="${num(left + side / 2)}" y="${num(top + side + 18)}" text-anchor="middle" font-size="11" fill="#444">column j: the position attended to</text>`);
-    const yMid = top + side / 2;
-    parts.push(`<text x="${num(left - 46)}" y="${num(yMid)}" text-anchor="middle" font-size="11" fill="#444" transform="rotate(-90 ${num(left - 46)} ${num(yMid)})">row i: the position attending (it predicts character i + 1)</text>`);
+    parts.push(`<text x="${num(left + side / 2)}" y="${num(top + side + 26)}" text-anchor="middle" font-size="${F.note}" fill="#444">column j: the position attended to</text>`);
+    const yMid = top + side / 2, noteX = left - fontSize - 30;
+    parts.push(`<text x="${num(noteX)}" y="${num(yMid)}" text-anchor="middle" font-size="${F.note}" fill="#444" transform="rotate(-90 ${num(noteX)} ${num(yMid)})">row i: the position attending (it predicts character i + 1)</text>`);
   });
   // Colour scale.
-  const scaleX = margin.left + columns * side + (columns - 1) * margin.gapX + 40, scaleTop = margin.top, scaleHeight = 200;
+  const scaleX = margin.left + columns * side + (columns - 1) * margin.gapX + 44, scaleTop = margin.top, scaleHeight = 240;
   for (let k = 0; k < 50; k++) {
-    parts.push(`<rect x="${scaleX}" y="${num(scaleTop + (k * scaleHeight) / 50)}" width="16" height="${num(scaleHeight / 50 + 0.5)}" fill="${weightColor(1 - k / 49)}"/>`);
+    parts.push(`<rect x="${scaleX}" y="${num(scaleTop + (k * scaleHeight) / 50)}" width="20" height="${num(scaleHeight / 50 + 0.5)}" fill="${weightColor(1 - k / 49)}"/>`);
   }
-  parts.push(`<rect x="${scaleX}" y="${scaleTop}" width="16" height="${scaleHeight}" fill="none" stroke="#555"/>`);
-  for (const v of [1, 0.5, 0]) parts.push(`<text x="${scaleX + 22}" y="${num(scaleTop + (1 - v) * scaleHeight + 4)}">${v}</text>`);
-  parts.push(`<rect x="${scaleX}" y="${scaleTop + scaleHeight + 20}" width="16" height="16" fill="#e8e8e8" stroke="#555"/>`);
-  parts.push(`<text x="${scaleX + 22}" y="${scaleTop + scaleHeight + 32}">masked</text>`);
-  const bottom = margin.top + rows * side + (rows - 1) * margin.gapY + 40;
-  const caption = wrap(note, Math.floor(width / 7)).map((line, i) => `<text x="${num(width / 2)}" y="${bottom + 17 * i}" text-anchor="middle" font-size="12.5">${escapeXml(line)}</text>`);
-  return svgDocument(width, bottom + 17 * caption.length + 6, [...parts, ...caption]);
-}
-
-/** Splits `text` into lines of at most `width` characters, at spaces. */
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== '') lines.push(line);
-  return lines;
+  parts.push(`<rect x="${scaleX}" y="${scaleTop}" width="20" height="${scaleHeight}" fill="none" stroke="#555"/>`);
+  for (const v of [1, 0.5, 0]) parts.push(`<text x="${scaleX + 27}" y="${num(scaleTop + (1 - v) * scaleHeight + 5)}" font-size="${F.scale}">${v}</text>`);
+  parts.push(`<rect x="${scaleX}" y="${scaleTop + scaleHeight + 24}" width="20" height="20" fill="#e8e8e8" stroke="#555"/>`);
+  parts.push(`<text x="${scaleX + 27}" y="${scaleTop + scaleHeight + 39}" font-size="${F.scale}">masked</text>`);
+  const bottom = margin.top + rows * side + (rows - 1) * margin.gapY + 62;
+  const caption = wrapWords(note, Math.floor(width / 10.5)).map((line, i) => `<text x="${num(width / 2)}" y="${bottom + 24 * i}" text-anchor="middle" font-size="${F.caption}">${escapeXml(line)}</text>`);
+  return svgDocument(width, bottom + 24 * caption.length + 8, [...parts, ...caption]);
 }

@@ -11,8 +11,9 @@
  */
 import { DISK_CENTER, DISK_RADIUS, FeatureStats, NeuralNet, Tensor, applyStandardization } from '../../lib';
 import { unitSquareGrid } from './grid';
+import { keepPercentWithNumber } from './keep-percent';
 import { rasterToPngDataUri } from './png';
-import { PlotArea, legend, niceTicks, svgDocument, wrapWords } from './svg';
+import { PlotArea, legend, niceTicks, num, svgDocument, wrapWords } from './svg';
 
 const BLUE = '#2166ac';
 const RED = '#b2182b';
@@ -62,7 +63,7 @@ export function curvesFigure(title: string, rounds: RoundCurves[]): string {
   errorPlot.band(epochs, error.min.map(clip), error.max.map(clip), RED).line(epochs, error.mean.map(clip), RED);
 
   const summary = `mean over ${rounds.length} round${rounds.length === 1 ? '' : 's'}, band: min to max; final test error ${error.mean[error.mean.length - 1].toFixed(2)} %`;
-  const lines = wrapWords(`${title} — ${summary}`, 115);
+  const lines = wrapWords(keepPercentWithNumber(`${title} — ${summary}`), 115);
   const height = 378 + 18 * lines.length;
   const caption = lines
     .map((line, i) => `<text x="${width / 2}" y="${376 + 18 * i}" text-anchor="middle" font-size="13">${escape(line)}</text>`)
@@ -120,6 +121,19 @@ export function divergingColor(t: number): [number, number, number] {
   return [0, 1, 2].map((k) => Math.round(a[k] + (b[k] - a[k]) * f)) as [number, number, number];
 }
 
+/** The dash pattern of the true circle on the decision map: 6 px drawn, 4 px gap. */
+const TRUE_CIRCLE_DASH = '6 4';
+
+/**
+ * The legend line of the true circle, laid out like those of `legend` (../figures/svg.ts: entries
+ * 18 px apart, the label 24 px right of `x`), its mark a ring dashed like the circle on the map:
+ * radius 20/π ≈ 6.37 px, a circumference of 40 px that holds the pattern `6 4` four times.
+ */
+function trueCircleLegendEntry(x: number, y: number): string {
+  return `<circle cx="${num(x + 9)}" cy="${num(y)}" r="${num(20 / Math.PI)}" fill="none" stroke="#111" stroke-width="2" stroke-dasharray="${TRUE_CIRCLE_DASH}"/>` +
+    `<text x="${num(x + 24)}" y="${num(y + 4)}">true circle</text>`;
+}
+
 /**
  * The trained network's output over the unit square (a `resolution`² grid, inputs standardized
  * with the training statistics), the true circle, the test points, and the misclassified
@@ -145,7 +159,7 @@ export function decisionMapFigure(
   plot.image(rasterToPngDataUri(rgba, resolution, resolution), 0, 1, 0, 1);
   const ticks = niceTicks(0, 1);
   plot.title(title).axes('x₁', 'x₂', ticks, ticks, (t) => t.toFixed(1), false);
-  plot.circle(DISK_CENTER[0], DISK_CENTER[1], DISK_RADIUS, '#111', 2, '6 4');
+  plot.circle(DISK_CENTER[0], DISK_CENTER[1], DISK_RADIUS, '#111', 2, TRUE_CIRCLE_DASH);
   const predicted = net.classify(applyStandardization(test.inputs, stats));
   let wrong = 0;
   for (let i = 0; i < test.labels.length; i++) {
@@ -167,7 +181,6 @@ export function decisionMapFigure(
     { label: 'test point, label 1', color: CLASS_COLORS[1], kind: 'dot' },
     { label: 'test point, label 0', color: CLASS_COLORS[0], kind: 'dot' },
     { label: `misclassified (${wrong})`, color: '#000', kind: 'cross' },
-    { label: 'true circle', color: '#111', kind: 'circle' },
   ]);
-  return svgDocument(660, 490, [...plot.parts, ...scale, key]);
+  return svgDocument(660, 490, [...plot.parts, ...scale, key, trueCircleLegendEntry(485, 300 + 3 * 18)]);
 }
