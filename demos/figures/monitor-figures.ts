@@ -88,8 +88,9 @@ export function monitorFigure(title: string, history: MonitorHistory): string {
   const lines = wrapWords(title, 130);
   const extra = 18 * (lines.length - 1);
   const heading = lines.map((line, i) => `<text x="640" y="${28 + 18 * i}" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(line)}</text>`);
-  const body = `<g transform="translate(0,${extra})">${[...parts, key, ...notes].join('')}</g>`;
-  return svgDocument(1280, 660 + extra, [...heading, body]);
+  const body = [...parts, key, ...notes];
+  if (extra === 0) return svgDocument(1280, 660, [...heading, ...body]);
+  return svgDocument(1280, 660 + extra, [...heading, `<g transform="translate(0,${extra})">`, ...body, '</g>']);
 }
 
 /** A panel on a log scale: log10 of the values, ticks at powers of ten; `rule` draws a dashed grey line at that value. */
