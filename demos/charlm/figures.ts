@@ -7,7 +7,6 @@
  * - `attentionFigure`: the attention weights of each head of one block for one sentence, a
  *   T × T grid per head with the sentence's characters on both axes.
  */
-import { keepPercentWithNumber } from '../figures/keep-percent';
 import { PlotArea, escapeXml, niceTicks, num, svgDocument, tickLabel, wrapWords } from '../figures/svg';
 import { HeadWeights } from './attention-weights';
 
@@ -56,7 +55,7 @@ export function lossCurveFigure(title: string, curves: LossCurve[], note: string
     y += 8;
   });
   parts.push(`<text x="${legendX}" y="${y + 8}" font-size="11" fill="#444">(the last epoch's values)</text>`);
-  const caption = wrapWords(keepPercentWithNumber(note), 110).map((line, i) => `<text x="440" y="${422 + 17 * i}" text-anchor="middle" font-size="12.5">${escapeXml(line)}</text>`);
+  const caption = wrapWords(note, 110).map((line, i) => `<text x="440" y="${422 + 17 * i}" text-anchor="middle" font-size="12.5">${escapeXml(line)}</text>`);
   return svgDocument(880, 430 + 17 * caption.length, [...parts, ...caption]);
 }
 

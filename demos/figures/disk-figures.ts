@@ -11,7 +11,6 @@
  */
 import { DISK_CENTER, DISK_RADIUS, FeatureStats, NeuralNet, Tensor, applyStandardization } from '../../lib';
 import { unitSquareGrid } from './grid';
-import { keepPercentWithNumber } from './keep-percent';
 import { rasterToPngDataUri } from './png';
 import { PlotArea, legend, niceTicks, num, svgDocument, wrapWords } from './svg';
 
@@ -63,7 +62,7 @@ export function curvesFigure(title: string, rounds: RoundCurves[]): string {
   errorPlot.band(epochs, error.min.map(clip), error.max.map(clip), RED).line(epochs, error.mean.map(clip), RED);
 
   const summary = `mean over ${rounds.length} round${rounds.length === 1 ? '' : 's'}, band: min to max; final test error ${error.mean[error.mean.length - 1].toFixed(2)} %`;
-  const lines = wrapWords(keepPercentWithNumber(`${title} — ${summary}`), 115);
+  const lines = wrapWords(`${title} — ${summary}`, 115);
   const height = 378 + 18 * lines.length;
   const caption = lines
     .map((line, i) => `<text x="${width / 2}" y="${376 + 18 * i}" text-anchor="middle" font-size="13">${escape(line)}</text>`)

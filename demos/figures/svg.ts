@@ -151,11 +151,11 @@ export function legend(x: number, y: number, entries: LegendEntry[]): string {
   }).join('\n');
 }
 
-/** Splits `text` into lines of at most `width` characters, at spaces (a longer word stays whole on its own line). */
+/** Splits `text` into lines of at most `width` characters, at spaces but never before a `%` (a longer word stays whole on its own line). */
 export function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
+  for (const word of text.split(/ (?!%)/)) { // a number keeps its unit: "0.55 %" is one word
     if (line !== '' && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;
