@@ -1,5 +1,7 @@
 import { CrossEntropyLoss } from '../lib/losses/cross-entropy';
 import { ReLU } from '../lib/modules/activations/relu';
+import { Sigmoid } from '../lib/modules/activations/sigmoid';
+import { Tanh } from '../lib/modules/activations/tanh';
 import { Sequential } from '../lib/modules/containers/sequential';
 import { Conv2d } from '../lib/modules/convolution/conv2d';
 import { Linear } from '../lib/modules/linear';
@@ -12,7 +14,7 @@ import { nodeWorkers } from '../lib/tensor/node-workers';
 import { matmul } from '../lib/tensor/ops';
 import { Tensor } from '../lib/tensor/tensor';
 import { getThreads, setThreads, threadsReason } from '../lib/tensor/threads';
-import { KernelWorkerMessage, SPLIT_FLOPS, SecondThread, StartedWorker, WorkerStarter } from '../lib/tensor/wasm/wasm-threads';
+import { KernelWorkerMessage, SPLIT_ENTRIES, SPLIT_FLOPS, SecondThread, StartedWorker, WorkerStarter } from '../lib/tensor/wasm/wasm-threads';
 import { NeuralNet } from '../lib/training/neural-net';
 import { bits, expectMinidlError } from './helpers';
 
@@ -83,6 +85,41 @@ describe('setThreads(2): the same bits as one thread and as the js backend', () 
     expect(getThreads()).toBe(1);
     expect(loadedWasmBackend()?.scratch.secondThread).toBeNull();
   }, 30_000);
+});
+
+describe('element-wise passes and max pooling, split by halves', () => {
+  afterEach(() => setThreads(1));
+
+  test('ReLU forward and backward, Tanh and Sigmoid backward, MaxPool2d forward on odd sizes: the bits of one thread, each call split', async () => {
+    setBackend('wasm');
+    await setThreads(2, nodeWorkers);
+    const second = secondThread();
+    second.mayTakeBack = false; // the worker computes every second half
+    const rng = new Rng('threads element-wise');
+    const x = new Tensor([3, 5, 67, 71]), g = new Tensor([3, 5, 67, 71]); // 71,355 entries, an odd count
+    expect(x.size).toBeGreaterThanOrEqual(SPLIT_ENTRIES);
+    rng.fillNormal(x.data);
+    rng.fillNormal(g.data);
+    // every output and input gradient, as bytes (a byte-for-byte comparison: the same bits)
+    const run = (): Buffer[] => [new ReLU(), new Tanh(), new Sigmoid(), new MaxPool2d(3, 2, 1)].flatMap((layer) => {
+      const y = layer.forward(x);
+      const gradOut = new Tensor([...y.shape], g.data.slice(0, y.size));
+      return [Buffer.from(y.data.slice().buffer), Buffer.from(layer.backward(gradOut).data.slice().buffer)];
+    });
+    try {
+      const before = second.splitCalls;
+      const two = run();
+      // ReLU forward and backward, Tanh and Sigmoid backward, MaxPool2d forward (its backward scatters: one thread)
+      expect(second.splitCalls - before).toBe(5);
+      loadedWasmBackend()!.scratch.secondThread = null;
+      const one = run();
+      loadedWasmBackend()!.scratch.secondThread = second;
+      expect(two.map((bytes, i) => bytes.equals(one[i]))).toEqual(one.map(() => true));
+    } finally {
+      loadedWasmBackend()!.scratch.secondThread = second;
+      second.mayTakeBack = true;
+    }
+  }, 20_000);
 });
 
 describe('the worker shares the memory as it grows', () => {

@@ -101,6 +101,9 @@ export interface WasmKernelExports {
   /** Max pooling of `planes` = N·C planes; argmax (i32 entries) receives the input index of each maximum. */
   maxPoolForward(input: number, output: number, argmax: number, planes: number, H: number, W: number, kH: number, kW: number,
     sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
+  /** Planes plane0 … plane1−1 of maxPoolForward (one thread's share of a split batch; pointers are the whole batch's). */
+  maxPoolForwardPlanes(input: number, output: number, argmax: number, plane0: number, plane1: number, H: number, W: number,
+    kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
   /** ∂L/∂X[argmax[o]] += G[o] for n outputs. */
   maxPoolBackward(gradOut: number, argmax: number, gradInput: number, n: number): void;
   /** Average pooling of `planes` = N·C planes (padding counted as zeros). */

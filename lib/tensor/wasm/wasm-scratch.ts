@@ -102,8 +102,9 @@ export type MapWithGradKind = 'reluBackward' | 'leakyReluBackward' | 'tanhBackwa
  * a training step).
  *
  * With a second thread (`secondThread`, set by `setThreads(2)`), the products and both direct
- * convolution passes above a size are split between the two threads by output rows
- * (wasm-threads.ts): the same bits, in about half the time.
+ * convolution passes above a size are split between the two threads by output rows, and large
+ * element-wise passes and max pooling by entries or planes (wasm-threads.ts): the same bits, in
+ * about half the time.
  */
 export class WasmScratch {
   /** The loaded kernels (raw exports: no default arguments, lowest call overhead). */
@@ -321,7 +322,9 @@ export class WasmScratch {
     const { inputSize, outputSize } = windowOperandSizes(N, g.channels, g); // a pooling layer keeps the channels
     this.begin(this.room(input, inputSize) + this.room(output, outputSize) + this.room(argmax, outputSize));
     const x = this.put(input, inputSize), y = this.output(output, outputSize, false), a = this.output(argmax, outputSize, false);
-    this.instance.maxPoolForward(x, g, N, y, a);
+    const second = this.secondThread, planes = N * g.channels;
+    if (second !== null && planes >= 2 && second.splitsEntries(inputSize)) second.maxPoolForward(x, y, a, planes, g);
+    else this.instance.maxPoolForward(x, g, N, y, a);
     this.get(y, output, outputSize);
     this.get(a, argmax, outputSize);
   }
@@ -357,7 +360,9 @@ export class WasmScratch {
   map(kind: MapKind, x: Float64Array, y: Float64Array, n: number, slope: number): void {
     this.begin(this.room(x, n) + this.room(y, n));
     const xo = this.put(x, n), yo = this.output(y, n, false);
-    this.kernels[kind](xo, yo, n, slope);
+    const second = this.secondThread;
+    if (second !== null && kind === 'reluForward' && second.splitsEntries(n)) second.elementwise(kind, [xo, yo], n);
+    else this.kernels[kind](xo, yo, n, slope);
     this.get(yo, y, n);
   }
 
@@ -365,7 +370,9 @@ export class WasmScratch {
   mapWithGrad(kind: MapWithGradKind, a: Float64Array, g: Float64Array, dx: Float64Array, n: number, slope: number): void {
     this.begin(this.room(a, n) + this.room(g, n) + this.room(dx, n));
     const ao = this.put(a, n), go = this.put(g, n), dxo = this.output(dx, n, false);
-    this.kernels[kind](ao, go, dxo, n, slope);
+    const second = this.secondThread;
+    if (second !== null && kind !== 'leakyReluBackward' && second.splitsEntries(n)) second.elementwise(kind, [ao, go, dxo], n);
+    else this.kernels[kind](ao, go, dxo, n, slope);
     this.get(dxo, dx, n);
   }
 

@@ -67,7 +67,9 @@ import { KERNEL_WORKER_SOURCE } from './wasm-worker-source';
  * threshold at 100,000, the course network's [100,25]·[25,25] products were split and a course
  * round took at most 10 % less wall-clock time for twice the CPU time: docs/performance.md.) The
  * course network stays on one thread; the MNIST networks' large products, both passes of their
- * convolutions and the second convolution's per-sample Wᵀ·Gₙ are split.
+ * convolutions and the second convolution's per-sample Wᵀ·Gₙ are split. Element-wise passes
+ * (ReLU, and the backward passes of Tanh and Sigmoid) and max pooling's forward pass are split
+ * from `SPLIT_ENTRIES` input entries on, by halves of their entries or planes.
  */
 
 /** Positions of the control block's 32-bit integers. */
@@ -105,10 +107,26 @@ export const CONTROL_SLOTS = {
 } as const;
 
 /** The kernels a worker runs, by the number written in the KERNEL slot. */
-export const SPLIT_KERNELS = ['matmul', 'matmulTransB', 'matmulTransARows', 'conv2dForwardSamples', 'conv2dWeightGradFilters'] as const;
+export const SPLIT_KERNELS = [
+  'matmul', 'matmulTransB', 'matmulTransARows', 'conv2dForwardSamples', 'conv2dWeightGradFilters',
+  'reluForward', 'reluBackward', 'tanhBackward', 'sigmoidBackward', 'maxPoolForwardPlanes',
+] as const;
+
+/**
+ * The element-wise kernels that are split by halves of their entries (those whose arguments are
+ * all whole numbers: the control block passes 32-bit integers, so LeakyReLU's slope cannot go).
+ */
+export type SplitElementwiseKind = 'reluForward' | 'reluBackward' | 'tanhBackward' | 'sigmoidBackward';
 
 /** A call is split between the two threads only above this many floating-point operations (measured: docs/performance.md). */
 export const SPLIT_FLOPS = 400_000;
+
+/**
+ * An element-wise pass or a max pooling is split only from this many entries (of the input) on:
+ * such a pass costs about a nanosecond an entry, so this is some 50 µs of work, against about a
+ * microsecond to hand half of it over.
+ */
+export const SPLIT_ENTRIES = 65_536;
 
 /** How long an idle worker spins, in microseconds, before it sleeps in Atomics.wait. */
 export const WORKER_SPIN_MICROSECONDS = 200;
@@ -305,6 +323,11 @@ export class SecondThread {
     return flops >= SPLIT_FLOPS && this.active;
   }
 
+  /** True when an element-wise pass or a pooling of `entries` input entries is split (see `SPLIT_ENTRIES`). */
+  splitsEntries(entries: number): boolean {
+    return entries >= SPLIT_ENTRIES && this.active;
+  }
+
   /** Polls the READY slot every 10 ms (at most 30 s): true once the worker runs, false if it failed or was stopped. */
   private async waitUntilStarted(): Promise<boolean> {
     for (let tries = 0; ; tries++) {
@@ -375,6 +398,32 @@ export class SecondThread {
       this.post(kind === 'matmul' ? 0 : 1, [a + m * K * 8, b, c + m * N * 8, M - m, K, N, accumulate, bias, false]);
       k[kind](a, b, c, m, K, N, accumulate, bias, false);
     }
+    this.finish();
+  }
+
+  /**
+   * An element-wise kernel over n entries with its entries split: 0 … h−1 here, h … n−1 in the
+   * worker (h even, about n/2). `operands` are the byte offsets of the kernel's arrays in its
+   * order (x, y for a forward pass; the layer's input or output, g and dx for a backward one).
+   * Each entry is computed on its own: the same bits.
+   */
+  elementwise(kind: SplitElementwiseKind, operands: readonly number[], n: number): void {
+    const h = (n >> 1) & ~1;
+    this.post(SPLIT_KERNELS.indexOf(kind), [...operands.map((at) => at + h * 8), n - h]);
+    (this.instance.exports[kind] as (...args: number[]) => void)(...operands, h);
+    this.finish();
+  }
+
+  /**
+   * maxPoolForward of `planes` = N·C planes with the planes split: 0 … p−1 here, p … planes−1 in
+   * the worker. Each plane is pooled on its own and argmax holds indices into the whole batch:
+   * the same bits.
+   */
+  maxPoolForward(x: number, y: number, argmax: number, planes: number, g: WindowGeometry): void {
+    const p = planes >> 1;
+    const geometry = [g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW] as const;
+    this.post(SPLIT_KERNELS.indexOf('maxPoolForwardPlanes'), [x, y, argmax, p, planes, ...geometry]);
+    this.instance.exports.maxPoolForwardPlanes(x, y, argmax, 0, p, ...geometry);
     this.finish();
   }
 

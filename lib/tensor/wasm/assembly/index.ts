@@ -13,7 +13,7 @@ export {
 } from './elementwise';
 export { addChannelBias, col2im, im2col, sumChannels } from './image';
 export { conv2dForward, conv2dForwardSamples, conv2dWeightGrad, conv2dWeightGradFilters, filtersLast } from './convolution';
-export { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pooling';
+export { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, maxPoolForwardPlanes } from './pooling';
 export { adamStep, sgdStep } from './optimizers';
 
 /** The first byte after the module's static data: the JavaScript allocator starts at or after it. */

@@ -22,10 +22,23 @@ export function maxPoolForward(
   input: usize, output: usize, argmax: usize,
   planes: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, OH: i32, OW: i32,
 ): void {
+  maxPoolForwardPlanes(input, output, argmax, 0, planes, H, W, kH, kW, sH, sW, pH, pW, OH, OW);
+}
+
+/**
+ * Planes plane0 … plane1−1 of maxPoolForward (input, output and argmax are those of the whole
+ * batch): the share of one thread when two split a batch by planes (lib/tensor/wasm/wasm-threads.ts).
+ * Each plane is pooled on its own, and argmax keeps indices into the whole batch: the same bits.
+ */
+export function maxPoolForwardPlanes(
+  input: usize, output: usize, argmax: usize, plane0: i32, plane1: i32,
+  H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, OH: i32, OW: i32,
+): void {
   // the output columns whose window lies inside the image columns: inLo ≤ ow < inHi
   const inLo = min(OW, (pW + sW - 1) / sW), inHi = max(inLo, min(OW, W + pW - kW < 0 ? 0 : (W + pW - kW) / sW + 1));
-  let o = output, a = argmax;
-  for (let plane = 0; plane < planes; plane++) {
+  const skipped = <usize>plane0 * <usize>(OH * OW); //                       outputs of the planes before plane0
+  let o = output + (skipped << 3), a = argmax + (skipped << 2);
+  for (let plane = plane0; plane < plane1; plane++) {
     const first = plane * H * W; //                                      index of X[plane, 0, 0]
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * sH - pH, hLo = max(h0, 0), hHi = min(h0 + kH, H); // the window's rows inside the image
