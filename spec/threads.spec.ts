@@ -14,7 +14,9 @@ import { nodeWorkers } from '../lib/tensor/node-workers';
 import { matmul } from '../lib/tensor/ops';
 import { Tensor } from '../lib/tensor/tensor';
 import { getThreads, setThreads, threadsReason } from '../lib/tensor/threads';
-import { KernelWorkerMessage, SPLIT_ENTRIES, SPLIT_FLOPS, SecondThread, StartedWorker, WorkerStarter } from '../lib/tensor/wasm/wasm-threads';
+import {
+  KernelWorkerMessage, SPLIT_COL2IM_ENTRIES, SPLIT_ENTRIES, SPLIT_FLOPS, SecondThread, StartedWorker, WorkerStarter,
+} from '../lib/tensor/wasm/wasm-threads';
 import { NeuralNet } from '../lib/training/neural-net';
 import { bits, expectMinidlError } from './helpers';
 
@@ -115,6 +117,39 @@ describe('element-wise passes and max pooling, split by halves', () => {
       const one = run();
       loadedWasmBackend()!.scratch.secondThread = second;
       expect(two.map((bytes, i) => bytes.equals(one[i]))).toEqual(one.map(() => true));
+    } finally {
+      loadedWasmBackend()!.scratch.secondThread = second;
+      second.mayTakeBack = true;
+    }
+  }, 20_000);
+});
+
+describe('col2im, split by channels', () => {
+  afterEach(() => setThreads(1));
+
+  test("Conv2d's input gradient: one split col2im per sample, the bits of one thread", async () => {
+    setBackend('wasm');
+    await setThreads(2, nodeWorkers);
+    const second = secondThread();
+    second.mayTakeBack = false;
+    const rng = new Rng('threads col2im');
+    const conv = new Conv2d(5, 6, 3, { padding: 1, rng }); // cols of a sample: 5·3·3 rows × 20·18 positions
+    const x = new Tensor([2, 5, 20, 18]), g = new Tensor([2, 6, 20, 18]);
+    expect(5 * 9 * 20 * 18).toBeGreaterThanOrEqual(SPLIT_COL2IM_ENTRIES);
+    expect(2 * 2 * 6 * 45 * 20 * 18).toBeLessThan(SPLIT_FLOPS); // the convolution passes and Wᵀ·Gₙ stay on one thread
+    rng.fillNormal(x.data);
+    rng.fillNormal(g.data);
+    const gradInput = (): Buffer => {
+      conv.forward(x);
+      return Buffer.from(conv.backward(g).data.slice().buffer);
+    };
+    try {
+      const before = second.splitCalls;
+      const two = gradInput();
+      expect(second.splitCalls - before).toBe(2); // one col2im per sample
+      loadedWasmBackend()!.scratch.secondThread = null;
+      const one = gradInput();
+      expect(two.equals(one)).toBe(true);
     } finally {
       loadedWasmBackend()!.scratch.secondThread = second;
       second.mayTakeBack = true;

@@ -103,8 +103,8 @@ export type MapWithGradKind = 'reluBackward' | 'leakyReluBackward' | 'tanhBackwa
  *
  * With a second thread (`secondThread`, set by `setThreads(2)`), the products and both direct
  * convolution passes above a size are split between the two threads by output rows, and large
- * element-wise passes and max pooling by entries or planes (wasm-threads.ts): the same bits, in
- * about half the time.
+ * element-wise passes, max pooling and col2im by entries, planes or channels (wasm-threads.ts):
+ * the same bits, in about half the time.
  */
 export class WasmScratch {
   /** The loaded kernels (raw exports: no default arguments, lowest call overhead). */
@@ -268,7 +268,9 @@ export class WasmScratch {
     this.begin(this.room(cols, colsSize) + this.room(image, imageSize));
     const c = this.put(cols, colsSize);
     const x = this.put(image.subarray(imageOffset, imageOffset + imageSize), imageSize);
-    this.instance.col2im(c, g, x, 0);
+    const second = this.secondThread;
+    if (second !== null && g.channels >= 2 && second.splitsCol2im(colsSize)) second.col2im(c, x, g);
+    else this.instance.col2im(c, g, x, 0);
     this.get(x, image, imageSize, imageOffset);
   }
 

@@ -69,7 +69,8 @@ import { KERNEL_WORKER_SOURCE } from './wasm-worker-source';
  * course network stays on one thread; the MNIST networks' large products, both passes of their
  * convolutions and the second convolution's per-sample Wᵀ·Gₙ are split. Element-wise passes
  * (ReLU, and the backward passes of Tanh and Sigmoid) and max pooling's forward pass are split
- * from `SPLIT_ENTRIES` input entries on, by halves of their entries or planes.
+ * from `SPLIT_ENTRIES` input entries on, by halves of their entries or planes; col2im by channels
+ * from `SPLIT_COL2IM_ENTRIES` entries of cols on.
  */
 
 /** Positions of the control block's 32-bit integers. */
@@ -109,7 +110,7 @@ export const CONTROL_SLOTS = {
 /** The kernels a worker runs, by the number written in the KERNEL slot. */
 export const SPLIT_KERNELS = [
   'matmul', 'matmulTransB', 'matmulTransARows', 'conv2dForwardSamples', 'conv2dWeightGradFilters',
-  'reluForward', 'reluBackward', 'tanhBackward', 'sigmoidBackward', 'maxPoolForwardPlanes',
+  'reluForward', 'reluBackward', 'tanhBackward', 'sigmoidBackward', 'maxPoolForwardPlanes', 'col2im',
 ] as const;
 
 /**
@@ -127,6 +128,13 @@ export const SPLIT_FLOPS = 400_000;
  * microsecond to hand half of it over.
  */
 export const SPLIT_ENTRIES = 65_536;
+
+/**
+ * col2im is split from this many entries of cols on: it adds about 1.4 ns an entry (the MNIST CNN's
+ * second convolution: 12,800 entries a sample, 17 µs), and it runs right after the split Wᵀ·Gₙ
+ * product, while the worker still spins, so handing half over costs about a microsecond.
+ */
+export const SPLIT_COL2IM_ENTRIES = 8_192;
 
 /** How long an idle worker spins, in microseconds, before it sleeps in Atomics.wait. */
 export const WORKER_SPIN_MICROSECONDS = 200;
@@ -328,6 +336,11 @@ export class SecondThread {
     return entries >= SPLIT_ENTRIES && this.active;
   }
 
+  /** True when a col2im of `entries` entries of cols is split (see `SPLIT_COL2IM_ENTRIES`). */
+  splitsCol2im(entries: number): boolean {
+    return entries >= SPLIT_COL2IM_ENTRIES && this.active;
+  }
+
   /** Polls the READY slot every 10 ms (at most 30 s): true once the worker runs, false if it failed or was stopped. */
   private async waitUntilStarted(): Promise<boolean> {
     for (let tries = 0; ; tries++) {
@@ -424,6 +437,21 @@ export class SecondThread {
     const geometry = [g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW] as const;
     this.post(SPLIT_KERNELS.indexOf('maxPoolForwardPlanes'), [x, y, argmax, p, planes, ...geometry]);
     this.instance.exports.maxPoolForwardPlanes(x, y, argmax, 0, p, ...geometry);
+    this.finish();
+  }
+
+  /**
+   * col2im of one image with the channels split: channels 0 … c−1 here, c … C−1 in the worker.
+   * Channel c of the image receives only the rows c·kH·kW … (c+1)·kH·kW − 1 of cols, in the same
+   * order either way: the same bits.
+   */
+  col2im(cols: number, image: number, g: WindowGeometry): void {
+    const c = g.channels >> 1;
+    const rowsBefore = c * g.kernelH * g.kernelW, P = g.outH * g.outW;
+    const window = [g.kernelH, g.kernelW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW] as const;
+    this.post(SPLIT_KERNELS.indexOf('col2im'),
+      [cols + rowsBefore * P * 8, image + c * g.height * g.width * 8, g.channels - c, g.height, g.width, ...window]);
+    this.instance.exports.col2im(cols, image, c, g.height, g.width, ...window);
     this.finish();
   }
 
