@@ -89,49 +89,48 @@ describe('setThreads(2): the same bits as one thread and as the js backend', () 
   }, 30_000);
 });
 
-describe('element-wise passes and max pooling, split by halves', () => {
+/**
+ * Runs `run` on two threads (the worker computing every second half), then on the calling thread
+ * alone; returns both results and how many calls were split.
+ */
+async function twoThenOne<T>(run: () => T): Promise<{ two: T; one: T; splits: number }> {
+  setBackend('wasm');
+  await setThreads(2, nodeWorkers);
+  const second = secondThread(), scratch = loadedWasmBackend()!.scratch;
+  second.mayTakeBack = false;
+  try {
+    const before = second.splitCalls;
+    const two = run();
+    const splits = second.splitCalls - before;
+    scratch.secondThread = null;
+    return { two, one: run(), splits };
+  } finally {
+    scratch.secondThread = second;
+    second.mayTakeBack = true;
+  }
+}
+
+describe('element-wise passes, max pooling and col2im, split by halves', () => {
   afterEach(() => setThreads(1));
 
   test('ReLU forward and backward, Tanh and Sigmoid backward, MaxPool2d forward on odd sizes: the bits of one thread, each call split', async () => {
-    setBackend('wasm');
-    await setThreads(2, nodeWorkers);
-    const second = secondThread();
-    second.mayTakeBack = false; // the worker computes every second half
     const rng = new Rng('threads element-wise');
     const x = new Tensor([3, 5, 67, 71]), g = new Tensor([3, 5, 67, 71]); // 71,355 entries, an odd count
     expect(x.size).toBeGreaterThanOrEqual(SPLIT_ENTRIES);
     rng.fillNormal(x.data);
     rng.fillNormal(g.data);
     // every output and input gradient, as bytes (a byte-for-byte comparison: the same bits)
-    const run = (): Buffer[] => [new ReLU(), new Tanh(), new Sigmoid(), new MaxPool2d(3, 2, 1)].flatMap((layer) => {
+    const { two, one, splits } = await twoThenOne(() => [new ReLU(), new Tanh(), new Sigmoid(), new MaxPool2d(3, 2, 1)].flatMap((layer) => {
       const y = layer.forward(x);
       const gradOut = new Tensor([...y.shape], g.data.slice(0, y.size));
       return [Buffer.from(y.data.slice().buffer), Buffer.from(layer.backward(gradOut).data.slice().buffer)];
-    });
-    try {
-      const before = second.splitCalls;
-      const two = run();
-      // ReLU forward and backward, Tanh and Sigmoid backward, MaxPool2d forward (its backward scatters: one thread)
-      expect(second.splitCalls - before).toBe(5);
-      loadedWasmBackend()!.scratch.secondThread = null;
-      const one = run();
-      loadedWasmBackend()!.scratch.secondThread = second;
-      expect(two.map((bytes, i) => bytes.equals(one[i]))).toEqual(one.map(() => true));
-    } finally {
-      loadedWasmBackend()!.scratch.secondThread = second;
-      second.mayTakeBack = true;
-    }
+    }));
+    // ReLU forward and backward, Tanh and Sigmoid backward, MaxPool2d forward (its backward scatters: one thread)
+    expect(splits).toBe(5);
+    expect(two.map((bytes, i) => bytes.equals(one[i]))).toEqual(one.map(() => true));
   }, 20_000);
-});
 
-describe('col2im, split by channels', () => {
-  afterEach(() => setThreads(1));
-
-  test("Conv2d's input gradient: one split col2im per sample, the bits of one thread", async () => {
-    setBackend('wasm');
-    await setThreads(2, nodeWorkers);
-    const second = secondThread();
-    second.mayTakeBack = false;
+  test("Conv2d's input gradient: one col2im per sample, split by channels; the bits of one thread", async () => {
     const rng = new Rng('threads col2im');
     const conv = new Conv2d(5, 6, 3, { padding: 1, rng }); // cols of a sample: 5·3·3 rows × 20·18 positions
     const x = new Tensor([2, 5, 20, 18]), g = new Tensor([2, 6, 20, 18]);
@@ -139,21 +138,12 @@ describe('col2im, split by channels', () => {
     expect(2 * 2 * 6 * 45 * 20 * 18).toBeLessThan(SPLIT_FLOPS); // the convolution passes and Wᵀ·Gₙ stay on one thread
     rng.fillNormal(x.data);
     rng.fillNormal(g.data);
-    const gradInput = (): Buffer => {
+    const { two, one, splits } = await twoThenOne(() => {
       conv.forward(x);
       return Buffer.from(conv.backward(g).data.slice().buffer);
-    };
-    try {
-      const before = second.splitCalls;
-      const two = gradInput();
-      expect(second.splitCalls - before).toBe(2); // one col2im per sample
-      loadedWasmBackend()!.scratch.secondThread = null;
-      const one = gradInput();
-      expect(two.equals(one)).toBe(true);
-    } finally {
-      loadedWasmBackend()!.scratch.secondThread = second;
-      second.mayTakeBack = true;
-    }
+    });
+    expect(splits).toBe(2); // one col2im per sample
+    expect(two.equals(one)).toBe(true);
   }, 20_000);
 });
 
