@@ -89,6 +89,8 @@ export interface WasmKernelExports {
     kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
   /** T [M, F4] = A [F, M] with the filters as the last axis (the forward pass's Wᵀ, copied once before a split). */
   filtersLast(a: number, t: number, F: number, M: number, F4: number): void;
+  /** T [M, F4, 2] = A [F, M] filters last, each value twice (the forward pass's paired Wᵀ, after Wᵀ in its scratch). */
+  filtersLastPaired(a: number, t: number, F: number, M: number, F4: number): void;
   /** Samples n0 … n1−1 of conv2dForward, with Wᵀ [K, F4] already in `wt` (one thread's share of a split batch). */
   conv2dForwardSamples(x: number, wt: number, y: number, n0: number, n1: number, F: number, C: number, H: number, W: number,
     kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, OH: number, OW: number): void;
@@ -335,12 +337,12 @@ export async function loadWasmKernelsAsync(env?: WasmEnvironment, options: WasmL
 
 /**
  * The doubles of scratch space the convolution kernels need for F filters: the weights with the
- * filters as the last axis, Wᵀ [K, F4] (forward), or one sample's gradient Gₙᵀ [OH·OW, F4]
- * (weight gradient), F4 being F rounded up to a multiple of 4.
+ * filters as the last axis, Wᵀ [K, F4], then the same values twice each, [K, F4, 2] (forward), or
+ * one sample's gradient Gₙᵀ [OH·OW, F4] (weight gradient), F4 being F rounded up to a multiple of 4.
  */
 export function convScratchDoubles(F: number, g: WindowGeometry): number {
   const F4 = (F + 3) & ~3;
-  return F4 * Math.max(g.channels * g.kernelH * g.kernelW, g.outH * g.outW);
+  return F4 * Math.max(3 * g.channels * g.kernelH * g.kernelW, g.outH * g.outW);
 }
 
 /**

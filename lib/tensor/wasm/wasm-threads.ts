@@ -456,13 +456,14 @@ export class SecondThread {
   }
 
   /**
-   * conv2dForward with the batch split: the weights are copied filters-last into `work` once,
+   * conv2dForward with the batch split: the weights are copied filters-last (and paired) into `work` once,
    * then samples 0 … n−1 are computed here and n … N−1 in the worker.
    */
   conv2dForward(x: number, w: number, y: number, work: number, N: number, F: number, g: WindowGeometry): void {
     const k = this.instance.exports;
     const K = g.channels * g.kernelH * g.kernelW, F4 = (F + 3) & ~3;
     k.filtersLast(w, work, F, K, F4);
+    k.filtersLastPaired(w, work + K * F4 * 8, F, K, F4); //                     the paired copy, after Wᵀ (convolution.ts)
     const n = N >> 1;
     const geometry = [g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW];
     this.post(3, [x, work, y, n, N, F, ...geometry]);

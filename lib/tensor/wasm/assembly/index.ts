@@ -12,7 +12,9 @@ export {
   sigmoidBackward, sigmoidForward, tanhBackward, tanhForward,
 } from './elementwise';
 export { addChannelBias, col2im, im2col, sumChannels } from './image';
-export { conv2dForward, conv2dForwardSamples, conv2dWeightGrad, conv2dWeightGradFilters, filtersLast } from './convolution';
+export {
+  conv2dForward, conv2dForwardSamples, conv2dWeightGrad, conv2dWeightGradFilters, filtersLast, filtersLastPaired,
+} from './convolution';
 export { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, maxPoolForwardPlanes } from './pooling';
 export { adamStep, sgdStep } from './optimizers';
 
