@@ -22,7 +22,8 @@ import { bits, expectMinidlError } from './helpers';
 
 /*
  * A second thread (setThreads(2)) splits the 'wasm' backend's large products and both direct
- * convolution passes by output rows; every output entry is still one sum in the same order, so a
+ * convolution passes by output rows, and large element-wise passes, max pooling and col2im by
+ * entries, planes and channels; every output entry is still computed in the same order, so a
  * CNN trained with two threads has the bits of one trained with one thread, and of one trained on
  * the 'js' backend. The layers below are large enough for every split kernel to be split (and
  * small enough for the spec to take a few seconds).
