@@ -375,11 +375,18 @@ describe('hooks during training', () => {
     return { x, y };
   }
 
-  /** Trains a fresh seeded model for 3 epochs, with or without a hook that keeps every tensor it is given. */
-  function train(hooked: boolean): { params: bigint[][]; kept: { input: Tensor; output: Tensor; copy: Float64Array; gradInput: Tensor; gradOutput: Tensor }[] } {
-    const rng = new Rng(21);
+  /** A seeded 2-8-2 ReLU network and its trainer (SGD lr 0.1, with `momentum`); the ReLU is returned for hooks. */
+  function smallNet(seed: number, momentum = 0): { relu: ReLU; model: Sequential; net: NeuralNet } {
+    const rng = new Rng(seed);
     const relu = new ReLU();
     const model = new Sequential(new Linear(2, 8, { rng }), relu, new Linear(8, 2, { rng }));
+    const net = new NeuralNet(model, { optimizer: new SGD(model.params(), { lr: 0.1, momentum }), rng });
+    return { relu, model, net };
+  }
+
+  /** Trains a fresh seeded model for 3 epochs, with or without a hook that keeps every tensor it is given. */
+  function train(hooked: boolean): { params: bigint[][]; kept: { input: Tensor; output: Tensor; copy: Float64Array; gradInput: Tensor; gradOutput: Tensor }[] } {
+    const { relu, model, net } = smallNet(21, 0.9);
     const kept: { input: Tensor; output: Tensor; copy: Float64Array; gradInput: Tensor; gradOutput: Tensor }[] = [];
     if (hooked) {
       relu.registerForwardHook((_m, input, output) => {
@@ -389,7 +396,6 @@ describe('hooks during training', () => {
         Object.assign(kept[kept.length - 1], { gradInput, gradOutput });
       });
     }
-    const net = new NeuralNet(model, { optimizer: new SGD(model.params(), { lr: 0.1, momentum: 0.9 }), rng });
     expect(onlyLibraryCode(model, net.loss, net.optimizer)).toBe(!hooked);
     const { x, y } = data(22, 40);
     net.fit(x, y, { epochs: 3, batchSize: 16 });
@@ -397,10 +403,7 @@ describe('hooks during training', () => {
   }
 
   test('a hook registered during fit (in onEpoch) takes the next batches off the fast path: what it keeps stays readable and right', () => {
-    const rng = new Rng(23);
-    const relu = new ReLU();
-    const model = new Sequential(new Linear(2, 8, { rng }), relu, new Linear(8, 2, { rng }));
-    const net = new NeuralNet(model, { optimizer: new SGD(model.params(), { lr: 0.1 }), rng });
+    const { relu, net } = smallNet(23);
     const { x, y } = data(24, 40);
     const kept: { output: Tensor; copy: Float64Array }[] = [];
     net.fit(x, y, {
@@ -415,10 +418,7 @@ describe('hooks during training', () => {
   });
 
   test('fit reads the model tree once, and again only after a hook was registered or removed (onBatch: from the next batch)', () => {
-    const rng = new Rng(25);
-    const relu = new ReLU();
-    const model = new Sequential(new Linear(2, 8, { rng }), relu, new Linear(8, 2, { rng }));
-    const net = new NeuralNet(model, { optimizer: new SGD(model.params(), { lr: 0.1 }), rng });
+    const { relu, net } = smallNet(25);
     const { x, y } = data(26, 40);
     const walks = jest.spyOn(libraryCode, 'onlyLibraryCode');
     try {
