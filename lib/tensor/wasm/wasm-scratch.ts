@@ -2,7 +2,7 @@ import { MinidlError } from '../../errors';
 import type { AdamUpdate, SgdUpdate, WindowGeometry } from '../backend/interface';
 import { WasmKernelExports, WasmKernels, convScratchDoubles } from './wasm-kernels';
 import type { WasmMemory } from './wasm-memory';
-import type { SecondThread } from './wasm-threads';
+import { SPLIT_COL2IM_ENTRIES, type SecondThread } from './wasm-threads';
 
 /** What a kernel reads and writes: float64 values, or 32-bit integers (max pooling's argmax). */
 export type Operand = Float64Array | Int32Array;
@@ -228,8 +228,10 @@ export class WasmScratch {
     const biasAt = bias === null ? 0 : this.put(bias, N);
     const c = this.output(C, mn, accumulate);
     const second = this.secondThread;
-    if (second !== null && M >= 8 && second.splits(2 * M * K * N)) second.product(kind, a, b, c, M, K, N, accumulate, biasAt);
-    else this.kernels[kind](a, b, c, M, K, N, accumulate, biasAt, false);
+    // A·Bᵀ left as it is has fewer than TRANSPOSE_B_ROWS rows: too few to split
+    if (second !== null && kind !== 'matmulTransB' && M >= 8 && second.splits(2 * M * K * N)) {
+      second.product(kind, a, b, c, M, K, N, accumulate, biasAt);
+    } else this.kernels[kind](a, b, c, M, K, N, accumulate, biasAt, false);
     this.get(c, C, mn);
   }
 
@@ -269,7 +271,7 @@ export class WasmScratch {
     const c = this.put(cols, colsSize);
     const x = this.put(image.subarray(imageOffset, imageOffset + imageSize), imageSize);
     const second = this.secondThread;
-    if (second !== null && g.channels >= 2 && second.splitsCol2im(colsSize)) second.col2im(c, x, g);
+    if (second !== null && g.channels >= 2 && second.splitsEntries(colsSize, SPLIT_COL2IM_ENTRIES)) second.col2im(c, x, g);
     else this.instance.col2im(c, g, x, 0);
     this.get(x, image, imageSize, imageOffset);
   }

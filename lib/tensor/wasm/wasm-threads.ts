@@ -109,7 +109,7 @@ export const CONTROL_SLOTS = {
 
 /** The kernels a worker runs, by the number written in the KERNEL slot. */
 export const SPLIT_KERNELS = [
-  'matmul', 'matmulTransB', 'matmulTransARows', 'conv2dForwardSamples', 'conv2dWeightGradFilters',
+  'matmul', 'matmulTransARows', 'conv2dForwardSamples', 'conv2dWeightGradFilters',
   'reluForward', 'reluBackward', 'tanhBackward', 'sigmoidBackward', 'maxPoolForwardPlanes', 'col2im',
 ] as const;
 
@@ -331,14 +331,12 @@ export class SecondThread {
     return flops >= SPLIT_FLOPS && this.active;
   }
 
-  /** True when an element-wise pass or a pooling of `entries` input entries is split (see `SPLIT_ENTRIES`). */
-  splitsEntries(entries: number): boolean {
-    return entries >= SPLIT_ENTRIES && this.active;
-  }
-
-  /** True when a col2im of `entries` entries of cols is split (see `SPLIT_COL2IM_ENTRIES`). */
-  splitsCol2im(entries: number): boolean {
-    return entries >= SPLIT_COL2IM_ENTRIES && this.active;
+  /**
+   * True when a pass over `entries` entries is split: an element-wise pass or a pooling from
+   * `SPLIT_ENTRIES` input entries on, col2im from `SPLIT_COL2IM_ENTRIES` entries of cols on.
+   */
+  splitsEntries(entries: number, threshold: number = SPLIT_ENTRIES): boolean {
+    return entries >= threshold && this.active;
   }
 
   /** Polls the READY slot every 10 ms (at most 30 s): true once the worker runs, false if it failed or was stopped. */
@@ -399,17 +397,17 @@ export class SecondThread {
    * C (+)= the product `kind` of A and B (+ bias row), rows split between the two threads: rows
    * 0 … m−1 here, m … M−1 in the worker. Arguments as the raw exports (byte offsets; bias 0 for none).
    */
-  product(kind: 'matmul' | 'matmulTransB' | 'matmulTransA', a: number, b: number, c: number,
+  product(kind: 'matmul' | 'matmulTransA', a: number, b: number, c: number,
     M: number, K: number, N: number, accumulate: boolean, bias: number): void {
     const m = splitPoint(M);
     const k = this.instance.exports;
     if (kind === 'matmulTransA') {
-      this.post(2, [a, b, c, M, K, N, accumulate, bias, false, m, M]);
+      this.post('matmulTransARows', [a, b, c, M, K, N, accumulate, bias, false, m, M]);
       k.matmulTransARows(a, b, c, M, K, N, accumulate, bias, false, 0, m);
     } else {
       // rows m … M−1 of A [M, K] and C [M, N] start m·K and m·N doubles further
-      this.post(kind === 'matmul' ? 0 : 1, [a + m * K * 8, b, c + m * N * 8, M - m, K, N, accumulate, bias, false]);
-      k[kind](a, b, c, m, K, N, accumulate, bias, false);
+      this.post('matmul', [a + m * K * 8, b, c + m * N * 8, M - m, K, N, accumulate, bias, false]);
+      k.matmul(a, b, c, m, K, N, accumulate, bias, false);
     }
     this.finish();
   }
@@ -422,7 +420,7 @@ export class SecondThread {
    */
   elementwise(kind: SplitElementwiseKind, operands: readonly number[], n: number): void {
     const h = (n >> 1) & ~1;
-    this.post(SPLIT_KERNELS.indexOf(kind), [...operands.map((at) => at + h * 8), n - h]);
+    this.post(kind, [...operands.map((at) => at + h * 8), n - h]);
     (this.instance.exports[kind] as (...args: number[]) => void)(...operands, h);
     this.finish();
   }
@@ -435,7 +433,7 @@ export class SecondThread {
   maxPoolForward(x: number, y: number, argmax: number, planes: number, g: WindowGeometry): void {
     const p = planes >> 1;
     const geometry = [g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW] as const;
-    this.post(SPLIT_KERNELS.indexOf('maxPoolForwardPlanes'), [x, y, argmax, p, planes, ...geometry]);
+    this.post('maxPoolForwardPlanes', [x, y, argmax, p, planes, ...geometry]);
     this.instance.exports.maxPoolForwardPlanes(x, y, argmax, 0, p, ...geometry);
     this.finish();
   }
@@ -449,7 +447,7 @@ export class SecondThread {
     const c = g.channels >> 1;
     const rowsBefore = c * g.kernelH * g.kernelW, P = g.outH * g.outW;
     const window = [g.kernelH, g.kernelW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW] as const;
-    this.post(SPLIT_KERNELS.indexOf('col2im'),
+    this.post('col2im',
       [cols + rowsBefore * P * 8, image + c * g.height * g.width * 8, g.channels - c, g.height, g.width, ...window]);
     this.instance.exports.col2im(cols, image, c, g.height, g.width, ...window);
     this.finish();
@@ -463,10 +461,10 @@ export class SecondThread {
     const k = this.instance.exports;
     const K = g.channels * g.kernelH * g.kernelW, F4 = (F + 3) & ~3;
     k.filtersLast(w, work, F, K, F4);
-    k.filtersLastPaired(w, work + K * F4 * 8, F, K, F4); //                     the paired copy, after Wᵀ (convolution.ts)
+    if (g.strideW === 1) k.filtersLastPaired(w, work + K * F4 * 8, F, K, F4); // the paired copy, after Wᵀ (convolution.ts)
     const n = N >> 1;
     const geometry = [g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW];
-    this.post(3, [x, work, y, n, N, F, ...geometry]);
+    this.post('conv2dForwardSamples', [x, work, y, n, N, F, ...geometry]);
     k.conv2dForwardSamples(x, work, y, 0, n, F, g.channels, g.height, g.width, g.kernelH, g.kernelW,
       g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
     this.finish();
@@ -480,17 +478,17 @@ export class SecondThread {
     const k = this.instance.exports;
     const f = splitPoint(F);
     const geometry = [g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW];
-    this.post(4, [x, gradOut, dw, work2, N, F, f, F, ...geometry]);
+    this.post('conv2dWeightGradFilters', [x, gradOut, dw, work2, N, F, f, F, ...geometry]);
     k.conv2dWeightGradFilters(x, gradOut, dw, work, N, F, 0, f, g.channels, g.height, g.width, g.kernelH, g.kernelW,
       g.strideH, g.strideW, g.padH, g.padW, g.outH, g.outW);
     this.finish();
   }
 
   /** Publishes a task for the worker: its arguments, its kernel, then its number (and wakes the worker if it sleeps). */
-  private post(kernel: number, args: readonly KernelArgument[]): void {
+  private post(kernel: (typeof SPLIT_KERNELS)[number], args: readonly KernelArgument[]): void {
     const control = this.control;
     for (let i = 0; i < args.length; i++) control[CONTROL_SLOTS.ARGS + i] = +args[i];
-    control[CONTROL_SLOTS.KERNEL] = kernel;
+    control[CONTROL_SLOTS.KERNEL] = SPLIT_KERNELS.indexOf(kernel);
     this.seq = (this.seq + 1) | 0;
     Atomics.store(control, CONTROL_SLOTS.SEQ, this.seq);
     if (Atomics.load(control, CONTROL_SLOTS.SLEEPING) === 1) Atomics.notify(control, CONTROL_SLOTS.SEQ);

@@ -94,7 +94,7 @@ export function conv2dForward(
 ): void {
   const K = C * kH * kW, F4 = (F + 3) & ~3;
   filtersLast(w, scratch, F, K, F4); //                                      Wᵀ [K, F4]
-  filtersLastPaired(w, scratch + (<usize>(K * F4) << 3), F, K, F4); //        each value of Wᵀ twice, after it
+  if (sW == 1) filtersLastPaired(w, scratch + (<usize>(K * F4) << 3), F, K, F4); // each value of Wᵀ twice, after it
   conv2dForwardSamples(x, scratch, y, 0, N, F, C, H, W, kH, kW, sH, sW, pH, pW, OH, OW);
 }
 
@@ -115,9 +115,9 @@ export function filtersLastPaired(a: usize, t: usize, F: i32, M: i32, F4: i32): 
 
 /**
  * Samples n0 … n1−1 of conv2dForward, with the weights already copied filters-last into `wt`
- * (Wᵀ [K, F4], by `filtersLast(w, wt, F, K, F4)`, followed by the same values twice each, by
- * `filtersLastPaired(w, wt + K·F4·8, F, K, F4)`): the share of one thread when two split a batch
- * by samples (lib/tensor/wasm/wasm-threads.ts). Every output entry is computed as by
+ * (Wᵀ [K, F4], by `filtersLast(w, wt, F, K, F4)`, and for sW = 1 followed by the same values
+ * twice each, by `filtersLastPaired(w, wt + K·F4·8, F, K, F4)`): the share of one thread when two
+ * split a batch by samples (lib/tensor/wasm/wasm-threads.ts). Every output entry is computed as by
  * conv2dForward: the same bits.
  */
 export function conv2dForwardSamples(
@@ -208,7 +208,7 @@ export function conv2dForwardSamples(
  * Filters f … f+3 at the four output positions (oh, ow … ow+3) of a stride-1 convolution, as
  * `forwardTile`, with the lanes the other way round: a vector holds two neighbouring positions of
  * one filter, so X is read with plain vector loads (X[·, w], X[·, w+1] are neighbours) and each
- * weight comes from the paired copy, already in both lanes — no broadcast in the loop, 9–13 %
+ * weight comes from the paired copy, already in both lanes — no broadcast in the loop, 7–15 %
  * faster than `forwardTile` on the MNIST CNN. `pw` is the address of the paired Wᵀ[(0·kH + iLo)·kW, f]
  * (F4·2 doubles a row); filters past F repeat the last one and are computed, not stored. Each
  * output entry is one lane summed over the same terms in the same order: the same bits.
