@@ -584,32 +584,32 @@ class FakeMemory implements GrowableMemory {
 }
 
 describe('WasmMemory', () => {
-  test('blocks are 16-byte aligned, above the base, zero-filled, and do not overlap', () => {
+  test('blocks start on a 64-byte cache line, above the base, zero-filled, and do not overlap', () => {
     const memory = new WasmMemory(new FakeMemory(1, 10), 1037);
-    expect(memory.base).toBe(1040);
+    expect(memory.base).toBe(1088);
     const sizes = [1, 2, 3, 0, 5, 7, 13, 100];
     const offsets = sizes.map((n) => memory.allocate(n));
-    for (const offset of offsets) expect(offset % 16).toBe(0);
-    expect(Math.min(...offsets)).toBe(1040);
+    for (const offset of offsets) expect(offset % 64).toBe(0);
+    expect(Math.min(...offsets)).toBe(1088);
     offsets.forEach((offset, i) => memory.write(offset, new Float64Array(sizes[i]).fill(i + 1)));
     offsets.forEach((offset, i) => expect(Array.from(memory.read(offset, sizes[i]))).toEqual(new Array(sizes[i]).fill(i + 1)));
     expect(new Set(offsets).size).toBe(sizes.length);
     expect(memory.blockCount).toBe(sizes.length);
-    expect(memory.bytesInUse).toBe(16 + 16 + 32 + 16 + 48 + 64 + 112 + 800);
+    expect(memory.bytesInUse).toBe(64 + 64 + 64 + 64 + 64 + 64 + 128 + 832); // each rounded up to whole lines
   });
 
   test('a freed block is reused, zero-filled again; neighbours merge; the end of the used region moves back', () => {
     const memory = new WasmMemory(new FakeMemory(1, 10));
-    const a = memory.allocateFrom([1, 2, 3, 4]), b = memory.allocateFrom([5, 6]), c = memory.allocateFrom([7]);
+    const a = memory.allocateFrom([1, 2, 3, 4, 5, 6, 7, 8]), b = memory.allocateFrom([9, 10]), c = memory.allocateFrom([11]);
     memory.free(a);
-    expect(memory.bytesFree).toBe(32);
-    const d = memory.allocate(3); // fits in a's 32 bytes
+    expect(memory.bytesFree).toBe(64);
+    const d = memory.allocate(7); // fits in a's 64 bytes
     expect(d).toBe(a);
-    expect(Array.from(memory.read(d, 4))).toEqual([0, 0, 0, 4]); // the 4th double was not requested: left as it was
+    expect(Array.from(memory.read(d, 8))).toEqual([0, 0, 0, 0, 0, 0, 0, 8]); // the 8th double was not requested: left as it was
     memory.free(d);
-    memory.free(b); // a+b merge into one 48-byte block
-    expect(memory.bytesFree).toBe(48);
-    const e = memory.allocate(6);
+    memory.free(b); // a+b merge into one 128-byte block
+    expect(memory.bytesFree).toBe(128);
+    const e = memory.allocate(12);
     expect(e).toBe(a);
     memory.free(e);
     const end = memory.allocate(1); // placed at the first free byte

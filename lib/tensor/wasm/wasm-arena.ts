@@ -1,4 +1,4 @@
-import { WasmMemory } from './wasm-memory';
+import { WASM_ALIGNMENT, WasmMemory } from './wasm-memory';
 
 /** A position in the arena, returned by `mark()` and given back to `release()`. */
 export interface ArenaMark {
@@ -54,12 +54,12 @@ export class WasmArena {
   }
 
   /**
-   * An array of n doubles in the arena, 16-byte aligned, zero-filled unless `zeroed` is false
+   * An array of n doubles in the arena, starting on a cache line (WASM_ALIGNMENT), zero-filled unless `zeroed` is false
    * (then it holds whatever an earlier step left there: for an array its maker overwrites
    * entirely before anything reads it); null when the memory's budget leaves no room.
    */
   allocate(n: number, zeroed = true): Float64Array | null {
-    const bytes = Math.max(16, Math.ceil((n * 8) / 16) * 16);
+    const bytes = Math.max(WASM_ALIGNMENT, Math.ceil((n * 8) / WASM_ALIGNMENT) * WASM_ALIGNMENT);
     for (;;) {
       if (this.chunk === this.chunks.length && !this.addChunk(bytes)) return null;
       const chunk = this.chunks[this.chunk];

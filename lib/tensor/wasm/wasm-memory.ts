@@ -24,8 +24,14 @@ interface FreeBlock {
 /** Bytes in one WebAssembly memory page. */
 export const WASM_PAGE_BYTES = 65536;
 
-/** Every block starts at a multiple of this many bytes, so f64x2 vectors load aligned. */
-export const WASM_ALIGNMENT = 16;
+/**
+ * Every block starts at a multiple of this many bytes: a cache line. f64x2 vectors then load
+ * aligned, and the four doubles a kernel reads together from a row (a tile's filters or columns)
+ * never straddle two lines: with blocks only 16-byte aligned, the MNIST CNN's second convolution
+ * ran 15–20 % slower in the processes whose working space happened to start mid-line
+ * (docs/performance.md).
+ */
+export const WASM_ALIGNMENT = 64;
 
 /** True for a SharedArrayBuffer (checked by its tag, which works across JavaScript realms). */
 export function isShared(buffer: ArrayBufferLike): boolean {
@@ -40,7 +46,7 @@ function roundUp(bytes: number): number {
  * A simple allocator of float64 arrays inside a WebAssembly module's memory.
  *
  * The kernels read and write arrays by their byte offset ("pointer") in the module's memory.
- * `allocate(n)` reserves room for n doubles and returns that offset, always a multiple of 16;
+ * `allocate(n)` reserves room for n doubles and returns that offset, always a multiple of 64;
  * `free(offset)` gives it back. Freed blocks go to a list sorted by address, neighbours are
  * merged, and the next allocation takes the first free block large enough (first fit),
  * splitting off what it does not need. A free block at the end of the used region is returned
@@ -84,7 +90,7 @@ export class WasmMemory {
 
   /**
    * @param memory the module's memory (exported or imported by it)
-   * @param base the first byte that is free to use, e.g. the module's `__heap_base`; rounded up to 16
+   * @param base the first byte that is free to use, e.g. the module's `__heap_base`; rounded up to 64
    */
   constructor(memory: GrowableMemory, base = 0) {
     if (!Number.isInteger(base) || base < 0) throw new MinidlError(`WasmMemory: base must be an integer ≥ 0, got ${String(base)}`);
@@ -146,9 +152,9 @@ export class WasmMemory {
   }
 
   /**
-   * Reserves n doubles and returns the byte offset of the first, a multiple of 16. The
+   * Reserves n doubles and returns the byte offset of the first, a multiple of 64. The
    * doubles are 0, as in a new Float64Array. A request for 0 doubles still gets its own
-   * offset (a 16-byte block), so that every live block has a distinct address.
+   * offset (a 64-byte block), so that every live block has a distinct address.
    */
   allocate(n: number): number {
     const offset = this.allocateUninitialized(n);
@@ -261,7 +267,7 @@ export class WasmMemory {
     return this.top;
   }
 
-  /** Bytes in live blocks (each request rounded up to a multiple of 16). */
+  /** Bytes in live blocks (each request rounded up to a multiple of 64). */
   get bytesInUse(): number {
     let total = 0;
     for (const bytes of this.live.values()) total += bytes;
