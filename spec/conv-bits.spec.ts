@@ -48,6 +48,8 @@ const GEOMETRIES: number[][] = [
   [4, 10, 13, 1, 1, 1, 1, 0, 0, 2, 4], //  1×1 window
   [1, 11, 9, 2, 4, 3, 2, 0, 3, 3, 2],
   [6, 7, 9, 3, 5, 2, 1, 2, 0, 2, 10],
+  [3, 9, 8, 3, 3, 2, 2, 0, 0, 3, 2], //    no padding, strided, K odd, two filters: the weight gradient's two-sample tiles
+  [2, 7, 6, 3, 2, 1, 2, 0, 0, 4, 6], //    with a group of four filters and one of two
 ];
 
 function geometryOf([C, H, W, kH, kW, sH, sW, pH, pW]: number[]): kernels.WindowGeometry {

@@ -336,13 +336,17 @@ export async function loadWasmKernelsAsync(env?: WasmEnvironment, options: WasmL
 }
 
 /**
- * The doubles of scratch space the convolution kernels need for F filters: the weights with the
- * filters as the last axis, Wᵀ [K, F4], then the same values twice each, [K, F4, 2] (forward), or
- * one sample's gradient Gₙᵀ [OH·OW, F4] (weight gradient), F4 being F rounded up to a multiple of 4.
+ * The doubles of scratch space the convolution kernels need for F filters, F4 being F rounded up
+ * to a multiple of 4: for the forward pass, the weights with the filters as the last axis,
+ * Wᵀ [K, F4], then the same values twice each, [K, F4, 2]; for the weight gradient, one sample's
+ * gradient Gₙᵀ [OH·OW, F4], or for two samples at once (no padding) their images as pairs,
+ * [C·H·W, 2], then, from the next 64-byte line, their gradients as pairs [F4/4, OH·OW, 4, 2]
+ * (convolution.ts).
  */
 export function convScratchDoubles(F: number, g: WindowGeometry): number {
-  const F4 = (F + 3) & ~3;
-  return F4 * Math.max(3 * g.channels * g.kernelH * g.kernelW, g.outH * g.outW);
+  const F4 = (F + 3) & ~3, P = g.outH * g.outW;
+  const twoSamples = 2 * g.channels * g.height * g.width + 8 + 2 * P * F4;
+  return Math.max(F4 * Math.max(3 * g.channels * g.kernelH * g.kernelW, P), twoSamples);
 }
 
 /**

@@ -33,7 +33,10 @@
  *                 the positions p (each step: Gₙᵀ[p, f … f+3] and X for four window entries)
  *
  * with F4 = F rounded up to a multiple of 4; when only one or two filters are left, the tile has
- * one vector of filters instead of two. Near a padded border some terms lie in the padding
+ * one vector of filters instead of two. Two kinds of tiles turn the lanes around, so that nothing
+ * is broadcast: the stride-1 forward pass holds two neighbouring positions in a vector
+ * (`forwardTileByPositions`), and the weight gradient without padding two samples
+ * (`weightGradTwoSamples`). Near a padded border some terms lie in the padding
  * and are skipped: the forward pass computes those output positions one at a time (4 filters ×
  * 1 position, over the window's rows and columns inside the image), as it does the positions
  * left over from the tiles of four; the weight gradient lets each of the four window entries add
@@ -86,7 +89,8 @@ export function filtersLast(a: usize, t: usize, F: i32, M: i32, F4: i32): void {
 /**
  * Y[n, f, oh, ow] = Σ_c Σ_i Σ_j W[f, c, i, j] · X[n, c, oh·sH − pH + i, ow·sW − pW + j]
  * for X [N, C, H, W] at `x`, W [F, C, kH, kW] at `w`, Y [N, F, OH, OW] at `y` (overwritten);
- * `scratch` has room for K·F4 doubles (K = C·kH·kW, F4 = F rounded up to a multiple of 4).
+ * `scratch` has room for Wᵀ [K, F4] and, for sW = 1, its paired copy [K, F4, 2] (K = C·kH·kW, F4 =
+ * F rounded up to a multiple of 4): `convScratchDoubles` of wasm-kernels.ts.
  */
 export function conv2dForward(
   x: usize, w: usize, y: usize, scratch: usize, N: i32, F: i32,
@@ -282,7 +286,8 @@ export function conv2dForwardSamples(
 /**
  * ∂L/∂W[f, c, i, j] += Σ_oh Σ_ow G[n, f, oh, ow] · X[n, c, oh·sH − pH + i, ow·sW − pW + j] for each
  * sample n in turn, for X [N, C, H, W] at `x`, G [N, F, OH, OW] at `g`, ∂L/∂W [F, C, kH, kW] at `dw`;
- * `scratch` has room for P·F4 doubles (P = OH·OW, F4 = F rounded up to a multiple of 4).
+ * `scratch` has room for Gₙᵀ [P, F4] (P = OH·OW, F4 = F rounded up to a multiple of 4) and, without
+ * padding, for two samples' pairs (C·H·W·2 + 8 + P·F4·2 doubles): `convScratchDoubles` of wasm-kernels.ts.
  */
 export function conv2dWeightGrad(
   x: usize, g: usize, dw: usize, scratch: usize, N: i32, F: i32,
@@ -294,7 +299,7 @@ export function conv2dWeightGrad(
 /**
  * Filters f0 … f1−1 of conv2dWeightGrad, that is rows f0 … f1−1 of ∂L/∂W [F, K]: the share of one
  * thread when two split the weight gradient by filters (lib/tensor/wasm/wasm-threads.ts);
- * `scratch` has room for P·F4' doubles, F4' being f1 − f0 rounded up to a multiple of 4. Each
+ * `scratch` has room as for conv2dWeightGrad with F4' = f1 − f0 rounded up to a multiple of 4. Each
  * thread copies only its own filters of each Gₙ, and every entry of ∂L/∂W is computed as by
  * conv2dWeightGrad (the samples one after the other): the same bits.
  */
@@ -309,7 +314,13 @@ export function conv2dWeightGradFilters(
   dw += <usize>(f0 * K) << 3;
   F = f1 - f0;
   const F4 = (F + 3) & ~3;
-  for (let n = 0; n < N; n++) {
+  let n = 0;
+  if (pH == 0 && pW == 0) { //                                          two samples at a time, one in each lane
+    for (; n + 2 <= N; n += 2) {
+      weightGradTwoSamples(x + <usize>n * imageBytes, g + <usize>n * outputBytes, outputBytes, dw, scratch, F, F4, C, H, W, kH, kW, sH, sW, OH, OW);
+    }
+  }
+  for (; n < N; n++) {
     const xn = x + <usize>n * imageBytes;
     filtersLast(g + <usize>n * outputBytes, scratch, F, OH * OW, F4); //  Gₙᵀ [P, F4] of filters f0 … f1−1
     for (let f = 0; f < F; f += 4) {
@@ -326,6 +337,116 @@ export function conv2dWeightGradFilters(
       }
     }
   }
+}
+
+/**
+ * Samples n and n+1 of the weight gradient without padding, one in each lane: `xn` is X[n] (X[n+1]
+ * follows it), `gn` is G[n] of the first filter, and G[n+1] lies `sampleBytes` further (all F
+ * filters of the layer: a thread's share of the filters is F of them). Each accumulator
+ * holds the sums of samples n and n+1 for one filter and one window entry, each lane summed over
+ * the positions in order from 0 as for one sample; at the end sample n's sum is added to ∂L/∂W,
+ * then sample n+1's: the same bits as one sample at a time. No value is broadcast: both
+ * operands come as pairs, from two copies in `scratch` (C·H·W·2 + P·F4·2 doubles):
+ *
+ *   X pairs    Xp[idx] = (X[n, idx], X[n+1, idx]) for the C·H·W entries idx of an image
+ *   G pairs    Gp[q, p, l] = (G[n, 4q+l, p], G[n+1, 4q+l, p]): filters in groups of four, each
+ *              group's positions together (filters past F repeat the last one)
+ *
+ * A tile is 4 filters (or 2) × 2 window entries in 8 (or 4) accumulators; each step loads the
+ * four filters' G pairs and the two entries' X pairs: six plain vector loads for eight vector
+ * multiply-adds, as in the forward pass.
+ */
+@inline function weightGradTwoSamples(
+  xn: usize, gn: usize, sampleBytes: usize, dw: usize, scratch: usize, F: i32, F4: i32,
+  C: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, OH: i32, OW: i32,
+): void {
+  const imageSize = C * H * W, P = OH * OW, K = C * kH * kW;
+  const xp = scratch, gp = pairsOfGAt(scratch, imageSize);
+  interleave(xn, xn + (<usize>imageSize << 3), xp, imageSize, 16); //      X pairs
+  const planeBytes = <usize>P << 3; //                                     G[n] of one filter
+  for (let f = 0; f < F4; f++) { //                                        G pairs, filter by filter: 4 pairs apart
+    const from = gn + <usize>min(f, F - 1) * planeBytes;
+    interleave(from, from + sampleBytes, gp + (<usize>((f >> 2) * P * 4 + (f & 3)) << 4), P, 64);
+  }
+  for (let f = 0; f < F; f += 4) {
+    const group = gp + (<usize>(f >> 2) * <usize>P << 6); //                Gp[f/4, 0, 0]
+    // entries k and k+1 = (c, i, j) and the next, advanced two at a time without dividing
+    let c = 0, i = 0, j = 0;
+    for (let k = 0; k < K; k += 2) {
+      if (F - f > 2) pairTile(xp, group, dw, f, F, true, k, K, c, i, j, H, W, kH, kW, sH, sW, OH, OW);
+      else pairTile(xp, group, dw, f, F, false, k, K, c, i, j, H, W, kH, kW, sH, sW, OH, OW);
+      j += 2;
+      while (j >= kW) {
+        j -= kW;
+        if (++i == kH) { i = 0; c++; }
+      }
+    }
+  }
+}
+
+/**
+ * Where the G pairs start in the scratch of weightGradTwoSamples: after the X pairs (C·H·W·2
+ * doubles), on the next 64-byte line, so that a position's four pairs share one line.
+ */
+@inline function pairsOfGAt(scratch: usize, imageSize: i32): usize {
+  return (scratch + (<usize>imageSize << 4) + 63) & ~(<usize>63);
+}
+
+/** The pair (a[idx], b[idx]) at dst + idx·pairStep for idx < n: two arrays of n doubles into n pairs. */
+@inline function interleave(a: usize, b: usize, dst: usize, n: i32, pairStep: usize): void {
+  let idx = 0;
+  for (; idx + 2 <= n; idx += 2, a += 16, b += 16, dst += 2 * pairStep) {
+    const va = v128.load(a), vb = v128.load(b);
+    v128.store(dst, v128.shuffle<f64>(va, vb, 0, 2));
+    v128.store(dst + pairStep, v128.shuffle<f64>(va, vb, 1, 3));
+  }
+  if (idx < n) v128.store(dst, v128.load64_lane(b, v128.load64_zero(a), 1));
+}
+
+/**
+ * Window entries k, k+1 (the first being (c, i, j); past K the last entry repeats, computed and
+ * not stored) for filters f … f+3 (or f, f+1), over all positions, for two samples at once (see
+ * weightGradTwoSamples): a_l holds filter f+l at entry k, b_l at entry k+1, sample n in lane 0.
+ */
+@inline function pairTile(
+  xp: usize, group: usize, dw: usize, f: i32, F: i32, four: bool, k: i32, K: i32, c: i32, i: i32, j: i32,
+  H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, OH: i32, OW: i32,
+): void {
+  const oa = <usize>((c * H + i) * W + j) << 4; //                          X pair of entry k at position (0, 0)
+  if (k + 1 < K && ++j == kW) { j = 0; if (++i == kH) { i = 0; c++; } }
+  const ob = <usize>((c * H + i) * W + j) << 4; //                          X pair of entry k+1
+  const step = <usize>sW << 4, rowStep = <usize>(sH * W) << 4;
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+  let b0 = f64x2.splat(0), b1 = f64x2.splat(0), b2 = f64x2.splat(0), b3 = f64x2.splat(0);
+  let xr = xp, pg = group;
+  for (let oh = 0; oh < OH; oh++, xr += rowStep) {
+    let px = xr;
+    for (let ow = 0; ow < OW; ow++, px += step, pg += 64) {
+      const xa = v128.load(px + oa), xb = v128.load(px + ob); //            X pairs of the two entries
+      let gv = v128.load(pg); //                                            G pair of filter f
+      a0 = madd(a0, gv, xa); b0 = madd(b0, gv, xb);
+      gv = v128.load(pg, 16);
+      a1 = madd(a1, gv, xa); b1 = madd(b1, gv, xb);
+      if (four) {
+        gv = v128.load(pg, 32);
+        a2 = madd(a2, gv, xa); b2 = madd(b2, gv, xb);
+        gv = v128.load(pg, 48);
+        a3 = madd(a3, gv, xa); b3 = madd(b3, gv, xb);
+      }
+    }
+  }
+  // ∂L/∂W[f + l, k + q] += sample n's sum, then sample n+1's, for the filters below F and the entries below K
+  const K8 = <usize>K << 3;
+  const at = dw + <usize>f * K8 + (<usize>k << 3);
+  addSamples(at, a0); if (k + 1 < K) addSamples(at + 8, b0);
+  if (f + 1 < F) { addSamples(at + K8, a1); if (k + 1 < K) addSamples(at + K8 + 8, b1); }
+  if (four && f + 2 < F) { addSamples(at + 2 * K8, a2); if (k + 1 < K) addSamples(at + 2 * K8 + 8, b2); }
+  if (four && f + 3 < F) { addSamples(at + 3 * K8, a3); if (k + 1 < K) addSamples(at + 3 * K8 + 8, b3); }
+}
+
+/** The value at `at` += lane 0 (sample n), then += lane 1 (sample n+1). */
+@inline function addSamples(at: usize, sums: v128): void {
+  store<f64>(at, (load<f64>(at) + f64x2.extract_lane(sums, 0)) + f64x2.extract_lane(sums, 1));
 }
 
 /**
