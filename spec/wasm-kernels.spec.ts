@@ -527,11 +527,12 @@ describe('image kernels (NCHW)', () => {
   });
 
   // [C, H, W, kH, kW, sH, sW, pH, pW] for pooling (padding at most half the window): the MNIST
-  // CNN's 2×2 windows, overlapping windows (stride < kernel), non-square windows and strides,
+  // CNN's 2×2 windows (with and without padding), overlapping windows (stride < kernel), non-square windows and strides,
   // sizes that are not multiples of the window, 1×1 images
   const poolGeometries: number[][] = [
     [1, 1, 1, 1, 1, 1, 1, 0, 0], [2, 6, 5, 2, 2, 2, 2, 0, 0], [3, 7, 7, 3, 3, 2, 2, 1, 1], [2, 5, 9, 3, 2, 1, 3, 1, 1],
     [1, 3, 3, 3, 3, 1, 1, 1, 1], [2, 1, 1, 3, 3, 2, 2, 1, 1], [6, 28, 28, 2, 2, 2, 2, 0, 0], [3, 8, 6, 5, 3, 3, 1, 2, 0],
+    [2, 7, 9, 2, 2, 2, 2, 1, 1], [2, 8, 11, 3, 2, 1, 2, 1, 0], // two columns two apart (their own loop), padded, taller windows
   ];
 
   test.each(poolGeometries)('C=%i H=%i W=%i k=%i×%i s=%i,%i p=%i,%i: max and average pooling, forward and backward, bit-identical', (C, H, W, kH, kW, sH, sW, pH, pW) => {

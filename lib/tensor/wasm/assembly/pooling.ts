@@ -44,6 +44,9 @@ export function maxPoolForwardPlanes(
       const h0 = oh * sH - pH, hLo = max(h0, 0), hHi = min(h0 + kH, H); // the window's rows inside the image
       let ow = 0;
       for (; ow < inLo; ow++, o += 8, a += 4) maxOne(input, o, a, first, hLo, hHi, ow * sW - pW, W, kW);
+      if (kW == 2 && sW == 2) { //                                       the common 2×2 pooling: loads without inserts
+        for (; ow + 2 <= inHi; ow += 2, o += 16, a += 8) maxPairTwoWide(input, o, a, first, hLo, hHi, ow * 2 - pW, W);
+      }
       for (; ow + 2 <= inHi; ow += 2, o += 16, a += 8) maxPair(input, o, a, first, hLo, hHi, ow * sW - pW, W, kW, sW);
       for (; ow < OW; ow++, o += 8, a += 4) maxOne(input, o, a, first, hLo, hHi, ow * sW - pW, W, kW);
     }
@@ -86,6 +89,33 @@ export function maxPoolForwardPlanes(
       best = v128.bitselect(v, best, greater);
       bestIndex = v128.bitselect(index, bestIndex, greater);
     }
+  }
+  store<f64>(o, f64x2.extract_lane(best, 0));
+  store<f64>(o, f64x2.extract_lane(best, 1), 8);
+  store<i32>(a, <i32>i64x2.extract_lane(bestIndex, 0));
+  store<i32>(a, <i32>i64x2.extract_lane(bestIndex, 1), 4);
+}
+
+/**
+ * `maxPair` for windows two columns wide and two apart (kW = sW = 2): the four columns w0 … w0+3
+ * of a row come with two vector loads, and two shuffles make the pairs (X[h, w0 + j],
+ * X[h, w0 + 2 + j]) that `maxPair` loads one lane at a time: the same comparisons in the same order.
+ */
+@inline function maxPairTwoWide(input: usize, o: usize, a: usize, first: i32, hLo: i32, hHi: i32, w0: i32, W: i32): void {
+  let best = f64x2.splat(-Infinity);
+  let rowIndex = i64x2.replace_lane(i64x2.splat(first + hLo * W + w0), 1, first + hLo * W + w0 + 2); // X[h, w0] and X[h, w0 + 2]
+  let bestIndex = rowIndex;
+  for (let h = hLo; h < hHi; h++, rowIndex = i64x2.add(rowIndex, i64x2.splat(W))) {
+    const p = input + (<usize>(first + h * W + w0) << 3);
+    const left = v128.load(p), right = v128.load(p, 16); //              X[h, w0 … w0+1], X[h, w0+2 … w0+3]
+    let v = v128.shuffle<f64>(left, right, 0, 2); //                    column j = 0 of both windows
+    let greater = f64x2.gt(v, best);
+    best = v128.bitselect(v, best, greater);
+    bestIndex = v128.bitselect(rowIndex, bestIndex, greater);
+    v = v128.shuffle<f64>(left, right, 1, 3); //                        column j = 1
+    greater = f64x2.gt(v, best);
+    best = v128.bitselect(v, best, greater);
+    bestIndex = v128.bitselect(i64x2.add(rowIndex, i64x2.splat(1)), bestIndex, greater);
   }
   store<f64>(o, f64x2.extract_lane(best, 0));
   store<f64>(o, f64x2.extract_lane(best, 1), 8);
