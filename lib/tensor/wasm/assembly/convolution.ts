@@ -373,8 +373,13 @@ export function conv2dWeightGradFilters(
     // entries k and k+1 = (c, i, j) and the next, advanced two at a time without dividing
     let c = 0, i = 0, j = 0;
     for (let k = 0; k < K; k += 2) {
-      if (F - f > 2) pairTile(xp, group, dw, f, F, true, k, K, c, i, j, H, W, kH, kW, sH, sW, OH, OW);
-      else pairTile(xp, group, dw, f, F, false, k, K, c, i, j, H, W, kH, kW, sH, sW, OH, OW);
+      // `beside`: entry k+1 is the next column of entry k's window row, so its X pair is the next one
+      const beside = j + 1 < kW && k + 1 < K;
+      if (F - f > 2) {
+        if (beside) pairTile(xp, group, dw, f, F, true, true, k, K, c, i, j, H, W, kH, kW, sH, sW, OH, OW);
+        else pairTile(xp, group, dw, f, F, true, false, k, K, c, i, j, H, W, kH, kW, sH, sW, OH, OW);
+      } else if (beside) pairTile(xp, group, dw, f, F, false, true, k, K, c, i, j, H, W, kH, kW, sH, sW, OH, OW);
+      else pairTile(xp, group, dw, f, F, false, false, k, K, c, i, j, H, W, kH, kW, sH, sW, OH, OW);
       j += 2;
       while (j >= kW) {
         j -= kW;
@@ -407,22 +412,24 @@ export function conv2dWeightGradFilters(
  * Window entries k, k+1 (the first being (c, i, j); past K the last entry repeats, computed and
  * not stored) for filters f … f+3 (or f, f+1), over all positions, for two samples at once (see
  * weightGradTwoSamples): a_l holds filter f+l at entry k, b_l at entry k+1, sample n in lane 0.
+ * With `beside` (entry k+1 in the next column of the same window row) the two X pairs are
+ * neighbours, read at one address and 16 bytes on.
  */
 @inline function pairTile(
-  xp: usize, group: usize, dw: usize, f: i32, F: i32, four: bool, k: i32, K: i32, c: i32, i: i32, j: i32,
+  xp: usize, group: usize, dw: usize, f: i32, F: i32, four: bool, beside: bool, k: i32, K: i32, c: i32, i: i32, j: i32,
   H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, OH: i32, OW: i32,
 ): void {
   const oa = <usize>((c * H + i) * W + j) << 4; //                          X pair of entry k at position (0, 0)
   if (k + 1 < K && ++j == kW) { j = 0; if (++i == kH) { i = 0; c++; } }
-  const ob = <usize>((c * H + i) * W + j) << 4; //                          X pair of entry k+1
+  const apart = (<usize>((c * H + i) * W + j) << 4) - oa; //                  from entry k's X pair to entry k+1's (16 when beside)
   const step = <usize>sW << 4, rowStep = <usize>(sH * W) << 4;
   let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
   let b0 = f64x2.splat(0), b1 = f64x2.splat(0), b2 = f64x2.splat(0), b3 = f64x2.splat(0);
-  let xr = xp, pg = group;
+  let xr = xp + oa, pg = group;
   for (let oh = 0; oh < OH; oh++, xr += rowStep) {
     let px = xr;
     for (let ow = 0; ow < OW; ow++, px += step, pg += 64) {
-      const xa = v128.load(px + oa), xb = v128.load(px + ob); //            X pairs of the two entries
+      const xa = v128.load(px), xb = beside ? v128.load(px, 16) : v128.load(px + apart); // X pairs of the two entries
       let gv = v128.load(pg); //                                            G pair of filter f
       a0 = madd(a0, gv, xa); b0 = madd(b0, gv, xb);
       gv = v128.load(pg, 16);
