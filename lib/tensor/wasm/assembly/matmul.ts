@@ -109,11 +109,12 @@ export function matmulTransB(a: usize, b: usize, c: usize, M: i32, K: i32, N: i3
         const b0 = v128.load(pb), b1 = v128.load(pb, 16);
         let v = v128.load64_splat(pa);
         s00 = f64x2.add(s00, f64x2.mul(v, b0)); s01 = f64x2.add(s01, f64x2.mul(v, b1));
-        v = v128.load64_splat(pa + strideI);
+        // Aᵀ·B: A[i+1..i+3, k] are the next doubles, read at immediate offsets (no address arithmetic)
+        v = strideI == 8 ? v128.load64_splat(pa, 8) : v128.load64_splat(pa + strideI);
         s10 = f64x2.add(s10, f64x2.mul(v, b0)); s11 = f64x2.add(s11, f64x2.mul(v, b1));
-        v = v128.load64_splat(pa + stride2);
+        v = strideI == 8 ? v128.load64_splat(pa, 16) : v128.load64_splat(pa + stride2);
         s20 = f64x2.add(s20, f64x2.mul(v, b0)); s21 = f64x2.add(s21, f64x2.mul(v, b1));
-        v = v128.load64_splat(pa + stride3);
+        v = strideI == 8 ? v128.load64_splat(pa, 24) : v128.load64_splat(pa + stride3);
         s30 = f64x2.add(s30, f64x2.mul(v, b0)); s31 = f64x2.add(s31, f64x2.mul(v, b1));
         pa += strideK; pb += rowB;
       }
