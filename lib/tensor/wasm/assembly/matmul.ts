@@ -35,12 +35,12 @@ import { storePair, storeSingle } from './epilogue';
 
 /** C[M,N] (+)= A[M,K] · B[K,N]  (+ bias, ReLU) */
 export function matmul(a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, accumulate: bool, bias: usize, relu: bool): void {
-  productWithRowsOfBFor(a, <usize>K << 3, 8, b, c, M, K, N, accumulate, bias, relu);
+  productWithRowsOfBFor(a, <usize>K << 3, 8, false, b, c, M, K, N, accumulate, bias, relu);
 }
 
 /** C[M,N] (+)= A[K,M]ᵀ · B[K,N]  (+ bias, ReLU) */
 export function matmulTransA(a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, accumulate: bool, bias: usize, relu: bool): void {
-  productWithRowsOfBFor(a, 8, <usize>M << 3, b, c, M, K, N, accumulate, bias, relu);
+  productWithRowsOfBFor(a, 8, <usize>M << 3, true, b, c, M, K, N, accumulate, bias, relu);
 }
 
 /**
@@ -53,25 +53,26 @@ export function matmulTransA(a: usize, b: usize, c: usize, M: i32, K: i32, N: i3
 export function matmulTransARows(
   a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, accumulate: bool, bias: usize, relu: bool, rowStart: i32, rowEnd: i32,
 ): void {
-  productWithRowsOfBFor(a + (<usize>rowStart << 3), 8, <usize>M << 3, b, c + <usize>rowStart * (<usize>N << 3),
+  productWithRowsOfBFor(a + (<usize>rowStart << 3), 8, <usize>M << 3, true, b, c + <usize>rowStart * (<usize>N << 3),
     rowEnd - rowStart, K, N, accumulate, bias, relu);
 }
 
 /**
  * Calls `productWithRowsOfB` with the flags of the common combinations as constants (each call
- * below is inlined into its own copy of the loops); A[i, k] is at a + i·strideI + k·strideK.
+ * below is inlined into its own copy of the loops); A[i, k] is at a + i·strideI + k·strideK, and
+ * `unitI` (a constant at each call) says strideI is 8: A[i+1, k] follows A[i, k].
  */
 @inline function productWithRowsOfBFor(
-  a: usize, strideI: usize, strideK: usize, b: usize, c: usize, M: i32, K: i32, N: i32, accumulate: bool, bias: usize, relu: bool,
+  a: usize, strideI: usize, strideK: usize, unitI: bool, b: usize, c: usize, M: i32, K: i32, N: i32, accumulate: bool, bias: usize, relu: bool,
 ): void {
   if (bias == 0 && !relu) {
-    if (!accumulate) productWithRowsOfB(a, strideI, strideK, b, c, M, K, N, false, false, 0, false);
-    else productWithRowsOfB(a, strideI, strideK, b, c, M, K, N, true, false, 0, false);
+    if (!accumulate) productWithRowsOfB(a, strideI, strideK, unitI, b, c, M, K, N, false, false, 0, false);
+    else productWithRowsOfB(a, strideI, strideK, unitI, b, c, M, K, N, true, false, 0, false);
   } else if (bias != 0 && !accumulate) {
-    if (!relu) productWithRowsOfB(a, strideI, strideK, b, c, M, K, N, false, true, bias, false);
-    else productWithRowsOfB(a, strideI, strideK, b, c, M, K, N, false, true, bias, true);
+    if (!relu) productWithRowsOfB(a, strideI, strideK, unitI, b, c, M, K, N, false, true, bias, false);
+    else productWithRowsOfB(a, strideI, strideK, unitI, b, c, M, K, N, false, true, bias, true);
   } else {
-    productWithRowsOfB(a, strideI, strideK, b, c, M, K, N, accumulate, bias != 0, bias, relu);
+    productWithRowsOfB(a, strideI, strideK, unitI, b, c, M, K, N, accumulate, bias != 0, bias, relu);
   }
 }
 
@@ -90,7 +91,7 @@ export function matmulTransB(a: usize, b: usize, c: usize, M: i32, K: i32, N: i3
 
 /** C[M,N] (+)= A·B[K,N] where A[i, k] is at a + i·strideI + k·strideK. */
 @inline function productWithRowsOfB(
-  a: usize, strideI: usize, strideK: usize, b: usize, c: usize,
+  a: usize, strideI: usize, strideK: usize, unitI: bool, b: usize, c: usize,
   M: i32, K: i32, N: i32, accumulate: bool, hasBias: bool, bias: usize, relu: bool,
 ): void {
   const rowB = <usize>N << 3, rowC = rowB;
@@ -109,12 +110,12 @@ export function matmulTransB(a: usize, b: usize, c: usize, M: i32, K: i32, N: i3
         const b0 = v128.load(pb), b1 = v128.load(pb, 16);
         let v = v128.load64_splat(pa);
         s00 = f64x2.add(s00, f64x2.mul(v, b0)); s01 = f64x2.add(s01, f64x2.mul(v, b1));
-        // Aᵀ·B: A[i+1..i+3, k] are the next doubles, read at immediate offsets (no address arithmetic)
-        v = strideI == 8 ? v128.load64_splat(pa, 8) : v128.load64_splat(pa + strideI);
+        // Aᵀ·B (unitI, A[i+1, k] the next double): A[i+1..i+3, k] at immediate offsets, no address arithmetic
+        v = unitI ? v128.load64_splat(pa, 8) : v128.load64_splat(pa + strideI);
         s10 = f64x2.add(s10, f64x2.mul(v, b0)); s11 = f64x2.add(s11, f64x2.mul(v, b1));
-        v = strideI == 8 ? v128.load64_splat(pa, 16) : v128.load64_splat(pa + stride2);
+        v = unitI ? v128.load64_splat(pa, 16) : v128.load64_splat(pa + stride2);
         s20 = f64x2.add(s20, f64x2.mul(v, b0)); s21 = f64x2.add(s21, f64x2.mul(v, b1));
-        v = strideI == 8 ? v128.load64_splat(pa, 24) : v128.load64_splat(pa + stride3);
+        v = unitI ? v128.load64_splat(pa, 24) : v128.load64_splat(pa + stride3);
         s30 = f64x2.add(s30, f64x2.mul(v, b0)); s31 = f64x2.add(s31, f64x2.mul(v, b1));
         pa += strideK; pb += rowB;
       }
