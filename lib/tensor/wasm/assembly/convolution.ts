@@ -354,7 +354,8 @@ export function conv2dWeightGradFilters(
  *
  * A tile is 4 filters (or 2) × 2 window entries in 8 (or 4) accumulators; each step loads the
  * four filters' G pairs and the two entries' X pairs: six plain vector loads for eight vector
- * multiply-adds, as in the forward pass.
+ * multiply-adds, as in the forward pass, at immediate offsets from two pointers when the two
+ * entries are neighbours in a window row (`beside`), so that the loop computes no address.
  */
 @inline function weightGradTwoSamples(
   xn: usize, gn: usize, sampleBytes: usize, dw: usize, scratch: usize, F: i32, F4: i32,
