@@ -346,7 +346,7 @@ export function conv2dWeightGradFilters(
  * holds the sums of samples n and n+1 for one filter and one window entry, each lane summed over
  * the positions in order from 0 as for one sample; at the end sample n's sum is added to ∂L/∂W,
  * then sample n+1's: the same bits as one sample at a time. No value is broadcast: both
- * operands come as pairs, from two copies in `scratch` (C·H·W·2 + P·F4·2 doubles):
+ * operands come as pairs, from two copies in `scratch` (C·H·W·2 + 8 + P·F4·2 doubles):
  *
  *   X pairs    Xp[idx] = (X[n, idx], X[n+1, idx]) for the C·H·W entries idx of an image
  *   G pairs    Gp[q, p, l] = (G[n, 4q+l, p], G[n+1, 4q+l, p]): filters in groups of four, each
@@ -354,8 +354,9 @@ export function conv2dWeightGradFilters(
  *
  * A tile is 4 filters (or 2) × 2 window entries in 8 (or 4) accumulators; each step loads the
  * four filters' G pairs and the two entries' X pairs: six plain vector loads for eight vector
- * multiply-adds, as in the forward pass, at immediate offsets from two pointers when the two
- * entries are neighbours in a window row (`beside`), so that the loop computes no address.
+ * multiply-adds, as in the forward pass. When the two entries are neighbours in a window row
+ * (`beside`), all six are at immediate offsets from one pointer into the X pairs and one into
+ * the G pairs, so that the loop computes no address.
  */
 @inline function weightGradTwoSamples(
   xn: usize, gn: usize, sampleBytes: usize, dw: usize, scratch: usize, F: i32, F4: i32,
