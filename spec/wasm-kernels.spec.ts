@@ -275,6 +275,26 @@ describe('working space and copies the memory cannot hold', () => {
     checkedProduct(backend, 8, 3, 5, inMemory); //                 no stale size stands for a block that is gone
     checkedProduct(backend, 9, 30, 50, inMemory); //               and a larger call gets its block
   });
+
+  test('a call refused after its working space grew for it frees that space: no more memory in use than before, and later calls work', () => {
+    const backend = wasmBackend(wasm);
+    checkedProduct(backend, 8, 3, 5, false); //                     small blocks now exist
+    const before = mem.bytesInUse;
+    const allocate = mem.tryAllocate.bind(mem);
+    let calls = 0;
+    // the working space (Bᵀ, allocated first) is granted, the copies of the operands are not
+    const refuse = jest.spyOn(mem, 'tryAllocate').mockImplementation((n: number, overBudget?: boolean) => (++calls === 1 ? allocate(n, overBudget) : -1));
+    try {
+      const A = new Float64Array(8 * 300), B = new Float64Array(500 * 300), C = new Float64Array(8 * 500);
+      expectMinidlError(() => backend.kernels.matmulTransB(A, B, C, 8, 300, 500, false), /^matmulTransB: the copies of its operands/);
+      expect(calls).toBeGreaterThan(1);
+    } finally {
+      refuse.mockRestore();
+    }
+    expect(mem.bytesInUse).toBeLessThanOrEqual(before); //           the 150,000-double working space is gone
+    checkedProduct(backend, 8, 3, 5, false);
+    checkedProduct(backend, 9, 30, 50, true);
+  });
 });
 
 test('a product result is +0 where the TypeScript kernel gives +0, and ReLU turns −0 into +0', () => {

@@ -2,7 +2,7 @@
 // lib/tensor/wasm/assembly/*.ts (demos/build-kernels.ts runs the AssemblyScript compiler);
 // spec/wasm-bytes.spec.ts fails when this file and the sources disagree.
 // asc 0.28.20
-// sources sha256 1d72d4684d48f185a8130e87ad4a703cc1bd5310f685fe05fe587aa1ab699ce4
+// sources sha256 a9785c89132b93b20d5c8590fce8685aa1f761b698d3bd70c61057d588983e9c
 
 // shared: asc lib/tensor/wasm/assembly/index.ts --enable simd -O3 --noAssert --runtime stub --use abort= --noColors --enable threads --sharedMemory --maximumMemory 65536 --importMemory
 // 77498 bytes, sha256 253f6187865f034918451165d6005d159cc33ed705f491db78aaeb2d8adb8426

@@ -336,25 +336,26 @@ export async function loadWasmKernelsAsync(env?: WasmEnvironment, options: WasmL
 }
 
 /**
- * The doubles of scratch space the convolution kernels need for F filters, F4 being F rounded up
- * to a multiple of 4: for the forward pass, the weights with the filters as the last axis,
- * Wᵀ [K, F4], then the same values twice each, [K, F4, 2]; for the weight gradient, one sample's
- * gradient Gₙᵀ [OH·OW, F4], or for two samples at once (no padding) their images as pairs,
- * [C·H·W, 2], then, from the next 64-byte line, their gradients as pairs [F4/4, OH·OW, 4, 2]
- * (convolution.ts).
+ * The doubles of scratch space the forward convolution kernel needs for F filters: the weights
+ * with the filters as the last axis, Wᵀ [K, F4], then the same values twice each, [K, F4, 2]
+ * (F4 being F rounded up to a multiple of 4; convolution.ts).
  */
-export function convScratchDoubles(F: number, g: WindowGeometry): number {
-  const F4 = (F + 3) & ~3, P = g.outH * g.outW;
-  const twoSamples = 2 * g.channels * g.height * g.width + 8 + 2 * P * F4;
-  return Math.max(F4 * Math.max(3 * g.channels * g.kernelH * g.kernelW, P), twoSamples);
+export function convForwardScratchDoubles(F: number, g: WindowGeometry): number {
+  const F4 = (F + 3) & ~3;
+  return 3 * F4 * g.channels * g.kernelH * g.kernelW;
 }
 
 /**
- * One instance of the kernels, with the allocator of its memory. Every array argument is a
- * byte offset returned by `memory.allocate` (or any 8-byte-aligned offset inside a block);
- * sizes count doubles. Matrices are row-major. Outputs may not overlap inputs, except in the
- * element-wise kernels and optimizer steps, where an output may be its own input.
+ * The doubles of scratch space the weight-gradient kernel needs for F filters: one sample's
+ * gradient Gₙᵀ [OH·OW, F4], or for two samples at once (no padding) their images as pairs,
+ * [C·H·W, 2], then, from the next 64-byte line, their gradients as pairs [F4/4, OH·OW, 4, 2]
+ * (F4 being F rounded up to a multiple of 4; convolution.ts).
  */
+export function convWeightGradScratchDoubles(F: number, g: WindowGeometry): number {
+  const F4 = (F + 3) & ~3, P = g.outH * g.outW;
+  return Math.max(F4 * P, 2 * g.channels * g.height * g.width + 8 + 2 * P * F4);
+}
+
 export class WasmKernels {
   /** The raw exports of the module (same kernels without default arguments, for the lowest call overhead). */
   readonly exports: WasmKernelExports;
@@ -483,7 +484,7 @@ export class WasmKernels {
    * Direct convolution, as conv2dForward of lib/tensor/backend/reference.ts: Y [N, F, OH, OW] at
    * `output` = Σ_c Σ_i Σ_j W[f, c, i, j]·X[n, c, oh·sH − pH + i, ow·sW − pW + j], for the batch
    * X [N, C, H, W] at `input` and the weight W [F, C, kH, kW] at `weight` (no bias). `scratch`
-   * is room for `convScratchDoubles(F, g)` doubles, which the kernel overwrites.
+   * is room for `convForwardScratchDoubles(F, g)` doubles, which the kernel overwrites.
    */
   conv2dForward(input: number, weight: number, output: number, scratch: number, N: number, F: number, g: WindowGeometry): void {
     this.exports.conv2dForward(input, weight, output, scratch, N, F, g.channels, g.height, g.width, g.kernelH, g.kernelW,
@@ -494,7 +495,7 @@ export class WasmKernels {
    * The weight gradient of a direct convolution, as conv2dWeightGrad of lib/tensor/backend/reference.ts:
    * for each sample n in turn, ∂L/∂W[f, c, i, j] += Σ_oh Σ_ow G[n, f, oh, ow]·X[n, c, oh·sH − pH + i, ow·sW − pW + j],
    * with X at `input`, G at `gradOut` and ∂L/∂W at `gradWeight` (not cleared first). `scratch` is
-   * room for `convScratchDoubles(F, g)` doubles, which the kernel overwrites.
+   * room for `convWeightGradScratchDoubles(F, g)` doubles, which the kernel overwrites.
    */
   conv2dWeightGrad(input: number, gradOut: number, gradWeight: number, scratch: number, N: number, F: number, g: WindowGeometry): void {
     this.exports.conv2dWeightGrad(input, gradOut, gradWeight, scratch, N, F, g.channels, g.height, g.width, g.kernelH, g.kernelW,

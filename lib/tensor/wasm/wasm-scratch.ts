@@ -1,6 +1,6 @@
 import { MinidlError } from '../../errors';
 import type { AdamUpdate, SgdUpdate, WindowGeometry } from '../backend/interface';
-import { WasmKernelExports, WasmKernels, convScratchDoubles } from './wasm-kernels';
+import { WasmKernelExports, WasmKernels, convForwardScratchDoubles, convWeightGradScratchDoubles } from './wasm-kernels';
 import type { WasmMemory } from './wasm-memory';
 import { SPLIT_COL2IM_ENTRIES, type SecondThread } from './wasm-threads';
 
@@ -53,6 +53,13 @@ class GrowingBlock {
       }
     }
     throw new MinidlError(`${what} (${needed} doubles, ${(needed * 8 / 2 ** 30).toFixed(2)} GiB) do not fit in the WebAssembly memory: ${memory.refusalReason}`);
+  }
+
+  /** Frees the block, if there is one (the next `ensure` allocates again). */
+  release(memory: WasmMemory): void {
+    if (this.offset >= 0) memory.free(this.offset);
+    this.offset = -1;
+    this.capacity = 0;
   }
 }
 
@@ -154,7 +161,13 @@ export class WasmScratch {
     this.inPlace = doubles === 0;
     if (this.inPlace) return;
     const needed = doubles + 16; // each operand starts on a 16-byte boundary: ≤ 1 double of padding each
-    const block = this.copies.ensure(this.instance.memory, needed, `${who}: the copies of its operands`);
+    let block: number;
+    try {
+      block = this.copies.ensure(this.instance.memory, needed, `${who}: the copies of its operands`);
+    } catch (err) {
+      this.releaseKernelWork(); // the call will not run: a working space grown for it must not stay
+      throw err;
+    }
     this.whole = this.instance.memory.view(); // re-created if the memory grew (here or elsewhere)
     this.next = block;
   }
@@ -167,7 +180,22 @@ export class WasmScratch {
    * Throws a MinidlError naming `who` when the memory cannot hold it (see `GrowingBlock`).
    */
   kernelWork(doubles: number, which: 0 | 1 = 0, who = 'a WebAssembly kernel'): number {
-    return this.work[which].ensure(this.instance.memory, doubles, `${who}: its working space`);
+    try {
+      return this.work[which].ensure(this.instance.memory, doubles, `${who}: its working space`);
+    } catch (err) {
+      this.releaseKernelWork(); // nor the other thread's, grown for the same call
+      throw err;
+    }
+  }
+
+  /**
+   * Frees the kernels' working spaces, when a call is refused after one of them grew for it: a
+   * block as large as the refused call (gigabytes, for a huge image) would otherwise stay, and
+   * every tensor made afterwards would find the memory's budget spent. The next call allocates
+   * what it needs again.
+   */
+  private releaseKernelWork(): void {
+    for (const block of this.work) block.release(this.instance.memory);
   }
 
   /** Room for n doubles (an output the kernel overwrites); returns its byte offset. */
@@ -198,10 +226,15 @@ export class WasmScratch {
     this.copiedValues += n;
   }
 
-  /** The n entries at byte offset `offset` of the memory, seen as the same kind of array as `like`. */
+  /**
+   * The n entries at byte offset `offset` of the memory, seen as the same kind of array as `like`.
+   * (Offsets reach 4 GiB, past what a 32-bit shift keeps: `offset >> 3` would turn one beyond
+   * 2 GiB negative, so the index is `offset / 8`, exact for the multiples of 8 it is given.)
+   */
   private viewAt(offset: number, like: Operand, n: number): Operand {
+    const first = offset / 8;
     return like instanceof Float64Array
-      ? this.whole.subarray(offset >> 3, (offset >> 3) + n)
+      ? this.whole.subarray(first, first + n)
       : new Int32Array(this.whole.buffer, offset, n);
   }
 
@@ -298,7 +331,7 @@ export class WasmScratch {
   /** conv2dForward of lib/tensor/backend/reference.ts in WebAssembly: Y = W ⋆ X for a batch (no bias). */
   conv2dForward(input: Float64Array, weight: Float64Array, output: Float64Array, N: number, F: number, g: WindowGeometry): void {
     const { inputSize, weightSize, outputSize } = windowOperandSizes(N, F, g);
-    const work = this.kernelWork(convScratchDoubles(F, g), 0, 'conv2dForward');
+    const work = this.kernelWork(convForwardScratchDoubles(F, g), 0, 'conv2dForward');
     this.begin(this.room(input, inputSize) + this.room(weight, weightSize) + this.room(output, outputSize), 'conv2dForward');
     const x = this.put(input, inputSize), w = this.put(weight, weightSize), y = this.output(output, outputSize, false);
     const second = this.secondThread;
@@ -310,10 +343,10 @@ export class WasmScratch {
   /** conv2dWeightGrad of lib/tensor/backend/reference.ts in WebAssembly: ∂L/∂W += the batch's weight gradient. */
   conv2dWeightGrad(input: Float64Array, gradOut: Float64Array, gradWeight: Float64Array, N: number, F: number, g: WindowGeometry): void {
     const { inputSize, weightSize, outputSize } = windowOperandSizes(N, F, g);
-    const work = this.kernelWork(convScratchDoubles(F, g), 0, 'conv2dWeightGrad');
+    const work = this.kernelWork(convWeightGradScratchDoubles(F, g), 0, 'conv2dWeightGrad');
     const second = this.secondThread;
     const split = second !== null && F >= 8 && second.splits(convFlops(N, F, g));
-    const work2 = split ? this.kernelWork(convScratchDoubles(F, g), 1, 'conv2dWeightGrad') : 0;
+    const work2 = split ? this.kernelWork(convWeightGradScratchDoubles(F, g), 1, 'conv2dWeightGrad') : 0;
     this.begin(this.room(input, inputSize) + this.room(gradOut, outputSize) + this.room(gradWeight, weightSize), 'conv2dWeightGrad');
     const x = this.put(input, inputSize), go = this.put(gradOut, outputSize), dw = this.output(gradWeight, weightSize, true);
     if (split) (second as SecondThread).conv2dWeightGrad(x, go, dw, work, work2, N, F, g);

@@ -472,7 +472,7 @@ export class SecondThread {
 
   /**
    * conv2dWeightGrad with the filters split: filters 0 … f−1 here (working space `work`), f … F−1
-   * in the worker (working space `work2`); both hold `convScratchDoubles(F, g)` doubles. F ≥ 8.
+   * in the worker (working space `work2`); both hold `convWeightGradScratchDoubles(F, g)` doubles. F ≥ 8.
    */
   conv2dWeightGrad(x: number, gradOut: number, dw: number, work: number, work2: number, N: number, F: number, g: WindowGeometry): void {
     const k = this.instance.exports;

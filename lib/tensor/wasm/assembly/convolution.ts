@@ -90,7 +90,7 @@ export function filtersLast(a: usize, t: usize, F: i32, M: i32, F4: i32): void {
  * Y[n, f, oh, ow] = Σ_c Σ_i Σ_j W[f, c, i, j] · X[n, c, oh·sH − pH + i, ow·sW − pW + j]
  * for X [N, C, H, W] at `x`, W [F, C, kH, kW] at `w`, Y [N, F, OH, OW] at `y` (overwritten);
  * `scratch` has room for Wᵀ [K, F4] and, for sW = 1, its paired copy [K, F4, 2] (K = C·kH·kW, F4 =
- * F rounded up to a multiple of 4): `convScratchDoubles` of wasm-kernels.ts.
+ * F rounded up to a multiple of 4): `convForwardScratchDoubles` of wasm-kernels.ts.
  */
 export function conv2dForward(
   x: usize, w: usize, y: usize, scratch: usize, N: i32, F: i32,
@@ -287,7 +287,7 @@ export function conv2dForwardSamples(
  * ∂L/∂W[f, c, i, j] += Σ_oh Σ_ow G[n, f, oh, ow] · X[n, c, oh·sH − pH + i, ow·sW − pW + j] for each
  * sample n in turn, for X [N, C, H, W] at `x`, G [N, F, OH, OW] at `g`, ∂L/∂W [F, C, kH, kW] at `dw`;
  * `scratch` has room for Gₙᵀ [P, F4] (P = OH·OW, F4 = F rounded up to a multiple of 4) and, without
- * padding, for two samples' pairs (C·H·W·2 + 8 + P·F4·2 doubles): `convScratchDoubles` of wasm-kernels.ts.
+ * padding, for two samples' pairs (C·H·W·2 + 8 + P·F4·2 doubles): `convWeightGradScratchDoubles` of wasm-kernels.ts.
  */
 export function conv2dWeightGrad(
   x: usize, g: usize, dw: usize, scratch: usize, N: i32, F: i32,
