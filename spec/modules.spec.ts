@@ -14,7 +14,8 @@ import {
   Tensor,
   gradcheck,
 } from '../lib';
-import { randn } from './helpers';
+import { BatchNorm2d, Conv2d, Flatten, MaxPool2d } from '../lib';
+import { bits, expectMinidlError, randn } from './helpers';
 
 /** Seeded entries with |x| in [0.05, 2]: safe for the kink of the ReLU family. */
 function awayFromZero(rng: Rng, shape: number[]): Tensor {
@@ -566,3 +567,31 @@ describe('checked constructors keep their numbers and accept what they document'
     expect(net.train(false).training).toBe(false);
   });
 });
+
+describe('a gradOut holding NaN or ±Infinity', () => {
+  // as forward refuses an input that holds one: every gradient after it would be NaN, silently
+  const rng = new Rng('gradOut not finite');
+  const cases: Array<[string, () => Module, number[]]> = [
+    ['Linear(3→2)', () => new Linear(3, 2, { rng }), [4, 3]],
+    ['ReLU', () => new ReLU(), [2, 5]],
+    ['Conv2d(2→3, 3×3, stride 1, padding 1)', () => new Conv2d(2, 3, 3, { padding: 1, rng }), [2, 2, 5, 5]],
+    ['MaxPool2d', () => new MaxPool2d(2), [2, 3, 4, 4]],
+    ['BatchNorm2d(3', () => new BatchNorm2d(3), [4, 3, 2, 2]],
+    ['Sequential(Conv2d', () => new Sequential(new Conv2d(1, 2, 3, { rng }), new ReLU(), new Flatten(), new Linear(2 * 3 * 3, 2, { rng })), [3, 1, 5, 5]],
+  ];
+  test.each(cases)('%s….backward refuses it by name and index, and no gradient changes', (name, make, inputShape) => {
+    const module = make();
+    const y = module.forward(randn(rng, inputShape));
+    const gradBefore = module.params().map((p) => bits(p.grad.data));
+    const who = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); //               the message starts with the module
+    for (const [value, shown] of [[NaN, 'NaN'], [Infinity, 'Infinity'], [-Infinity, '-Infinity']] as const) {
+      const gradOut = randn(rng, [...y.shape]);
+      const at = gradOut.size - 1;
+      gradOut.data[at] = value;
+      expectMinidlError(() => module.backward(gradOut), new RegExp(`^${who}.*\\.backward: gradOut holds a non-finite value \\(${shown}\\) at flat index ${at} of shape`));
+      expect(module.params().map((p) => bits(p.grad.data))).toEqual(gradBefore);
+    }
+    expect(() => module.backward(randn(rng, [...y.shape]))).not.toThrow(); //  a finite one is taken: the forward still stands
+  });
+});
+
