@@ -1,8 +1,12 @@
 import {
+  BatchNorm2d,
+  Conv2d,
+  Flatten,
   Init,
   InitName,
   LeakyReLU,
   Linear,
+  MaxPool2d,
   MinidlError,
   Module,
   Parameter,
@@ -14,7 +18,6 @@ import {
   Tensor,
   gradcheck,
 } from '../lib';
-import { BatchNorm2d, Conv2d, Flatten, MaxPool2d } from '../lib';
 import { bits, expectMinidlError, randn } from './helpers';
 
 /** Seeded entries with |x| in [0.05, 2]: safe for the kink of the ReLU family. */

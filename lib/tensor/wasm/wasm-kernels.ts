@@ -356,6 +356,12 @@ export function convWeightGradScratchDoubles(F: number, g: WindowGeometry): numb
   return Math.max(F4 * P, 2 * g.channels * g.height * g.width + 8 + 2 * P * F4);
 }
 
+/**
+ * One instance of the kernels, with the allocator of its memory. Every array argument is a
+ * byte offset returned by `memory.allocate` (or any 8-byte-aligned offset inside a block);
+ * sizes count doubles. Matrices are row-major. Outputs may not overlap inputs, except in the
+ * element-wise kernels and optimizer steps, where an output may be its own input.
+ */
 export class WasmKernels {
   /** The raw exports of the module (same kernels without default arguments, for the lowest call overhead). */
   readonly exports: WasmKernelExports;

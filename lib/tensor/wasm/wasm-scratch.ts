@@ -41,9 +41,7 @@ class GrowingBlock {
   ensure(memory: WasmMemory, needed: number, what: string): number {
     if (needed <= this.capacity) return this.offset;
     const doubled = Math.max(needed, 2 * this.capacity);
-    if (this.offset >= 0) memory.free(this.offset);
-    this.offset = -1;
-    this.capacity = 0;
+    this.release(memory);
     for (const size of doubled > needed ? [doubled, needed] : [needed]) {
       const offset = memory.tryAllocate(size, true);
       if (offset >= 0) {
